@@ -1,0 +1,23 @@
+using System.CommandLine;
+using System.Reflection;
+
+namespace Appliance.Cli;
+
+/// <summary>`appliance version`: prints the version; runs without a config file or data folder.</summary>
+public static class VersionCommand
+{
+    public static string Version =>
+        typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? "0.0.0";
+
+    public static Command Create()
+    {
+        var command = new Command("version", "Print the appliance version.");
+        command.SetAction(_ =>
+        {
+            Console.Out.WriteLine($"appliance {Version}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
