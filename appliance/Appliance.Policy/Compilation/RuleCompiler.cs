@@ -34,6 +34,13 @@ internal sealed class RuleCompiler
 
     public List<CompiledRule> Compile(PolicyDocument policy)
     {
+        if (policy.Acls is null && policy.Grants is null)
+        {
+            // No acls and no grants: Tailscale's default policy, everyone may reach everything.
+            var any = new PolicyAlias(AliasKind.Wildcard, "*", default);
+            AddGrant([any], [any], [new ProtocolPorts(null, [PortRange.Any])], null, []);
+        }
+
         foreach (var acl in policy.Acls ?? [])
         {
             foreach (var dst in acl.Destinations)
@@ -64,6 +71,11 @@ internal sealed class RuleCompiler
 
         var srcSet = _resolver.ResolveAll(sources);
         var srcStrings = SourceStrings(sources, srcSet);
+        if (sources.Any(s => s.Kind == AliasKind.Wildcard))
+        {
+            // "*" as a source also means every approved subnet route (traffic from behind subnet routers).
+            srcSet = srcSet.Union(IPSet.FromPrefixes(_topology.AllSubnetRoutes()));
+        }
         var capMap = app is { Count: > 0 } ? ToCapMap(app) : null;
 
         if (via.Count > 0)
@@ -94,9 +106,9 @@ internal sealed class RuleCompiler
 
             if (capMap is not null)
             {
-                var caps = others.Select(d => new CapEntry(DstSet(d), capMap)).ToList();
+                var caps = others.Select(d => new CapEntry(_resolver.Resolve(d), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = srcSet, Caps = caps });
-                AddCompanions(capMap, others.Aggregate(IPSet.Empty, (s, d) => s.Union(DstSet(d))), srcSet);
+                AddCompanions(capMap, IPSet.UnionAll(others.Select(_resolver.Resolve)), srcSet);
             }
         }
 
@@ -143,8 +155,6 @@ internal sealed class RuleCompiler
 
         return result;
     }
-
-    private IPSet DstSet(PolicyAlias d) => d.Kind == AliasKind.Wildcard ? TailscaleRanges.Everything : _resolver.Resolve(d);
 
     private void AppendDsts(List<DstEntry> dsts, PolicyAlias d, IReadOnlyList<PortRange> ports)
     {

@@ -16,6 +16,9 @@ public static class SaasComparer
         "https://tailscale.com/cap/is-owner", "https://tailscale.com/cap/is-admin", "https://tailscale.com/cap/tailnet-lock",
         "tailnet-display-name", "store-appc-routes", "probe-udp-lifetime", "ssh-behavior-v1", "ssh-env-vars",
         "https://tailscale.com/cap/file-sharing", "https://tailscale.com/cap/ssh",
+
+        // A tailnet setting (Settings → auto-update new devices), not a policy output.
+        "default-auto-update",
     };
 
     private static readonly JsonSerializerOptions Json = new();
