@@ -17,6 +17,7 @@ public static class ApplianceCli
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());
+        root.Subcommands.Add(UpdateCommands.Create());
         return root;
     }
 
