@@ -13,6 +13,9 @@ public static class ApplianceCli
     {
         var root = new RootCommand("The Appliance: an offline Tailscale-compatible coordination server.");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(UsersCommands.Create());
+        root.Subcommands.Add(PreAuthKeysCommands.Create());
+        root.Subcommands.Add(NodesCommands.Create());
         return root;
     }
 
