@@ -70,6 +70,7 @@ internal sealed class RuleCompiler
         }
 
         var srcSet = _resolver.ResolveAll(sources);
+        var resolvedSrc = srcSet;
         var srcStrings = SourceStrings(sources, srcSet);
         if (sources.Any(s => s.Kind == AliasKind.Wildcard))
         {
@@ -108,7 +109,13 @@ internal sealed class RuleCompiler
             {
                 var caps = others.Select(d => new CapEntry(_resolver.Resolve(d), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = srcSet, Caps = caps });
-                AddCompanions(capMap, IPSet.UnionAll(others.Select(_resolver.Resolve)), srcSet);
+                var companionSrc = IPSet.UnionAll(others.Select(_resolver.Resolve)).ToStrings().ToList();
+                if (others.Any(d => d.Kind == AliasKind.Wildcard))
+                {
+                    companionSrc.AddRange(_subnetRouteStrings.Where(r => !companionSrc.Contains(r)));
+                }
+
+                AddCompanions(capMap, companionSrc, IPSet.UnionAll(others.Select(_resolver.Resolve)), resolvedSrc);
             }
         }
 
@@ -216,7 +223,8 @@ internal sealed class RuleCompiler
             {
                 var caps = nodes.Select(n => new CapEntry(IPSet.FromPrefixes(n.Addresses.Select(IPPrefix.Host)), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = src, Caps = caps });
-                AddCompanions(capMap, IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host)), src);
+                var selfDst = IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host));
+                AddCompanions(capMap, selfDst.ToStrings(), selfDst, src);
             }
         }
     }
@@ -259,7 +267,7 @@ internal sealed class RuleCompiler
         }
     }
 
-    private void AddCompanions(IReadOnlyDictionary<string, IReadOnlyList<JsonElement>?> capMap, IPSet dstSet, IPSet srcSet)
+    private void AddCompanions(IReadOnlyDictionary<string, IReadOnlyList<JsonElement>?> capMap, IReadOnlyList<string> companionSrc, IPSet dstSet, IPSet srcSet)
     {
         foreach (var (original, companion) in Companions)
         {
@@ -271,7 +279,7 @@ internal sealed class RuleCompiler
             var companionMap = new Dictionary<string, IReadOnlyList<JsonElement>?>(StringComparer.Ordinal) { [companion] = null };
             _rules.Add(new CompiledRule
             {
-                SrcStrings = dstSet.ToStrings(),
+                SrcStrings = companionSrc,
                 Src = dstSet,
                 Caps = [new CapEntry(srcSet, companionMap)],
             });
