@@ -176,10 +176,15 @@ internal sealed class RuleCompiler
         }
 
         var set = _resolver.Resolve(d);
+        var internet = d.IsAutoGroup(AutoGroups.Internet);
         foreach (var range in set.Ranges)
         {
             var rangeSet = IPSet.FromRanges([range]);
-            var text = range.ToString();
+
+            // Tailscale defines the internet as address ranges and writes each one as first-last, even 2000::/3.
+            var text = internet
+                ? $"{new IPAddr(range.IsV6, range.First)}-{new IPAddr(range.IsV6, range.Last)}"
+                : range.ToString();
             foreach (var p in ports)
             {
                 dsts.Add(new DstEntry(text, rangeSet, p));
