@@ -47,7 +47,7 @@ public sealed partial class CompiledPolicy
                     _rulesByDst[i].Add(r);
                 }
 
-                if (allSrc || rule.Src.Overlaps(topology.AddressSets[i]) || topology.Approved[i].Any(rule.Src.OverlapsPrefix))
+                if (allSrc || rule.Src.Overlaps(topology.AddressSets[i]) || topology.SubnetRoutes[i].Any(rule.Src.OverlapsPrefix))
                 {
                     rule.SrcNodes[i] = true;
                     _rulesBySrc[i].Add(r);

@@ -55,7 +55,7 @@ internal sealed class SshCompiler
             var principals = Principals(sources);
             result.Add(new SSHRule { Principals = principals, SshUsers = users, Action = action, AcceptEnv = rule.AcceptEnv });
 
-            foreach (var localpart in rule.Users.Where(u => u.StartsWith("localpart:", StringComparison.Ordinal)))
+            foreach (var localpart in rule.Users.Where(IsLocalpart))
             {
                 var domain = localpart[("localpart:*@".Length)..];
                 foreach (var user in _topology.Users)
@@ -87,6 +87,10 @@ internal sealed class SshCompiler
         return result;
     }
 
+    /// <summary><c>localpart:*@domain</c>: each user of that domain may log in as the local part of their login.</summary>
+    private static bool IsLocalpart(string user) =>
+        user.StartsWith("localpart:*@", StringComparison.Ordinal) && user.Length > "localpart:*@".Length;
+
     private static List<SSHPrincipal> Principals(IEnumerable<PolicyNode> nodes) =>
         nodes.SelectMany(n => n.Addresses).Distinct().Order().Select(a => new SSHPrincipal(a.ToString())).ToList();
 
@@ -99,12 +103,14 @@ internal sealed class SshCompiler
             {
                 map["*"] = "=";
             }
-            else if (!u.StartsWith("localpart:", StringComparison.Ordinal))
+            else if (!IsLocalpart(u))
             {
                 map[u] = u;
             }
         }
 
+        // Root must be named explicitly; "" means "no match" so a "*" entry cannot map root.
+        map.TryAdd("root", "");
         return map;
     }
 
