@@ -138,7 +138,11 @@ public static partial class ApplianceOptionsValidator
 
     private static void CheckPrefix(string key, string value, IPNetwork within, int longest, List<ConfigProblem> problems)
     {
-        if (!IPNetwork.TryParse(value, out var network))
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (!IPNetwork.TryParse(value, out var network)
+            || slash < 0
+            || !IPAddress.TryParse(value.AsSpan(0, slash), out var written)
+            || !written.Equals(network.BaseAddress))
         {
             problems.Add(new(key, $"'{value}' is not a CIDR prefix with its host bits zero; write e.g. {within}"));
             return;

@@ -27,5 +27,8 @@ public sealed class ConfigKey
 
     public object? GetValue(object sectionOptions) => Property.GetValue(sectionOptions);
 
+    /// <summary>The key's value as it is spelled in YAML and docs (180d, local-ca, [a, b]).</summary>
+    public string FormatValue(object sectionOptions) => ConfigValueParser.Format(GetValue(sectionOptions));
+
     internal void SetValue(object sectionOptions, object? value) => Property.SetValue(sectionOptions, value);
 }
