@@ -1,0 +1,125 @@
+using System.Collections;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Appliance.Hosting.Configuration;
+
+/// <summary>
+/// Loads the configuration: embedded defaults, then the YAML file (`--config`, else
+/// /etc/appliance/appliance.yaml when it exists), then environment overrides, then validation. Nothing here
+/// throws for bad input: every problem is collected so the operator sees them all at once.
+/// </summary>
+public static class ConfigLoader
+{
+    public const string DefaultPath = "/etc/appliance/appliance.yaml";
+
+    public static ConfigLoadResult Load(string? explicitPath) => Load(explicitPath, ProcessEnvironment(), DefaultPath);
+
+    public static ConfigLoadResult Load(string? explicitPath, IReadOnlyDictionary<string, string> environment, string defaultPath = DefaultPath)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var problems = new List<ConfigProblem>();
+        var options = new ApplianceOptions();
+        string? source = null;
+
+        if (explicitPath is not null)
+        {
+            if (File.Exists(explicitPath))
+            {
+                source = Path.GetFullPath(explicitPath);
+            }
+            else
+            {
+                problems.Add(new ConfigProblem("--config", $"file '{explicitPath}' does not exist; give the path of a YAML config file or leave --config out to use {defaultPath} or the embedded defaults"));
+            }
+        }
+        else if (File.Exists(defaultPath))
+        {
+            source = defaultPath;
+        }
+
+        if (source is not null)
+        {
+            ReadFile(source, options, problems);
+        }
+
+        EnvironmentOverrides.Apply(options, environment, problems);
+        if (problems.Count == 0)
+        {
+            // Only validate what was read cleanly: a value that failed to parse already has its problem.
+            problems.AddRange(ApplianceOptionsValidator.Validate(options));
+        }
+        else
+        {
+            problems.AddRange(ApplianceOptionsValidator.Validate(options).Where(p => !problems.Any(q => q.Key == p.Key)));
+        }
+
+        return new ConfigLoadResult(options, problems, source);
+    }
+
+    public static ApplianceOptions Parse(string yaml, List<ConfigProblem> problems, string fileName = "(text)")
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        var options = new ApplianceOptions();
+        using var reader = new StringReader(yaml);
+        ReadYaml(reader, fileName, options, problems);
+        return options;
+    }
+
+    private static void ReadFile(string path, ApplianceOptions options, List<ConfigProblem> problems)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new ConfigProblem("--config", $"cannot read '{path}': {e.Message}"));
+            return;
+        }
+
+        using var reader = new StringReader(text);
+        ReadYaml(reader, Path.GetFileName(path), options, problems);
+    }
+
+    private static void ReadYaml(TextReader reader, string fileName, ApplianceOptions options, List<ConfigProblem> problems)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            problems.Add(new ConfigProblem("(file)", "not valid YAML: " + (e.InnerException?.Message ?? e.Message), $"{fileName} line {e.Start.Line}"));
+            return;
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            problems.Add(new ConfigProblem("(file)", "holds more than one YAML document; keep one", fileName));
+        }
+
+        new YamlConfigBinder(fileName, problems).Bind(stream.Documents[0].RootNode, options);
+    }
+
+    private static Dictionary<string, string> ProcessEnvironment()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string key && key.StartsWith(EnvironmentOverrides.Prefix, StringComparison.Ordinal))
+            {
+                result[key] = entry.Value as string ?? "";
+            }
+        }
+
+        return result;
+    }
+}
