@@ -91,7 +91,7 @@ public static class UpdateCommands
     private static Command Rollback(Func<ParseResult, Updater> open)
     {
         var command = new Command("rollback", "Switch back to the previous release kept on disk and restart.");
-        command.SetAction(async (parse, ct) => Report(parse, await open(parse).RollbackAsync(ct).ConfigureAwait(false)));
+        command.SetAction(async (parse, ct) => Report(parse, await open(parse).RollbackAsync(ct).ConfigureAwait(false), rollbackRequested: true));
         return command;
     }
 
@@ -192,9 +192,10 @@ public static class UpdateCommands
         return root;
     }
 
-    private static int Report(ParseResult parse, UpdateOutcome outcome)
+    /// <summary>Exit 0 when the command did what was asked: for `rollback`, rolling back is success.</summary>
+    private static int Report(ParseResult parse, UpdateOutcome outcome, bool rollbackRequested = false)
     {
-        if (outcome.Succeeded)
+        if (outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack))
         {
             parse.InvocationConfiguration.Output.WriteLine(outcome.Message);
             return ExitCodes.Ok;

@@ -89,7 +89,8 @@ public sealed class EndToEndTests : IDisposable
         // On the appliance: pin root metadata at install, adopt 1.0.0, import the carried bundle.
         using var root = new TempUpdatesRoot();
         File.Delete(root.Paths.RootMetadata);
-        Assert.Equal(0, await Appliance(root, "root", "import", P("vendor", "root.json"), "--install"));
+        var pinned = await Appliance(root, "root", "import", P("vendor", "root.json"), "--install");
+        Assert.True(pinned == 0, _err.ToString());
         Assert.Equal(1, await Appliance(root, "root", "import", P("vendor", "root.json"), "--install"));
         Assert.Equal(0, await Appliance(root, "import", P("bob", "release.aupd")));
         Assert.Contains("release 1.1.0 is running and healthy", _out.ToString(), StringComparison.Ordinal);
@@ -132,7 +133,10 @@ public sealed class EndToEndTests : IDisposable
         using var root = new TempUpdatesRoot();
         var next = Updates.Trust.RootMetadata.Create(2, [TestKeys.Root2.Public, TestKeys.Root3.Public], 2,
             [TestKeys.Signer1.Public, TestKeys.Signer2.Public], 2);
-        File.WriteAllBytes(P("forged.json"), next.WithSignature(TestKeys.Root2).WithSignature(TestKeys.Root3).WithSignature(TestKeys.Outsider).ToFileBytes());
+        // Forged: names the outsider as a root key; only one pinned root key (Root3) went along with it.
+        var forged = Updates.Trust.RootMetadata.Create(2, [TestKeys.Outsider.Public, TestKeys.Root3.Public], 2,
+            [TestKeys.Outsider.Public], 1);
+        File.WriteAllBytes(P("forged.json"), forged.WithSignature(TestKeys.Outsider).WithSignature(TestKeys.Root3).ToFileBytes());
         var before = root.Snapshot();
         Assert.Equal(1, await Appliance(root, "root", "import", P("forged.json")));
         Assert.Equal(before, root.Snapshot());

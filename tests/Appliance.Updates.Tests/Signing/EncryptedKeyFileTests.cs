@@ -49,11 +49,15 @@ public class EncryptedKeyFileTests
     {
         using var key = SigningKey.Generate();
         using var other = SigningKey.Generate();
-        var text = Encoding.UTF8.GetString(EncryptedKeyFile.Encrypt(key, "pw", Cheap))
-            .Replace(key.Public.ToBase64(), other.Public.ToBase64(), StringComparison.Ordinal);
+        var original = Encoding.UTF8.GetString(EncryptedKeyFile.Encrypt(key, "pw", Cheap));
+        var text = original.Replace(Escaped(key.Public.ToBase64()), Escaped(other.Public.ToBase64()), StringComparison.Ordinal);
+        Assert.NotEqual(original, text);
 
         Assert.NotEqual(KeyFileOutcome.Opened, EncryptedKeyFile.TryOpen(Encoding.UTF8.GetBytes(text), "pw", out _));
     }
+
+    // The canonical writer escapes '+' in base64 as \u002B, as System.Text.Json does by default.
+    private static string Escaped(string text) => System.Text.Json.JsonEncodedText.Encode(text).ToString();
 
     [Fact]
     public void Every_truncation_of_a_key_file_is_refused()
