@@ -17,6 +17,10 @@ public static class ApplianceCli
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());
+        root.Subcommands.Add(UpdateCommands.Create());
+        root.Subcommands.Add(UsersCommands.Create());
+        root.Subcommands.Add(PreAuthKeysCommands.Create());
+        root.Subcommands.Add(NodesCommands.Create());
         return root;
     }
 
