@@ -13,6 +13,7 @@ public static class ApplianceCli
     {
         var root = new RootCommand("The Appliance: an offline Tailscale-compatible coordination server.");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(CaCommands.Create());
         return root;
     }
 
