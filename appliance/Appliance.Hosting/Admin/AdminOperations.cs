@@ -51,9 +51,11 @@ public sealed class AdminOperations(IdentityService identity, NodeService nodes,
 
     public Task<OperationResult<PreAuthKeyDto>> ExpirePreAuthKeyAsync(string prefix, CancellationToken cancellationToken)
     {
+        // Read the clock after the write, so the key just expired reports Expired.
+        var expired = identity.ExpirePreAuthKey(prefix);
         var names = UserNames();
         var now = time.GetUtcNow();
-        return Done(Map(identity.ExpirePreAuthKey(prefix), k => k.ToDto(NameOf(names, k.UserId), now)));
+        return Done(Map(expired, k => k.ToDto(NameOf(names, k.UserId), now)));
     }
 
     public Task<OperationResult<IReadOnlyList<NodeDto>>> ListNodesAsync(string? user, CancellationToken cancellationToken)

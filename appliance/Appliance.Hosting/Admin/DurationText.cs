@@ -4,7 +4,7 @@ namespace Appliance.Hosting.Admin;
 
 /// <summary>
 /// Operator durations as headscale and Go write them: one or more number+unit pairs, units s, m, h, d
-/// (`90s`, `30m`, `1h`, `7d`, `1h30m`). No fractions, no negatives.
+/// (`90s`, `30m`, `1h`, `7d`, `1h30m`). No fractions, no negatives, nothing longer than TimeSpan holds.
 /// </summary>
 public static class DurationText
 {
@@ -16,13 +16,28 @@ public static class DurationText
             return false;
         }
 
-        var span = text.AsSpan().Trim();
+        try
+        {
+            duration = Sum(text.AsSpan().Trim()) ?? TimeSpan.Zero;
+        }
+        catch (OverflowException)
+        {
+            // Longer than TimeSpan can hold (about 29,000 years): not a duration anyone means.
+            duration = TimeSpan.Zero;
+        }
+
+        return duration > TimeSpan.Zero;
+    }
+
+    private static TimeSpan? Sum(ReadOnlySpan<char> span)
+    {
+        var total = TimeSpan.Zero;
         while (!span.IsEmpty)
         {
             var digits = span.IndexOfAnyExceptInRange('0', '9');
             if (digits <= 0 || digits > 9)
             {
-                return false;
+                return null;
             }
 
             var value = long.Parse(span[..digits], NumberStyles.None, CultureInfo.InvariantCulture);
@@ -36,13 +51,13 @@ public static class DurationText
             };
             if (part is null)
             {
-                return false;
+                return null;
             }
 
-            duration += part.Value;
+            total += part.Value;
             span = span[(digits + 1)..];
         }
 
-        return duration > TimeSpan.Zero;
+        return total;
     }
 }
