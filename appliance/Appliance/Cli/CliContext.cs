@@ -3,9 +3,9 @@ using System.CommandLine;
 namespace Appliance.Cli;
 
 /// <summary>
-/// Where operator commands find the appliance: the data folder from `--data-dir`, else APPLIANCE_DATA_DIR, else
-/// `./data`. `--config` is accepted now so scripts can pass it; once config loading is merged, resolving the data
-/// folder from the config file belongs here (and only here).
+/// Where operator commands find the appliance: the data folder from the configuration as `serve` reads it
+/// (`--data-dir`, else APPLIANCE_DATA_DIR, else server.data_dir from `--config` or /etc/appliance/appliance.yaml,
+/// else `./data`), so the CLI always finds the admin socket of the service started with the same settings.
 /// </summary>
 public sealed class CliContext
 {
@@ -46,17 +46,24 @@ public sealed class CliContext
     public static CliContext From(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
+        // Problems in unrelated keys must not stop user management, so only server.data_dir is taken from the
+        // configuration; a config that cannot be read at all falls back to the flag/environment/default.
+        var config = CliConfig.Load(parse);
+        var dataDir = config.Problems.Any(p => p.Key is "server.data_dir" or "--config" or "(file)")
+            ? FallbackDataDir(parse)
+            : config.Options.Server.DataDir;
+
+        return new CliContext(Path.GetFullPath(dataDir), parse.GetValue<string?>(ConfigOptionName));
+    }
+
+    private static string FallbackDataDir(ParseResult parse)
+    {
         var dataDir = parse.GetValue<string?>(DataDirOptionName);
         if (string.IsNullOrWhiteSpace(dataDir))
         {
             dataDir = Environment.GetEnvironmentVariable(DataDirEnvironment);
         }
 
-        if (string.IsNullOrWhiteSpace(dataDir))
-        {
-            dataDir = DefaultDataDir;
-        }
-
-        return new CliContext(Path.GetFullPath(dataDir), parse.GetValue<string?>(ConfigOptionName));
+        return string.IsNullOrWhiteSpace(dataDir) ? DefaultDataDir : dataDir;
     }
 }
