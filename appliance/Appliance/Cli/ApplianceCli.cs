@@ -12,8 +12,6 @@ public static class ApplianceCli
     public static RootCommand Build()
     {
         var root = new RootCommand("The Appliance: an offline Tailscale-compatible coordination server.");
-        root.Options.Add(CliOptions.Config);
-        root.Options.Add(CliOptions.DataDir);
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());

@@ -3,6 +3,7 @@ using Appliance.Hosting;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Health;
 using Appliance.Hosting.Startup;
+using Appliance.Hosting.Tls;
 using Appliance.ServerTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -18,8 +19,9 @@ public sealed class ServeInProcessTests : IDisposable
 
     private ApplianceOptions Options() => new()
     {
-        Server = { Listen = "127.0.0.1:0", DataDir = _data.Path, ShutdownTimeout = TimeSpan.FromSeconds(3) },
+        Server = { Listen = "127.0.0.1:0", HttpsListen = "127.0.0.1:0", DataDir = _data.Path, ShutdownTimeout = TimeSpan.FromSeconds(3) },
         Log = { File = "off" },
+        Tls = { Mode = TlsMode.Off },
     };
 
     [Fact]
@@ -42,6 +44,32 @@ public sealed class ServeInProcessTests : IDisposable
 
         await app.StopAsync();
         Assert.Equal(ReadinessPhase.Stopping, app.Services.GetRequiredService<ReadinessState>().Phase);
+    }
+
+    [Fact]
+    public async Task With_the_local_ca_serve_also_answers_over_https_and_mints_a_certificate_for_loopback()
+    {
+        var options = Options();
+        options.Tls.Mode = TlsMode.LocalCa;
+        using var state = ApplianceState.TryOpen(AppliancePaths.From(options)).State!;
+        await using var app = ApplianceHost.Build(options, state, new LoggerConfiguration().CreateLogger());
+
+        await app.StartAsync();
+
+        var https = Assert.Single(ApplianceHost.HttpAddresses(app), a => a.Scheme == Uri.UriSchemeHttps);
+        System.Security.Cryptography.X509Certificates.X509Certificate2? presented = null;
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                presented = certificate is null ? null : new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate);
+                return true; // the trust chain is the Tls area's test; here: HTTPS is served at all
+            },
+        };
+        using var client = new HttpClient(handler) { BaseAddress = https };
+        Assert.Equal("ok", await client.GetStringAsync(new Uri("/health", UriKind.Relative)));
+        Assert.NotNull(presented);
+        await app.StopAsync();
     }
 
     [Fact]

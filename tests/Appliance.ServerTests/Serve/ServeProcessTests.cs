@@ -72,7 +72,7 @@ public sealed class ServeProcessTests : IDisposable
         var (code, stdout, _) = await ApplianceProcess.RunAsync(["serve", "--data-dir", Path.Combine(file, "data"), "--listen", "127.0.0.1:0"]);
 
         Assert.Equal(73, code);
-        Assert.Contains("cannot be created or written", stdout, StringComparison.Ordinal);
+        Assert.Contains("not writable", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,6 +66,8 @@ internal sealed class ApplianceProcess : IDisposable
             info.Environment.Remove(name);
         }
 
+        // Parallel tests must not fight over the default HTTPS port 8443.
+        info.Environment["APPLIANCE_HTTPS_LISTEN"] = "127.0.0.1:0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
