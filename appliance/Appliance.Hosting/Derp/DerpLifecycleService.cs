@@ -5,11 +5,24 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Hosting.Derp;
 
 /// <summary>
-/// Sends Restarting to every DERP client when the host stops, before Kestrel closes the connections, so clients
-/// reconnect promptly to the restarted appliance instead of waiting for their read timeout.
+/// Sends Restarting to every DERP client when the host stops, so clients reconnect promptly to the restarted appliance
+/// instead of waiting for their read timeout. It runs in StoppingAsync, which the host calls before any StopAsync,
+/// so Kestrel is still serving the upgraded connections.
 /// </summary>
-internal sealed class DerpLifecycleService(DerpServer server, ILogger<DerpLifecycleService> logger) : IHostedService
+internal sealed class DerpLifecycleService(DerpServer server, ILogger<DerpLifecycleService> logger) : IHostedLifecycleService
 {
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        DerpLog.Stopping(logger, server.Metrics.ConnectionsCurrent);
+        return server.ShutdownAsync(cancellationToken);
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var shortKey = server.PublicKey.ShortString();
@@ -17,9 +30,6 @@ internal sealed class DerpLifecycleService(DerpServer server, ILogger<DerpLifecy
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        DerpLog.Stopping(logger, server.Metrics.ConnectionsCurrent);
-        return server.ShutdownAsync(cancellationToken);
-    }
+    /// <summary>Already stopped in StoppingAsync; a second call is a no-op.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => server.ShutdownAsync(cancellationToken);
 }

@@ -27,7 +27,7 @@ internal static class DerpUpgradeEndpoint
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Appliance.Derp");
         var upgrade = context.Request.Headers.Upgrade.ToString();
         var isDerp = upgrade.Equals("derp", StringComparison.OrdinalIgnoreCase);
-        var isWebSocket = upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase);
+        var isWebSocket = context.WebSockets.IsWebSocketRequest || upgrade.Contains("websocket", StringComparison.OrdinalIgnoreCase);
         if (!isDerp && !isWebSocket)
         {
             DerpLog.UpgradeRefused(logger, context.Connection.RemoteIpAddress, "no DERP upgrade header");
