@@ -17,5 +17,11 @@ public sealed class NoiseOptions
     /// <summary>Send the early payload (nodeKeyChallenge) after the handshake, as headscale does. The WebSocket path never sends it.</summary>
     public bool SendEarlyPayload { get; set; } = true;
 
+    /// <summary>
+    /// Tests only: the responder's ephemeral private key, so a recorded real-client session can be replayed byte for
+    /// byte. Null (always in production) = a fresh random key per handshake.
+    /// </summary>
+    internal byte[]? ResponderEphemeralForTesting { get; set; }
+
     public string KeyFilePath => Path.Combine(DataDirectory, NoiseServerKeyFile.FileName);
 }

@@ -479,8 +479,10 @@ public sealed partial class PolicyParser
             Error(entry.Position, "users must be specified");
         }
 
-        foreach (var u in userItems ?? [])
+        foreach (var item in userItems ?? [])
         {
+            // Tailscale trims surrounding whitespace from login names ("\troot" is root).
+            var u = HuJsonValue.Scalar(HuJsonKind.String, item.Position, item.Text.Trim());
             if (u.Text.Length == 0 || u.Text == "*")
             {
                 Error(u.Position, $"user \"{u.Text}\" is not valid");

@@ -10,7 +10,7 @@ namespace Appliance.Cli;
 /// <summary>
 /// Runs one operator verb: resolves the data folder, opens an <see cref="AdminSession"/>, calls the API and prints
 /// the result. Expected failures (unknown user, taken name, locked folder, refused database) print one clear line on
-/// stderr and exit 1; usage errors were already handled by the parser (exit 2).
+/// stderr and exit 1 (or the data-folder exit codes 65/73/75 that `serve` uses); usage errors were already handled by the parser (exit 2).
 /// </summary>
 public static class AdminCommandRunner
 {
@@ -28,14 +28,30 @@ public static class AdminCommandRunner
     private static async Task<int> RunAsync(ParseResult parse, Verb verb, CancellationToken cancellationToken)
     {
         var output = new VerbOutput(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, CliOutput.FormatOf(parse));
+        var context = CliContext.From(parse);
+        if (!context.Config.IsValid)
+        {
+            return CliConfig.ReportProblems(context.Config, output.Error);
+        }
+
         try
         {
-            using var session = await AdminSession.OpenAsync(CliContext.From(parse), cancellationToken).ConfigureAwait(false);
+            using var session = await AdminSession.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             return await verb(parse, session.Api, output, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DataDirectoryException or DatabaseRefusedException or HttpRequestException)
+        catch (DataDirectoryException e)
         {
             await output.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return e.Problem == DataDirectoryProblem.InUse ? ExitCodes.InUse : ExitCodes.NotWritable;
+        }
+        catch (DatabaseRefusedException e)
+        {
+            await output.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.DataRefused;
+        }
+        catch (HttpRequestException e)
+        {
+            await output.Error.WriteLineAsync("error: the running service did not answer on its admin socket: " + e.Message).ConfigureAwait(false);
             return ExitCodes.Failure;
         }
     }

@@ -21,6 +21,7 @@ public static class ApplianceCli
         root.Subcommands.Add(UsersCommands.Create());
         root.Subcommands.Add(PreAuthKeysCommands.Create());
         root.Subcommands.Add(NodesCommands.Create());
+        root.Subcommands.Add(CaCommands.Create());
         return root;
     }
 

@@ -1,62 +1,31 @@
 using System.CommandLine;
+using Appliance.Hosting.Configuration;
 
 namespace Appliance.Cli;
 
 /// <summary>
-/// Where operator commands find the appliance: the data folder from `--data-dir`, else APPLIANCE_DATA_DIR, else
-/// `./data`. `--config` is accepted now so scripts can pass it; once config loading is merged, resolving the data
-/// folder from the config file belongs here (and only here).
+/// Where operator commands find the appliance. The data folder comes from the same configuration `serve` uses
+/// (root options `--config` and `--data-dir`, APPLIANCE_DATA_DIR, the YAML file's server.data_dir, else `./data`),
+/// so the CLI always looks where the service keeps its state.
 /// </summary>
 public sealed class CliContext
 {
-    public const string DataDirOptionName = "--data-dir";
-    public const string ConfigOptionName = "--config";
-    public const string DataDirEnvironment = "APPLIANCE_DATA_DIR";
-    public const string DefaultDataDir = "./data";
-
-    private CliContext(string dataDirectory, string? configPath)
+    private CliContext(string dataDirectory, ConfigLoadResult config)
     {
         DataDirectory = dataDirectory;
-        ConfigPath = configPath;
+        Config = config;
     }
 
     /// <summary>Absolute path of the data folder.</summary>
     public string DataDirectory { get; }
 
-    public string? ConfigPath { get; }
+    public ConfigLoadResult Config { get; }
 
     public string AdminSocketPath => Storage.Files.DataDirectory.AdminSocketPathFor(DataDirectory);
 
-    /// <summary>Adds `--data-dir` and `--config` to a command group; recursive, so they work on every verb below it.</summary>
-    public static void AddOptions(Command group)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        group.Options.Add(new Option<string?>(DataDirOptionName)
-        {
-            Description = $"The data folder (default: ${DataDirEnvironment}, else {DefaultDataDir}).",
-            Recursive = true,
-        });
-        group.Options.Add(new Option<string?>(ConfigOptionName)
-        {
-            Description = "The configuration file.",
-            Recursive = true,
-        });
-    }
-
     public static CliContext From(ParseResult parse)
     {
-        ArgumentNullException.ThrowIfNull(parse);
-        var dataDir = parse.GetValue<string?>(DataDirOptionName);
-        if (string.IsNullOrWhiteSpace(dataDir))
-        {
-            dataDir = Environment.GetEnvironmentVariable(DataDirEnvironment);
-        }
-
-        if (string.IsNullOrWhiteSpace(dataDir))
-        {
-            dataDir = DefaultDataDir;
-        }
-
-        return new CliContext(Path.GetFullPath(dataDir), parse.GetValue<string?>(ConfigOptionName));
+        var config = CliConfig.Load(parse);
+        return new CliContext(Path.GetFullPath(config.Options.Server.DataDir), config);
     }
 }

@@ -10,7 +10,6 @@ public static class NodesCommands
     public static Command Create()
     {
         var nodes = new Command("nodes", "Manage registered nodes.");
-        CliContext.AddOptions(nodes);
         nodes.Subcommands.Add(ListCommand());
         nodes.Subcommands.Add(ExpireCommand());
         nodes.Subcommands.Add(DeleteCommand());

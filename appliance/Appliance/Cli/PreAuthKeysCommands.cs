@@ -10,7 +10,6 @@ public static class PreAuthKeysCommands
     public static Command Create()
     {
         var keys = new Command("preauthkeys", "Manage pre-auth keys (let a client register without an interactive login).");
-        CliContext.AddOptions(keys);
         keys.Subcommands.Add(CreateCommand());
         keys.Subcommands.Add(ListCommand());
         keys.Subcommands.Add(ExpireCommand());

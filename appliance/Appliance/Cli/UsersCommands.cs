@@ -10,7 +10,6 @@ public static class UsersCommands
     public static Command Create()
     {
         var users = new Command("users", "Manage users (the owners of nodes and pre-auth keys).");
-        CliContext.AddOptions(users);
         users.Subcommands.Add(CreateCommand());
         users.Subcommands.Add(ListCommand());
         users.Subcommands.Add(RenameCommand());

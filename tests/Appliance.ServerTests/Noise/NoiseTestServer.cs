@@ -40,12 +40,16 @@ internal sealed class NoiseTestServer : IAsyncDisposable
 
     public string DataDir => _dataDir;
 
-    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null)
+    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("noise-test-").FullName;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddNoiseTransport(dataDir);
+        builder.Services.AddNoiseTransport(o =>
+        {
+            o.DataDirectory = dataDir;
+            o.ResponderEphemeralForTesting = responderEphemeral;
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
@@ -61,6 +65,13 @@ internal sealed class NoiseTestServer : IAsyncDisposable
             return session is null ? "none" : $"{session.ClientMachineKey} {session.ProtocolVersion} {context.Request.Protocol}";
         });
         app.MapGet("/test/whoami", (HttpContext context) => context.Features.Get<INoiseSessionFeature>() is { } s ? s.ClientMachineKey.ToString() : "none");
+        app.MapPost("/machine/register", async (HttpContext context) =>
+        {
+            using var ms = new MemoryStream();
+            await context.Request.Body.CopyToAsync(ms);
+            var session = context.Features.Get<INoiseSessionFeature>();
+            return $"{session?.ClientMachineKey} {context.Request.Scheme} {context.Request.Path} {ms.Length}";
+        });
         app.MapPost("/test/wait", async () =>
         {
             Interlocked.Increment(ref server!.Waiting);
