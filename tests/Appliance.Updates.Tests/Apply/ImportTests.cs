@@ -231,3 +231,43 @@ public class ImportTests
         }
     }
 }
+
+public class SeparateReleasesDirTests
+{
+    [Fact]
+    public async Task Releases_can_live_outside_the_updates_root_and_current_still_switches_atomically()
+    {
+        using var root = new TempUpdatesRoot();
+        var paths = new UpdatePaths(root.Paths.Root + "-2", Path.Combine(root.Directory, "releases-elsewhere"));
+        var seed = Path.Combine(root.Directory, "seed");
+        File.WriteAllBytes(seed, BundleFactory.BinaryFor("1.0.0"));
+        var updater = new Updater(paths, new UpdaterOptions { BinaryRole = PayloadRole.ApplianceLinuxX64 }, root.Restarter, root.Probe, root.Time);
+        Assert.True(updater.ImportRoot(TestKeys.RootV1.ToFileBytes(), install: true).IsAccepted);
+        updater.AdoptInstalledRelease(ApplianceVersion.Parse("1.0.0"), seed);
+
+        var outcome = await updater.ImportAsync(root.WriteBundle(BundleFactory.Release("1.1.0")), default);
+
+        Assert.Equal(UpdateResult.Applied, outcome.Result);
+        Assert.Equal("../releases-elsewhere/1.1.0", LinkSwitch.Target(paths.Current));
+        Assert.Equal(BundleFactory.BinaryFor("1.1.0"), File.ReadAllBytes(Path.Combine(paths.Current, "appliance")));
+    }
+}
+
+public class UpdateLockTests
+{
+    [Fact]
+    public async Task An_import_while_another_update_command_holds_the_lock_is_refused_and_changes_nothing()
+    {
+        using var root = new TempUpdatesRoot();
+        var before = root.Snapshot();
+        using (new FileStream(Path.Combine(root.Paths.Root, "update.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            var outcome = await root.Updater().ImportAsync(root.WriteBundle(BundleFactory.Release("1.1.0")), default);
+            Assert.Equal(UpdateResult.Refused, outcome.Result);
+            Assert.Contains("another update command", outcome.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(before, root.Snapshot());
+        Assert.Equal(UpdateResult.Applied, (await root.Updater().ImportAsync(root.WriteBundle(BundleFactory.Release("1.1.0")), default)).Result);
+    }
+}

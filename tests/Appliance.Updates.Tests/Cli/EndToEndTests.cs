@@ -35,7 +35,7 @@ public sealed class EndToEndTests : IDisposable
         _out.GetStringBuilder().Clear();
         _err.GetStringBuilder().Clear();
         var command = new RootCommand { UpdateCommands.Create(_ => root.Updater()) };
-        var parse = command.Parse(["update", "--updates-root", root.Paths.Root, .. args]);
+        var parse = command.Parse(["update", "--updates-root", root.Paths.Root, "--health-timeout", "30", "--ready-port", "8080", .. args]);
         Assert.Empty(parse.Errors);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = _out, Error = _err });
     }
