@@ -69,6 +69,8 @@ public static partial class ApplianceHost
         builder.Services.AddSingleton(state.Paths);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReadinessState>();
+        builder.Services.AddSingleton<ReloadSignal>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReloadSignal>());
 
         AddAreas(builder.Services, options, state);
 

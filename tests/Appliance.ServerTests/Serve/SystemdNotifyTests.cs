@@ -8,7 +8,7 @@ namespace Appliance.ServerTests.Serve;
 /// <summary>
 /// Type=notify behaviour with a fake NOTIFY_SOCKET: the test binds the datagram socket systemd would, starts
 /// `appliance serve`, and checks that READY=1 arrives only once the HTTP listener accepts connections, that
-/// SIGTERM produces STOPPING=1, and that the process then exits 0.
+/// SIGHUP (reload) does not end it, SIGTERM produces STOPPING=1, and that the process then exits 0.
 /// </summary>
 public sealed class SystemdNotifyTests : IDisposable
 {
@@ -38,6 +38,12 @@ public sealed class SystemdNotifyTests : IDisposable
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var ready = await client.GetAsync(new Uri("/ready", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+
+        // systemctl reload sends SIGHUP: the service must survive it.
+        serve.Signal("HUP");
+        await Task.Delay(500);
+        Assert.False(serve.HasExited);
+        Assert.Equal("ok", await client.GetStringAsync(new Uri("/health", UriKind.Relative)));
 
         serve.Terminate();
         Assert.Equal("STOPPING=1", await ReceiveAsync(notify, serve));

@@ -111,9 +111,11 @@ internal sealed class ApplianceProcess : IDisposable
     }
 
     /// <summary>Sends SIGTERM, as systemd does on `systemctl stop`.</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    public void Signal(string name)
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
