@@ -19,7 +19,7 @@ namespace Appliance.Hosting;
 /// <see cref="AddAreas"/> (services) and <see cref="MapAreas"/> (endpoints); docs/architecture.md lists them.
 /// The caller opens <see cref="ApplianceState"/> first and keeps ownership of it.
 /// </summary>
-public static class ApplianceHost
+public static partial class ApplianceHost
 {
     public static WebApplication Build(ApplianceOptions options, ApplianceState state, Serilog.ILogger logger)
     {
@@ -43,6 +43,7 @@ public static class ApplianceHost
             kestrel.AddServerHeader = false;
             kestrel.Listen(http);
             kestrel.ListenUnixSocket(state.Paths.AdminSocket);
+            ListenAreas(kestrel, options);
         });
 
         builder.Services.AddSystemd();
@@ -69,7 +70,7 @@ public static class ApplianceHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReadinessState>();
 
-        AddAreas(builder, options);
+        AddAreas(builder.Services, options, state);
 
         // Marks ready (and restricts the admin socket) in StartedAsync, after Kestrel has bound every listener.
         builder.Services.AddHostedService<ListenersReadyService>();
@@ -85,16 +86,11 @@ public static class ApplianceHost
     {
         ArgumentNullException.ThrowIfNull(app);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        return addresses.Where(a => !a.Contains("unix:", StringComparison.Ordinal)).Select(a => new Uri(a)).ToArray();
+        return addresses
+            .Where(a => !a.Contains("unix:", StringComparison.Ordinal))
+            .Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri : null)
+            .OfType<Uri>()
+            .Where(u => u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            .ToArray();
     }
-
-    /// <summary>Each area's services: one call per area (admin API, control, DERP, TLS, policy, updates).</summary>
-    private static void AddAreas(WebApplicationBuilder builder, ApplianceOptions options)
-    {
-        _ = builder;
-        _ = options;
-    }
-
-    /// <summary>Each area's endpoints: one call per area.</summary>
-    private static void MapAreas(WebApplication app) => _ = app;
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Appliance.Hosting.Tls;
 
 namespace Appliance.Hosting.Configuration;
 
@@ -107,11 +108,13 @@ public static partial class ApplianceOptionsValidator
             CheckIp($"tls.ip_addresses[{i}]", tls.IpAddresses[i], null, problems);
         }
 
-        CheckRange("tls.leaf_lifetime", tls.LeafLifetime, TimeSpan.FromDays(1), TimeSpan.FromDays(397), problems);
-        if (!(tls.RenewAt >= 0.1 && tls.RenewAt <= 0.95))
+        CheckRange("tls.leaf_lifetime", tls.LeafLifetime, TimeSpan.FromHours(1), TimeSpan.FromDays(397), problems);
+        if (!(tls.RenewAt >= 0.1 && tls.RenewAt <= 0.9))
         {
-            problems.Add(new("tls.renew_at", $"{tls.RenewAt} is outside 0.1..0.95; it is the fraction of the lifetime after which a leaf is renewed, e.g. 0.66"));
+            problems.Add(new("tls.renew_at", $"{tls.RenewAt} is outside 0.1..0.9; it is the fraction of the lifetime after which a leaf is renewed, e.g. 0.66"));
         }
+
+        CheckDefined("tls.chain", tls.Chain, problems);
     }
 
     private static void ValidatePolicy(PolicyOptions policy, List<ConfigProblem> problems)

@@ -19,6 +19,7 @@ public static class ConfigLoader
     {
         ArgumentNullException.ThrowIfNull(environment);
         var problems = new List<ConfigProblem>();
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         var options = new ApplianceOptions();
         string? source = null;
 
@@ -40,33 +41,30 @@ public static class ConfigLoader
 
         if (source is not null)
         {
-            ReadFile(source, options, problems);
+            ReadFile(source, options, problems, sources);
         }
 
-        EnvironmentOverrides.Apply(options, environment, problems);
-        if (problems.Count == 0)
-        {
-            // Only validate what was read cleanly: a value that failed to parse already has its problem.
-            problems.AddRange(ApplianceOptionsValidator.Validate(options));
-        }
-        else
-        {
-            problems.AddRange(ApplianceOptionsValidator.Validate(options).Where(p => !problems.Any(q => q.Key == p.Key)));
-        }
+        EnvironmentOverrides.Apply(options, environment, problems, sources);
+        // A key whose value failed to parse already has its problem; validation adds the rest, each with the
+        // file line or variable its value came from.
+        var parseProblems = problems.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(ApplianceOptionsValidator.Validate(options)
+            .Where(p => !parseProblems.Contains(p.Key))
+            .Select(p => p with { Source = sources.GetValueOrDefault(BaseKey(p.Key)) }));
 
         return new ConfigLoadResult(options, problems, source);
     }
 
-    public static ApplianceOptions Parse(string yaml, List<ConfigProblem> problems, string fileName = "(text)")
+    /// <summary>`dns.nameservers[0]` and `dns.split_dns.corp.example` come from the key `dns.nameservers` / `dns.split_dns`.</summary>
+    private static string BaseKey(string key)
     {
-        ArgumentNullException.ThrowIfNull(problems);
-        var options = new ApplianceOptions();
-        using var reader = new StringReader(yaml);
-        ReadYaml(reader, fileName, options, problems);
-        return options;
+        var bracket = key.IndexOf('[', StringComparison.Ordinal);
+        var trimmed = bracket < 0 ? key : key[..bracket];
+        var parts = trimmed.Split('.');
+        return parts.Length > 2 ? parts[0] + "." + parts[1] : trimmed;
     }
 
-    private static void ReadFile(string path, ApplianceOptions options, List<ConfigProblem> problems)
+    private static void ReadFile(string path, ApplianceOptions options, List<ConfigProblem> problems, Dictionary<string, string> sources)
     {
         string text;
         try
@@ -80,10 +78,10 @@ public static class ConfigLoader
         }
 
         using var reader = new StringReader(text);
-        ReadYaml(reader, Path.GetFileName(path), options, problems);
+        ReadYaml(reader, Path.GetFileName(path), options, problems, sources);
     }
 
-    private static void ReadYaml(TextReader reader, string fileName, ApplianceOptions options, List<ConfigProblem> problems)
+    private static void ReadYaml(TextReader reader, string fileName, ApplianceOptions options, List<ConfigProblem> problems, Dictionary<string, string> sources)
     {
         var stream = new YamlStream();
         try
@@ -106,7 +104,7 @@ public static class ConfigLoader
             problems.Add(new ConfigProblem("(file)", "holds more than one YAML document; keep one", fileName));
         }
 
-        new YamlConfigBinder(fileName, problems).Bind(stream.Documents[0].RootNode, options);
+        new YamlConfigBinder(fileName, problems, sources).Bind(stream.Documents[0].RootNode, options);
     }
 
     private static Dictionary<string, string> ProcessEnvironment()

@@ -18,7 +18,7 @@ public static class EnvironmentOverrides
         ["APPLIANCE_HTTPS_LISTEN"] = "server.https_listen",
     };
 
-    public static void Apply(ApplianceOptions options, IReadOnlyDictionary<string, string> environment, List<ConfigProblem> problems)
+    public static void Apply(ApplianceOptions options, IReadOnlyDictionary<string, string> environment, List<ConfigProblem> problems, Dictionary<string, string>? sources = null)
     {
         // Long forms first, short forms last: the short form is what a script sets on purpose.
         foreach (var (variable, text) in environment.OrderBy(kv => ShortForms.ContainsKey(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
@@ -63,6 +63,10 @@ public static class EnvironmentOverrides
             if (ConfigValueParser.TryParseScalar(key.ValueType, text, out var value, out var reason))
             {
                 key.SetValue(ConfigSchema.FindSection(key.Section)!.GetOptions(options), value);
+                if (sources is not null)
+                {
+                    sources[key.Path] = "environment " + variable;
+                }
             }
             else
             {

@@ -1,3 +1,5 @@
+using Appliance.Hosting.Tls;
+
 namespace Appliance.Hosting.Configuration;
 
 /// <summary>The `tls:` section: where the HTTPS listener's certificate comes from.</summary>
@@ -18,17 +20,12 @@ public sealed class TlsOptions
     /// <summary>IP addresses put in the leaf certificate (local-ca). Default none.</summary>
     public List<string> IpAddresses { get; set; } = [];
 
-    /// <summary>Lifetime of a leaf certificate issued by the local CA. 1d..397d, default 30d.</summary>
+    /// <summary>Lifetime of a leaf certificate issued by the local CA. 1h..397d, default 30d.</summary>
     public TimeSpan LeafLifetime { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Fraction of the leaf lifetime after which it is renewed. 0.1..0.95, default 0.66.</summary>
+    /// <summary>Fraction of the leaf lifetime after which it is renewed. 0.1..0.9, default 0.66.</summary>
     public double RenewAt { get; set; } = 0.66;
-}
 
-/// <summary>Source of the HTTPS certificate.</summary>
-public enum TlsMode
-{
-    LocalCa,
-    Files,
-    Off,
+    /// <summary>Which certificates the handshake presents: full, leaf-only-without-sni or leaf-only. Default full.</summary>
+    public ChainPresentation Chain { get; set; } = ChainPresentation.Full;
 }

@@ -7,7 +7,7 @@ namespace Appliance.Hosting.Configuration;
 /// unknown section or key and every bad value becomes a <see cref="ConfigProblem"/> with its file line, so a typo
 /// is never silently ignored and one run of `config check` lists everything.
 /// </summary>
-internal sealed class YamlConfigBinder(string fileName, List<ConfigProblem> problems)
+internal sealed class YamlConfigBinder(string fileName, List<ConfigProblem> problems, Dictionary<string, string> sources)
 {
     public void Bind(YamlNode document, ApplianceOptions options)
     {
@@ -61,6 +61,7 @@ internal sealed class YamlConfigBinder(string fileName, List<ConfigProblem> prob
                 continue;
             }
 
+            sources[key.Path] = $"{fileName} line {valueNode.Start.Line}";
             BindKey(key, target, valueNode);
         }
     }

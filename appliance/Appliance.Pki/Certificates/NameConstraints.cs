@@ -114,8 +114,8 @@ public sealed record NameConstraints(
     public bool Permits(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        var sameFamily = PermittedAddresses.Where(s => s.Address.AddressFamily == address.AddressFamily).ToList();
-        var permitted = sameFamily.Count == 0 || sameFamily.Any(s => s.Contains(address));
+        // As in OpenSSL and Go: once any iPAddress subtree is permitted, an address of the other family matches none.
+        var permitted = PermittedAddresses.Count == 0 || PermittedAddresses.Any(s => s.Contains(address));
         return permitted && !ExcludedAddresses.Any(s => s.Contains(address));
     }
 

@@ -47,7 +47,7 @@ public sealed partial class CompiledPolicy
                     _rulesByDst[i].Add(r);
                 }
 
-                if (allSrc || rule.Src.Overlaps(topology.AddressSets[i]) || topology.Approved[i].Any(rule.Src.OverlapsPrefix))
+                if (allSrc || rule.Src.Overlaps(topology.AddressSets[i]) || topology.SubnetRoutes[i].Any(rule.Src.OverlapsPrefix))
                 {
                     rule.SrcNodes[i] = true;
                     _rulesBySrc[i].Add(r);
@@ -88,7 +88,9 @@ public sealed partial class CompiledPolicy
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(topology);
         options ??= CompileOptions.Default;
-        var approved = topology.Nodes.Select(n => (IReadOnlyList<IPPrefix>)n.ApprovedRoutes.Select(r => r.Masked).Distinct().ToList()).ToList();
+        // Approvers are resolved against node identities only (tags, users), which routes do not change.
+        var preliminary = new AliasResolver(policy, new TopologyIndex(topology, topology.Nodes.Select(_ => (IReadOnlyList<IPPrefix>)[]).ToList()));
+        var approved = AutoApprover.EffectiveApproved(policy, topology, preliminary.Resolve);
         var index = new TopologyIndex(topology, approved);
         var resolver = new AliasResolver(policy, index);
         var rules = new RuleCompiler(resolver, index).Compile(policy);
@@ -246,8 +248,13 @@ public sealed partial class CompiledPolicy
             }
         }
 
-        return false;
+        // A standby router for the same route knows who is primary (high-availability failover).
+        return _topology.SubnetRoutes[viewer].Contains(route);
     }
+
+    /// <summary>Routes approved for a node, by an admin or by the policy's autoApprovers.</summary>
+    public IReadOnlyList<IPPrefix> ApprovedRoutes(long nodeId) =>
+        _topology.NodeIndex.TryGetValue(nodeId, out var i) ? _topology.Approved[i] : [];
 
     private bool ExitVisible(int viewer, int peer)
     {

@@ -36,6 +36,13 @@ internal static class NodeAttrCompiler
                 foreach (var name in attr.Attrs)
                 {
                     result[i].TryAdd(name, null);
+                    if (name == "funnel")
+                    {
+                        // Funnel comes with the ports it may use and a reminder that it needs HTTPS
+                        // (tailcfg NodeAttrFunnel, CapabilityFunnelPorts, CapabilityWarnFunnelNoHTTPS).
+                        result[i].TryAdd("https://tailscale.com/cap/funnel-ports?ports=443,8443,10000", null);
+                        result[i].TryAdd("https://tailscale.com/cap/warn-funnel-no-https", null);
+                    }
                 }
             }
         }

@@ -70,6 +70,7 @@ internal sealed class RuleCompiler
         }
 
         var srcSet = _resolver.ResolveAll(sources);
+        var resolvedSrc = srcSet;
         var srcStrings = SourceStrings(sources, srcSet);
         if (sources.Any(s => s.Kind == AliasKind.Wildcard))
         {
@@ -108,7 +109,13 @@ internal sealed class RuleCompiler
             {
                 var caps = others.Select(d => new CapEntry(_resolver.Resolve(d), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = srcSet, Caps = caps });
-                AddCompanions(capMap, IPSet.UnionAll(others.Select(_resolver.Resolve)), srcSet);
+                var companionSrc = IPSet.UnionAll(others.Select(_resolver.Resolve)).ToStrings().ToList();
+                if (others.Any(d => d.Kind == AliasKind.Wildcard))
+                {
+                    companionSrc.AddRange(_subnetRouteStrings.Where(r => !companionSrc.Contains(r)));
+                }
+
+                AddCompanions(capMap, companionSrc, IPSet.UnionAll(others.Select(_resolver.Resolve)), resolvedSrc);
             }
         }
 
@@ -169,10 +176,15 @@ internal sealed class RuleCompiler
         }
 
         var set = _resolver.Resolve(d);
+        var internet = d.IsAutoGroup(AutoGroups.Internet);
         foreach (var range in set.Ranges)
         {
             var rangeSet = IPSet.FromRanges([range]);
-            var text = range.ToString();
+
+            // Tailscale defines the internet as address ranges and writes each one as first-last, even 2000::/3.
+            var text = internet
+                ? $"{new IPAddr(range.IsV6, range.First)}-{new IPAddr(range.IsV6, range.Last)}"
+                : range.ToString();
             foreach (var p in ports)
             {
                 dsts.Add(new DstEntry(text, rangeSet, p));
@@ -216,7 +228,8 @@ internal sealed class RuleCompiler
             {
                 var caps = nodes.Select(n => new CapEntry(IPSet.FromPrefixes(n.Addresses.Select(IPPrefix.Host)), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = src, Caps = caps });
-                AddCompanions(capMap, IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host)), src);
+                var selfDst = IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host));
+                AddCompanions(capMap, selfDst.ToStrings(), selfDst, src);
             }
         }
     }
@@ -259,7 +272,7 @@ internal sealed class RuleCompiler
         }
     }
 
-    private void AddCompanions(IReadOnlyDictionary<string, IReadOnlyList<JsonElement>?> capMap, IPSet dstSet, IPSet srcSet)
+    private void AddCompanions(IReadOnlyDictionary<string, IReadOnlyList<JsonElement>?> capMap, IReadOnlyList<string> companionSrc, IPSet dstSet, IPSet srcSet)
     {
         foreach (var (original, companion) in Companions)
         {
@@ -271,7 +284,7 @@ internal sealed class RuleCompiler
             var companionMap = new Dictionary<string, IReadOnlyList<JsonElement>?>(StringComparer.Ordinal) { [companion] = null };
             _rules.Add(new CompiledRule
             {
-                SrcStrings = dstSet.ToStrings(),
+                SrcStrings = companionSrc,
                 Src = dstSet,
                 Caps = [new CapEntry(srcSet, companionMap)],
             });

@@ -44,6 +44,14 @@ internal sealed class SshCompiler
             {
                 sources.AddRange(_topology.NodesOfUserId(uid).Where(n => n.Addresses.Any(src.Contains)));
             }
+            else if (rule.Users.Any(IsLocalpart) && target.Addresses.Any(src.Contains))
+            {
+                // Tailscale also hands a localpart rule to the source devices themselves, with the owner's
+                // own devices as principals (seen in its captured SSH policies).
+                sources.AddRange(target.IsTagged
+                    ? [target]
+                    : _topology.NodesOfUserId(target.UserId ?? -1).Where(n => n.Addresses.Any(src.Contains)));
+            }
 
             if (sources.Count == 0)
             {
@@ -52,43 +60,60 @@ internal sealed class SshCompiler
 
             var action = Action(rule);
             var users = UsersMap(rule.Users);
-            var principals = Principals(sources);
-            result.Add(new SSHRule { Principals = principals, SshUsers = users, Action = action, AcceptEnv = rule.AcceptEnv });
-
-            foreach (var localpart in rule.Users.Where(u => u.StartsWith("localpart:", StringComparison.Ordinal)))
+            var localparts = rule.Users.Where(IsLocalpart).Select(u => u["localpart:*@".Length..]).ToList();
+            if (localparts.Count == 0)
             {
-                var domain = localpart[("localpart:*@".Length)..];
-                foreach (var user in _topology.Users)
+                result.Add(new SSHRule { Principals = Principals(sources), SshUsers = users, Action = action, AcceptEnv = rule.AcceptEnv });
+                continue;
+            }
+
+            // With localpart users the rule splits per source user: the base mapping, then that user's own
+            // local part (alice@example.com may log in as alice); tagged sources get the base mapping only.
+            foreach (var user in _topology.Users.OrderBy(u => u.Id))
+            {
+                var userSources = sources.Where(s => !s.IsTagged && s.UserId == user.Id).ToList();
+                if (userSources.Count == 0)
                 {
-                    var at = user.LoginName.LastIndexOf('@');
-                    if (at < 0 || !string.Equals(user.LoginName[(at + 1)..], domain, StringComparison.OrdinalIgnoreCase))
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    var userSources = sources.Where(s => !s.IsTagged && s.UserId == user.Id).ToList();
-                    if (userSources.Count == 0)
-                    {
-                        continue;
-                    }
-
+                var principals = Principals(userSources);
+                result.Add(new SSHRule { Principals = principals, SshUsers = users, Action = action, AcceptEnv = rule.AcceptEnv });
+                var at = user.LoginName.LastIndexOf('@');
+                if (at > 0 && localparts.Contains(user.LoginName[(at + 1)..], StringComparer.Ordinal))
+                {
                     var local = user.LoginName[..at];
                     result.Add(new SSHRule
                     {
-                        Principals = Principals(userSources),
+                        Principals = principals,
                         SshUsers = new Dictionary<string, string>(StringComparer.Ordinal) { [local] = local },
                         Action = action,
                         AcceptEnv = rule.AcceptEnv,
                     });
                 }
             }
+
+            var tagged = sources.Where(s => s.IsTagged).ToList();
+            if (tagged.Count > 0)
+            {
+                result.Add(new SSHRule { Principals = Principals(tagged), SshUsers = users, Action = action, AcceptEnv = rule.AcceptEnv });
+            }
         }
 
         return result;
     }
 
+    /// <summary><c>localpart:*@domain</c>: each user of that domain may log in as the local part of their login.</summary>
+    private static bool IsLocalpart(string user) =>
+        user.StartsWith("localpart:*@", StringComparison.Ordinal) && user.Length > "localpart:*@".Length;
+
+    /// <summary>
+    /// One nodeIP principal per address. Tailscale lists a tagged node's addresses once per tag it carries
+    /// (visible in its captured SSH policies); duplicates are harmless to the client, so we match it.
+    /// </summary>
     private static List<SSHPrincipal> Principals(IEnumerable<PolicyNode> nodes) =>
-        nodes.SelectMany(n => n.Addresses).Distinct().Order().Select(a => new SSHPrincipal(a.ToString())).ToList();
+        nodes.SelectMany(n => Enumerable.Repeat(n.Addresses, Math.Max(1, n.Tags.Count)).SelectMany(a => a))
+            .Order().Select(a => new SSHPrincipal(a.ToString())).ToList();
 
     private static Dictionary<string, string> UsersMap(IReadOnlyList<string> users)
     {
@@ -99,12 +124,14 @@ internal sealed class SshCompiler
             {
                 map["*"] = "=";
             }
-            else if (!u.StartsWith("localpart:", StringComparison.Ordinal))
+            else if (!IsLocalpart(u))
             {
                 map[u] = u;
             }
         }
 
+        // Root must be named explicitly; "" means "no match" so a "*" entry cannot map root.
+        map.TryAdd("root", "");
         return map;
     }
 

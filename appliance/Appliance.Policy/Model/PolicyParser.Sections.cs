@@ -123,6 +123,8 @@ public sealed partial class PolicyParser
             owners[m.Name] = [];
         }
 
+        _tagOwners = owners;
+
         foreach (var m in value.Members)
         {
             if (!TryClassify(m.Name, m.Position, out var tag, out var error) || tag.Kind != AliasKind.Tag)
@@ -477,36 +479,21 @@ public sealed partial class PolicyParser
             Error(entry.Position, "users must be specified");
         }
 
-        foreach (var u in userItems ?? [])
+        foreach (var item in userItems ?? [])
         {
-            if (u.Text.Length == 0 || u.Text == "*" || u.Text != u.Text.Trim())
+            // Tailscale trims surrounding whitespace from login names ("\troot" is root).
+            var u = HuJsonValue.Scalar(HuJsonKind.String, item.Position, item.Text.Trim());
+            if (u.Text.Length == 0 || u.Text == "*")
             {
                 Error(u.Position, $"user \"{u.Text}\" is not valid");
                 continue;
             }
 
-            if (u.Text.StartsWith("localpart:", StringComparison.Ordinal))
+            // Tailscale checks only the domain of a well-formed localpart:*@domain; other odd names are
+            // accepted as literal login names (they simply never match a real account).
+            if (u.Text.StartsWith("localpart:*@", StringComparison.Ordinal) && u.Text.Length > "localpart:*@".Length
+                && !CheckDomain(u.Position, u.Text["localpart:*@".Length..]))
             {
-                var rest = u.Text["localpart:".Length..];
-                if (!rest.StartsWith("*@", StringComparison.Ordinal) || rest.Length == 2)
-                {
-                    Error(u.Position, $"user \"{u.Text}\": invalid localpart format, must be localpart:*@<domain>");
-                    continue;
-                }
-
-                if (!CheckDomain(u.Position, rest[2..]))
-                {
-                    continue;
-                }
-            }
-            else if (u.Text.StartsWith("autogroup:", StringComparison.Ordinal) && u.Text != AutoGroups.NonRoot)
-            {
-                Error(u.Position, $"user \"{u.Text}\" is not valid");
-                continue;
-            }
-            else if (u.Text.StartsWith("tag:", StringComparison.Ordinal) || u.Text.StartsWith("group:", StringComparison.Ordinal))
-            {
-                Error(u.Position, $"user \"{u.Text}\" is not valid");
                 continue;
             }
 

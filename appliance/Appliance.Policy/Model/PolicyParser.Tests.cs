@@ -110,7 +110,7 @@ public sealed partial class PolicyParser
             }
 
             if (alias.Kind == AliasKind.AutoGroup && alias.Text is not (AutoGroups.Member or AutoGroups.Tagged or AutoGroups.Self)
-                || alias.Kind == AliasKind.Prefix && !alias.Prefix.IsSingleIP || alias.Kind == AliasKind.Wildcard)
+                || alias.Kind == AliasKind.Prefix && (!alias.Prefix.IsSingleIP || alias.Prefix.IsV6) || alias.Kind == AliasKind.Wildcard)
             {
                 Error(d.Position, $"SSH tests dst contains disallowed element \"{d.Text}\"");
                 continue;
@@ -125,6 +125,11 @@ public sealed partial class PolicyParser
         var accept = (StringItems(entry, "accept") ?? []).Select(v => v.Text).ToList();
         var check = (StringItems(entry, "check") ?? []).Select(v => v.Text).ToList();
         var deny = (StringItems(entry, "deny") ?? []).Select(v => v.Text).ToList();
+        if (accept.Count == 0 && check.Count == 0 && deny.Count == 0)
+        {
+            Error(entry.Position, "SSH tests entry must have at least one of \"accept\", \"check\" or \"deny\"");
+        }
+
         return _errors.Count > errorsBefore || source is null
             ? null
             : new SshPolicyTest(entry.Position, source, destinations, accept, check, deny);

@@ -328,7 +328,7 @@ public sealed partial class PolicyParser
 
     private bool CheckDomain(HuJsonPosition position, string domain)
     {
-        if (!_options.TailnetDomains.Contains(domain, StringComparer.OrdinalIgnoreCase))
+        if (!_options.TailnetDomains.Contains(domain, StringComparer.Ordinal))
         {
             Error(position, $"{domain} is not associated with this Tailnet and cannot be used in user:*@<domain> expressions");
             return false;

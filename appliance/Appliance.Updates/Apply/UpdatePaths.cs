@@ -19,10 +19,14 @@ public sealed class UpdatePaths
 {
     public const string DefaultRoot = "/var/lib/appliance/updates";
 
-    public UpdatePaths(string root)
+    /// <param name="root">The updates root.</param>
+    /// <param name="releases">Where releases are staged (config `updates.releases_dir`); default ROOT/releases.
+    /// Must be on the same file system as the root, since staging moves folders by rename.</param>
+    public UpdatePaths(string root, string? releases = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = Path.GetFullPath(root);
+        Releases = string.IsNullOrEmpty(releases) ? Path.Combine(Root, "releases") : Path.GetFullPath(releases);
     }
 
     public string Root { get; }
@@ -33,7 +37,7 @@ public sealed class UpdatePaths
 
     public string History => Path.Combine(Root, "history.json");
 
-    public string Releases => Path.Combine(Root, "releases");
+    public string Releases { get; }
 
     public string Current => Path.Combine(Root, "current");
 
@@ -49,8 +53,8 @@ public sealed class UpdatePaths
 
     public string ContentVersionDir(ApplianceVersion version) => Path.Combine(Contents, version.ToString());
 
-    /// <summary>Link targets are relative so the root can be moved or mounted elsewhere.</summary>
-    public static string ReleaseLinkTarget(ApplianceVersion version) => "releases/" + version;
+    /// <summary>Link targets are relative so the root can be moved or mounted elsewhere ("releases/1.2.0").</summary>
+    public string ReleaseLinkTarget(ApplianceVersion version) => Path.GetRelativePath(Root, Release(version));
 
     public static string ContentLinkTarget(ApplianceVersion version) => "contents/" + version;
 }

@@ -14,9 +14,22 @@ public sealed partial class Updater
     /// </summary>
     public async Task<UpdateOutcome> ImportAsync(string bundlePath, CancellationToken cancellationToken)
     {
+        if (!UpdateLock.TryAcquire(_paths, out var held))
+        {
+            return new UpdateOutcome(UpdateResult.Refused, UpdateLock.BusyMessage, BundleError.Io);
+        }
+
+        using (held)
+        {
+            return await ImportLockedAsync(bundlePath, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<UpdateOutcome> ImportLockedAsync(string bundlePath, CancellationToken cancellationToken)
+    {
         if (_journal.LoadState().Pending is not null)
         {
-            await RecoverAsync(restart: true, cancellationToken).ConfigureAwait(false);
+            await RecoverLockedAsync(restart: true, cancellationToken).ConfigureAwait(false);
         }
 
         var state = _journal.LoadState();
@@ -90,7 +103,7 @@ public sealed partial class Updater
         Step(ApplyStep.Staged);
         _journal.SaveState(state = state with { Pending = state.Pending! with { Step = nameof(ApplyStep.Staged) } });
 
-        LinkSwitch.Point(_paths.Current, UpdatePaths.ReleaseLinkTarget(version));
+        LinkSwitch.Point(_paths.Current, _paths.ReleaseLinkTarget(version));
         Step(ApplyStep.Switched);
         _journal.SaveState(state = state with { Pending = state.Pending! with { Step = nameof(ApplyStep.Switched) } });
 
@@ -133,7 +146,7 @@ public sealed partial class Updater
     private async Task<UpdateOutcome> RollBackFailedReleaseAsync(UpdateStateDocument state, ApplianceVersion version,
         ApplianceVersion running, string failure, CancellationToken cancellationToken)
     {
-        LinkSwitch.Point(_paths.Current, UpdatePaths.ReleaseLinkTarget(running));
+        LinkSwitch.Point(_paths.Current, _paths.ReleaseLinkTarget(running));
         var restartNote = string.Empty;
         try
         {

@@ -13,6 +13,19 @@ public sealed partial class Updater
     /// </summary>
     public async Task<UpdateOutcome> RecoverAsync(bool restart, CancellationToken cancellationToken)
     {
+        if (!UpdateLock.TryAcquire(_paths, out var held))
+        {
+            return new UpdateOutcome(UpdateResult.Refused, UpdateLock.BusyMessage);
+        }
+
+        using (held)
+        {
+            return await RecoverLockedAsync(restart, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<UpdateOutcome> RecoverLockedAsync(bool restart, CancellationToken cancellationToken)
+    {
         DeleteDirectory(_paths.Staging);
         LinkSwitch.CleanTemporaries(_paths.Root);
         var state = _journal.LoadState();
@@ -38,7 +51,7 @@ public sealed partial class Updater
     private async Task<UpdateOutcome> RecoverReleaseAsync(UpdateStateDocument state, PendingApplyDocument pending,
         ApplianceVersion version, bool restart, CancellationToken cancellationToken)
     {
-        if (pending.Step == nameof(ApplyStep.HealthChecked) && LinkSwitch.Target(_paths.Current) == UpdatePaths.ReleaseLinkTarget(version))
+        if (pending.Step == nameof(ApplyStep.HealthChecked) && LinkSwitch.Target(_paths.Current) == _paths.ReleaseLinkTarget(version))
         {
             CommitRelease(state, version, pending.From!);
             _journal.Append(Entry("recover", version, pending.From, "recovered", $"the apply of {version} had passed its health check; completed"));
@@ -96,7 +109,7 @@ public sealed partial class Updater
 
     private async Task PointCurrentAsync(ApplianceVersion version, bool restart, CancellationToken cancellationToken)
     {
-        var target = UpdatePaths.ReleaseLinkTarget(version);
+        var target = _paths.ReleaseLinkTarget(version);
         if (LinkSwitch.Target(_paths.Current) == target)
         {
             return;

@@ -11,9 +11,22 @@ public sealed partial class Updater
     /// </summary>
     public async Task<UpdateOutcome> RollbackAsync(CancellationToken cancellationToken)
     {
+        if (!UpdateLock.TryAcquire(_paths, out var held))
+        {
+            return new UpdateOutcome(UpdateResult.Refused, UpdateLock.BusyMessage);
+        }
+
+        using (held)
+        {
+            return await RollbackLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<UpdateOutcome> RollbackLockedAsync(CancellationToken cancellationToken)
+    {
         if (_journal.LoadState().Pending is not null)
         {
-            await RecoverAsync(restart: true, cancellationToken).ConfigureAwait(false);
+            await RecoverLockedAsync(restart: true, cancellationToken).ConfigureAwait(false);
         }
 
         var state = _journal.LoadState();
@@ -27,7 +40,7 @@ public sealed partial class Updater
         _journal.SaveState(state);
         Step(ApplyStep.Journaled);
 
-        LinkSwitch.Point(_paths.Current, UpdatePaths.ReleaseLinkTarget(previous));
+        LinkSwitch.Point(_paths.Current, _paths.ReleaseLinkTarget(previous));
         Step(ApplyStep.Switched);
         _journal.SaveState(state = state with { Pending = state.Pending! with { Step = nameof(ApplyStep.Switched) } });
 

@@ -18,6 +18,17 @@ public sealed partial class Updater
             return RootCheck.Refused(error);
         }
 
+        if (install)
+        {
+            Directory.CreateDirectory(_paths.Root);
+        }
+
+        if (!UpdateLock.TryAcquire(_paths, out var held))
+        {
+            return RootCheck.Refused(UpdateLock.BusyMessage);
+        }
+
+        using var gate = held;
         RootCheck check;
         int? from = null;
         if (install)

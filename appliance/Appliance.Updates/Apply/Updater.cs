@@ -55,6 +55,13 @@ public sealed partial class Updater
     /// </summary>
     public void AdoptInstalledRelease(ApplianceVersion version, string binaryPath)
     {
+        Directory.CreateDirectory(_paths.Root);
+        if (!UpdateLock.TryAcquire(_paths, out var held))
+        {
+            throw new InvalidOperationException(UpdateLock.BusyMessage);
+        }
+
+        using var gate = held;
         if (LinkSwitch.Target(_paths.Current) is not null)
         {
             throw new InvalidOperationException($"{_paths.Current} already exists; the installed release was adopted before");
@@ -69,7 +76,7 @@ public sealed partial class Updater
             target.Flush(flushToDisk: true);
         }
 
-        LinkSwitch.Point(_paths.Current, UpdatePaths.ReleaseLinkTarget(version));
+        LinkSwitch.Point(_paths.Current, _paths.ReleaseLinkTarget(version));
         _journal.SaveState(_journal.LoadState() with { Current = version.ToString() });
         _journal.Append(Entry("install", version, null, "applied", $"release {version} adopted at install"));
     }

@@ -12,12 +12,14 @@ public static class ApplianceCli
     public static RootCommand Build()
     {
         var root = new RootCommand("The Appliance: an offline Tailscale-compatible coordination server.");
-        root.Options.Add(CliOptions.Config);
-        root.Options.Add(CliOptions.DataDir);
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());
         root.Subcommands.Add(UpdateCommands.Create());
+        root.Subcommands.Add(UsersCommands.Create());
+        root.Subcommands.Add(PreAuthKeysCommands.Create());
+        root.Subcommands.Add(NodesCommands.Create());
+        root.Subcommands.Add(CaCommands.Create());
         return root;
     }
 

@@ -6,7 +6,8 @@ namespace Appliance.Cli;
 
 /// <summary>
 /// Loads the configuration for a CLI verb: the --config file (or the default), then APPLIANCE_* variables, then
-/// command-line overrides such as --data-dir, which win because they are the most specific.
+/// command-line overrides such as --data-dir, which win because they are the most specific. The command must
+/// carry the options from <see cref="CliContext.AddOptions"/>.
 /// </summary>
 public static class CliConfig
 {
@@ -22,7 +23,7 @@ public static class CliConfig
             }
         }
 
-        if (parse.GetValue(CliOptions.DataDir) is { Length: > 0 } dataDir)
+        if (parse.GetValue<string?>(CliContext.DataDirOptionName) is { Length: > 0 } dataDir)
         {
             environment["APPLIANCE_DATA_DIR"] = dataDir;
         }
@@ -32,7 +33,7 @@ public static class CliConfig
             environment[variable] = value;
         }
 
-        return ConfigLoader.Load(parse.GetValue(CliOptions.Config), environment);
+        return ConfigLoader.Load(parse.GetValue<string?>(CliContext.ConfigOptionName), environment);
     }
 
     /// <summary>Prints every problem to stderr; returns <see cref="ExitCodes.Config"/> for the caller to return.</summary>

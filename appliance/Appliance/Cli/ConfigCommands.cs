@@ -8,6 +8,7 @@ public static class ConfigCommands
     public static Command Create()
     {
         var config = new Command("config", "Inspect the configuration.");
+        CliContext.AddOptions(config);
         var check = new Command("check", "Check the configuration file and APPLIANCE_* variables; print every problem (exit 78 if any).");
         check.SetAction(parse =>
         {

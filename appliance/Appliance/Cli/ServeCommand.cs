@@ -23,6 +23,7 @@ public static class ServeCommand
     public static Command Create()
     {
         var command = new Command("serve", "Run the appliance: control server, admin socket, DERP and the local CA.");
+        CliContext.AddOptions(command);
         command.Options.Add(Listen);
         command.SetAction((parse, _) =>
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Appliance.Hosting.Configuration;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Versioning;
 
@@ -12,27 +13,57 @@ namespace Appliance.Cli;
 /// </summary>
 public static class UpdateCommands
 {
-    /// <summary>What the options say; the factory turns it into an <see cref="Updater"/>.</summary>
-    public sealed record Settings(string Root, TimeSpan HealthTimeout, int ReadyPort, string Unit);
+    /// <summary>What the options and the configuration say; the factory turns it into an <see cref="Updater"/>.</summary>
+    public sealed record Settings(string Root, string? ReleasesDir, TimeSpan HealthTimeout, int ReadyPort, string Unit);
+
+    /// <summary>The updates root under the data folder when --updates-root is not given.</summary>
+    public const string UpdatesFolder = "updates";
 
     public static Command Create(Func<Settings, Updater>? factory = null)
     {
         factory ??= Production;
-        var root = new Option<string>("--updates-root") { Description = "The updates root.", DefaultValueFactory = _ => UpdatePaths.DefaultRoot, Recursive = true };
-        var timeout = new Option<int>("--health-timeout") { Description = "Seconds a new release has to become ready (5..3600).", DefaultValueFactory = _ => 120, Recursive = true };
-        var port = new Option<int>("--ready-port") { Description = "Loopback port of the appliance's /ready endpoint.", DefaultValueFactory = _ => 8080, Recursive = true };
+        var root = new Option<string?>("--updates-root") { Description = "The updates root (default: <server.data_dir>/updates; releases in updates.releases_dir).", Recursive = true };
+        var timeout = new Option<int?>("--health-timeout") { Description = "Seconds a new release has to become ready (5..3600; default updates.health_timeout).", Recursive = true };
+        var port = new Option<int?>("--ready-port") { Description = "Loopback port of /ready (default: the port of server.listen).", Recursive = true };
         var unit = new Option<string>("--unit") { Description = "systemd unit to restart.", DefaultValueFactory = _ => "appliance", Recursive = true };
         var command = new Command("update", "Import signed offline update bundles, check status, roll back.") { root, timeout, port, unit };
 
-        Updater Open(ParseResult parse)
+        // Explicit options win; whatever is missing comes from the configuration (updates:, server.data_dir,
+        // server.listen). Returns null after printing the problems when the configuration is invalid.
+        Updater? Open(ParseResult parse)
         {
+            var explicitRoot = parse.GetValue(root);
             var seconds = parse.GetValue(timeout);
-            if (seconds is < 5 or > 3600)
+            var readyPort = parse.GetValue(port);
+            string? releases = null;
+            var healthTimeout = TimeSpan.FromSeconds(seconds ?? 120);
+            if (explicitRoot is null || seconds is null || readyPort is null)
             {
-                throw new ArgumentException("--health-timeout must be between 5 and 3600 seconds");
+                var config = CliConfig.Load(parse);
+                if (!config.IsValid)
+                {
+                    CliConfig.ReportProblems(config, parse.InvocationConfiguration.Error);
+                    return null;
+                }
+
+                var paths = AppliancePaths.From(config.Options);
+                if (explicitRoot is null)
+                {
+                    explicitRoot = Path.Combine(paths.DataDir, UpdatesFolder);
+                    releases = paths.ReleasesDir;
+                }
+
+                healthTimeout = seconds is null ? config.Options.Updates.HealthTimeout : healthTimeout;
+                readyPort ??= ListenAddress.TryParse(config.Options.Server.Listen, out var endPoint) ? endPoint!.Port : 8080;
             }
 
-            return factory(new Settings(parse.GetRequiredValue(root), TimeSpan.FromSeconds(seconds), parse.GetValue(port), parse.GetRequiredValue(unit)));
+            if (healthTimeout < TimeSpan.FromSeconds(5) || healthTimeout > TimeSpan.FromHours(1))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("--health-timeout must be between 5 and 3600 seconds");
+                return null;
+            }
+
+            return factory(new Settings(explicitRoot, releases, healthTimeout, readyPort.Value, parse.GetRequiredValue(unit)));
         }
 
         command.Subcommands.Add(Import(Open));
@@ -46,7 +77,7 @@ public static class UpdateCommands
     }
 
     private static Updater Production(Settings settings) =>
-        new(new UpdatePaths(settings.Root),
+        new(new UpdatePaths(settings.Root, settings.ReleasesDir),
             new UpdaterOptions
             {
                 HealthTimeout = settings.HealthTimeout,
@@ -56,24 +87,33 @@ public static class UpdateCommands
             new HttpReadyProbe(settings.ReadyPort, TimeProvider.System),
             TimeProvider.System);
 
-    private static Command Import(Func<ParseResult, Updater> open)
+    private static Command Import(Func<ParseResult, Updater?> open)
     {
         var path = new Argument<string>("bundle") { Description = "The bundle file carried in." };
         var command = new Command("import", "Verify a bundle and apply it: stage, switch, restart, health-check, or roll back.") { path };
         command.SetAction(async (parse, ct) =>
         {
-            var outcome = await open(parse).ImportAsync(parse.GetRequiredValue(path), ct).ConfigureAwait(false);
-            return Report(parse, outcome);
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            return Report(parse, await updater.ImportAsync(parse.GetRequiredValue(path), ct).ConfigureAwait(false));
         });
         return command;
     }
 
-    private static Command Status(Func<ParseResult, Updater> open)
+    private static Command Status(Func<ParseResult, Updater?> open)
     {
         var command = new Command("status", "Show the running release, the previous one, content and any interrupted apply.");
         command.SetAction(parse =>
         {
-            var s = open(parse).Status();
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            var s = updater.Status();
             var o = parse.InvocationConfiguration.Output;
             o.WriteLine($"root metadata: {(s.RootVersion is { } rv ? "version " + rv.ToString(CultureInfo.InvariantCulture) : "NOT PINNED")}");
             o.WriteLine($"current:       {s.Current ?? "unknown"} ({s.CurrentLink ?? "no current link"})");
@@ -88,19 +128,26 @@ public static class UpdateCommands
         return command;
     }
 
-    private static Command Rollback(Func<ParseResult, Updater> open)
+    private static Command Rollback(Func<ParseResult, Updater?> open)
     {
         var command = new Command("rollback", "Switch back to the previous release kept on disk and restart.");
-        command.SetAction(async (parse, ct) => Report(parse, await open(parse).RollbackAsync(ct).ConfigureAwait(false)));
+        command.SetAction(async (parse, ct) => open(parse) is { } updater
+            ? Report(parse, await updater.RollbackAsync(ct).ConfigureAwait(false), rollbackRequested: true)
+            : ExitCodes.Config);
         return command;
     }
 
-    private static Command History(Func<ParseResult, Updater> open)
+    private static Command History(Func<ParseResult, Updater?> open)
     {
         var command = new Command("history", "List imports, rollbacks, recoveries and root rotations, oldest first.");
         command.SetAction(parse =>
         {
-            foreach (var e in open(parse).History())
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            foreach (var e in updater.History())
             {
                 parse.InvocationConfiguration.Output.WriteLine($"{e.At}  {e.Action,-11} {e.Version ?? "-",-10} from {e.From ?? "-",-10} {e.Outcome,-11} {e.Detail}");
             }
@@ -110,16 +157,17 @@ public static class UpdateCommands
         return command;
     }
 
-    private static Command Recover(Func<ParseResult, Updater> open)
+    private static Command Recover(Func<ParseResult, Updater?> open)
     {
         var noRestart = new Option<bool>("--no-restart") { Description = "Do not restart the service (use in ExecStartPre)." };
         var command = new Command("recover", "Complete or roll back an apply that was interrupted.") { noRestart };
-        command.SetAction(async (parse, ct) =>
-            Report(parse, await open(parse).RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false)));
+        command.SetAction(async (parse, ct) => open(parse) is { } updater
+            ? Report(parse, await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false))
+            : ExitCodes.Config);
         return command;
     }
 
-    private static Command Adopt(Func<ParseResult, Updater> open)
+    private static Command Adopt(Func<ParseResult, Updater?> open)
     {
         var version = new Option<string>("--version") { Description = "The installed release's version.", Required = true };
         var binary = new Option<string>("--binary") { Description = "The installed appliance binary to copy in.", Required = true };
@@ -132,14 +180,19 @@ public static class UpdateCommands
                 return ExitCodes.Usage;
             }
 
-            open(parse).AdoptInstalledRelease(v, parse.GetRequiredValue(binary));
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            updater.AdoptInstalledRelease(v, parse.GetRequiredValue(binary));
             parse.InvocationConfiguration.Output.WriteLine($"release {v} adopted as current");
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static Command RootMetadataCommands(Func<ParseResult, Updater> open)
+    private static Command RootMetadataCommands(Func<ParseResult, Updater?> open)
     {
         var root = new Command("root", "Pin or rotate the root metadata that bundles are verified against.");
         var path = new Argument<string>("file") { Description = "Root metadata file (root.json)." };
@@ -154,7 +207,12 @@ public static class UpdateCommands
                 return ExitCodes.Failure;
             }
 
-            var check = open(parse).ImportRoot(File.ReadAllBytes(file), parse.GetValue(install));
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            var check = updater.ImportRoot(File.ReadAllBytes(file), parse.GetValue(install));
             if (!check.IsAccepted)
             {
                 parse.InvocationConfiguration.Error.WriteLine("refused: " + check.Reason);
@@ -168,7 +226,12 @@ public static class UpdateCommands
         show.SetAction(parse =>
         {
             var o = parse.InvocationConfiguration.Output;
-            if (open(parse).PinnedRoot() is not { } r)
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            if (updater.PinnedRoot() is not { } r)
             {
                 parse.InvocationConfiguration.Error.WriteLine("no valid root metadata is pinned");
                 return ExitCodes.Failure;
@@ -192,9 +255,10 @@ public static class UpdateCommands
         return root;
     }
 
-    private static int Report(ParseResult parse, UpdateOutcome outcome)
+    /// <summary>Exit 0 when the command did what was asked: for `rollback`, rolling back is success.</summary>
+    private static int Report(ParseResult parse, UpdateOutcome outcome, bool rollbackRequested = false)
     {
-        if (outcome.Succeeded)
+        if (outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack))
         {
             parse.InvocationConfiguration.Output.WriteLine(outcome.Message);
             return ExitCodes.Ok;

@@ -54,6 +54,10 @@ public static class CanonicalJson
 
                 sb.Append(']');
                 break;
+            case JsonValueKind.String:
+                // Re-encode so equal strings compare equal however the producer escaped them.
+                sb.Append(JsonSerializer.Serialize(e.GetString()));
+                break;
             default:
                 sb.Append(e.GetRawText());
                 break;

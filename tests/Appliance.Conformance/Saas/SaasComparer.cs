@@ -27,6 +27,20 @@ public static class SaasComparer
     public static IReadOnlyList<string> Run(SaasScenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
+        try
+        {
+            return RunUnguarded(scenario);
+        }
+#pragma warning disable CA1031 // a crash on one scenario is reported as its failure, not the end of the run
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return [$"threw {e.GetType().Name}: {e.Message}"];
+        }
+    }
+
+    private static List<string> RunUnguarded(SaasScenario scenario)
+    {
         var diffs = new List<string>();
         PolicyCompileResult result;
         try

@@ -35,10 +35,27 @@ public static class SaasScenarioLoader
             userIdsByName[user.Name] = user.Id;
         }
 
+        var expect = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (root.TryGetProperty("expect", out var e) && e.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in e.EnumerateObject())
+            {
+                expect[p.Name] = p.Value;
+            }
+        }
+
+        // The captures do not record the order nodes registered in, which is what elects the primary router of
+        // a route several nodes serve (a runtime fact, not a policy decision). Reconstruct it: nodes Tailscale
+        // reported as primary for something registered first.
+        var primaries = PrimaryRouters(expect);
+        var ordered = topology.GetProperty("nodes").EnumerateObject()
+            .OrderBy(n => primaries.Contains(n.Name) ? 0 : 1)
+            .ToList();
+
         var nodes = new List<PolicyNode>();
         var nodeIds = new Dictionary<string, long>(StringComparer.Ordinal);
         long nextId = 1;
-        foreach (var n in topology.GetProperty("nodes").EnumerateObject())
+        foreach (var n in ordered)
         {
             var v = n.Value;
             var addresses = new List<IPAddr>();
@@ -64,15 +81,6 @@ public static class SaasScenarioLoader
             nodeIds[n.Name] = node.Id;
         }
 
-        var expect = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (root.TryGetProperty("expect", out var e) && e.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var p in e.EnumerateObject())
-            {
-                expect[p.Name] = p.Value;
-            }
-        }
-
         return new SaasScenario(
             root.GetProperty("id").GetString() ?? Path.GetFileNameWithoutExtension(path),
             root.TryGetProperty("category", out var c) ? c.GetString() ?? "" : "",
@@ -83,6 +91,31 @@ public static class SaasScenarioLoader
             new PolicyTopology(users, nodes),
             nodeIds,
             expect);
+    }
+
+    private static HashSet<string> PrimaryRouters(Dictionary<string, JsonElement> expect)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, node) in expect)
+        {
+            if (node.TryGetProperty("self", out var self) && Strings(self, "PrimaryRoutes").Count > 0)
+            {
+                result.Add(name);
+            }
+
+            if (node.TryGetProperty("peers", out var peers) && peers.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var peer in peers.EnumerateArray())
+                {
+                    if (Strings(peer, "primaryRoutes").Count > 0 && peer.TryGetProperty("name", out var peerName))
+                    {
+                        result.Add(peerName.GetString() ?? "");
+                    }
+                }
+            }
+        }
+
+        return result;
     }
 
     private static List<string> Strings(JsonElement e, string key) =>

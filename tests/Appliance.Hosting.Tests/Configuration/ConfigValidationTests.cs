@@ -1,4 +1,5 @@
 using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Tls;
 
 namespace Appliance.Hosting.Tests.Configuration;
 
@@ -113,6 +114,7 @@ public class ConfigValidationTests
     [InlineData("tls: {dns_names: ['bad name']}", "tls.dns_names[0]")]
     [InlineData("tls: {ip_addresses: [nope]}", "tls.ip_addresses[0]")]
     [InlineData("tls: {leaf_lifetime: 1000d}", "tls.leaf_lifetime")]
+    [InlineData("tls: {chain: partial}", "tls.chain")]
     [InlineData("tls: {renew_at: 1.5}", "tls.renew_at")]
     [InlineData("policy: {file: /nonexistent/policy.hujson}", "policy.file")]
     [InlineData("policy: {reload: sometimes}", "policy.reload")]

@@ -1,4 +1,5 @@
 using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Tls;
 
 namespace Appliance.Hosting.Tests.Configuration;
 

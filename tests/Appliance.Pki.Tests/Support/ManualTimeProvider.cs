@@ -1,7 +1,7 @@
 namespace Appliance.Pki.Tests.Support;
 
 /// <summary>
-/// Virtual time for tests: <see cref="Advance"/> moves the clock and fires due timers synchronously, in order.
+/// Virtual time for tests: <see cref="Advance"/> moves the clock and fires due timers in order (callbacks on the thread pool).
 /// Timers created through it behave like <see cref="TimeProvider.System"/>'s (due time, then period).
 /// </summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
@@ -75,7 +75,8 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
             return true;
         }
 
-        public void Fire() => callback(state);
+        /// <summary>Like a real timer, the callback runs on the thread pool, so a slow consumer sees ticks coalesce.</summary>
+        public void Fire() => ThreadPool.QueueUserWorkItem(_ => callback(state));
 
         public void Dispose()
         {

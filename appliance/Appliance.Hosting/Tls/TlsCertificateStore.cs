@@ -1,0 +1,186 @@
+using System.Net.Security;
+using Appliance.Pki;
+using Appliance.Pki.Authority;
+using Appliance.Pki.Health;
+using Appliance.Pki.Serving;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Hosting.Tls;
+
+/// <summary>
+/// Owns the certificate the HTTPS listener serves. Construction loads it (initialising the CA on an empty data
+/// folder) and throws <see cref="CaException"/> on bad files, so <c>serve</c> stops with a clear message instead of
+/// starting without TLS. <see cref="Check"/> (called by <see cref="TlsRenewalService"/> every
+/// <see cref="ApplianceTlsOptions.CheckInterval"/>) renews at <see cref="ApplianceTlsOptions.RenewAt"/> of the leaf's
+/// life, picks up what <c>appliance ca rotate|revoke</c> or the site changed on disk, and swaps
+/// <see cref="Current"/> atomically. Established connections are untouched; new handshakes get the new certificate.
+/// </summary>
+public sealed partial class TlsCertificateStore
+{
+    private readonly ILogger<TlsCertificateStore> _logger;
+    private readonly Lock _checkGate = new();
+    private TlsSnapshot _current;
+    private IReadOnlyList<CertificateInfo> _authority = [];
+    private CertificateHealthStatus _lastLoggedHealth = CertificateHealthStatus.Healthy;
+    private string _stamp = string.Empty;
+
+    public TlsCertificateStore(ApplianceTlsOptions options, TimeProvider time, ILogger<TlsCertificateStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (options.Mode == TlsMode.Off)
+        {
+            throw new InvalidOperationException("tls.mode is 'off': do not add an HTTPS listener.");
+        }
+
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new CaException(CaErrorKind.InvalidRequest, string.Join(Environment.NewLine, errors));
+        }
+
+        Options = options;
+        Time = time;
+        _logger = logger;
+        _current = new TlsSnapshot(Load());
+        _stamp = FileStamp();
+        Log.Serving(_logger, _current.Certificate.Source, _current.Certificate.SerialNumber, _current.Certificate.NotAfter, _current.Pin);
+    }
+
+    /// <summary>Raised after <see cref="Current"/> changed (renewal, rotation, revocation, new site files).
+    /// The control plane uses it to send clients a DERPMap with the new <see cref="TlsSnapshot.Pin"/>.</summary>
+    public event Action<TlsSnapshot>? Changed;
+
+    public ApplianceTlsOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary>The live snapshot; read without locks.</summary>
+    public TlsSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Per-handshake TLS settings: the certificate context the presentation policy picks for this SNI.</summary>
+    public SslServerAuthenticationOptions ServerOptionsFor(string? serverName) => new()
+    {
+        ServerCertificateContext = Current.Select(Options.Chain, serverName),
+    };
+
+    /// <summary>
+    /// Dates of the served leaf, its chain and (local-ca mode) the CA's root: Critical when one expires within 7
+    /// days. The hosting helper's /ready consults <see cref="CertificateHealthReport.IsCritical"/>.
+    /// </summary>
+    public CertificateHealthReport GetHealth() =>
+        CertificateHealth.Evaluate([.. Current.Certificates, .. Volatile.Read(ref _authority)], Time.GetUtcNow());
+
+    /// <summary>
+    /// Renews or reloads if needed and swaps the snapshot. Never throws for CA or file problems: those are logged and
+    /// the current certificate stays in service (a broken renewal must not take the listener down).
+    /// </summary>
+    public TlsCheckOutcome Check()
+    {
+        lock (_checkGate)
+        {
+            TlsCheckOutcome outcome;
+            try
+            {
+                // Cheap path, taken almost every time: nothing on disk changed and the leaf is not due.
+                var stamp = FileStamp();
+                var due = Options.Mode == TlsMode.LocalCa && Time.GetUtcNow() >= Current.Certificate.RenewAfter;
+                if (stamp == _stamp && !due)
+                {
+                    LogHealthChanges();
+                    return TlsCheckOutcome.Unchanged;
+                }
+
+                var next = Load();
+                _stamp = FileStamp();
+                if (string.Equals(next.Pin, Current.Pin, StringComparison.Ordinal) && next.Chain.Count == Current.Certificate.Chain.Count)
+                {
+                    next.Dispose();
+                    outcome = TlsCheckOutcome.Unchanged;
+                }
+                else
+                {
+                    var snapshot = new TlsSnapshot(next);
+                    Volatile.Write(ref _current, snapshot);
+                    Log.Swapped(_logger, next.Source, next.SerialNumber, next.NotAfter, next.Pin);
+                    Changed?.Invoke(snapshot);
+                    outcome = TlsCheckOutcome.Swapped;
+                }
+            }
+            catch (CaException e)
+            {
+                Log.CheckFailed(_logger, e.Kind, e.Message);
+                outcome = TlsCheckOutcome.Failed;
+            }
+            catch (IOException e)
+            {
+                Log.CheckFailed(_logger, CaErrorKind.Unknown, e.Message);
+                outcome = TlsCheckOutcome.Failed;
+            }
+
+            LogHealthChanges();
+            return outcome;
+        }
+    }
+
+    private ServingCertificate Load()
+    {
+        if (Options.Mode == TlsMode.Files)
+        {
+            return SiteCertificate.Load(Options.CertFile!, Options.KeyFile!, Options.RenewAt);
+        }
+
+        // Reopened at every check: the CLI may have rotated the intermediate or revoked the leaf meanwhile.
+        using var ca = LocalCa.EnsureInitialised(Options.DataDir, Options.ToCaOptions(), Time);
+        Volatile.Write(ref _authority, [CertificateInfo.Of(CertificateRole.Root, ca.Root), CertificateInfo.Of(CertificateRole.Intermediate, ca.Intermediate)]);
+        return ca.EnsureLeaf(Options.ToCaOptions());
+    }
+
+    /// <summary>Names, sizes and write times of the files that define what is served.</summary>
+    private string FileStamp()
+    {
+        IEnumerable<string> files = Options.Mode == TlsMode.Files
+            ? [Options.CertFile!, Options.KeyFile!]
+            : Directory.Exists(Path.Combine(Options.DataDir, "ca")) ? Directory.EnumerateFiles(Path.Combine(Options.DataDir, "ca")) : [];
+        var stamp = new System.Text.StringBuilder();
+        foreach (var file in files.Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(file);
+            stamp.Append(file).Append('|').Append(info.Exists ? info.Length : -1).Append('|')
+                .Append(info.Exists ? info.LastWriteTimeUtc.Ticks : 0).Append('\n');
+        }
+
+        return stamp.ToString();
+    }
+
+    private void LogHealthChanges()
+    {
+        var health = GetHealth();
+        if (health.Status == _lastLoggedHealth)
+        {
+            return;
+        }
+
+        _lastLoggedHealth = health.Status;
+        foreach (var finding in health.Findings)
+        {
+            if (finding.Status == CertificateHealthStatus.Critical)
+            {
+                Log.ExpiryCritical(_logger, finding.Message);
+            }
+            else
+            {
+                Log.ExpiryWarning(_logger, finding.Message);
+            }
+        }
+    }
+}
+
+/// <summary>What one <see cref="TlsCertificateStore.Check"/> did.</summary>
+public enum TlsCheckOutcome
+{
+    Unchanged = 0,
+    Swapped = 1,
+    Failed = 2,
+}

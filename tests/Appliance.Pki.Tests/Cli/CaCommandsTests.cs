@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Appliance.Pki.Authority;
+using Appliance.Pki.Files;
+using Appliance.Pki.Tests.Support;
+
+namespace Appliance.Pki.Tests.Cli;
+
+[Collection(ConsoleTests.Name)]
+public sealed class CaCommandsTests
+{
+    [Fact]
+    public async Task Init_status_export_round_trip_through_the_cli()
+    {
+        using var temp = new TempFolder();
+        var data = temp.Sub("data");
+        var init = await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data, "--dns-name", "appliance.test", "--ip-address", "127.0.0.1");
+        Assert.True(init.Exit == 0, init.Error);
+        Assert.Contains("sha256-raw:", init.Out, StringComparison.Ordinal);
+
+        var status = await ConsoleCapture.RunAsync("ca", "status", "--data-dir", data);
+        Assert.Equal(0, status.Exit);
+        using var ca = LocalCa.Open(data, TimeProvider.System);
+        using var leaf = ca.LoadLeaf(0.66)!;
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(ca.Root.RawData)), status.Out, StringComparison.Ordinal);
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(ca.Intermediate.RawData)), status.Out, StringComparison.Ordinal);
+        Assert.Contains(leaf.SerialNumber, status.Out, StringComparison.Ordinal);
+
+        var pem = temp.Sub("root.pem");
+        var der = temp.Sub("root.der");
+        var pin = temp.Sub("pin.txt");
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", pem)).Exit);
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", der, "--format", "der")).Exit);
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", pin, "--format", "pin")).Exit);
+
+        using var fromPem = X509Certificate2.CreateFromPem(File.ReadAllText(pem));
+        using var fromDer = X509CertificateLoader.LoadCertificateFromFile(der);
+        Assert.Equal(ca.Root.RawData, fromPem.RawData);
+        Assert.Equal(ca.Root.RawData, fromDer.RawData);
+        Assert.Equal("sha256-raw:" + Convert.ToHexStringLower(SHA256.HashData(leaf.Leaf.RawData)), File.ReadAllText(pin).Trim());
+    }
+
+    [Fact]
+    public async Task Init_with_an_offline_root_then_rotate_needs_the_media()
+    {
+        using var temp = new TempFolder();
+        var data = temp.Sub("data");
+        var usb = temp.Sub("usb");
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data, "--offline-root", usb, "--dns-name", "appliance.test")).Exit);
+        Assert.False(File.Exists(new CaDirectory(data).RootKey));
+
+        var without = await ConsoleCapture.RunAsync("ca", "rotate", "--data-dir", data);
+        Assert.Equal(1, without.Exit);
+        Assert.Contains("--offline-root", without.Error, StringComparison.Ordinal);
+
+        string before;
+        using (var ca = LocalCa.Open(data, TimeProvider.System))
+        {
+            before = ca.Intermediate.Thumbprint;
+        }
+
+        var rotated = await ConsoleCapture.RunAsync("ca", "rotate", "--data-dir", data, "--offline-root", usb);
+        Assert.True(rotated.Exit == 0, rotated.Error);
+        using var after = LocalCa.Open(data, TimeProvider.System);
+        Assert.NotEqual(before, after.Intermediate.Thumbprint);
+        using var leaf = after.LoadLeaf(0.66)!;
+        using var chain = Chains.Build(after.Root, leaf.Leaf, leaf.Chain);
+        Assert.True(chain.Valid, chain.Describe());
+    }
+
+    [Fact]
+    public async Task Revoke_through_the_cli_replaces_the_current_leaf()
+    {
+        using var temp = new TempFolder();
+        var data = temp.Sub("data");
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data)).Exit);
+        string serial;
+        using (var ca = LocalCa.Open(data, TimeProvider.System))
+        using (var leaf = ca.LoadLeaf(0.66)!)
+        {
+            serial = leaf.SerialNumber;
+        }
+
+        var revoked = await ConsoleCapture.RunAsync("ca", "revoke", serial, "--data-dir", data);
+        Assert.True(revoked.Exit == 0, revoked.Error);
+        using var reopened = LocalCa.Open(data, TimeProvider.System);
+        using var replacement = reopened.LoadLeaf(0.66)!;
+        Assert.NotEqual(serial, replacement.SerialNumber);
+        Assert.Contains(serial, reopened.RevokedSerials());
+    }
+
+    [Fact]
+    public async Task A_group_readable_key_exits_with_the_config_error_and_names_the_file()
+    {
+        using var temp = new TempFolder();
+        var data = temp.Sub("data");
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data)).Exit);
+        var key = new CaDirectory(data).IntermediateKey;
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        var status = await ConsoleCapture.RunAsync("ca", "status", "--data-dir", data);
+        Assert.Equal(78, status.Exit);
+        Assert.Contains(key, status.Error, StringComparison.Ordinal);
+        Assert.Contains("0640", status.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_data_folder_comes_from_the_environment_when_no_option_is_given()
+    {
+        using var temp = new TempFolder();
+        Assert.Equal(temp.Path, DataFolder.Resolve(null, temp.Path));
+        Assert.Equal(Path.GetFullPath("elsewhere"), DataFolder.Resolve("elsewhere", temp.Path));
+        Assert.Equal(Path.GetFullPath("data"), DataFolder.Resolve(null, null));
+        var status = await ConsoleCapture.RunAsync("ca", "status", "--data-dir", temp.Path);
+        Assert.Equal(1, status.Exit);
+        Assert.Contains("ca init", status.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_export_format_is_a_usage_error()
+    {
+        var result = await ConsoleCapture.RunAsync("ca", "export", "--format", "p12");
+        Assert.Equal(2, result.Exit);
+    }
+}
