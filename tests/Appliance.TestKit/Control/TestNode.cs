@@ -1,0 +1,298 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Threading.Channels;
+using Appliance.Protocol.Control;
+using Appliance.Protocol.Keys;
+
+namespace Appliance.TestKit.Control;
+
+/// <summary>
+/// A typed control client that behaves like tailscaled v1.96.5 (capver 133): registers with
+/// <c>POST /machine/register</c>, opens the long poll (<c>Stream:true, Compress:"zstd", KeepAlive:true</c>), sends lite
+/// updates (<c>OmitPeers:true</c>), and keeps its netmap from the framed stream by the client's rules
+/// (control/controlclient/map.go): Peers replaces only when non-empty, PeersChanged replaces whole nodes,
+/// PeersRemoved removes, PeersChangedPatch and OnlineChange patch. The transport is an <see cref="HttpClient"/>
+/// speaking HTTP/2: over the Noise transport in production tests, or plain h2c with a test machine-key header.
+/// </summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private readonly HttpClient _http;
+    private readonly Dictionary<long, Node> _peers = [];
+    private readonly Channel<MapResponse> _received = Channel.CreateUnbounded<MapResponse>();
+    private readonly Lock _lock = new();
+    private CancellationTokenSource? _poll;
+    private Task? _pollTask;
+
+    public TestNode(HttpClient http, MachinePublic machine, string hostname)
+    {
+        _http = http;
+        Machine = machine;
+        Hostname = hostname;
+    }
+
+    public MachinePublic Machine { get; }
+
+    public NodePrivate NodeKey { get; private set; } = NodePrivate.Generate();
+
+    public DiscoPublic DiscoKey { get; set; } = DiscoPublic.FromRaw(NodePrivate.Generate().Public.Raw);
+
+    public string Hostname { get; }
+
+    public int Version { get; set; } = CapabilityVersion.TestClient;
+
+    public Node? Self { get; private set; }
+
+    /// <summary>The peers as the client would hold them now, keyed by node ID.</summary>
+    public IReadOnlyDictionary<long, Node> Peers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<long, Node>(_peers);
+            }
+        }
+    }
+
+    public int MessagesReceived { get; private set; }
+
+    public Hostinfo Hostinfo => new() { Hostname = Hostname, OS = "linux", IPNVersion = "1.96.5-appliance-testkit", GoArch = "amd64" };
+
+    public Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> RegisterAsync(string? authKey, DateTimeOffset expiry = default, string followup = "", NodePublic oldNodeKey = default) =>
+        PostRegisterAsync(new RegisterRequest
+        {
+            Version = Version,
+            NodeKey = NodeKey.Public,
+            OldNodeKey = oldNodeKey,
+            NLKey = "nlpub:" + new string('0', 64),
+            Auth = authKey is null ? null : new RegisterResponseAuth { AuthKey = authKey },
+            Expiry = expiry,
+            Followup = followup,
+            Hostinfo = Hostinfo,
+        });
+
+    public async Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> PostRegisterAsync(RegisterRequest request)
+    {
+        using var response = await _http.PostAsync(new Uri("/machine/register", UriKind.Relative), Json(ControlJson.Serialize(request))).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.OK
+            ? (response.StatusCode, ControlJson.ParseRegisterResponse(System.Text.Encoding.UTF8.GetBytes(text)), text)
+            : (response.StatusCode, null, text);
+    }
+
+    /// <summary>Generates a new node key and registers it with OldNodeKey = the current one (key rotation).</summary>
+    public Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> RotateKeyAsync()
+    {
+        var old = NodeKey.Public;
+        NodeKey = NodePrivate.Generate();
+        return RegisterAsync(null, oldNodeKey: old);
+    }
+
+    /// <summary>A lite update: endpoints and Hostinfo, OmitPeers, no stream.</summary>
+    public async Task<HttpStatusCode> SendLiteUpdateAsync(IReadOnlyList<string> endpoints, int preferredDerp = 0)
+    {
+        var request = MapRequestBase() with
+        {
+            OmitPeers = true,
+            Endpoints = endpoints,
+            EndpointTypes = [.. endpoints.Select(_ => 2)],
+            Hostinfo = preferredDerp == 0 ? Hostinfo : Hostinfo with { NetInfo = new NetInfo { PreferredDERP = preferredDerp } },
+        };
+        using var response = await _http.PostAsync(new Uri("/machine/map", UriKind.Relative), Json(ControlJson.Serialize(request))).ConfigureAwait(false);
+        return response.StatusCode;
+    }
+
+    public async Task<(HttpStatusCode Status, string Text)> PostRawMapAsync(byte[] body)
+    {
+        using var response = await _http.PostAsync(new Uri("/machine/map", UriKind.Relative), Json(body)).ConfigureAwait(false);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+    }
+
+    /// <summary>Opens the long poll and returns once the response headers arrived (status returned).</summary>
+    public async Task<HttpStatusCode> StartMapPollAsync()
+    {
+        await StopMapPollAsync().ConfigureAwait(false);
+        _poll = new CancellationTokenSource();
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/machine/map", UriKind.Relative))
+        {
+            Content = Json(ControlJson.Serialize(MapRequestBase() with { Stream = true })),
+            Version = _http.DefaultRequestVersion,
+            VersionPolicy = _http.DefaultVersionPolicy,
+        };
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _poll.Token).ConfigureAwait(false);
+        request.Dispose();
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            LastError = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            response.Dispose();
+            return response.StatusCode;
+        }
+
+        _pollTask = ReadStreamAsync(response, _poll.Token);
+        return HttpStatusCode.OK;
+    }
+
+    public async Task StopMapPollAsync()
+    {
+        if (_poll is null)
+        {
+            return;
+        }
+
+        await _poll.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            if (_pollTask is not null)
+            {
+                await _pollTask.ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
+        {
+        }
+
+        _poll.Dispose();
+        _poll = null;
+        _pollTask = null;
+    }
+
+    /// <summary>The body of the last refused long poll.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>True once the server ended the long poll (for example after the node was deleted).</summary>
+    public bool PollEnded => _pollTask is { IsCompleted: true };
+
+    /// <summary>Waits until <paramref name="condition"/> holds for this node's state, or the timeout passes.</summary>
+    public async Task<bool> WaitUntilAsync(Func<TestNode, bool> condition, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        using var cts = new CancellationTokenSource(timeout);
+        while (!condition(this))
+        {
+            try
+            {
+                await _received.Reader.WaitToReadAsync(cts.Token).ConfigureAwait(false);
+                while (_received.Reader.TryRead(out _))
+                {
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return condition(this);
+            }
+        }
+
+        return true;
+    }
+
+    public async ValueTask DisposeAsync() => await StopMapPollAsync().ConfigureAwait(false);
+
+    private MapRequest MapRequestBase() => new()
+    {
+        Version = Version,
+        Compress = "zstd",
+        KeepAlive = true,
+        NodeKey = NodeKey.Public,
+        DiscoKey = DiscoKey,
+        Hostinfo = Hostinfo,
+    };
+
+    private async Task ReadStreamAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using (response)
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var reader = new MapMessageReader(zstd: true);
+            var pending = new ArrayBufferWriter<byte>();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                pending.Write(chunk.AsSpan(0, read));
+                var buffer = new ReadOnlySequence<byte>(pending.WrittenMemory);
+                while (reader.TryRead(ref buffer, out var json))
+                {
+                    Apply(ControlJson.ParseMapResponse(json));
+                }
+
+                var rest = buffer.ToArray();
+                pending.Clear();
+                pending.Write(rest);
+            }
+        }
+
+        _received.Writer.TryWrite(new MapResponse());
+    }
+
+    private void Apply(MapResponse message)
+    {
+        lock (_lock)
+        {
+            MessagesReceived++;
+            if (message.KeepAlive)
+            {
+                _received.Writer.TryWrite(message);
+                return;
+            }
+
+            if (message.Node is not null)
+            {
+                Self = message.Node;
+            }
+
+            if (message.Peers is { Count: > 0 } peers)
+            {
+                _peers.Clear();
+                foreach (var peer in peers)
+                {
+                    _peers[peer.ID] = peer;
+                }
+            }
+
+            foreach (var peer in message.PeersChanged ?? [])
+            {
+                _peers[peer.ID] = peer;
+            }
+
+            foreach (var id in message.PeersRemoved ?? [])
+            {
+                _peers.Remove(id);
+            }
+
+            foreach (var patch in message.PeersChangedPatch ?? [])
+            {
+                if (_peers.TryGetValue(patch.NodeID, out var peer))
+                {
+                    _peers[patch.NodeID] = peer with
+                    {
+                        Endpoints = patch.Endpoints ?? peer.Endpoints,
+                        HomeDERP = patch.DERPRegion != 0 ? patch.DERPRegion : peer.HomeDERP,
+                        Key = patch.Key.IsZero ? peer.Key : patch.Key,
+                        DiscoKey = patch.DiscoKey.IsZero ? peer.DiscoKey : patch.DiscoKey,
+                        Online = patch.Online ?? peer.Online,
+                        KeyExpiry = patch.KeyExpiry ?? peer.KeyExpiry,
+                    };
+                }
+            }
+
+            foreach (var (id, online) in message.OnlineChange ?? new Dictionary<long, bool>())
+            {
+                if (_peers.TryGetValue(id, out var peer))
+                {
+                    _peers[id] = peer with { Online = online };
+                }
+            }
+        }
+
+        _received.Writer.TryWrite(message);
+    }
+
+    private static ByteArrayContent Json(byte[] body)
+    {
+        // The real client sends no content-type on these requests (http2/README.md); send none too.
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = null;
+        return content;
+    }
+}
