@@ -13,6 +13,12 @@ public static class ApplianceCli
     {
         var root = new RootCommand("The Appliance: an offline Tailscale-compatible coordination server.");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ConfigCommands.Create());
+        root.Subcommands.Add(UpdateCommands.Create());
+        root.Subcommands.Add(UsersCommands.Create());
+        root.Subcommands.Add(PreAuthKeysCommands.Create());
+        root.Subcommands.Add(NodesCommands.Create());
         root.Subcommands.Add(CaCommands.Create());
         return root;
     }
@@ -31,6 +37,8 @@ public static class ApplianceCli
             return ExitCodes.Usage;
         }
 
-        return await parse.InvokeAsync().ConfigureAwait(false);
+        // The host handles SIGTERM/SIGINT itself (graceful stop within server.shutdown_timeout, exit 0), so the
+        // parser must not install its own handlers that would end the process after a fixed 2 s.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 }

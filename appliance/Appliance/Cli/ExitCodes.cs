@@ -1,10 +1,24 @@
 namespace Appliance.Cli;
 
-/// <summary>Process exit codes; 78 is sysexits.h EX_CONFIG, which systemd units and scripts know.</summary>
+/// <summary>
+/// Process exit codes, from sysexits.h where one fits, so systemd units and scripts can tell failures apart
+/// (the unit's RestartPreventExitStatus lists the ones a restart cannot fix).
+/// </summary>
 public static class ExitCodes
 {
     public const int Ok = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+
+    /// <summary>EX_DATAERR: the database is corrupt, foreign or from a newer release; nothing was written.</summary>
+    public const int DataRefused = 65;
+
+    /// <summary>EX_CANTCREAT: the data folder cannot be created or written.</summary>
+    public const int NotWritable = 73;
+
+    /// <summary>EX_TEMPFAIL: another appliance process holds the data folder.</summary>
+    public const int InUse = 75;
+
+    /// <summary>EX_CONFIG: the configuration is invalid.</summary>
     public const int Config = 78;
 }

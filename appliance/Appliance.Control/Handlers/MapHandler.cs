@@ -1,0 +1,98 @@
+using Appliance.Protocol.Control;
+using Appliance.State.Coordinator;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Appliance.Control.Handlers;
+
+/// <summary>
+/// <c>POST /machine/map</c> (protocol.md §5). Lite updates (OmitPeers, no Stream) are applied and answered with an
+/// empty 200; a one-shot request gets one full framed map; a stream gets a full map at once, then deltas and
+/// keep-alives from its <see cref="MapSession"/> until the client cancels or the node is deleted. Every message is
+/// flushed as it is written (the client's 120 s watchdog also covers the wait for the first one).
+/// </summary>
+internal static class MapHandler
+{
+    public static async Task HandleAsync(HttpContext context, ControlCoordinator coordinator)
+    {
+        if (ControlRequest.Noise(context) is not { } noise)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status403Forbidden, "control requests must arrive over ts2021 Noise").ConfigureAwait(false);
+            return;
+        }
+
+        if (await ControlRequest.ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status413PayloadTooLarge, "request body too large").ConfigureAwait(false);
+            return;
+        }
+
+        MapRequest request;
+        try
+        {
+            request = ControlJson.ParseMapRequest(body);
+        }
+        catch (ControlProtocolException e)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (!ControlRequest.IsSupported(request.Version) || !ControlRequest.IsSupported(noise.ProtocolVersion))
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, ControlRequest.Unsupported(request.Version)).ConfigureAwait(false);
+            return;
+        }
+
+        if (!MapRequestValidator.TryValidate(request, out var invalid))
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, invalid).ConfigureAwait(false);
+            return;
+        }
+
+        var outcome = coordinator.ApplyMapRequest(noise.ClientMachineKey, request);
+        switch (outcome.Status)
+        {
+            case MapRequestStatus.NodeNotFound:
+                await ControlRequest.TextAsync(context, StatusCodes.Status404NotFound, "node not found; register first").ConfigureAwait(false);
+                return;
+            case MapRequestStatus.MachineKeyMismatch:
+                await ControlRequest.TextAsync(context, StatusCodes.Status401Unauthorized, "node key belongs to another machine").ConfigureAwait(false);
+                return;
+            case MapRequestStatus.StorageConflict:
+                await ControlRequest.TextAsync(context, StatusCodes.Status409Conflict, "the update could not be stored").ConfigureAwait(false);
+                return;
+        }
+
+        var node = outcome.Node!;
+        if (request.IsLiteUpdate)
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentLength = 0;
+            return;
+        }
+
+        context.Response.ContentType = "application/octet-stream";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        if (!request.Stream)
+        {
+            var framed = MapMessageWriter.Frame(coordinator.Maps.Full(coordinator.Snapshot, coordinator.Snapshot.Find(node.Id) ?? node), request.WantsZstd);
+            await context.Response.Body.WriteAsync(framed, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        using var stream = coordinator.Connect(node.Id, request.WantsZstd);
+        try
+        {
+            await foreach (var message in stream.Session.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
+            {
+                await context.Response.Body.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client ended the long poll (RST_STREAM CANCEL): normal.
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using Appliance.Protocol.Control;
+using Appliance.State.Coordinator;
+using Microsoft.AspNetCore.Http;
+
+namespace Appliance.Control.Handlers;
+
+/// <summary>
+/// <c>POST /machine/register</c> (protocol.md §4). Decisions live in <see cref="ControlCoordinator.Register"/>;
+/// this adds transport checks and the interactive Followup long poll, which ends when an operator approves or
+/// after <see cref="CoordinatorOptions.FollowupWait"/> with a fresh AuthURL.
+/// </summary>
+internal static class RegisterHandler
+{
+    public static async Task HandleAsync(HttpContext context, ControlCoordinator coordinator)
+    {
+        if (ControlRequest.Noise(context) is not { } noise)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status403Forbidden, "control requests must arrive over ts2021 Noise").ConfigureAwait(false);
+            return;
+        }
+
+        if (await ControlRequest.ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status413PayloadTooLarge, "request body too large").ConfigureAwait(false);
+            return;
+        }
+
+        RegisterRequest request;
+        try
+        {
+            request = ControlJson.ParseRegisterRequest(body);
+        }
+        catch (ControlProtocolException e)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (!ControlRequest.IsSupported(request.Version) || !ControlRequest.IsSupported(noise.ProtocolVersion))
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, ControlRequest.Unsupported(request.Version)).ConfigureAwait(false);
+            return;
+        }
+
+        var outcome = coordinator.Register(noise.ClientMachineKey, request);
+        if (outcome.Pending is { } pending)
+        {
+            outcome = await WaitForApprovalAsync(context, coordinator, pending).ConfigureAwait(false);
+        }
+
+        switch (outcome.Status)
+        {
+            case RegisterStatus.Ok:
+                context.Response.ContentType = "application/json; charset=utf-8";
+                await context.Response.Body.WriteAsync(ControlJson.Serialize(outcome.Response!), context.RequestAborted).ConfigureAwait(false);
+                break;
+            case RegisterStatus.Unauthorized:
+                await ControlRequest.TextAsync(context, StatusCodes.Status401Unauthorized, outcome.Message!).ConfigureAwait(false);
+                break;
+            case RegisterStatus.Conflict:
+                await ControlRequest.TextAsync(context, StatusCodes.Status409Conflict, outcome.Message!).ConfigureAwait(false);
+                break;
+            default:
+                await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, outcome.Message ?? "bad request").ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static async Task<RegisterOutcome> WaitForApprovalAsync(HttpContext context, ControlCoordinator coordinator, PendingRegistration pending)
+    {
+        var wait = Task.Delay(coordinator.Options.FollowupWait, coordinator.Time, context.RequestAborted);
+        try
+        {
+            if (await Task.WhenAny(pending.Completion, wait).ConfigureAwait(false) == pending.Completion && pending.Completion.IsCompletedSuccessfully)
+            {
+                return await pending.Completion.ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        context.RequestAborted.ThrowIfCancellationRequested();
+        return coordinator.NewAuthUrl(pending.Machine, pending.Request);
+    }
+}

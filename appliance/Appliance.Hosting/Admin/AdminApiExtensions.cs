@@ -1,0 +1,71 @@
+using Appliance.State.Identity;
+using Appliance.State.Nodes;
+using Appliance.Storage.Database;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Appliance.Hosting.Admin;
+
+/// <summary>
+/// Wiring for the admin API. Hosting calls <see cref="AddAdminApi"/> after registering the opened
+/// <see cref="ApplianceDatabase"/>, and <see cref="MapAdminApi"/> on the app that also listens on `admin.sock`.
+/// The coordinator replaces the default <see cref="INodeChangeSink"/> and <see cref="INodePresence"/> by
+/// registering its own (AddSingleton, before or after this call).
+///
+/// Routes (JSON, camelCase; errors are <see cref="ErrorDto"/> with 400 invalid, 403 not the socket, 404, 409):
+///   GET    /api/v1/users                         POST /api/v1/users {name, displayName?, email?}
+///   POST   /api/v1/users/{name}/rename {newName} DELETE /api/v1/users/{name}?force=true
+///   GET    /api/v1/preauthkeys?user=NAME         POST /api/v1/preauthkeys {user?, reusable, ephemeral, expiration, tags}
+///   POST   /api/v1/preauthkeys/{prefix}/expire
+///   GET    /api/v1/nodes?user=NAME               DELETE /api/v1/nodes/{id}
+///   POST   /api/v1/nodes/{id}/expire             POST /api/v1/nodes/{id}/rename {newName}
+///   POST   /api/v1/nodes/{id}/tags {tags}
+/// </summary>
+public static class AdminApiExtensions
+{
+    public const string RoutePrefix = "/api/v1";
+
+    public static IServiceCollection AddAdminApi(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<INodeChangeSink>(NullNodeChangeSink.Instance);
+        services.TryAddSingleton<INodePresence>(UnknownNodePresence.Instance);
+        services.TryAddSingleton(sp => new IdentityService(
+            sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INodeChangeSink>()));
+        services.TryAddSingleton(sp => new NodeService(
+            sp.GetRequiredService<ApplianceDatabase>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<INodeChangeSink>(),
+            sp.GetRequiredService<INodePresence>()));
+        services.TryAddSingleton<IAdminApi>(sp => new AdminOperations(
+            sp.GetRequiredService<IdentityService>(),
+            sp.GetRequiredService<NodeService>(),
+            sp.GetRequiredService<INodePresence>(),
+            sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>Maps every admin route; each refuses (403) a request that did not arrive on a Unix socket.</summary>
+    public static IEndpointConventionBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup(RoutePrefix);
+        Map(api, "GET", "/users", AdminEndpoints.ListUsers);
+        Map(api, "POST", "/users", AdminEndpoints.CreateUser);
+        Map(api, "POST", "/users/{name}/rename", AdminEndpoints.RenameUser);
+        Map(api, "DELETE", "/users/{name}", AdminEndpoints.DeleteUser);
+        Map(api, "GET", "/preauthkeys", AdminEndpoints.ListPreAuthKeys);
+        Map(api, "POST", "/preauthkeys", AdminEndpoints.CreatePreAuthKey);
+        Map(api, "POST", "/preauthkeys/{prefix}/expire", AdminEndpoints.ExpirePreAuthKey);
+        Map(api, "GET", "/nodes", AdminEndpoints.ListNodes);
+        Map(api, "POST", "/nodes/{id:long}/expire", AdminEndpoints.ExpireNode);
+        Map(api, "POST", "/nodes/{id:long}/rename", AdminEndpoints.RenameNode);
+        Map(api, "POST", "/nodes/{id:long}/tags", AdminEndpoints.SetNodeTags);
+        Map(api, "DELETE", "/nodes/{id:long}", AdminEndpoints.DeleteNode);
+        return api;
+    }
+
+    private static void Map(RouteGroupBuilder group, string method, string pattern, Microsoft.AspNetCore.Http.RequestDelegate handler) =>
+        group.MapMethods(pattern, [method], AdminSocketGuard.SocketOnly(handler));
+}

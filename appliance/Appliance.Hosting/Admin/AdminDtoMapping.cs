@@ -1,0 +1,41 @@
+using Appliance.State.Nodes;
+using Appliance.Storage.Stores;
+
+namespace Appliance.Hosting.Admin;
+
+/// <summary>Records to admin DTOs. Never maps a secret or a hash: only prefixes and public keys leave.</summary>
+internal static class AdminDtoMapping
+{
+    public static UserDto ToDto(this UserRecord user) => new(user.Id, user.Name, user.DisplayName, user.Email, user.CreatedAt);
+
+    public static PreAuthKeyDto ToDto(this PreAuthKeyRecord key, string? userName, DateTimeOffset now) => new(
+        key.Id,
+        key.Prefix,
+        userName,
+        [.. key.Tags],
+        key.Reusable,
+        key.Ephemeral,
+        key.UsedCount,
+        key.IsExpired(now),
+        key.ExpiresAt,
+        key.CreatedAt,
+        key.RevokedAt);
+
+    public static NodeDto ToDto(this NodeRecord node, string? userName, bool? online, DateTimeOffset now) => new(
+        node.Id,
+        node.GivenName,
+        node.Hostname,
+        userName,
+        [.. node.Tags],
+        [.. new[] { node.IPv4, node.IPv6 }.OfType<System.Net.IPAddress>().Select(a => a.ToString())],
+        online,
+        node.LastSeen,
+        node.KeyExpiry,
+        node.IsKeyExpired(now),
+        node.Ephemeral,
+        node.MachineKey.ToString(),
+        node.NodeKey.ToString(),
+        node.CreatedAt);
+
+    public static NodeDto ToDto(this NodeView view, DateTimeOffset now) => view.Node.ToDto(view.UserName, view.Online, now);
+}

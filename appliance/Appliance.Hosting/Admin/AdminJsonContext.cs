@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Appliance.Hosting.Admin;
+
+/// <summary>Source-generated JSON for the admin API: no reflection, so it survives trimming.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(UserDto))]
+[JsonSerializable(typeof(IReadOnlyList<UserDto>))]
+[JsonSerializable(typeof(UserDeletionDto))]
+[JsonSerializable(typeof(PreAuthKeyDto))]
+[JsonSerializable(typeof(IReadOnlyList<PreAuthKeyDto>))]
+[JsonSerializable(typeof(NodeDto))]
+[JsonSerializable(typeof(IReadOnlyList<NodeDto>))]
+[JsonSerializable(typeof(CreateUserRequest))]
+[JsonSerializable(typeof(RenameRequest))]
+[JsonSerializable(typeof(CreatePreAuthKeyRequest))]
+[JsonSerializable(typeof(SetTagsRequest))]
+[JsonSerializable(typeof(ErrorDto))]
+public sealed partial class AdminJsonContext : JsonSerializerContext;

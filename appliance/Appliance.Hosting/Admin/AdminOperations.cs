@@ -1,0 +1,93 @@
+using Appliance.State.Identity;
+using Appliance.State.Nodes;
+using Appliance.Storage.Stores;
+
+namespace Appliance.Hosting.Admin;
+
+/// <summary>The operator verbs over State's services, answering in DTOs. Synchronous work; the Tasks are for the interface.</summary>
+public sealed class AdminOperations(IdentityService identity, NodeService nodes, INodePresence presence, TimeProvider time) : IAdminApi
+{
+    private static readonly TimeSpan DefaultPreAuthKeyExpiration = TimeSpan.FromHours(1);
+
+    public Task<OperationResult<IReadOnlyList<UserDto>>> ListUsersAsync(CancellationToken cancellationToken) =>
+        Done(OperationResult.Ok<IReadOnlyList<UserDto>>([.. identity.ListUsers().Select(u => u.ToDto())]));
+
+    public Task<OperationResult<UserDto>> CreateUserAsync(CreateUserRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Done(Map(identity.CreateUser(request.Name, request.DisplayName, request.Email), u => u.ToDto()));
+    }
+
+    public Task<OperationResult<UserDto>> RenameUserAsync(string name, string newName, CancellationToken cancellationToken) =>
+        Done(Map(identity.RenameUser(name, newName), u => u.ToDto()));
+
+    public Task<OperationResult<UserDeletionDto>> DeleteUserAsync(string name, bool force, CancellationToken cancellationToken) =>
+        Done(Map(identity.DeleteUser(name, force), d => new UserDeletionDto(d.User.ToDto(), d.RemovedNodeIds)));
+
+    public Task<OperationResult<IReadOnlyList<PreAuthKeyDto>>> ListPreAuthKeysAsync(string? user, CancellationToken cancellationToken)
+    {
+        var names = UserNames();
+        var now = time.GetUtcNow();
+        return Done(Map<IReadOnlyList<PreAuthKeyRecord>, IReadOnlyList<PreAuthKeyDto>>(
+            identity.ListPreAuthKeys(user),
+            keys => [.. keys.Select(k => k.ToDto(NameOf(names, k.UserId), now))]));
+    }
+
+    public Task<OperationResult<PreAuthKeyDto>> CreatePreAuthKeyAsync(CreatePreAuthKeyRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var expiration = DefaultPreAuthKeyExpiration;
+        if (request.Expiration is not null && !DurationText.TryParse(request.Expiration, out expiration))
+        {
+            return Done(OperationResult.Invalid<PreAuthKeyDto>(
+                $"'{request.Expiration}' is not a duration: use a number and a unit s, m, h or d, such as 1h or 7d"));
+        }
+
+        var created = identity.CreatePreAuthKey(
+            new PreAuthKeyRequest(request.User, request.Reusable, request.Ephemeral, expiration, request.Tags ?? []));
+        var now = time.GetUtcNow();
+        return Done(Map(created, c => c.Record.ToDto(request.User, now) with { Key = c.Key }));
+    }
+
+    public Task<OperationResult<PreAuthKeyDto>> ExpirePreAuthKeyAsync(string prefix, CancellationToken cancellationToken)
+    {
+        // Read the clock after the write, so the key just expired reports Expired.
+        var expired = identity.ExpirePreAuthKey(prefix);
+        var names = UserNames();
+        var now = time.GetUtcNow();
+        return Done(Map(expired, k => k.ToDto(NameOf(names, k.UserId), now)));
+    }
+
+    public Task<OperationResult<IReadOnlyList<NodeDto>>> ListNodesAsync(string? user, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return Done(Map<IReadOnlyList<NodeView>, IReadOnlyList<NodeDto>>(nodes.List(user), views => [.. views.Select(v => v.ToDto(now))]));
+    }
+
+    public Task<OperationResult<NodeDto>> ExpireNodeAsync(long id, CancellationToken cancellationToken) => Done(Node(nodes.Expire(id)));
+
+    public Task<OperationResult<NodeDto>> RenameNodeAsync(long id, string newName, CancellationToken cancellationToken) =>
+        Done(Node(nodes.Rename(id, newName)));
+
+    public Task<OperationResult<NodeDto>> SetNodeTagsAsync(long id, IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        Done(Node(nodes.SetTags(id, tags)));
+
+    public Task<OperationResult<NodeDto>> DeleteNodeAsync(long id, CancellationToken cancellationToken) => Done(Node(nodes.Delete(id)));
+
+    private OperationResult<NodeDto> Node(OperationResult<NodeRecord> result)
+    {
+        var names = UserNames();
+        var now = time.GetUtcNow();
+        return Map(result, n => n.ToDto(NameOf(names, n.UserId), presence.IsOnline(n.Id), now));
+    }
+
+    private Dictionary<long, string> UserNames() => identity.ListUsers().ToDictionary(u => u.Id, u => u.Name);
+
+    private static string? NameOf(Dictionary<long, string> names, long? id) =>
+        id is { } value && names.TryGetValue(value, out var name) ? name : null;
+
+    private static OperationResult<TOut> Map<TIn, TOut>(OperationResult<TIn> result, Func<TIn, TOut> map) =>
+        result.IsOk ? OperationResult.Ok(map(result.Value!)) : new OperationResult<TOut>(result.Status, default, result.Error);
+
+    private static Task<T> Done<T>(T value) => Task.FromResult(value);
+}

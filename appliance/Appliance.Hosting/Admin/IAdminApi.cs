@@ -1,0 +1,35 @@
+using Appliance.State.Identity;
+
+namespace Appliance.Hosting.Admin;
+
+/// <summary>
+/// The operator's verbs. Implemented by <see cref="AdminOperations"/> (in the service, and in the CLI when it
+/// works on the database directly) and by the CLI's client over the admin socket, so both paths give the same
+/// answers and the CLI does not care which one it has.
+/// </summary>
+public interface IAdminApi
+{
+    Task<OperationResult<IReadOnlyList<UserDto>>> ListUsersAsync(CancellationToken cancellationToken);
+
+    Task<OperationResult<UserDto>> CreateUserAsync(CreateUserRequest request, CancellationToken cancellationToken);
+
+    Task<OperationResult<UserDto>> RenameUserAsync(string name, string newName, CancellationToken cancellationToken);
+
+    Task<OperationResult<UserDeletionDto>> DeleteUserAsync(string name, bool force, CancellationToken cancellationToken);
+
+    Task<OperationResult<IReadOnlyList<PreAuthKeyDto>>> ListPreAuthKeysAsync(string? user, CancellationToken cancellationToken);
+
+    Task<OperationResult<PreAuthKeyDto>> CreatePreAuthKeyAsync(CreatePreAuthKeyRequest request, CancellationToken cancellationToken);
+
+    Task<OperationResult<PreAuthKeyDto>> ExpirePreAuthKeyAsync(string prefix, CancellationToken cancellationToken);
+
+    Task<OperationResult<IReadOnlyList<NodeDto>>> ListNodesAsync(string? user, CancellationToken cancellationToken);
+
+    Task<OperationResult<NodeDto>> ExpireNodeAsync(long id, CancellationToken cancellationToken);
+
+    Task<OperationResult<NodeDto>> RenameNodeAsync(long id, string newName, CancellationToken cancellationToken);
+
+    Task<OperationResult<NodeDto>> SetNodeTagsAsync(long id, IReadOnlyList<string> tags, CancellationToken cancellationToken);
+
+    Task<OperationResult<NodeDto>> DeleteNodeAsync(long id, CancellationToken cancellationToken);
+}

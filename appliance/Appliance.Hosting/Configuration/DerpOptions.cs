@@ -1,0 +1,44 @@
+namespace Appliance.Hosting.Configuration;
+
+/// <summary>The `derp:` section: the embedded DERP relay and STUN responder and the region it advertises.</summary>
+public sealed class DerpOptions
+{
+    /// <summary>Run the embedded DERP relay and STUN responder and advertise them in the DERP map. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Region ID in the DERP map. 900..999 (Tailscale's range for custom regions), default 900.</summary>
+    public int RegionId { get; set; } = 900;
+
+    /// <summary>Short region code shown by `tailscale netcheck`. Default appliance.</summary>
+    public string RegionCode { get; set; } = "appliance";
+
+    /// <summary>Human-readable region name. Default "Appliance embedded DERP".</summary>
+    public string RegionName { get; set; } = "Appliance embedded DERP";
+
+    /// <summary>Host name clients connect to for DERP; empty means server_url's host. Default empty.</summary>
+    public string Hostname { get; set; } = "";
+
+    /// <summary>IPv4 address advertised for the DERP node (lets clients skip DNS); empty: none. Default empty.</summary>
+    public string Ipv4 { get; set; } = "";
+
+    /// <summary>IPv6 address advertised for the DERP node; empty: none. Default empty.</summary>
+    public string Ipv6 { get; set; } = "";
+
+    /// <summary>DERP (HTTPS) port advertised; 0 means the port of server.https_listen. 0..65535, default 0.</summary>
+    public int DerpPort { get; set; }
+
+    /// <summary>UDP address of the STUN responder, `IP:PORT`. Default 127.0.0.1:3478 (loopback, so a bare `serve` exposes nothing); set 0.0.0.0:3478 in production.</summary>
+    public string StunListen { get; set; } = "127.0.0.1:3478";
+
+    /// <summary>Optional YAML/JSON file with extra DERP regions to merge into the map. Default empty.</summary>
+    public string ExtraMapFile { get; set; } = "";
+
+    /// <summary>Admit only DERP clients whose node key is a known, unexpired node. Default true.</summary>
+    public bool VerifyClients { get; set; } = true;
+
+    /// <summary>Maximum concurrent DERP connections. 1..1000000, default 10000.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Packets queued per client before the oldest is dropped. 1..4096, default 32 (Tailscale's derpserver perClientSendQueueDepth).</summary>
+    public int SendQueuePackets { get; set; } = 32;
+}

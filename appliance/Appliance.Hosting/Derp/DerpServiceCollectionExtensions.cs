@@ -1,0 +1,49 @@
+using Appliance.Derp.Admission;
+using Appliance.Derp.Relay;
+using Appliance.Hosting.Configuration;
+using Appliance.State.Coordinator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Hosting.Derp;
+
+/// <summary>Composition of the embedded DERP relay and STUN responder (called by the composition root).</summary>
+public static class DerpServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the DERP map provider (always: with DERP disabled it holds only extra regions, or nothing) and, when
+    /// <c>derp.enabled</c>, the relay (<see cref="DerpServer"/>, key in <c>&lt;data_dir&gt;/derp_server.key</c>), its
+    /// shutdown hook and the STUN hosted service. With <c>derp.verify_clients</c> an <see cref="IDerpAdmission"/> must
+    /// be registered by the caller (State's "registered and unexpired" check); without one startup fails, closed.
+    /// With <c>verify_clients: false</c> any client that proves its key is admitted.
+    /// </summary>
+    public static IServiceCollection AddDerp(this IServiceCollection services, ApplianceOptions options, string? certName = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton<IDerpMapProvider>(_ => new EmbeddedDerpMapProvider(options, certName));
+        if (!options.Derp.Enabled)
+        {
+            return services;
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var derp = options.Derp;
+            var key = DerpServerKeyFile.LoadOrCreate(Path.Combine(AppliancePaths.From(options).DataDir, DerpServerKeyFile.FileName));
+            var admission = derp.VerifyClients
+                ? sp.GetService<IDerpAdmission>() ?? throw new InvalidOperationException(
+                    "derp.verify_clients is true but no IDerpAdmission is registered: register State's node-key check, or set derp.verify_clients: false")
+                : AllowAllDerpAdmission.Instance;
+            var serverOptions = new DerpServerOptions { MaxConnections = derp.MaxConnections, SendQueuePackets = derp.SendQueuePackets };
+            return new DerpServer(key, admission, serverOptions, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddHostedService<DerpLifecycleService>();
+        services.AddSingleton(sp => new StunHostedService(ListenAddress.Parse(options.Derp.StunListen), sp.GetRequiredService<ILogger<StunHostedService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<StunHostedService>());
+        return services;
+    }
+}

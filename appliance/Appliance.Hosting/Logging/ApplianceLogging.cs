@@ -1,0 +1,79 @@
+using Appliance.Hosting.Configuration;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Json;
+using Serilog.Sinks.SystemConsole.Themes;
+
+namespace Appliance.Hosting.Logging;
+
+/// <summary>
+/// Builds the Serilog pipeline: the console (plain and unstamped under systemd, since journald stamps lines) and a
+/// daily rolling JSON-lines file in the data folder. The bootstrap logger exists before the config is read, so a
+/// startup failure is still logged; the file sink is added only after the data folder lock is held, so a refused
+/// second instance writes nothing into the folder it does not own.
+/// </summary>
+public static class ApplianceLogging
+{
+    private const string PlainTemplate = "{SyslogPriority}{SourceContext}: {Message:lj}{NewLine}{Exception}";
+    private const string TimestampedTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>Console only, Information and up: used until the configuration is loaded.</summary>
+    public static Logger CreateBootstrapLogger() =>
+        ConsoleSink(new LoggerConfiguration().MinimumLevel.Information(), ConsoleLogFormat.Auto, Environment.GetEnvironmentVariable)
+            .CreateLogger();
+
+    public static Logger CreateLogger(LogOptions log, AppliancePaths paths) =>
+        CreateLogger(log, paths, Environment.GetEnvironmentVariable);
+
+    public static Logger CreateLogger(LogOptions log, AppliancePaths paths, Func<string, string?> getEnvironment)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(paths);
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is((LogEventLevel)log.Level)
+            // ASP.NET Core logs every request at Information; keep the framework quiet unless asked for Debug.
+            .MinimumLevel.Override("Microsoft", Max(LogEventLevel.Warning, (LogEventLevel)log.Level))
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Max(LogEventLevel.Information, (LogEventLevel)log.Level))
+            .Enrich.FromLogContext();
+        ConsoleSink(configuration, log.ConsoleFormat, getEnvironment);
+        if (paths.LogFile is { } file)
+        {
+            configuration.WriteTo.File(
+                new JsonFormatter(renderMessage: true),
+                file,
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: log.RetainedFiles,
+                flushToDiskInterval: TimeSpan.FromSeconds(1));
+        }
+
+        return configuration.CreateLogger();
+    }
+
+    /// <summary>The console format in effect after resolving `auto`.</summary>
+    public static ConsoleLogFormat Resolve(ConsoleLogFormat format, Func<string, string?> getEnvironment) =>
+        format != ConsoleLogFormat.Auto ? format
+        : JournalDetection.IsCapturedByJournal(getEnvironment) ? ConsoleLogFormat.Plain
+        : ConsoleLogFormat.Timestamped;
+
+    private static LoggerConfiguration ConsoleSink(LoggerConfiguration configuration, ConsoleLogFormat format, Func<string, string?> getEnvironment)
+    {
+        switch (Resolve(format, getEnvironment))
+        {
+            case ConsoleLogFormat.Json:
+                configuration.WriteTo.Console(new JsonFormatter(renderMessage: true));
+                break;
+            case ConsoleLogFormat.Plain:
+                configuration.Enrich.With<SyslogPriorityEnricher>()
+                    .WriteTo.Console(outputTemplate: PlainTemplate, theme: ConsoleTheme.None, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                break;
+            default:
+                configuration.WriteTo.Console(outputTemplate: TimestampedTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                break;
+        }
+
+        return configuration;
+    }
+
+    private static LogEventLevel Max(LogEventLevel a, LogEventLevel b) => a > b ? a : b;
+}

@@ -1,0 +1,262 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.WebSockets;
+using Appliance.Protocol.Keys;
+using Appliance.Protocol.Noise;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Appliance.Hosting.Noise;
+
+/// <summary>
+/// <c>POST /ts2021</c> (and GET): the HTTP upgrade to the ts2021 control transport, following tailscale
+/// control/controlhttp/controlhttpserver/controlhttpserver.go (AcceptHTTP, acceptWebsocket):
+/// <code>
+/// Upgrade missing → 400 "missing next protocol"; "websocket" → WebSocket variant; other → 400 "unknown next protocol"
+/// X-Tailscale-Handshake missing → 400 "missing Tailscale handshake header"; not base64 → 400 "invalid tailscale handshake header"
+/// 101 Upgrade: tailscale-control-protocol, then on the raw stream:
+///   malformed initiation / version below the floor → Noise error frame, close
+///   failed decryption → close (upstream sends nothing)
+///   accepted → 51-byte response + early payload record, in one write ("corked"), then HTTP/2 by Kestrel
+/// </code>
+/// </summary>
+public sealed partial class NoiseUpgradeHandler
+{
+    public const string UpgradeValue = "tailscale-control-protocol";
+    public const string HandshakeHeader = "X-Tailscale-Handshake";
+
+    private readonly NoiseServerKey _serverKey;
+    private readonly NoiseConnectionHandoff _queue;
+    private readonly NoiseOptions _options;
+    private readonly ILogger<NoiseUpgradeHandler> _logger;
+
+    public NoiseUpgradeHandler(NoiseServerKey serverKey, NoiseConnectionHandoff queue, IOptions<NoiseOptions> options, ILogger<NoiseUpgradeHandler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _serverKey = serverKey;
+        _queue = queue;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var next = context.Request.Headers.Upgrade.ToString().ToLowerInvariant();
+        if (next.Length == 0)
+        {
+            await RefuseAsync(context, "missing next protocol").ConfigureAwait(false);
+            return;
+        }
+
+        if (next == "websocket")
+        {
+            await HandleWebSocketAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (next != UpgradeValue)
+        {
+            await RefuseAsync(context, "unknown next protocol").ConfigureAwait(false);
+            return;
+        }
+
+        var header = context.Request.Headers[HandshakeHeader].ToString();
+        if (header.Length == 0)
+        {
+            await RefuseAsync(context, "missing Tailscale handshake header").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryDecodeBase64(header, out var initiation))
+        {
+            await RefuseAsync(context, "invalid tailscale handshake header").ConfigureAwait(false);
+            return;
+        }
+
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is null || !upgrade.IsUpgradableRequest)
+        {
+            await RefuseAsync(context, "make request over HTTP/1").ConfigureAwait(false);
+            return;
+        }
+
+        if (!_queue.IsListening)
+        {
+            LogNotListening(_logger);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        context.Response.Headers.Upgrade = UpgradeValue;
+        context.Response.Headers.Connection = "upgrade";
+        var stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        await RunSessionAsync(context, stream, initiation, _options.SendEarlyPayload).ConfigureAwait(false);
+    }
+
+    private async Task HandleWebSocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await RefuseAsync(context, "not a WebSocket upgrade (call UseNoiseTransport to enable WebSockets)").ConfigureAwait(false);
+            return;
+        }
+
+        if (!context.WebSockets.WebSocketRequestedProtocols.Contains(UpgradeValue, StringComparer.Ordinal))
+        {
+            await RefuseAsync(context, "client must speak the control subprotocol").ConfigureAwait(false);
+            return;
+        }
+
+        var parameter = context.Request.Query[HandshakeHeader].ToString();
+        if (parameter.Length == 0)
+        {
+            await RefuseAsync(context, "missing Tailscale handshake parameter").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryDecodeBase64(parameter, out var initiation))
+        {
+            await RefuseAsync(context, "invalid tailscale handshake parameter").ConfigureAwait(false);
+            return;
+        }
+
+        if (!_queue.IsListening)
+        {
+            LogNotListening(_logger);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = UpgradeValue,
+            DangerousEnableCompression = false,
+        }).ConfigureAwait(false);
+        var stream = WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true);
+
+        // The WebSocket transport never carries an early payload (controlhttpserver.go acceptWebsocket).
+        await RunSessionAsync(context, stream, initiation, sendEarlyPayload: false).ConfigureAwait(false);
+    }
+
+    private async Task RunSessionAsync(HttpContext context, Stream stream, byte[] initiation, bool sendEarlyPayload)
+    {
+        var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
+        var local = context.Connection.LocalIpAddress is { } lip ? new IPEndPoint(lip, context.Connection.LocalPort) : null;
+
+        var refusal = NoiseInitiation.Validate(initiation);
+        if (refusal == NoiseHandshakeRefusal.None
+            && NoiseInitiation.TryReadVersion(initiation, out var version)
+            && version < _options.MinimumCapabilityVersion)
+        {
+            refusal = NoiseHandshakeRefusal.UnsupportedVersion;
+        }
+
+        NoiseAcceptedHandshake? accepted = null;
+        if (refusal == NoiseHandshakeRefusal.None)
+        {
+            NoiseResponder.TryRespond(_serverKey.Private, initiation, out accepted, out refusal, _options.ResponderEphemeralForTesting);
+        }
+
+        if (accepted is null)
+        {
+            LogRefused(_logger, refusal, remote);
+            if (refusal.ErrorFrameText() is { } text)
+            {
+                await TryWriteAsync(stream, NoiseErrorFrame.Create(text), context.RequestAborted).ConfigureAwait(false);
+            }
+
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var challenge = ChallengePublic.Zero;
+        var session = new NoiseSessionFeature(accepted.ClientMachineKey, accepted.Version, challenge);
+        var keys = accepted.Keys;
+        byte[] corked;
+        if (sendEarlyPayload)
+        {
+            challenge = ChallengePublic.FromRaw(MachinePrivate.Generate().Public.Raw);
+            session = new NoiseSessionFeature(accepted.ClientMachineKey, accepted.Version, challenge);
+            var early = EarlyNoise.Create(challenge);
+            corked = new byte[accepted.Response.Length + NoiseCipherState.FrameSize(early.Length)];
+            accepted.Response.CopyTo(corked);
+            keys.Send.SealRecord(early, corked.AsSpan(accepted.Response.Length));
+        }
+        else
+        {
+            corked = accepted.Response.ToArray();
+        }
+
+        if (!await TryWriteAsync(stream, corked, context.RequestAborted).ConfigureAwait(false))
+        {
+            keys.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var noise = new NoiseStream(PipeReader.Create(stream), stream, keys);
+        var connection = new NoiseConnectionContext(noise, session, local, remote, context.Abort);
+        if (!_queue.TryEnqueue(connection))
+        {
+            LogQueueFull(_logger, remote);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        LogAccepted(_logger, session.ClientMachineKey, accepted.Version, remote);
+        using (context.RequestAborted.Register(static state => ((NoiseConnectionContext)state!).Abort(new("client went away")), connection))
+        {
+            await connection.Closed.ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> TryWriteAsync(Stream stream, byte[] bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or WebSocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryDecodeBase64(string text, out byte[] bytes)
+    {
+        // Standard padded base64, as Go's base64.StdEncoding; the initiation is 101 bytes, so cap the buffer there.
+        var buffer = new byte[Math.Min(text.Length, 4096) * 3 / 4 + 3];
+        if (text.Length <= 4096 && Convert.TryFromBase64String(text, buffer, out var written))
+        {
+            bytes = buffer.AsSpan(0, written).ToArray();
+            return true;
+        }
+
+        bytes = [];
+        return false;
+    }
+
+    private static Task RefuseAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n", context.RequestAborted);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Noise session from {Remote}: machine {MachineKey}, capability version {Version}")]
+    private static partial void LogAccepted(ILogger logger, Appliance.Protocol.Keys.MachinePublic machineKey, int version, IPEndPoint? remote);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Noise handshake from {Remote} refused: {Refusal}")]
+    private static partial void LogRefused(ILogger logger, NoiseHandshakeRefusal refusal, IPEndPoint? remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Noise session from {Remote} dropped: the connection queue is full")]
+    private static partial void LogQueueFull(ILogger logger, IPEndPoint? remote);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "ts2021 upgrade refused: the Noise endpoint is not bound (call KestrelServerOptions.ListenNoise)")]
+    private static partial void LogNotListening(ILogger logger);
+}

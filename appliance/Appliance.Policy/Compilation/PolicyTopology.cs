@@ -1,0 +1,30 @@
+using Appliance.Policy.Net;
+
+namespace Appliance.Policy.Compilation;
+
+/// <summary>A user as the policy sees it: <see cref="LoginName"/> is what policies write (<c>alice@example.com</c>).</summary>
+public sealed record PolicyUser(long Id, string LoginName, string Name = "");
+
+/// <summary>
+/// A node as the policy sees it. Tagged nodes belong to no user (<see cref="UserId"/> is ignored when
+/// <see cref="Tags"/> is non-empty). <see cref="AdvertisedRoutes"/> is Hostinfo.RoutableIPs;
+/// <see cref="ApprovedRoutes"/> are those an admin approved (auto-approval is computed by
+/// <see cref="CompiledPolicy.AutoApprovedRoutes"/>).
+/// </summary>
+public sealed record PolicyNode(
+    long Id,
+    string Name,
+    long? UserId,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<IPAddr> Addresses,
+    IReadOnlyList<IPPrefix> AdvertisedRoutes,
+    IReadOnlyList<IPPrefix> ApprovedRoutes)
+{
+    public bool IsTagged => Tags.Count > 0;
+}
+
+/// <summary>
+/// Everything besides the policy text that decides the result. Node order is registration order: the first
+/// node (lowest index) approved for a prefix is its primary router.
+/// </summary>
+public sealed record PolicyTopology(IReadOnlyList<PolicyUser> Users, IReadOnlyList<PolicyNode> Nodes);

@@ -1,0 +1,49 @@
+using System.Buffers.Binary;
+using ZstdSharp;
+
+namespace Appliance.Protocol.Control;
+
+/// <summary>
+/// Frames one map-stream message (protocol.md §5.3; tailscale control/controlclient/direct.go decodeMsg,
+/// util/zstdframe/zstd.go):
+/// <code>
+///   u32 LE length | body[length]
+///   body = one standalone zstd frame (magic 28 B5 2F FD) of the MapResponse JSON when the request said
+///          Compress:"zstd" (every current client), otherwise the raw JSON.
+/// </code>
+/// A framed message is immutable bytes, so one encoding can be written to every stream that gets the same message.
+/// </summary>
+public static class MapMessageWriter
+{
+    // Level 1: map messages are small JSON and are encoded once per change; speed matters more than ratio here.
+    private const int CompressionLevel = 1;
+
+    [ThreadStatic]
+    private static Compressor? t_compressor;
+
+    public static byte[] Frame(MapResponse message, bool zstd) => Frame(ControlJson.Serialize(message), zstd);
+
+    public static byte[] Frame(ReadOnlySpan<byte> json, bool zstd)
+    {
+        if (!zstd)
+        {
+            var raw = new byte[4 + json.Length];
+            BinaryPrimitives.WriteUInt32LittleEndian(raw, (uint)json.Length);
+            json.CopyTo(raw.AsSpan(4));
+            return raw;
+        }
+
+        var compressor = t_compressor ??= new Compressor(CompressionLevel);
+        var bound = Compressor.GetCompressBound(json.Length);
+        var framed = new byte[4 + bound];
+        var written = compressor.Wrap(json, framed.AsSpan(4));
+        BinaryPrimitives.WriteUInt32LittleEndian(framed, (uint)written);
+        return framed.AsSpan(0, 4 + written).ToArray();
+    }
+
+    /// <summary>The keep-alive message <c>{"KeepAlive":true}</c>, framed once per encoding.</summary>
+    public static ReadOnlyMemory<byte> KeepAlive(bool zstd) => zstd ? KeepAliveZstd.Value : KeepAliveRaw.Value;
+
+    private static readonly Lazy<byte[]> KeepAliveZstd = new(() => Frame(new MapResponse { KeepAlive = true }, zstd: true));
+    private static readonly Lazy<byte[]> KeepAliveRaw = new(() => Frame(new MapResponse { KeepAlive = true }, zstd: false));
+}

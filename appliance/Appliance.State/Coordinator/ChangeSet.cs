@@ -1,0 +1,68 @@
+using Appliance.Protocol.Control;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// Changes gathered during one coalescing window, merged so a node changed twice is sent once:
+/// a full change supersedes patches and online flips for that node; a removal supersedes everything.
+/// </summary>
+public sealed class ChangeSet
+{
+    public HashSet<long> Full { get; } = [];
+
+    public HashSet<long> Removed { get; } = [];
+
+    public Dictionary<long, PeerChange> Patches { get; } = [];
+
+    public Dictionary<long, bool> Online { get; } = [];
+
+    public bool IsEmpty => Full.Count == 0 && Removed.Count == 0 && Patches.Count == 0 && Online.Count == 0;
+
+    public void AddFull(long id)
+    {
+        Full.Add(id);
+        Patches.Remove(id);
+        Online.Remove(id);
+    }
+
+    public void AddRemoved(long id)
+    {
+        Removed.Add(id);
+        Full.Remove(id);
+        Patches.Remove(id);
+        Online.Remove(id);
+    }
+
+    public void AddPatch(PeerChange patch)
+    {
+        ArgumentNullException.ThrowIfNull(patch);
+        if (Full.Contains(patch.NodeID) || Removed.Contains(patch.NodeID))
+        {
+            return;
+        }
+
+        Patches[patch.NodeID] = Patches.TryGetValue(patch.NodeID, out var earlier) ? Merge(earlier, patch) : patch;
+    }
+
+    public void AddOnline(long id, bool online)
+    {
+        if (!Full.Contains(id) && !Removed.Contains(id))
+        {
+            Online[id] = online;
+        }
+    }
+
+    /// <summary>Every node this set mentions: their own streams get a personal message.</summary>
+    public bool Involves(long id) => Full.Contains(id) || Patches.ContainsKey(id) || Online.ContainsKey(id) || Removed.Contains(id);
+
+    private static PeerChange Merge(PeerChange a, PeerChange b) => a with
+    {
+        DERPRegion = b.DERPRegion != 0 ? b.DERPRegion : a.DERPRegion,
+        Endpoints = b.Endpoints ?? a.Endpoints,
+        Key = b.Key.IsZero ? a.Key : b.Key,
+        DiscoKey = b.DiscoKey.IsZero ? a.DiscoKey : b.DiscoKey,
+        Online = b.Online ?? a.Online,
+        LastSeen = b.LastSeen ?? a.LastSeen,
+        KeyExpiry = b.KeyExpiry ?? a.KeyExpiry,
+    };
+}

@@ -1,0 +1,276 @@
+using System.Collections.Immutable;
+using Appliance.Protocol.Control;
+using Appliance.Protocol.Keys;
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// <c>/machine/register</c> decisions (protocol.md §4.3; headscale hscontrol/auth.go). Order matters:
+/// machine-key binding first, then logout (a past Expiry wins over an auth key), then refresh of a known key,
+/// then rotation via OldNodeKey, then a pre-auth key, else the interactive flow.
+/// </summary>
+public sealed partial class ControlCoordinator
+{
+    public RegisterOutcome Register(MachinePublic machine, RegisterRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var now = _time.GetUtcNow();
+        if (request.NodeKey.IsZero)
+        {
+            return RegisterOutcome.Failed(RegisterStatus.BadRequest, "RegisterRequest.NodeKey is missing");
+        }
+
+        if (!HostinfoValidator.TryValidate(request.Hostinfo, out var hostinfoError))
+        {
+            return RegisterOutcome.Failed(RegisterStatus.BadRequest, hostinfoError);
+        }
+
+        var snapshot = Snapshot;
+        var byKey = snapshot.FindByNodeKey(request.NodeKey);
+        if (byKey is not null && byKey.Record.MachineKey != machine)
+        {
+            return RegisterOutcome.Failed(RegisterStatus.Unauthorized, "node exists with a different machine key");
+        }
+
+        var node = byKey
+            ?? (request.OldNodeKey.IsZero ? null : snapshot.FindByNodeKey(request.OldNodeKey) is { } old && old.Record.MachineKey == machine ? old : null)
+            ?? snapshot.FindByMachineKey(machine);
+
+        if (request.IsLogout(now))
+        {
+            return Logout(node, request, now);
+        }
+
+        var authKey = request.Auth?.AuthKey;
+        if (node is not null && !node.Record.IsKeyExpired(now) && string.IsNullOrEmpty(request.Followup))
+        {
+            if (node.Record.NodeKey == request.NodeKey && (string.IsNullOrEmpty(authKey) || byKey is not null))
+            {
+                return RegisterOutcome.Success(Response(node, nodeKeyExpired: false), node);
+            }
+
+            if (!request.OldNodeKey.IsZero && node.Record.NodeKey == request.OldNodeKey)
+            {
+                return Rotate(node, request.NodeKey);
+            }
+        }
+
+        if (!string.IsNullOrEmpty(authKey))
+        {
+            return RegisterWithAuthKey(machine, request, authKey, now);
+        }
+
+        return Interactive(machine, request);
+    }
+
+    private RegisterOutcome Logout(NodeEntry? node, RegisterRequest request, DateTimeOffset now)
+    {
+        if (node is null)
+        {
+            return RegisterOutcome.Success(new RegisterResponse { NodeKeyExpired = true, MachineAuthorized = false }, null);
+        }
+
+        if (node.Record.Ephemeral)
+        {
+            Delete(node.Id);
+            return RegisterOutcome.Success(Response(node, nodeKeyExpired: true), null);
+        }
+
+        _ = request;
+
+        var expired = Write(() =>
+        {
+            // headscale stores "now", never the client's 1970 sentinel.
+            var current = _snapshot.Find(node.Id) ?? node;
+            var stored = _nodes.Update(current.Record with { KeyExpiry = now, UpdatedAt = now });
+            if (!stored.IsOk)
+            {
+                return current;
+            }
+
+            var entry = Reproject(current, stored.Row!);
+            Publish(_snapshot.With(entry), changes => changes.AddFull(entry.Id));
+            return entry;
+        });
+        return RegisterOutcome.Success(Response(expired, nodeKeyExpired: true), expired);
+    }
+
+    private RegisterOutcome Rotate(NodeEntry node, NodePublic newKey)
+    {
+        var rotated = Write(() =>
+        {
+            var current = _snapshot.Find(node.Id) ?? node;
+            var stored = _nodes.Update(current.Record with { NodeKey = newKey, UpdatedAt = _time.GetUtcNow() });
+            if (!stored.IsOk)
+            {
+                return null;
+            }
+
+            var entry = Reproject(current, stored.Row!);
+            Publish(_snapshot.Without(current).With(entry), changes => changes.AddPatch(new PeerChange { NodeID = entry.Id, Key = newKey }));
+            return entry;
+        });
+        return rotated is null
+            ? RegisterOutcome.Failed(RegisterStatus.Conflict, "that node key is already registered to another node")
+            : RegisterOutcome.Success(Response(rotated, nodeKeyExpired: false), rotated);
+    }
+
+    private RegisterOutcome RegisterWithAuthKey(MachinePublic machine, RegisterRequest request, string authKey, DateTimeOffset now)
+    {
+        var use = _keys.TryConsume(authKey, now);
+        if (!use.IsValid || use.Key is not { } key)
+        {
+            var message = use.Check switch
+            {
+                PreAuthKeyCheck.Expired => "authkey expired",
+                PreAuthKeyCheck.AlreadyUsed => "authkey already used",
+                PreAuthKeyCheck.Revoked => "authkey revoked",
+                _ => "invalid authkey",
+            };
+            return RegisterOutcome.Success(new RegisterResponse { Error = message }, null);
+        }
+
+        return Admit(machine, request, key.UserId, key.Tags, key.Ephemeral || request.Ephemeral, key.Id, NodeRegisterMethod.AuthKey, now);
+    }
+
+    /// <summary>Creates the node for an authorised machine, or re-binds the machine's existing node to the new key.</summary>
+    private RegisterOutcome Admit(
+        MachinePublic machine,
+        RegisterRequest request,
+        long? userId,
+        ImmutableArray<string> tags,
+        bool ephemeral,
+        long? authKeyId,
+        NodeRegisterMethod method,
+        DateTimeOffset now)
+    {
+        var tagged = !tags.IsDefaultOrEmpty;
+        DateTimeOffset? expiry = tagged || _options.NodeKeyExpiry is null ? null : now + _options.NodeKeyExpiry.Value;
+        if (request.Expiry != default && request.Expiry > now && (expiry is null || request.Expiry < expiry))
+        {
+            expiry = request.Expiry;
+        }
+
+        var outcome = Write(() =>
+        {
+            var snapshot = _snapshot;
+            if (snapshot.FindByNodeKey(request.NodeKey) is { } holder && holder.Record.MachineKey != machine)
+            {
+                return (RegisterStatus.Unauthorized, (NodeEntry?)null);
+            }
+
+            var existing = snapshot.FindByMachineKey(machine);
+            var hostname = request.Hostinfo?.Hostname ?? existing?.Record.Hostname ?? "node";
+            NodeRecord record;
+            if (existing is not null)
+            {
+                record = existing.Record with
+                {
+                    NodeKey = request.NodeKey,
+                    UserId = tagged ? null : userId,
+                    Tags = tagged ? tags : [],
+                    KeyExpiry = expiry,
+                    Ephemeral = ephemeral,
+                    AuthKeyId = authKeyId,
+                    RegisterMethod = method,
+                    Hostname = hostname,
+                    HostinfoJson = SerializeHostinfo(request.Hostinfo) ?? existing.Record.HostinfoJson,
+                    UpdatedAt = now,
+                };
+            }
+            else
+            {
+                var v4 = IpAllocator.Next(_options.PrefixV4, snapshot.Addresses);
+                var v6 = IpAllocator.Next(_options.PrefixV6, snapshot.Addresses);
+                if (v4 is null || v6 is null)
+                {
+                    return (RegisterStatus.AddressesExhausted, null);
+                }
+
+                record = new NodeRecord
+                {
+                    MachineKey = machine,
+                    NodeKey = request.NodeKey,
+                    Hostname = hostname,
+                    GivenName = DnsLabel.Unique(DnsLabel.Sanitize(hostname), snapshot.ByGivenName.ContainsKey),
+                    UserId = tagged ? null : userId,
+                    Tags = tagged ? tags : [],
+                    IPv4 = v4,
+                    IPv6 = v6,
+                    HostinfoJson = SerializeHostinfo(request.Hostinfo),
+                    KeyExpiry = expiry,
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                    Ephemeral = ephemeral,
+                    AuthKeyId = authKeyId,
+                    RegisterMethod = method,
+                };
+            }
+
+            var stored = existing is null ? _nodes.Insert(record) : _nodes.Update(record);
+            if (!stored.IsOk)
+            {
+                return (RegisterStatus.Conflict, null);
+            }
+
+            var next = existing is null ? snapshot : snapshot.Without(existing);
+            var entry = Project(stored.Row!, request.Hostinfo ?? existing?.Hostinfo, existing?.Online ?? false, existing?.Cap ?? request.Version, now);
+            Publish(WithUser(next.With(entry), entry.Record.UserId), changes => changes.AddFull(entry.Id));
+            return (RegisterStatus.Ok, entry);
+        });
+
+        return outcome.Item1 switch
+        {
+            RegisterStatus.Ok => RegisterOutcome.Success(Response(outcome.Item2!, nodeKeyExpired: false), outcome.Item2),
+            RegisterStatus.AddressesExhausted => RegisterOutcome.Success(new RegisterResponse { Error = "no free tailnet addresses left" }, null),
+            RegisterStatus.Unauthorized => RegisterOutcome.Failed(RegisterStatus.Unauthorized, "node key belongs to another machine"),
+            _ => RegisterOutcome.Failed(RegisterStatus.Conflict, "the node could not be stored"),
+        };
+    }
+
+    private RegisterResponse Response(NodeEntry node, bool nodeKeyExpired)
+    {
+        var (user, login) = Identity(node);
+        return new RegisterResponse { User = user, Login = login, NodeKeyExpired = nodeKeyExpired, MachineAuthorized = true };
+    }
+
+    private (User User, Login Login) Identity(NodeEntry node)
+    {
+        var id = node.Wire.User;
+        var record = node.Record.UserId is { } uid ? Snapshot.Users.GetValueOrDefault(uid) ?? _users.Find(uid) : null;
+        var name = record?.Name ?? "tagged-devices";
+        var display = record?.DisplayName ?? (record is null ? "Tagged Devices" : name);
+        return (
+            new User { ID = id, DisplayName = display, Created = record?.CreatedAt ?? node.Record.CreatedAt },
+            new Login { ID = id, LoginName = name, DisplayName = display });
+    }
+}
+
+/// <summary>The registration result kinds; the handler maps them to HTTP status codes.</summary>
+public enum RegisterStatus
+{
+    /// <summary>200 with the response (which may itself carry Error, NodeKeyExpired or AuthURL).</summary>
+    Ok,
+
+    /// <summary>400: malformed request.</summary>
+    BadRequest,
+
+    /// <summary>401: node key bound to another machine key.</summary>
+    Unauthorized,
+
+    /// <summary>409: the store refused the write (a unique column collided).</summary>
+    Conflict,
+
+    AddressesExhausted,
+}
+
+/// <summary>What <see cref="ControlCoordinator.Register"/> decided. <see cref="Pending"/> is set for the interactive flow.</summary>
+public sealed record RegisterOutcome(RegisterStatus Status, RegisterResponse? Response, string? Message, NodeEntry? Node)
+{
+    public PendingRegistration? Pending { get; init; }
+
+    public static RegisterOutcome Success(RegisterResponse response, NodeEntry? node) => new(RegisterStatus.Ok, response, null, node);
+
+    public static RegisterOutcome Failed(RegisterStatus status, string message) => new(status, null, message, null);
+}

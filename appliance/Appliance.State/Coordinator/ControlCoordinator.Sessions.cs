@@ -1,0 +1,217 @@
+using System.Collections.Immutable;
+using Appliance.Protocol.Control;
+using Appliance.Protocol.Keys;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>Map requests and streams: applying what a node reports, connecting and disconnecting streams.</summary>
+public sealed partial class ControlCoordinator
+{
+    private ImmutableDictionary<long, MapSession> _sessions = ImmutableDictionary<long, MapSession>.Empty;
+    private long _nextSessionId;
+
+    internal ImmutableDictionary<long, MapSession> Sessions => Volatile.Read(ref _sessions);
+
+    public int ConnectedStreams => Sessions.Count;
+
+    /// <summary>
+    /// Checks that the node key belongs to the Noise machine key and applies the request's DiscoKey, Endpoints and
+    /// Hostinfo (protocol.md §5.2; headscale applies them for streams too, and so do we). Peers hear about it as a
+    /// patch when only endpoints, home DERP or disco key changed, and as a full node change otherwise.
+    /// </summary>
+    public MapRequestOutcome ApplyMapRequest(MachinePublic machine, MapRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Write(() =>
+        {
+            var snapshot = _snapshot;
+            if (snapshot.FindByNodeKey(request.NodeKey) is not { } entry)
+            {
+                return new MapRequestOutcome(MapRequestStatus.NodeNotFound, null);
+            }
+
+            if (entry.Record.MachineKey != machine)
+            {
+                return new MapRequestOutcome(MapRequestStatus.MachineKeyMismatch, null);
+            }
+
+            var record = entry.Record;
+            var patch = new PeerChange { NodeID = entry.Id };
+            var patched = false;
+            var full = false;
+            if (!request.DiscoKey.IsZero && request.DiscoKey != record.DiscoKey)
+            {
+                record = record with { DiscoKey = request.DiscoKey };
+                patch = patch with { DiscoKey = request.DiscoKey };
+                patched = true;
+            }
+
+            if (request.Endpoints is not null)
+            {
+                var endpoints = ParseEndpoints(request.Endpoints);
+                if (!endpoints.SequenceEqual(record.Endpoints.IsDefault ? [] : record.Endpoints))
+                {
+                    record = record with { Endpoints = endpoints };
+                    patch = patch with { Endpoints = [.. endpoints.Select(e => e.ToString())] };
+                    patched = true;
+                }
+            }
+
+            var hostinfo = entry.Hostinfo;
+            if (request.Hostinfo is { } reported)
+            {
+                var oldHome = hostinfo?.NetInfo?.PreferredDERP ?? 0;
+                var newHome = reported.NetInfo?.PreferredDERP ?? oldHome;
+
+                // Go clients send NetInfo only in some requests; keep the last one we saw.
+                reported = reported.NetInfo is null && hostinfo?.NetInfo is not null ? reported with { NetInfo = hostinfo.NetInfo } : reported;
+                if (!SameApartFromNetInfo(hostinfo, reported))
+                {
+                    full = true;
+                }
+
+                if (newHome != oldHome && newHome != 0)
+                {
+                    patch = patch with { DERPRegion = newHome };
+                    patched = true;
+                }
+
+                hostinfo = reported;
+                record = record with { Hostname = reported.Hostname ?? record.Hostname, HostinfoJson = SerializeHostinfo(reported) };
+            }
+
+            if (request.Version != entry.Cap && request.Version > 0)
+            {
+                full = full || entry.Cap != 0;
+            }
+
+            if (record == entry.Record && !full && request.Version == entry.Cap)
+            {
+                return new MapRequestOutcome(MapRequestStatus.Ok, entry);
+            }
+
+            if (record != entry.Record)
+            {
+                var stored = _nodes.Update(record);
+                if (!stored.IsOk)
+                {
+                    return new MapRequestOutcome(MapRequestStatus.StorageConflict, null);
+                }
+
+                record = stored.Row!;
+            }
+
+            var updated = Reproject(entry, record, hostinfo, cap: request.Version > 0 ? request.Version : entry.Cap);
+            Publish(snapshot.With(updated), changes =>
+            {
+                if (full)
+                {
+                    changes.AddFull(updated.Id);
+                }
+                else if (patched)
+                {
+                    changes.AddPatch(patch);
+                }
+            });
+            return new MapRequestOutcome(MapRequestStatus.Ok, updated);
+        });
+    }
+
+    /// <summary>
+    /// Opens a map stream for a node that <see cref="ApplyMapRequest"/> accepted. The node goes online (peers get
+    /// OnlineChange). Dispose the returned handle when the HTTP stream ends.
+    /// </summary>
+    public MapStreamHandle Connect(long nodeId, bool zstd)
+    {
+        var session = Write(() =>
+        {
+            var id = ++_nextSessionId;
+            var created = new MapSession(id, nodeId, zstd, _options.SessionQueueCapacity, FullMapFor, _time.GetTimestamp());
+            var wasOnline = Sessions.Values.Any(s => s.NodeId == nodeId);
+            Volatile.Write(ref _sessions, _sessions.Add(id, created));
+            if (!wasOnline && _snapshot.Find(nodeId) is { } entry)
+            {
+                var online = Reproject(entry, online: true);
+                Publish(_snapshot.With(online), changes => changes.AddOnline(nodeId, true));
+            }
+
+            return created;
+        });
+        return new MapStreamHandle(this, session);
+    }
+
+    internal void Disconnect(MapSession session)
+    {
+        Write(() =>
+        {
+            if (!_sessions.ContainsKey(session.Id))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _sessions, _sessions.Remove(session.Id));
+            session.Close();
+            if (Sessions.Values.Any(s => s.NodeId == session.NodeId) || _snapshot.Find(session.NodeId) is not { } entry)
+            {
+                return true;
+            }
+
+            var now = _time.GetUtcNow();
+            var record = entry.Record with { LastSeen = now };
+            _nodes.Update(record);
+            var offline = Reproject(entry, record, online: false);
+            Publish(_snapshot.With(offline), changes => changes.AddOnline(session.NodeId, false));
+            return true;
+        });
+    }
+
+    /// <summary>A full map for a stream from the current snapshot; null when its node no longer exists.</summary>
+    private MapResponse? FullMapFor(MapSession session)
+    {
+        var snapshot = Snapshot;
+        session.Touch(_time.GetTimestamp());
+        return snapshot.Find(session.NodeId) is { } self ? Maps.Full(snapshot, self) : null;
+    }
+
+    private static bool SameApartFromNetInfo(Hostinfo? a, Hostinfo b)
+    {
+        if (a is null)
+        {
+            return false;
+        }
+
+        return SerializeHostinfo(a with { NetInfo = null }) == SerializeHostinfo(b with { NetInfo = null });
+    }
+}
+
+/// <summary>What <see cref="ControlCoordinator.ApplyMapRequest"/> decided.</summary>
+public enum MapRequestStatus
+{
+    Ok,
+
+    /// <summary>No node has this node key (never registered, deleted, or rotated away): the client must register.</summary>
+    NodeNotFound,
+
+    /// <summary>The node key belongs to a different machine than the Noise session proved.</summary>
+    MachineKeyMismatch,
+
+    StorageConflict,
+}
+
+public readonly record struct MapRequestOutcome(MapRequestStatus Status, NodeEntry? Node);
+
+/// <summary>A connected map stream; disposing it disconnects the stream (and may take the node offline).</summary>
+public sealed class MapStreamHandle : IDisposable
+{
+    private readonly ControlCoordinator _owner;
+
+    internal MapStreamHandle(ControlCoordinator owner, MapSession session)
+    {
+        _owner = owner;
+        Session = session;
+    }
+
+    public MapSession Session { get; }
+
+    public void Dispose() => _owner.Disconnect(Session);
+}

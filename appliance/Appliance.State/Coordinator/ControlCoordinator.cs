@@ -1,0 +1,210 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Appliance.Protocol.Control;
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// The only writer of tailnet state. Writes are serialised by one lock, persisted through
+/// <see cref="INodeRepository"/> (write-through), then published as a new <see cref="TailnetSnapshot"/>; readers
+/// use <see cref="Snapshot"/> without locking. Every change is also recorded in the pending <see cref="ChangeSet"/>,
+/// which is flushed to connected map streams after <see cref="CoordinatorOptions.CoalesceWindow"/> (at once when
+/// the window is zero). Concerns are split across partial files: Registration, Sessions, Operator, Heartbeat.
+/// </summary>
+public sealed partial class ControlCoordinator : IDisposable
+{
+    private readonly Lock _write = new();
+    private readonly Lock _flush = new();
+    private readonly CoordinatorOptions _options;
+    private readonly INodeRepository _nodes;
+    private readonly IUserDirectory _users;
+    private readonly IPreAuthKeyAuthority _keys;
+    private readonly TimeProvider _time;
+    private readonly ITimer _flushTimer;
+    private readonly ITimer _heartbeat;
+    private TailnetSnapshot _snapshot = TailnetSnapshot.Empty;
+    private ChangeSet _pending = new();
+    private bool _flushScheduled;
+
+    public ControlCoordinator(
+        CoordinatorOptions options,
+        INodeRepository nodes,
+        IUserDirectory users,
+        IPreAuthKeyAuthority keys,
+        IDerpMapProvider derp,
+        IPacketFilterProvider filter,
+        TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _nodes = nodes;
+        _users = users;
+        _keys = keys;
+        _time = time;
+        Maps = new MapBuilder(options, derp, filter, time);
+        _flushTimer = time.CreateTimer(_ => Flush(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _heartbeat = time.CreateTimer(_ => Heartbeat(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The current tailnet; lock-free.</summary>
+    public TailnetSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    public MapBuilder Maps { get; }
+
+    public CoordinatorOptions Options => _options;
+
+    public TimeProvider Time => _time;
+
+    /// <summary>Loads every stored node (all start offline) and starts the heartbeat. Call once at startup.</summary>
+    public void Start()
+    {
+        lock (_write)
+        {
+            var snapshot = TailnetSnapshot.Empty;
+            var now = _time.GetUtcNow();
+            foreach (var record in _nodes.LoadAll())
+            {
+                snapshot = snapshot.With(Project(record, ParseHostinfo(record.HostinfoJson), online: false, cap: 0, now));
+                snapshot = WithUser(snapshot, record.UserId);
+            }
+
+            Volatile.Write(ref _snapshot, snapshot with { Version = 1 });
+        }
+
+        _heartbeat.Change(_options.HeartbeatInterval, _options.HeartbeatInterval);
+    }
+
+    public void Dispose()
+    {
+        _flushTimer.Dispose();
+        _heartbeat.Dispose();
+        foreach (var session in Sessions.Values)
+        {
+            session.Close();
+        }
+    }
+
+    private NodeEntry Project(NodeRecord record, Hostinfo? hostinfo, bool online, int cap, DateTimeOffset now) =>
+        new(record, hostinfo, online, cap, NodeProjection.Project(record, hostinfo, online, cap, _options.Dns.BaseDomain, now));
+
+    private NodeEntry Reproject(NodeEntry entry, NodeRecord? record = null, Hostinfo? hostinfo = null, bool? online = null, int? cap = null) =>
+        Project(record ?? entry.Record, hostinfo ?? entry.Hostinfo, online ?? entry.Online, cap ?? entry.Cap, _time.GetUtcNow());
+
+    private TailnetSnapshot WithUser(TailnetSnapshot snapshot, long? userId)
+    {
+        if (userId is not { } id || snapshot.Users.ContainsKey(id))
+        {
+            return snapshot;
+        }
+
+        return _users.Find(id) is { } user ? snapshot with { Users = snapshot.Users.SetItem(id, user) } : snapshot;
+    }
+
+    /// <summary>Publishes a new snapshot and records what changed; call with the write lock held.</summary>
+    private void Publish(TailnetSnapshot next, Action<ChangeSet> change)
+    {
+        Volatile.Write(ref _snapshot, next with { Version = _snapshot.Version + 1 });
+        change(_pending);
+        if (_options.CoalesceWindow == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (!_flushScheduled)
+        {
+            _flushScheduled = true;
+            _flushTimer.Change(_options.CoalesceWindow, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Runs a write under the lock, then flushes at once when coalescing is off.</summary>
+    private T Write<T>(Func<T> body)
+    {
+        T result;
+        lock (_write)
+        {
+            result = body();
+        }
+
+        if (_options.CoalesceWindow == TimeSpan.Zero)
+        {
+            Flush();
+        }
+
+        return result;
+    }
+
+    /// <summary>Sends the pending changes to every connected stream; serialised so deltas keep their order.</summary>
+    public void Flush()
+    {
+        lock (_flush)
+        {
+            ChangeSet changes;
+            TailnetSnapshot snapshot;
+            lock (_write)
+            {
+                changes = _pending;
+                _pending = new ChangeSet();
+                _flushScheduled = false;
+                snapshot = _snapshot;
+            }
+
+            if (changes.IsEmpty)
+            {
+                return;
+            }
+
+            OutgoingMessage? shared = null;
+            var now = _time.GetTimestamp();
+            foreach (var session in Sessions.Values)
+            {
+                if (changes.Removed.Contains(session.NodeId))
+                {
+                    session.Close();
+                    continue;
+                }
+
+                OutgoingMessage? message;
+                if (changes.Involves(session.NodeId))
+                {
+                    message = Maps.Delta(snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) : null;
+                }
+                else
+                {
+                    shared ??= Maps.Delta(snapshot, changes, receiver: 0) is { } common ? new OutgoingMessage(common) : null;
+                    message = shared;
+                }
+
+                if (message is not null)
+                {
+                    session.Enqueue(message);
+                    session.Touch(now);
+                }
+            }
+        }
+    }
+
+    internal static Hostinfo? ParseHostinfo(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, ControlJsonContext.Default.Hostinfo);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    internal static string? SerializeHostinfo(Hostinfo? hostinfo) =>
+        hostinfo is null ? null : JsonSerializer.Serialize(hostinfo, ControlJsonContext.Default.Hostinfo);
+
+    private static ImmutableArray<System.Net.IPEndPoint> ParseEndpoints(IReadOnlyList<string>? endpoints) =>
+        endpoints is null ? [] : [.. endpoints.Select(e => System.Net.IPEndPoint.TryParse(e, out var p) ? p : null).OfType<System.Net.IPEndPoint>()];
+}

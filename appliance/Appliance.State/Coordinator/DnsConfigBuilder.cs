@@ -1,0 +1,35 @@
+using Appliance.Protocol.Control;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// DNSConfig from settings (protocol.md §6; headscale hscontrol/types/config.go dnsToTailcfgDNS). Built once:
+/// it is the same for every node. Proxied = MagicDNS on; Domains = base domain then search domains.
+/// </summary>
+public static class DnsConfigBuilder
+{
+    public static DNSConfig Build(DnsSettings dns)
+    {
+        ArgumentNullException.ThrowIfNull(dns);
+        var domains = new List<string>();
+        if (dns.MagicDns)
+        {
+            domains.Add(dns.BaseDomain.TrimEnd('.'));
+        }
+
+        domains.AddRange(dns.SearchDomains.Select(d => d.TrimEnd('.')));
+        var routes = dns.SplitDns.ToDictionary(
+            kv => kv.Key.TrimEnd('.'),
+            kv => (IReadOnlyList<DnsResolver>)kv.Value.Select(r => new DnsResolver { Addr = r }).ToList(),
+            StringComparer.Ordinal);
+
+        return new DNSConfig
+        {
+            Resolvers = dns.Nameservers.Count > 0 ? dns.Nameservers.Select(r => new DnsResolver { Addr = r }).ToList() : null,
+            Routes = routes.Count > 0 ? routes : null,
+            Domains = domains.Count > 0 ? domains : null,
+            Proxied = dns.MagicDns,
+            ExtraRecords = dns.ExtraRecords.Count > 0 ? dns.ExtraRecords : null,
+        };
+    }
+}

@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Appliance.Protocol.Control;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// One connected map stream. The fan-out never blocks on it: messages go into a bounded queue with TryWrite, and a
+/// stream whose queue is full is marked for resync: its reader drops the backlog and sends one fresh full map, so
+/// a slow client catches up instead of being silently left behind (shared/docs/performance.md). The first message
+/// is always a full map with Node. Keep-alives are queued by the coordinator's heartbeat when the stream is idle.
+/// </summary>
+public sealed class MapSession
+{
+    private readonly Channel<OutgoingMessage> _queue;
+    private readonly Func<MapSession, MapResponse?> _fullMap;
+    private int _resync;
+    private long _lastSent;
+
+    internal MapSession(long id, long nodeId, bool zstd, int capacity, Func<MapSession, MapResponse?> fullMap, long now)
+    {
+        Id = id;
+        NodeId = nodeId;
+        Zstd = zstd;
+        _fullMap = fullMap;
+        _lastSent = now;
+        _queue = Channel.CreateBounded<OutgoingMessage>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public long Id { get; }
+
+    public long NodeId { get; }
+
+    public bool Zstd { get; }
+
+    /// <summary>How many times this stream fell behind and was resynced with a full map.</summary>
+    public int Resyncs { get; private set; }
+
+    internal long LastSentTimestamp => Interlocked.Read(ref _lastSent);
+
+    internal void Enqueue(OutgoingMessage message)
+    {
+        if (!_queue.Writer.TryWrite(message))
+        {
+            Interlocked.Exchange(ref _resync, 1);
+        }
+    }
+
+    internal void Touch(long now) => Interlocked.Exchange(ref _lastSent, now);
+
+    /// <summary>Ends the stream (node deleted, server stopping): the reader completes after what is queued.</summary>
+    internal void Close() => _queue.Writer.TryComplete();
+
+    /// <summary>The framed messages to write to the HTTP response, in order, until the stream is closed or cancelled.</summary>
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var first = _fullMap(this);
+        if (first is null)
+        {
+            yield break;
+        }
+
+        yield return MapMessageWriter.Frame(first, Zstd);
+        while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (Interlocked.Exchange(ref _resync, 0) == 1)
+            {
+                while (_queue.Reader.TryRead(out _))
+                {
+                }
+
+                Resyncs++;
+                if (_fullMap(this) is not { } full)
+                {
+                    yield break;
+                }
+
+                yield return MapMessageWriter.Frame(full, Zstd);
+                continue;
+            }
+
+            if (_queue.Reader.TryRead(out var message))
+            {
+                yield return message.Framed(Zstd);
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using Appliance.Protocol.Control;
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// Projects a stored node to its tailcfg.Node (protocol.md §5.5). One form serves self and peers: both carry
+/// MachineAuthorized=true, as headscale's do. Tagged nodes belong to the synthetic "tagged-devices" user.
+/// </summary>
+public static class NodeProjection
+{
+    /// <summary>The user id tagged nodes report (headscale's TaggedDevices.ID), so clients show "tagged-devices".</summary>
+    public const long TaggedDevicesUserId = 2147455555;
+
+    private static readonly IReadOnlyDictionary<string, IReadOnlyList<JsonElement>> DefaultCapMap =
+        new Dictionary<string, IReadOnlyList<JsonElement>>(StringComparer.Ordinal)
+        {
+            ["https://tailscale.com/cap/file-sharing"] = [],
+            ["https://tailscale.com/cap/ssh"] = [],
+        };
+
+    public static Node Project(NodeRecord record, Hostinfo? hostinfo, bool online, int cap, string baseDomain, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        List<string> addresses = [];
+        if (record.IPv4 is not null)
+        {
+            addresses.Add(record.IPv4 + "/32");
+        }
+
+        if (record.IPv6 is not null)
+        {
+            addresses.Add(record.IPv6 + "/128");
+        }
+
+        var routes = record.ApprovedRoutes.IsDefaultOrEmpty ? [] : record.ApprovedRoutes.Select(r => r.ToString()).ToList();
+        var home = hostinfo?.NetInfo?.PreferredDERP ?? 0;
+        var expired = record.IsKeyExpired(now);
+        return new Node
+        {
+            ID = record.Id,
+            StableID = record.Id.ToString(CultureInfo.InvariantCulture),
+            Name = Fqdn(record.GivenName, baseDomain),
+            User = record.UserId ?? TaggedDevicesUserId,
+            Key = record.NodeKey,
+            KeyExpiry = record.KeyExpiry,
+            Machine = record.MachineKey,
+            DiscoKey = record.DiscoKey,
+            Addresses = addresses,
+            AllowedIPs = [.. addresses, .. routes],
+            Endpoints = record.Endpoints.IsDefaultOrEmpty ? null : record.Endpoints.Select(e => e.ToString()).ToList(),
+            HomeDERP = home,
+            LegacyDERPString = "127.3.3.40:" + home.ToString(CultureInfo.InvariantCulture),
+            Hostinfo = hostinfo ?? new Hostinfo { Hostname = record.Hostname },
+            Created = record.CreatedAt,
+            Cap = cap,
+            Tags = record.IsTagged ? record.Tags : null,
+            PrimaryRoutes = routes.Where(r => r is not "0.0.0.0/0" and not "::/0").ToList() is { Count: > 0 } primary ? primary : null,
+            Online = online,
+            LastSeen = online ? null : record.LastSeen,
+            MachineAuthorized = true,
+            CapMap = DefaultCapMap,
+            Expired = expired,
+        };
+    }
+
+    public static string Fqdn(string givenName, string baseDomain) => givenName + "." + baseDomain.TrimEnd('.') + ".";
+}

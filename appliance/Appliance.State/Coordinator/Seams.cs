@@ -1,0 +1,56 @@
+using Appliance.Protocol.Control;
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// Where node rows are persisted. The coordinator loads every row at start and writes through on each change,
+/// under its write lock; <see cref="SqliteNodeRepository"/> is the production implementation.
+/// </summary>
+public interface INodeRepository
+{
+    IReadOnlyList<NodeRecord> LoadAll();
+
+    WriteResult<NodeRecord> Insert(NodeRecord node);
+
+    WriteResult<NodeRecord> Update(NodeRecord node);
+
+    bool Delete(long id);
+}
+
+/// <summary>Users as the coordinator needs them: lookups for profiles and for interactive approval.</summary>
+public interface IUserDirectory
+{
+    UserRecord? Find(long id);
+
+    UserRecord? GetByName(string name);
+}
+
+/// <summary>Checks a presented pre-auth key and, when valid, counts one use atomically (State's IdentityService).</summary>
+public interface IPreAuthKeyAuthority
+{
+    PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now);
+}
+
+/// <summary>
+/// The packet filter each node receives. Until the policy engine lands the default allows everything (an absent
+/// filter would make clients drop all inbound traffic). The policy helper implements this over its compiled rules.
+/// </summary>
+public interface IPacketFilterProvider
+{
+    IReadOnlyList<FilterRule> FilterFor(TailnetSnapshot snapshot, NodeEntry self);
+}
+
+/// <summary>The allow-all filter: <c>[{"SrcIPs":["*"],"DstPorts":[{"IP":"*","Ports":{"First":0,"Last":65535}}]}]</c>.</summary>
+public sealed class AllowAllPacketFilter : IPacketFilterProvider
+{
+    private static readonly IReadOnlyList<FilterRule> Rules = [FilterRule.AllowAll];
+
+    public IReadOnlyList<FilterRule> FilterFor(TailnetSnapshot snapshot, NodeEntry self) => Rules;
+}
+
+/// <summary>The DERP map sent to every node. Never fetched from anywhere: config, a local file or the embedded region.</summary>
+public interface IDerpMapProvider
+{
+    DERPMap Current { get; }
+}

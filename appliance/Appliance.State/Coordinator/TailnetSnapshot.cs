@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using System.Net;
+using Appliance.Protocol.Keys;
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// The whole tailnet as one immutable value. The coordinator builds a new snapshot per change and swaps it in
+/// atomically; readers (map builders, DERP admission, the CLI) take <see cref="ControlCoordinator.Snapshot"/> and
+/// never lock. Rules: docs/design/state.md.
+/// </summary>
+public sealed record TailnetSnapshot
+{
+    public static TailnetSnapshot Empty { get; } = new();
+
+    public long Version { get; init; }
+
+    public ImmutableSortedDictionary<long, NodeEntry> Nodes { get; init; } = ImmutableSortedDictionary<long, NodeEntry>.Empty;
+
+    public ImmutableDictionary<NodePublic, long> ByNodeKey { get; init; } = ImmutableDictionary<NodePublic, long>.Empty;
+
+    public ImmutableDictionary<MachinePublic, long> ByMachineKey { get; init; } = ImmutableDictionary<MachinePublic, long>.Empty;
+
+    public ImmutableDictionary<string, long> ByGivenName { get; init; } = ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public ImmutableHashSet<IPAddress> Addresses { get; init; } = ImmutableHashSet<IPAddress>.Empty;
+
+    public ImmutableDictionary<long, UserRecord> Users { get; init; } = ImmutableDictionary<long, UserRecord>.Empty;
+
+    public NodeEntry? FindByNodeKey(NodePublic key) => ByNodeKey.TryGetValue(key, out var id) ? Nodes[id] : null;
+
+    public NodeEntry? FindByMachineKey(MachinePublic key) => ByMachineKey.TryGetValue(key, out var id) ? Nodes[id] : null;
+
+    public NodeEntry? Find(long id) => Nodes.GetValueOrDefault(id);
+
+    /// <summary>Adds or replaces a node, keeping every index consistent.</summary>
+    public TailnetSnapshot With(NodeEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var without = Find(entry.Id) is { } old ? Without(old) : this;
+        var r = entry.Record;
+        var addresses = without.Addresses;
+        if (r.IPv4 is not null)
+        {
+            addresses = addresses.Add(r.IPv4);
+        }
+
+        if (r.IPv6 is not null)
+        {
+            addresses = addresses.Add(r.IPv6);
+        }
+
+        return without with
+        {
+            Nodes = without.Nodes.SetItem(entry.Id, entry),
+            ByNodeKey = without.ByNodeKey.SetItem(r.NodeKey, entry.Id),
+            ByMachineKey = without.ByMachineKey.SetItem(r.MachineKey, entry.Id),
+            ByGivenName = without.ByGivenName.SetItem(r.GivenName, entry.Id),
+            Addresses = addresses,
+        };
+    }
+
+    public TailnetSnapshot Without(NodeEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var r = entry.Record;
+        var addresses = Addresses;
+        if (r.IPv4 is not null)
+        {
+            addresses = addresses.Remove(r.IPv4);
+        }
+
+        if (r.IPv6 is not null)
+        {
+            addresses = addresses.Remove(r.IPv6);
+        }
+
+        return this with
+        {
+            Nodes = Nodes.Remove(entry.Id),
+            ByNodeKey = ByNodeKey.Remove(r.NodeKey),
+            ByMachineKey = ByMachineKey.Remove(r.MachineKey),
+            ByGivenName = ByGivenName.Remove(r.GivenName),
+            Addresses = addresses,
+        };
+    }
+}

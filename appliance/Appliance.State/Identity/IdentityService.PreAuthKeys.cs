@@ -1,0 +1,86 @@
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Identity;
+
+public sealed partial class IdentityService
+{
+    /// <summary>The longest expiry accepted; a pre-auth key is a bearer secret, not a permanent credential.</summary>
+    public static readonly TimeSpan MaxPreAuthKeyExpiration = TimeSpan.FromDays(3650);
+
+    public OperationResult<CreatedPreAuthKey> CreatePreAuthKey(PreAuthKeyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Expiration <= TimeSpan.Zero || request.Expiration > MaxPreAuthKeyExpiration)
+        {
+            return OperationResult.Invalid<CreatedPreAuthKey>("the expiration must be positive and at most 3650 days");
+        }
+
+        if (NameRules.CheckTags(request.Tags) is { } tagProblem)
+        {
+            return OperationResult.Invalid<CreatedPreAuthKey>(tagProblem);
+        }
+
+        long? userId = null;
+        if (request.UserName is { } userName)
+        {
+            if (_users.GetByName(userName) is not { } user)
+            {
+                return NoUser<CreatedPreAuthKey>(userName);
+            }
+
+            userId = user.Id;
+        }
+        else if (request.Tags.Count == 0)
+        {
+            return OperationResult.Invalid<CreatedPreAuthKey>("a pre-auth key needs a user, or at least one tag for tagged nodes");
+        }
+
+        var now = _time.GetUtcNow();
+        var generated = KeySecrets.Generate(KeySecrets.PreAuthKind);
+        var stored = _preAuthKeys.Insert(new NewPreAuthKey(
+            generated.Prefix, generated.Hash, userId, request.Tags, request.Reusable, request.Ephemeral, now + request.Expiration, now));
+        if (!stored.IsOk)
+        {
+            // 62^12 possible ids: a collision means the random generator is broken, not bad luck.
+            throw new InvalidOperationException("generated pre-auth key id already exists");
+        }
+
+        return OperationResult.Ok(new CreatedPreAuthKey(generated.Key, stored.Row!));
+    }
+
+    /// <summary>Every pre-auth key, or one user's.</summary>
+    public OperationResult<IReadOnlyList<PreAuthKeyRecord>> ListPreAuthKeys(string? userName = null)
+    {
+        if (userName is null)
+        {
+            return OperationResult.Ok(_preAuthKeys.List());
+        }
+
+        return _users.GetByName(userName) is { } user
+            ? OperationResult.Ok(_preAuthKeys.List(user.Id))
+            : NoUser<IReadOnlyList<PreAuthKeyRecord>>(userName);
+    }
+
+    /// <summary>Makes the key (named by its public prefix) unusable from now on.</summary>
+    public OperationResult<PreAuthKeyRecord> ExpirePreAuthKey(string prefix)
+    {
+        var expired = _preAuthKeys.Expire(prefix, _time.GetUtcNow());
+        return expired.IsOk
+            ? OperationResult.Ok(expired.Row!)
+            : OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+    }
+
+    /// <summary>
+    /// Checks a key presented at registration and, when valid, counts the use; atomic, so a single-use key
+    /// registers one node even under a race. A malformed key is NotFound.
+    /// </summary>
+    public PreAuthKeyUse TryConsumePreAuthKey(string secret, DateTimeOffset now)
+    {
+        if (!KeySecrets.TryGetPrefix(KeySecrets.PreAuthKind, secret, out var prefix))
+        {
+            return new PreAuthKeyUse(PreAuthKeyCheck.NotFound, null);
+        }
+
+        return _preAuthKeys.TryUse(prefix, SecretHashes.Hash(secret), now);
+    }
+}

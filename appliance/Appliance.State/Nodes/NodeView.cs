@@ -1,0 +1,6 @@
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Nodes;
+
+/// <summary>A node as the operator sees it: the row, its owner's name, and whether it is online (null: unknown).</summary>
+public sealed record NodeView(NodeRecord Node, string? UserName, bool? Online);

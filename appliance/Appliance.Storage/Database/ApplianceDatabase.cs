@@ -1,0 +1,120 @@
+using Appliance.Storage.Files;
+using Microsoft.Data.Sqlite;
+
+namespace Appliance.Storage.Database;
+
+/// <summary>
+/// The appliance's SQLite database, `&lt;data&gt;/appliance.db`, in WAL mode with foreign keys on.
+/// Opening it: a read-only inspection (refuse a non-SQLite, corrupt, foreign or newer-schema file, writing nothing),
+/// then a backup when an existing database needs migrating, then the pending migrations in one transaction.
+/// Stores get a pooled connection per operation from <see cref="OpenConnection"/>; SQLite serialises writers, and
+/// each write runs in a BEGIN IMMEDIATE transaction so concurrent writers wait (busy timeout) instead of failing.
+/// </summary>
+public sealed class ApplianceDatabase : IDisposable
+{
+    /// <summary>How long a writer waits for another writer before SQLITE_BUSY.</summary>
+    public const int BusyTimeoutMilliseconds = 5000;
+
+    private readonly string _connectionString;
+
+    private ApplianceDatabase(string path, TimeProvider time, MigrationReport report)
+    {
+        Path = path;
+        Time = time;
+        Report = report;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWrite,
+            ForeignKeys = true,
+            Pooling = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public TimeProvider Time { get; }
+
+    public MigrationReport Report { get; }
+
+    public int SchemaVersion => Report.ToVersion;
+
+    /// <summary>Opens the database in a locked data folder, migrating it to this binary's schema.</summary>
+    /// <exception cref="DatabaseRefusedException">Newer schema, corrupt, not SQLite, or not the appliance's; nothing written.</exception>
+    public static ApplianceDatabase Open(DataDirectory directory, TimeProvider time, MigrationCatalog? catalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(time);
+        catalog ??= MigrationCatalog.Embedded;
+        var path = directory.DatabasePath;
+
+        var found = DatabaseInspection.Inspect(path);
+        if (found.SchemaVersion > catalog.LatestVersion)
+        {
+            throw new DatabaseRefusedException(
+                DatabaseRefusal.NewerSchema,
+                $"The database '{path}' has schema version {found.SchemaVersion}, but this appliance only knows up to " +
+                $"{catalog.LatestVersion}: it was written by a newer release. Nothing was changed. Run the newer release, " +
+                "or restore a backup taken before the upgrade.");
+        }
+
+        SecureFiles.EnsureFile(path);
+        var database = new ApplianceDatabase(path, time, new MigrationReport(found.SchemaVersion, found.SchemaVersion, [], null));
+        try
+        {
+            return database.Migrate(directory, catalog, found);
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An open pooled connection with this database's per-connection settings. Dispose it after use.</summary>
+    public SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        // synchronous=NORMAL is safe in WAL mode (a power cut can lose the last commits, never corrupt) and
+        // avoids an fsync per commit, which registration bursts need.
+        command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>Closes pooled connections so the file is released (and the WAL checkpointed).</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private ApplianceDatabase Migrate(DataDirectory directory, MigrationCatalog catalog, DatabaseInspection found)
+    {
+        string? backup = null;
+        IReadOnlyList<int> applied;
+        using (var connection = OpenConnection())
+        {
+            using (var wal = connection.CreateCommand())
+            {
+                wal.CommandText = "PRAGMA journal_mode = WAL;";
+                wal.ExecuteNonQuery();
+            }
+
+            var now = Time.GetUtcNow();
+            if (!found.IsEmpty && found.SchemaVersion < catalog.LatestVersion)
+            {
+                backup = DatabaseBackup.Create(connection, directory.BackupPath, found.SchemaVersion, now);
+            }
+
+            applied = MigrationRunner.Apply(connection, catalog, found.SchemaVersion, now);
+        }
+
+        SecureFiles.RestrictToOwner(Path + "-wal");
+        SecureFiles.RestrictToOwner(Path + "-shm");
+        return new ApplianceDatabase(Path, Time, new MigrationReport(found.SchemaVersion, catalog.LatestVersion, applied, backup));
+    }
+}

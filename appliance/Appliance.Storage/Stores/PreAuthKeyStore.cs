@@ -1,0 +1,136 @@
+using Appliance.Storage.Database;
+using Microsoft.Data.Sqlite;
+
+namespace Appliance.Storage.Stores;
+
+/// <summary>The `pre_auth_keys` table: create, list, expire, revoke, and the atomic check-and-use.</summary>
+public sealed class PreAuthKeyStore(ApplianceDatabase database)
+{
+    private const string Columns = "id, prefix, user_id, tags, reusable, ephemeral, used_count, expires_at, created_at, revoked_at";
+
+    public WriteResult<PreAuthKeyRecord> Insert(NewPreAuthKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        using var connection = database.OpenConnection();
+        try
+        {
+            using var command = connection.Command(
+                "INSERT INTO pre_auth_keys (prefix, hash, user_id, tags, reusable, ephemeral, expires_at, created_at) " +
+                $"VALUES ($prefix, $hash, $user, $tags, $reusable, $ephemeral, $expires, $created) RETURNING {Columns};")
+                .With("$prefix", key.Prefix)
+                .With("$hash", key.SecretHash.ToArray())
+                .With("$user", key.UserId)
+                .With("$tags", SqlValues.ToJson(key.Tags))
+                .With("$reusable", key.Reusable)
+                .With("$ephemeral", key.Ephemeral)
+                .With("$expires", SqlValues.ToDb(key.ExpiresAt))
+                .With("$created", SqlValues.ToDb(key.CreatedAt));
+            return WriteResult.Ok(command.ReadSingle(Map)!);
+        }
+        catch (SqliteException e) when (e.IsUniqueViolation())
+        {
+            return WriteResult.Conflict<PreAuthKeyRecord>();
+        }
+    }
+
+    public PreAuthKeyRecord? Get(long id)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE id = $id;").With("$id", id);
+        return command.ReadSingle(Map);
+    }
+
+    public PreAuthKeyRecord? GetByPrefix(string prefix)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE prefix = $p;").With("$p", prefix);
+        return command.ReadSingle(Map);
+    }
+
+    /// <summary>Every key, or one user's keys, oldest first.</summary>
+    public IReadOnlyList<PreAuthKeyRecord> List(long? userId = null)
+    {
+        using var connection = database.OpenConnection();
+        using var command = userId is { } id
+            ? connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE user_id = $u ORDER BY id;").With("$u", id)
+            : connection.Command($"SELECT {Columns} FROM pre_auth_keys ORDER BY id;");
+        return command.ReadAll(Map);
+    }
+
+    /// <summary>Makes the key expire now (an already earlier expiry is kept).</summary>
+    public WriteResult<PreAuthKeyRecord> Expire(string prefix, DateTimeOffset now)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.Command(
+            $"UPDATE pre_auth_keys SET expires_at = min(expires_at, $now) WHERE prefix = $p RETURNING {Columns};")
+            .With("$p", prefix).With("$now", SqlValues.ToDb(now));
+        var row = command.ReadSingle(Map);
+        return row is null ? WriteResult.NotFound<PreAuthKeyRecord>() : WriteResult.Ok(row);
+    }
+
+    /// <summary>Revokes the key (it can never be used again, whatever its expiry); the first revocation time is kept.</summary>
+    public WriteResult<PreAuthKeyRecord> Revoke(string prefix, DateTimeOffset now)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.Command(
+            $"UPDATE pre_auth_keys SET revoked_at = coalesce(revoked_at, $now) WHERE prefix = $p RETURNING {Columns};")
+            .With("$p", prefix).With("$now", SqlValues.ToDb(now));
+        var row = command.ReadSingle(Map);
+        return row is null ? WriteResult.NotFound<PreAuthKeyRecord>() : WriteResult.Ok(row);
+    }
+
+    /// <summary>
+    /// Checks a presented key and, when valid, counts one use, all in one IMMEDIATE transaction: two registrations
+    /// racing on a single-use key cannot both succeed.
+    /// </summary>
+    public PreAuthKeyUse TryUse(string prefix, ReadOnlySpan<byte> secretHash, DateTimeOffset now)
+    {
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        PreAuthKeyRecord? key;
+        byte[]? stored;
+        using (var find = connection.Command($"SELECT {Columns}, hash FROM pre_auth_keys WHERE prefix = $p;", transaction).With("$p", prefix))
+        using (var reader = find.ExecuteReader())
+        {
+            key = reader.Read() ? Map(reader) : null;
+            stored = key is null ? null : (byte[])reader.GetValue(10);
+        }
+
+        if (key is null || stored is null || !SecretHashes.Matches(stored, secretHash))
+        {
+            return new PreAuthKeyUse(PreAuthKeyCheck.NotFound, null);
+        }
+
+        var check = Evaluate(key, now);
+        if (check != PreAuthKeyCheck.Valid)
+        {
+            return new PreAuthKeyUse(check, key);
+        }
+
+        using var use = connection.Command(
+            $"UPDATE pre_auth_keys SET used_count = used_count + 1 WHERE id = $id RETURNING {Columns};", transaction).With("$id", key.Id);
+        var used = use.ReadSingle(Map);
+        transaction.Commit();
+        return new PreAuthKeyUse(PreAuthKeyCheck.Valid, used);
+    }
+
+    private static PreAuthKeyCheck Evaluate(PreAuthKeyRecord key, DateTimeOffset now) => key switch
+    {
+        { RevokedAt: not null } => PreAuthKeyCheck.Revoked,
+        _ when key.IsExpired(now) => PreAuthKeyCheck.Expired,
+        { Reusable: false, UsedCount: > 0 } => PreAuthKeyCheck.AlreadyUsed,
+        _ => PreAuthKeyCheck.Valid,
+    };
+
+    private static PreAuthKeyRecord Map(SqliteDataReader r) => new(
+        r.GetInt64(0),
+        r.GetString(1),
+        SqlValues.OptionalInt64(r, 2),
+        SqlValues.StringList(r, 3),
+        r.GetBoolean(4),
+        r.GetBoolean(5),
+        r.GetInt64(6),
+        SqlValues.Time(r, 7),
+        SqlValues.Time(r, 8),
+        SqlValues.OptionalTime(r, 9));
+}

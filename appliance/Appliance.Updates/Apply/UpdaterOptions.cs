@@ -1,0 +1,23 @@
+using System.Runtime.InteropServices;
+using Appliance.Updates.Bundles;
+using Appliance.Updates.Versioning;
+
+namespace Appliance.Updates.Apply;
+
+/// <summary>Settings for <see cref="Updater"/>; the config section is `updates:` (see docs/operator-guide-updates.md).</summary>
+public sealed record UpdaterOptions
+{
+    /// <summary>How long a restarted release has to become ready before it is rolled back. Default 120 s; 5 s..1 h.</summary>
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>The binary role for this machine; default from the process architecture.</summary>
+    public string? BinaryRole { get; init; } = PayloadRole.BinaryFor(RuntimeInformation.ProcessArchitecture);
+
+    /// <summary>The version to assume when state.json and the current link say nothing (first run after install).</summary>
+    public ApplianceVersion? InstalledVersion { get; init; }
+
+    public BundleLimits Limits { get; init; } = BundleLimits.Default;
+
+    /// <summary>Called as an apply passes each step; tests throw from it to simulate a kill.</summary>
+    public Action<ApplyStep>? StepHook { get; init; }
+}

@@ -1,0 +1,74 @@
+using Appliance.Hosting.Configuration;
+using System.CommandLine;
+
+namespace Appliance.Cli;
+
+/// <summary>
+/// Where operator commands find the appliance: the data folder from the configuration as `serve` reads it
+/// (`--data-dir`, else APPLIANCE_DATA_DIR, else server.data_dir from `--config` or /etc/appliance/appliance.yaml,
+/// else `./data`), so the CLI always finds the admin socket of the service started with the same settings.
+/// </summary>
+public sealed class CliContext
+{
+    public const string DataDirOptionName = "--data-dir";
+    public const string ConfigOptionName = "--config";
+    public const string DataDirEnvironment = "APPLIANCE_DATA_DIR";
+    public const string DefaultDataDir = "./data";
+
+    private CliContext(string dataDirectory, string? configPath, ConfigLoadResult config)
+    {
+        Config = config;
+        DataDirectory = dataDirectory;
+        ConfigPath = configPath;
+    }
+
+    /// <summary>Absolute path of the data folder.</summary>
+    public string DataDirectory { get; }
+
+    public string? ConfigPath { get; }
+
+    /// <summary>The configuration as loaded for this command, with any problems it has.</summary>
+    public ConfigLoadResult Config { get; }
+
+    public string AdminSocketPath => Storage.Files.DataDirectory.AdminSocketPathFor(DataDirectory);
+
+    /// <summary>Adds `--data-dir` and `--config` to a command group; recursive, so they work on every verb below it.</summary>
+    public static void AddOptions(Command group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        group.Options.Add(new Option<string?>(DataDirOptionName)
+        {
+            Description = $"The data folder (default: ${DataDirEnvironment}, else {DefaultDataDir}).",
+            Recursive = true,
+        });
+        group.Options.Add(new Option<string?>(ConfigOptionName)
+        {
+            Description = "The configuration file.",
+            Recursive = true,
+        });
+    }
+
+    public static CliContext From(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        // Problems in unrelated keys must not stop user management, so only server.data_dir is taken from the
+        // configuration; a config that cannot be read at all falls back to the flag/environment/default.
+        var config = CliConfig.Load(parse);
+        var dataDir = config.Problems.Any(p => p.Key is "server.data_dir" or "--config" or "(file)")
+            ? FallbackDataDir(parse)
+            : config.Options.Server.DataDir;
+
+        return new CliContext(Path.GetFullPath(dataDir), parse.GetValue<string?>(ConfigOptionName), config);
+    }
+
+    private static string FallbackDataDir(ParseResult parse)
+    {
+        var dataDir = parse.GetValue<string?>(DataDirOptionName);
+        if (string.IsNullOrWhiteSpace(dataDir))
+        {
+            dataDir = Environment.GetEnvironmentVariable(DataDirEnvironment);
+        }
+
+        return string.IsNullOrWhiteSpace(dataDir) ? DefaultDataDir : dataDir;
+    }
+}

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using Appliance.Hosting.Admin;
+
+namespace Appliance.Cli;
+
+/// <summary>`appliance nodes list|expire|delete|rename|tag`.</summary>
+public static class NodesCommands
+{
+    public static Command Create()
+    {
+        var nodes = new Command("nodes", "Manage registered nodes.");
+        CliContext.AddOptions(nodes);
+        nodes.Subcommands.Add(ListCommand());
+        nodes.Subcommands.Add(ExpireCommand());
+        nodes.Subcommands.Add(DeleteCommand());
+        nodes.Subcommands.Add(RenameCommand());
+        nodes.Subcommands.Add(TagCommand());
+        return nodes;
+    }
+
+    private static TextTable Table(IEnumerable<NodeDto> nodes)
+    {
+        var table = new TextTable("ID", "NAME", "HOSTNAME", "USER", "TAGS", "IP ADDRESSES", "ONLINE", "LAST SEEN", "EXPIRY");
+        foreach (var n in nodes)
+        {
+            table.Add(
+                n.Id.ToString(CultureInfo.InvariantCulture),
+                n.Name,
+                n.Hostname,
+                n.User,
+                CliOutput.List(n.Tags),
+                CliOutput.List(n.IpAddresses),
+                n.Online switch { true => "online", false => "offline", null => "unknown" },
+                CliOutput.Time(n.LastSeen),
+                n.Expired ? "expired" : CliOutput.Time(n.Expiry));
+        }
+
+        return table;
+    }
+
+    private static Argument<long> IdArgument() => new("id") { Description = "The node's id, as listed." };
+
+    private static Command ListCommand()
+    {
+        var user = new Option<string?>("--user", "-u") { Description = "Only this user's nodes." };
+        return new Command("list", "List nodes.") { user }.WithAdminAction(async (parse, api, output, ct) =>
+            output.Print(await api.ListNodesAsync(parse.GetValue(user), ct).ConfigureAwait(false), AdminJsonContext.Default.IReadOnlyListNodeDto, Table));
+    }
+
+    private static Command ExpireCommand()
+    {
+        var id = IdArgument();
+        return new Command("expire", "Expire a node's key now; the client must log in again.") { id }.WithAdminAction(async (parse, api, output, ct) =>
+            output.Print(await api.ExpireNodeAsync(parse.GetValue(id), ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n])));
+    }
+
+    private static Command DeleteCommand()
+    {
+        var id = IdArgument();
+        return new Command("delete", "Delete a node.") { id }.WithAdminAction(async (parse, api, output, ct) =>
+            output.Print(await api.DeleteNodeAsync(parse.GetValue(id), ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n])));
+    }
+
+    private static Command RenameCommand()
+    {
+        var id = IdArgument();
+        var name = new Argument<string>("new-name") { Description = "The MagicDNS name: a DNS label (a-z, 0-9, -)." };
+        return new Command("rename", "Rename a node (its MagicDNS name).") { id, name }.WithAdminAction(async (parse, api, output, ct) =>
+            output.Print(
+                await api.RenameNodeAsync(parse.GetValue(id), parse.GetRequiredValue(name), ct).ConfigureAwait(false),
+                AdminJsonContext.Default.NodeDto,
+                n => Table([n])));
+    }
+
+    private static Command TagCommand()
+    {
+        var id = IdArgument();
+        var tags = new Option<string>("--tags", "-t")
+        {
+            Description = "Comma-separated tags (tag:a,tag:b) replacing the node's tags; a tagged node is owned by its tags, not a user. Empty clears.",
+            Required = true,
+        };
+        return new Command("tag", "Set a node's tags.") { id, tags }.WithAdminAction(async (parse, api, output, ct) =>
+        {
+            var list = (parse.GetValue(tags) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return output.Print(await api.SetNodeTagsAsync(parse.GetValue(id), list, ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n]));
+        });
+    }
+}

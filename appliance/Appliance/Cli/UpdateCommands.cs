@@ -1,0 +1,271 @@
+using System.CommandLine;
+using System.Globalization;
+using Appliance.Hosting.Configuration;
+using Appliance.Updates.Apply;
+using Appliance.Updates.Versioning;
+
+namespace Appliance.Cli;
+
+/// <summary>
+/// `appliance update import|status|rollback|history|recover|adopt|root`: offline update bundles on the appliance.
+/// The work is in Appliance.Updates (<see cref="Updater"/>); this file only maps options to it. Tests pass their
+/// own factory to swap systemd and the HTTP readiness probe for fakes.
+/// </summary>
+public static class UpdateCommands
+{
+    /// <summary>What the options and the configuration say; the factory turns it into an <see cref="Updater"/>.</summary>
+    public sealed record Settings(string Root, string? ReleasesDir, TimeSpan HealthTimeout, int ReadyPort, string Unit);
+
+    /// <summary>The updates root under the data folder when --updates-root is not given.</summary>
+    public const string UpdatesFolder = "updates";
+
+    public static Command Create(Func<Settings, Updater>? factory = null)
+    {
+        factory ??= Production;
+        var root = new Option<string?>("--updates-root") { Description = "The updates root (default: <server.data_dir>/updates; releases in updates.releases_dir).", Recursive = true };
+        var timeout = new Option<int?>("--health-timeout") { Description = "Seconds a new release has to become ready (5..3600; default updates.health_timeout).", Recursive = true };
+        var port = new Option<int?>("--ready-port") { Description = "Loopback port of /ready (default: the port of server.listen).", Recursive = true };
+        var unit = new Option<string>("--unit") { Description = "systemd unit to restart.", DefaultValueFactory = _ => "appliance", Recursive = true };
+        var command = new Command("update", "Import signed offline update bundles, check status, roll back.") { root, timeout, port, unit };
+
+        // Explicit options win; whatever is missing comes from the configuration (updates:, server.data_dir,
+        // server.listen). Returns null after printing the problems when the configuration is invalid.
+        Updater? Open(ParseResult parse)
+        {
+            var explicitRoot = parse.GetValue(root);
+            var seconds = parse.GetValue(timeout);
+            var readyPort = parse.GetValue(port);
+            string? releases = null;
+            var healthTimeout = TimeSpan.FromSeconds(seconds ?? 120);
+            if (explicitRoot is null || seconds is null || readyPort is null)
+            {
+                var config = CliConfig.Load(parse);
+                if (!config.IsValid)
+                {
+                    CliConfig.ReportProblems(config, parse.InvocationConfiguration.Error);
+                    return null;
+                }
+
+                var paths = AppliancePaths.From(config.Options);
+                if (explicitRoot is null)
+                {
+                    explicitRoot = Path.Combine(paths.DataDir, UpdatesFolder);
+                    releases = paths.ReleasesDir;
+                }
+
+                healthTimeout = seconds is null ? config.Options.Updates.HealthTimeout : healthTimeout;
+                readyPort ??= ListenAddress.TryParse(config.Options.Server.Listen, out var endPoint) ? endPoint!.Port : 8080;
+            }
+
+            if (healthTimeout < TimeSpan.FromSeconds(5) || healthTimeout > TimeSpan.FromHours(1))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("--health-timeout must be between 5 and 3600 seconds");
+                return null;
+            }
+
+            return factory(new Settings(explicitRoot, releases, healthTimeout, readyPort.Value, parse.GetRequiredValue(unit)));
+        }
+
+        command.Subcommands.Add(Import(Open));
+        command.Subcommands.Add(Status(Open));
+        command.Subcommands.Add(Rollback(Open));
+        command.Subcommands.Add(History(Open));
+        command.Subcommands.Add(Recover(Open));
+        command.Subcommands.Add(Adopt(Open));
+        command.Subcommands.Add(RootMetadataCommands(Open));
+        return command;
+    }
+
+    private static Updater Production(Settings settings) =>
+        new(new UpdatePaths(settings.Root, settings.ReleasesDir),
+            new UpdaterOptions
+            {
+                HealthTimeout = settings.HealthTimeout,
+                InstalledVersion = ApplianceVersion.TryParseInformational(VersionCommand.Version, out var v) ? v : null,
+            },
+            new SystemdRestarter(settings.Unit),
+            new HttpReadyProbe(settings.ReadyPort, TimeProvider.System),
+            TimeProvider.System);
+
+    private static Command Import(Func<ParseResult, Updater?> open)
+    {
+        var path = new Argument<string>("bundle") { Description = "The bundle file carried in." };
+        var command = new Command("import", "Verify a bundle and apply it: stage, switch, restart, health-check, or roll back.") { path };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            return Report(parse, await updater.ImportAsync(parse.GetRequiredValue(path), ct).ConfigureAwait(false));
+        });
+        return command;
+    }
+
+    private static Command Status(Func<ParseResult, Updater?> open)
+    {
+        var command = new Command("status", "Show the running release, the previous one, content and any interrupted apply.");
+        command.SetAction(parse =>
+        {
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            var s = updater.Status();
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine($"root metadata: {(s.RootVersion is { } rv ? "version " + rv.ToString(CultureInfo.InvariantCulture) : "NOT PINNED")}");
+            o.WriteLine($"current:       {s.Current ?? "unknown"} ({s.CurrentLink ?? "no current link"})");
+            o.WriteLine($"previous:      {s.Previous ?? "none"}");
+            o.WriteLine($"content:       {s.Content ?? "none"}");
+            o.WriteLine($"releases:      {string.Join(", ", s.Releases)}");
+            o.WriteLine(s.Pending is { } p
+                ? $"interrupted:   {p.Kind} {p.Version} at step {p.Step} since {p.Started} (run 'appliance update recover')"
+                : "interrupted:   none");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Rollback(Func<ParseResult, Updater?> open)
+    {
+        var command = new Command("rollback", "Switch back to the previous release kept on disk and restart.");
+        command.SetAction(async (parse, ct) => open(parse) is { } updater
+            ? Report(parse, await updater.RollbackAsync(ct).ConfigureAwait(false), rollbackRequested: true)
+            : ExitCodes.Config);
+        return command;
+    }
+
+    private static Command History(Func<ParseResult, Updater?> open)
+    {
+        var command = new Command("history", "List imports, rollbacks, recoveries and root rotations, oldest first.");
+        command.SetAction(parse =>
+        {
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            foreach (var e in updater.History())
+            {
+                parse.InvocationConfiguration.Output.WriteLine($"{e.At}  {e.Action,-11} {e.Version ?? "-",-10} from {e.From ?? "-",-10} {e.Outcome,-11} {e.Detail}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Recover(Func<ParseResult, Updater?> open)
+    {
+        var noRestart = new Option<bool>("--no-restart") { Description = "Do not restart the service (use in ExecStartPre)." };
+        var command = new Command("recover", "Complete or roll back an apply that was interrupted.") { noRestart };
+        command.SetAction(async (parse, ct) => open(parse) is { } updater
+            ? Report(parse, await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false))
+            : ExitCodes.Config);
+        return command;
+    }
+
+    private static Command Adopt(Func<ParseResult, Updater?> open)
+    {
+        var version = new Option<string>("--version") { Description = "The installed release's version.", Required = true };
+        var binary = new Option<string>("--binary") { Description = "The installed appliance binary to copy in.", Required = true };
+        var command = new Command("adopt", "Install time: make the installed binary the first release under releases/.") { version, binary };
+        command.SetAction(parse =>
+        {
+            if (!ApplianceVersion.TryParse(parse.GetRequiredValue(version), out var v))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("--version must be MAJOR.MINOR.PATCH");
+                return ExitCodes.Usage;
+            }
+
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            updater.AdoptInstalledRelease(v, parse.GetRequiredValue(binary));
+            parse.InvocationConfiguration.Output.WriteLine($"release {v} adopted as current");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command RootMetadataCommands(Func<ParseResult, Updater?> open)
+    {
+        var root = new Command("root", "Pin or rotate the root metadata that bundles are verified against.");
+        var path = new Argument<string>("file") { Description = "Root metadata file (root.json)." };
+        var install = new Option<bool>("--install") { Description = "Pin the first root metadata (install time only)." };
+        var import = new Command("import", "Pin (--install) or rotate the trusted root metadata.") { path, install };
+        import.SetAction(parse =>
+        {
+            var file = parse.GetRequiredValue(path);
+            if (!File.Exists(file) || new FileInfo(file).Length > Updates.Trust.RootMetadata.MaxFileSize)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"refused: {file} does not exist or is too large");
+                return ExitCodes.Failure;
+            }
+
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            var check = updater.ImportRoot(File.ReadAllBytes(file), parse.GetValue(install));
+            if (!check.IsAccepted)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("refused: " + check.Reason);
+                return ExitCodes.Failure;
+            }
+
+            parse.InvocationConfiguration.Output.WriteLine("root metadata accepted and pinned");
+            return ExitCodes.Ok;
+        });
+        var show = new Command("show", "Print the pinned root metadata's version, keys and thresholds.");
+        show.SetAction(parse =>
+        {
+            var o = parse.InvocationConfiguration.Output;
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            if (updater.PinnedRoot() is not { } r)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("no valid root metadata is pinned");
+                return ExitCodes.Failure;
+            }
+
+            o.WriteLine($"version {r.Version}; root {r.Root.Threshold} of {r.Root.Keys.Count}; signing {r.Signing.Threshold} of {r.Signing.Keys.Count}");
+            foreach (var k in r.Root.Keys.Keys)
+            {
+                o.WriteLine($"root key    {k}");
+            }
+
+            foreach (var k in r.Signing.Keys.Keys)
+            {
+                o.WriteLine($"signing key {k}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        root.Subcommands.Add(import);
+        root.Subcommands.Add(show);
+        return root;
+    }
+
+    /// <summary>Exit 0 when the command did what was asked: for `rollback`, rolling back is success.</summary>
+    private static int Report(ParseResult parse, UpdateOutcome outcome, bool rollbackRequested = false)
+    {
+        if (outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack))
+        {
+            parse.InvocationConfiguration.Output.WriteLine(outcome.Message);
+            return ExitCodes.Ok;
+        }
+
+        var reason = outcome.Error == Updates.Bundles.BundleError.None ? outcome.Result.ToString() : outcome.Error.ToString();
+        parse.InvocationConfiguration.Error.WriteLine($"{outcome.Result.ToString().ToLowerInvariant()} ({reason}): {outcome.Message}");
+        return ExitCodes.Failure;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using Appliance.Hosting.Admin;
+using Appliance.State.Nodes;
+using Appliance.Storage.Database;
+using Appliance.Storage.Files;
+using Appliance.Storage.Stores;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Hosting.Tests.Admin;
+
+/// <summary>
+/// A minimal web app serving the admin API on `&lt;data&gt;/admin.sock` and on an ephemeral loopback TCP port (as
+/// `serve` does), over a real locked data folder and database, with a recording node change sink.
+/// </summary>
+public sealed class AdminTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AdminTestServer(WebApplication app, DataDirectory directory, ApplianceDatabase database, RecordingSink changes)
+    {
+        _app = app;
+        Directory = directory;
+        Database = database;
+        Changes = changes;
+    }
+
+    public DataDirectory Directory { get; }
+
+    public ApplianceDatabase Database { get; }
+
+    public RecordingSink Changes { get; }
+
+    public Uri TcpAddress =>
+        new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("http://127.", StringComparison.Ordinal)));
+
+    public static async Task<AdminTestServer> StartAsync(string dataDir)
+    {
+        var directory = DataDirectory.Open(dataDir);
+        var database = ApplianceDatabase.Open(directory, TimeProvider.System);
+        var changes = new RecordingSink();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(directory.AdminSocketPath);
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+        builder.Services.AddApplianceStorage(directory, database);
+        builder.Services.AddSingleton<INodeChangeSink>(changes);
+        builder.Services.AddAdminApi();
+        var app = builder.Build();
+        app.MapAdminApi();
+        await app.StartAsync();
+        return new AdminTestServer(app, directory, database, changes);
+    }
+
+    public NodeRecord AddNode(int n, long? userId, params string[] tags)
+    {
+        var raw = new byte[32];
+        raw[0] = 0x42;
+        raw[1] = (byte)n;
+        var now = DateTimeOffset.UtcNow;
+        return new NodeStore(Database).Insert(new NodeRecord
+        {
+            MachineKey = Appliance.Protocol.Keys.MachinePublic.FromRaw(raw),
+            NodeKey = Appliance.Protocol.Keys.NodePublic.FromRaw(raw.Reverse().ToArray()),
+            Hostname = $"host-{n}",
+            GivenName = $"host-{n}",
+            UserId = userId,
+            Tags = [.. tags],
+            IPv4 = IPAddress.Parse($"100.64.0.{n}"),
+            CreatedAt = now,
+            UpdatedAt = now,
+            RegisterMethod = NodeRegisterMethod.AuthKey,
+        }).Row!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Database.Dispose();
+        Directory.Dispose();
+    }
+
+    public sealed class RecordingSink : INodeChangeSink
+    {
+        private readonly List<long> _changed = [];
+        private readonly List<long> _removed = [];
+
+        public IReadOnlyList<long> Changed
+        {
+            get
+            {
+                lock (_changed)
+                {
+                    return [.. _changed];
+                }
+            }
+        }
+
+        public IReadOnlyList<long> Removed
+        {
+            get
+            {
+                lock (_removed)
+                {
+                    return [.. _removed];
+                }
+            }
+        }
+
+        public void NodesChanged(IReadOnlyCollection<long> ids)
+        {
+            lock (_changed)
+            {
+                _changed.AddRange(ids);
+            }
+        }
+
+        public void NodesRemoved(IReadOnlyCollection<long> ids)
+        {
+            lock (_removed)
+            {
+                _removed.AddRange(ids);
+            }
+        }
+    }
+}

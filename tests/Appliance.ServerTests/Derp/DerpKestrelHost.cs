@@ -1,0 +1,90 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Appliance.Derp.Admission;
+using Appliance.Derp.Relay;
+using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Derp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.ServerTests.Derp;
+
+/// <summary>A real Kestrel on 127.0.0.1:0 with TLS, wired exactly as the composition root does: AddDerp + MapDerp.</summary>
+internal sealed class DerpKestrelHost : IAsyncDisposable
+{
+    private DerpKestrelHost(WebApplication app, string dataDir, X509Certificate2 certificate, AllowListDerpAdmission admission)
+    {
+        App = app;
+        DataDir = dataDir;
+        Certificate = certificate;
+        Admission = admission;
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        EndPoint = new IPEndPoint(IPAddress.Loopback, address.Port);
+    }
+
+    public WebApplication App { get; }
+
+    public string DataDir { get; }
+
+    public X509Certificate2 Certificate { get; }
+
+    public AllowListDerpAdmission Admission { get; }
+
+    public IPEndPoint EndPoint { get; }
+
+    public DerpServer Server => App.Services.GetRequiredService<DerpServer>();
+
+    public StunHostedService Stun => App.Services.GetRequiredService<StunHostedService>();
+
+    public static async Task<DerpKestrelHost> StartAsync(string? dataDir = null, Action<ApplianceOptions>? configure = null)
+    {
+        dataDir ??= Directory.CreateTempSubdirectory("derp-servertest-").FullName;
+        var certificate = TestCertificate.Create();
+        var options = new ApplianceOptions();
+        options.Server.DataDir = dataDir;
+        options.Server.HttpsListen = "127.0.0.1:8443";
+        options.Server.ServerUrl = "https://" + TestCertificate.HostName;
+        options.Derp.StunListen = "127.0.0.1:0";
+        configure?.Invoke(options);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        var admission = new AllowListDerpAdmission([]);
+        builder.Services.AddSingleton<IDerpAdmission>(admission);
+        builder.Services.AddDerp(options);
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapDerp();
+        await app.StartAsync();
+        return new DerpKestrelHost(app, dataDir, certificate, admission);
+    }
+
+    public HttpClient CreateHttpClient()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHash().AsSpan().SequenceEqual(Certificate.GetCertHash()) },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{EndPoint.Port}") };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Certificate.Dispose();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort on a temp folder.
+        }
+    }
+}

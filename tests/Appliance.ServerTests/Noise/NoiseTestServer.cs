@@ -1,0 +1,109 @@
+using System.Net;
+using Appliance.Control;
+using Appliance.Hosting.Noise;
+using Appliance.Protocol.Keys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.ServerTests.Noise;
+
+/// <summary>
+/// An in-process Kestrel app on 127.0.0.1:0 wired exactly as the composition root must wire the Noise transport,
+/// plus test-only inner endpoints: <c>/test/whoami</c> echoes the INoiseSessionFeature, <c>/test/wait</c> blocks until
+/// released (to prove streams run concurrently), <c>/test/echo</c> returns the body length.
+/// </summary>
+internal sealed class NoiseTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _dataDir;
+
+    private NoiseTestServer(WebApplication app, string dataDir, Uri baseUri, MachinePublic serverKey)
+    {
+        _app = app;
+        _dataDir = dataDir;
+        BaseUri = baseUri;
+        ServerKey = serverKey;
+    }
+
+    public Uri BaseUri { get; }
+
+    public MachinePublic ServerKey { get; }
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Waiting;
+
+    public string DataDir => _dataDir;
+
+    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null)
+    {
+        dataDir ??= Directory.CreateTempSubdirectory("noise-test-").FullName;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddNoiseTransport(o =>
+        {
+            o.DataDirectory = dataDir;
+            o.ResponderEphemeralForTesting = responderEphemeral;
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.ListenNoise();
+        });
+        var app = builder.Build();
+        NoiseTestServer? server = null;
+        app.UseNoiseTransport();
+        app.MapNoiseEndpoints();
+        app.MapPost("/test/whoami", (HttpContext context) =>
+        {
+            var session = context.Features.Get<INoiseSessionFeature>();
+            return session is null ? "none" : $"{session.ClientMachineKey} {session.ProtocolVersion} {context.Request.Protocol}";
+        });
+        app.MapGet("/test/whoami", (HttpContext context) => context.Features.Get<INoiseSessionFeature>() is { } s ? s.ClientMachineKey.ToString() : "none");
+        app.MapPost("/machine/register", async (HttpContext context) =>
+        {
+            using var ms = new MemoryStream();
+            await context.Request.Body.CopyToAsync(ms);
+            var session = context.Features.Get<INoiseSessionFeature>();
+            return $"{session?.ClientMachineKey} {context.Request.Scheme} {context.Request.Path} {ms.Length}";
+        });
+        app.MapPost("/test/wait", async () =>
+        {
+            Interlocked.Increment(ref server!.Waiting);
+            await server.Release.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return "released";
+        });
+        app.MapPost("/test/echo", async (HttpContext context) =>
+        {
+            using var ms = new MemoryStream();
+            await context.Request.Body.CopyToAsync(ms);
+            return ms.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        });
+        await app.StartAsync();
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => a.Contains("127.0.0.1", StringComparison.Ordinal));
+        var key = app.Services.GetRequiredService<NoiseServerKey>().Public;
+        server = new NoiseTestServer(app, dataDir, new Uri(address + "/"), key);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Release.TrySetResult();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using Appliance.Protocol.Control;
+using Appliance.Protocol.Keys;
+using Appliance.State.Coordinator;
+using Appliance.Storage.Stores;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Appliance.State.Tests.Coordinator;
+
+/// <summary>A coordinator on fake time with in-memory users, keys and nodes.</summary>
+internal sealed class CoordinatorFixture : IDisposable
+{
+    public CoordinatorFixture(TimeSpan? coalesce = null, int queueCapacity = 64)
+    {
+        Options = new CoordinatorOptions { CoalesceWindow = coalesce ?? TimeSpan.Zero, SessionQueueCapacity = queueCapacity };
+        Users.Add(new UserRecord(1, "alice", "Alice", null, Time.GetUtcNow()));
+        Coordinator = new ControlCoordinator(Options, Repository, Users, Keys, StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), Time);
+        Coordinator.Start();
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    public CoordinatorOptions Options { get; }
+
+    public InMemoryNodeRepository Repository { get; } = new();
+
+    public FakeUsers Users { get; } = new();
+
+    public FakeKeys Keys { get; } = new();
+
+    public ControlCoordinator Coordinator { get; }
+
+    public (MachinePublic Machine, NodePublic Node, RegisterOutcome Outcome) Register(string hostname, string key = "good", bool ephemeral = false)
+    {
+        var machine = MachinePrivate.Generate().Public;
+        var node = NodePrivate.Generate().Public;
+        var outcome = Coordinator.Register(machine, new RegisterRequest
+        {
+            Version = 133,
+            NodeKey = node,
+            Auth = new RegisterResponseAuth { AuthKey = key },
+            Hostinfo = new Hostinfo { Hostname = hostname },
+            Ephemeral = ephemeral,
+        });
+        return (machine, node, outcome);
+    }
+
+    public void Dispose() => Coordinator.Dispose();
+}
+
+internal sealed class FakeUsers : IUserDirectory
+{
+    private readonly List<UserRecord> _users = [];
+
+    public void Add(UserRecord user) => _users.Add(user);
+
+    public UserRecord? Find(long id) => _users.Find(u => u.Id == id);
+
+    public UserRecord? GetByName(string name) => _users.Find(u => u.Name == name);
+}
+
+/// <summary>Keys: "good" (reusable), "once" (single use), "expired", "tagged" (tag:server), "ephemeral"; anything else is unknown.</summary>
+internal sealed class FakeKeys : IPreAuthKeyAuthority
+{
+    private int _onceUses;
+
+    public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now)
+    {
+        PreAuthKeyRecord Key(long id, long? user, bool reusable = true, bool ephemeral = false, string[]? tags = null, DateTimeOffset? expires = null) =>
+            new(id, presentedKey, user, [.. tags ?? []], reusable, ephemeral, 1, expires ?? now.AddDays(1), now, null);
+
+        return presentedKey switch
+        {
+            "good" => new(PreAuthKeyCheck.Valid, Key(1, 1)),
+            "once" => Interlocked.Increment(ref _onceUses) == 1
+                ? new(PreAuthKeyCheck.Valid, Key(2, 1, reusable: false))
+                : new(PreAuthKeyCheck.AlreadyUsed, Key(2, 1, reusable: false)),
+            "expired" => new(PreAuthKeyCheck.Expired, Key(3, 1, expires: now.AddDays(-1))),
+            "tagged" => new(PreAuthKeyCheck.Valid, Key(4, null, tags: ["tag:server"])),
+            "ephemeral" => new(PreAuthKeyCheck.Valid, Key(5, 1, ephemeral: true)),
+            _ => new(PreAuthKeyCheck.NotFound, null),
+        };
+    }
+}
+
+/// <summary>Reads decoded messages from a session stream; a read that times out stays pending for the next call.</summary>
+internal sealed class StreamProbe(MapSession session) : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly MapMessageReader _reader = new(session.Zstd);
+    private IAsyncEnumerator<ReadOnlyMemory<byte>>? _stream;
+    private Task<bool>? _pending;
+
+    public async Task<MapResponse?> Next(int timeoutMs = 500)
+    {
+        _stream ??= session.ReadAllAsync(_cancel.Token).GetAsyncEnumerator();
+        _pending ??= _stream.MoveNextAsync().AsTask();
+        if (await Task.WhenAny(_pending, Task.Delay(timeoutMs)).ConfigureAwait(false) != _pending)
+        {
+            return null;
+        }
+
+        var more = await _pending.ConfigureAwait(false);
+        _pending = null;
+        if (!more)
+        {
+            Ended = true;
+            return null;
+        }
+
+        var buffer = new System.Buffers.ReadOnlySequence<byte>(_stream.Current);
+        Assert.True(_reader.TryRead(ref buffer, out var json));
+        return ControlJson.ParseMapResponse(json);
+    }
+
+    public bool Ended { get; private set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cancel.CancelAsync().ConfigureAwait(false);
+        if (_stream is not null)
+        {
+            try
+            {
+                if (_pending is not null)
+                {
+                    await _pending.ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _cancel.Dispose();
+    }
+}
