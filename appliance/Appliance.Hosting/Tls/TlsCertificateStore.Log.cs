@@ -23,5 +23,8 @@ public sealed partial class TlsCertificateStore
 
         [LoggerMessage(EventId = 5005, Level = LogLevel.Error, Message = "Certificate expiry critical: {Finding}")]
         public static partial void ExpiryCritical(ILogger logger, string finding);
+
+        [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Configured TLS names {Names} are outside the intermediate's constraints; issuing a new intermediate with the embedded root")]
+        public static partial void IntermediateRotatedForNames(ILogger logger, string names);
     }
 }

@@ -132,9 +132,27 @@ public sealed partial class TlsCertificateStore
         }
 
         // Reopened at every check: the CLI may have rotated the intermediate or revoked the leaf meanwhile.
-        using var ca = LocalCa.EnsureInitialised(Options.DataDir, Options.ToCaOptions(), Time);
-        Volatile.Write(ref _authority, [CertificateInfo.Of(CertificateRole.Root, ca.Root), CertificateInfo.Of(CertificateRole.Intermediate, ca.Intermediate)]);
-        return ca.EnsureLeaf(Options.ToCaOptions());
+        var options = Options.ToCaOptions();
+        var ca = LocalCa.EnsureInitialised(Options.DataDir, options, Time);
+        try
+        {
+            if (ca.Mode == CaMode.Embedded && ca.NamesOutsideConstraints(options.DnsNames, options.IpAddresses) is { Count: > 0 } outside)
+            {
+                // The root key is here, so a renamed appliance just gets an intermediate for its new names. In
+                // offline-root mode EnsureLeaf refuses instead, telling the operator to bring the root media.
+                Log.IntermediateRotatedForNames(_logger, string.Join(", ", outside));
+                var rotated = ca.RotateIntermediate(options, offlineRootDir: null);
+                ca.Dispose();
+                ca = rotated;
+            }
+
+            Volatile.Write(ref _authority, [CertificateInfo.Of(CertificateRole.Root, ca.Root), CertificateInfo.Of(CertificateRole.Intermediate, ca.Intermediate)]);
+            return ca.EnsureLeaf(options);
+        }
+        finally
+        {
+            ca.Dispose();
+        }
     }
 
     /// <summary>Names, sizes and write times of the files that define what is served.</summary>

@@ -109,6 +109,25 @@ public sealed class StoreTests
         Assert.Contains("--offline-root", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_renamed_embedded_appliance_gets_a_new_intermediate_for_its_new_names_under_the_same_root()
+    {
+        using var temp = new TempFolder();
+        string root;
+        using (var ca = LocalCa.Initialise(temp.Path, TestCa.Options(), TimeProvider.System))
+        {
+            root = ca.Root.Thumbprint;
+        }
+
+        var options = new ApplianceTlsOptions { DataDir = temp.Path, DnsNames = ["renamed.example"] };
+        var store = new TlsCertificateStore(options, TimeProvider.System, NullLogger<TlsCertificateStore>.Instance);
+        Assert.True(store.Current.Certificate.Leaf.MatchesHostname("renamed.example"));
+        using var reopened = LocalCa.Open(temp.Path, TimeProvider.System);
+        Assert.Equal(root, reopened.Root.Thumbprint);
+        using var chain = Chains.Build(reopened.Root, store.Current.Certificate.Leaf, store.Current.Certificate.Chain);
+        Assert.True(chain.Valid, chain.Describe());
+    }
+
     private static void WriteSiteFiles(LocalCa ca, string certFile, string keyFile)
     {
         // Stands in for the site's own PKI: a leaf and its intermediate, key in a separate 0600 file.
