@@ -36,22 +36,16 @@ public sealed partial class CompiledPolicy
         for (var r = 0; r < rules.Count; r++)
         {
             var rule = rules[r];
-            rule.DstNodes = new bool[n];
-            rule.SrcNodes = new bool[n];
-            var allSrc = rule.SrcStrings is ["*"];
-            for (var i = 0; i < n; i++)
+            rule.DstNodes = DestinationNodes(rule, topology);
+            rule.SrcNodes = SourceNodes(rule, topology);
+            foreach (var i in rule.DstNodes)
             {
-                if (RuleReducer.Applies(rule, i, topology))
-                {
-                    rule.DstNodes[i] = true;
-                    _rulesByDst[i].Add(r);
-                }
+                _rulesByDst[i].Add(r);
+            }
 
-                if (allSrc || rule.Src.Overlaps(topology.AddressSets[i]) || topology.SubnetRoutes[i].Any(rule.Src.OverlapsPrefix))
-                {
-                    rule.SrcNodes[i] = true;
-                    _rulesBySrc[i].Add(r);
-                }
+            foreach (var i in rule.SrcNodes)
+            {
+                _rulesBySrc[i].Add(r);
             }
         }
 
@@ -69,6 +63,48 @@ public sealed partial class CompiledPolicy
     }
 
     public PolicyDocument Policy { get; }
+
+    /// <summary>Candidates come from address lookups plus routers and exit nodes; each is then checked exactly.</summary>
+    private static int[] DestinationNodes(CompiledRule rule, TopologyIndex topology)
+    {
+        var candidates = new HashSet<int>();
+        if (rule.ViaTags is not null)
+        {
+            candidates.UnionWith(rule.ViaTags.SelectMany(topology.NodesWithTag).Select(n => topology.NodeIndex[n.Id]));
+        }
+        else
+        {
+            var sets = rule.Caps is not null ? rule.Caps.Select(c => c.Set) : rule.Dsts.Select(d => d.Set);
+            foreach (var set in sets.Distinct())
+            {
+                candidates.UnionWith(topology.NodesIn(set));
+            }
+
+            candidates.UnionWith(topology.Routers);
+            if (rule.Caps is null)
+            {
+                candidates.UnionWith(topology.ExitNodes);
+            }
+        }
+
+        var result = candidates.Where(i => RuleReducer.Applies(rule, i, topology)).ToArray();
+        Array.Sort(result);
+        return result;
+    }
+
+    private static int[] SourceNodes(CompiledRule rule, TopologyIndex topology)
+    {
+        if (rule.SrcStrings is ["*"])
+        {
+            return Enumerable.Range(0, topology.Nodes.Count).ToArray();
+        }
+
+        var result = new HashSet<int>(topology.NodesIn(rule.Src));
+        result.UnionWith(topology.Routers.Where(i => topology.SubnetRoutes[i].Any(rule.Src.OverlapsPrefix)));
+        var array = result.ToArray();
+        Array.Sort(array);
+        return array;
+    }
 
     /// <summary>Parses, validates, compiles, and runs the policy's tests. Errors carry line and column.</summary>
     public static PolicyCompileResult Compile(string policyText, PolicyTopology topology, CompileOptions? options = null)
@@ -217,16 +253,7 @@ public sealed partial class CompiledPolicy
         return result;
     }
 
-    private static void AddAll(SortedSet<int> set, bool[] flags)
-    {
-        for (var i = 0; i < flags.Length; i++)
-        {
-            if (flags[i])
-            {
-                set.Add(i);
-            }
-        }
-    }
+    private static void AddAll(SortedSet<int> set, int[] nodes) => set.UnionWith(nodes);
 
     /// <summary>A peer's route is usable by the viewer when the viewer may send into it or it may send to the viewer.</summary>
     private bool RouteVisible(int viewer, int peer, IPPrefix route)
@@ -234,7 +261,7 @@ public sealed partial class CompiledPolicy
         foreach (var r in _rulesByDst[peer])
         {
             var rule = _rules[r];
-            if (rule.SrcNodes[viewer] && rule.Caps is null && (RuleReducer.ReducePorts(rule, peer, _topology) ?? []).Any(d => d.Set.OverlapsPrefix(route)))
+            if (rule.Caps is null && rule.HasSrcNode(viewer) && (RuleReducer.ReducePorts(rule, peer, _topology) ?? []).Any(d => d.Set.OverlapsPrefix(route)))
             {
                 return true;
             }
@@ -261,7 +288,7 @@ public sealed partial class CompiledPolicy
         foreach (var r in _rulesByDst[peer])
         {
             var rule = _rules[r];
-            if (rule.SrcNodes[viewer] && rule.Caps is null
+            if (rule.Caps is null && rule.HasSrcNode(viewer)
                 && (RuleReducer.ReducePorts(rule, peer, _topology) ?? []).Any(d => d.Set.Overlaps(TailscaleRanges.Internet)))
             {
                 return true;

@@ -29,11 +29,13 @@ internal sealed class CompiledRule
 
     public IReadOnlyList<string>? ViaTags { get; init; }
 
-    /// <summary>Indexes of nodes that receive a non-empty reduction of this rule.</summary>
-    public bool[] DstNodes { get; set; } = [];
+    /// <summary>Indexes (sorted) of nodes that receive a non-empty reduction of this rule.</summary>
+    public int[] DstNodes { get; set; } = [];
 
-    /// <summary>Indexes of nodes whose addresses or approved routes are in <see cref="Src"/>.</summary>
-    public bool[] SrcNodes { get; set; } = [];
+    /// <summary>Indexes (sorted) of nodes whose addresses or approved routes are in <see cref="Src"/>.</summary>
+    public int[] SrcNodes { get; set; } = [];
+
+    public bool HasSrcNode(int node) => Array.BinarySearch(SrcNodes, node) >= 0;
 
     public string MergeKey => string.Join(",", SrcStrings) + "|" + (Proto is null ? "" : string.Join(",", Proto));
 }

@@ -34,6 +34,16 @@ internal sealed class TopologyIndex
                 list.Add(node);
             }
 
+            if (SubnetRoutes[i].Count > 0)
+            {
+                Routers.Add(i);
+            }
+
+            if (IsExitNode[i])
+            {
+                ExitNodes.Add(i);
+            }
+
             if (!node.IsTagged && node.UserId is { } uid)
             {
                 if (!_byUser.TryGetValue(uid, out var list))
@@ -44,9 +54,26 @@ internal sealed class TopologyIndex
                 list.Add(node);
             }
         }
+
+        BuildAddressIndex();
     }
 
     public IReadOnlyList<PolicyUser> Users { get; }
+
+    private void BuildAddressIndex()
+    {
+        var list = new List<(bool, UInt128, int)>();
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            foreach (var a in Nodes[i].Addresses)
+            {
+                list.Add((a.IsV6, a.Value, i));
+            }
+        }
+
+        list.Sort((x, y) => x.Item1 != y.Item1 ? (x.Item1 ? 1 : -1) : x.Item2.CompareTo(y.Item2));
+        _byAddress = list.ToArray();
+    }
 
     public IReadOnlyList<PolicyNode> Nodes { get; }
 
@@ -60,6 +87,48 @@ internal sealed class TopologyIndex
     public IReadOnlyList<IPPrefix>[] SubnetRoutes { get; }
 
     public bool[] IsExitNode { get; }
+
+    /// <summary>Nodes with approved non-exit routes (subnet routers).</summary>
+    public List<int> Routers { get; } = [];
+
+    /// <summary>Nodes with an approved exit route.</summary>
+    public List<int> ExitNodes { get; } = [];
+
+    private (bool V6, UInt128 Value, int Node)[] _byAddress = [];
+
+    /// <summary>Indexes of nodes owning an address in <paramref name="set"/> (range lookups, no full scan).</summary>
+    public IEnumerable<int> NodesIn(IPSet set)
+    {
+        foreach (var range in set.Ranges)
+        {
+            var lo = LowerBound(range.IsV6, range.First);
+            for (var k = lo; k < _byAddress.Length && _byAddress[k].V6 == range.IsV6 && _byAddress[k].Value <= range.Last; k++)
+            {
+                yield return _byAddress[k].Node;
+            }
+        }
+    }
+
+    private int LowerBound(bool v6, UInt128 value)
+    {
+        int lo = 0, hi = _byAddress.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            var e = _byAddress[mid];
+            var less = e.V6 != v6 ? !e.V6 : e.Value < value;
+            if (less)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
 
     public IEnumerable<PolicyNode> NodesWithTag(string tag) => _byTag.TryGetValue(tag, out var l) ? l : [];
 

@@ -20,6 +20,7 @@ public static class ApplianceCli
         root.Subcommands.Add(PreAuthKeysCommands.Create());
         root.Subcommands.Add(NodesCommands.Create());
         root.Subcommands.Add(CaCommands.Create());
+        root.Subcommands.Add(PolicyCommands.Create());
         return root;
     }
 
