@@ -45,6 +45,47 @@ internal static class ControlRequest
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// The transport checks every /machine/* POST shares, in order: arrived over Noise (403), bounded body (413),
+    /// parses (400), supported capability version in both the body and the Noise header (400). On failure the
+    /// response has been written and the result is null.
+    /// </summary>
+    public static async Task<(INoiseSessionFeature Noise, T Request)?> ReadAsync<T>(
+        HttpContext context, Func<byte[], T> parse, Func<T, int> versionOf)
+    {
+        if (Noise(context) is not { } noise)
+        {
+            await TextAsync(context, StatusCodes.Status403Forbidden, "control requests must arrive over ts2021 Noise").ConfigureAwait(false);
+            return null;
+        }
+
+        if (await ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
+        {
+            await TextAsync(context, StatusCodes.Status413PayloadTooLarge, "request body too large").ConfigureAwait(false);
+            return null;
+        }
+
+        T request;
+        try
+        {
+            request = parse(body);
+        }
+        catch (ControlProtocolException e)
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            return null;
+        }
+
+        var version = versionOf(request);
+        if (!IsSupported(version) || !IsSupported(noise.ProtocolVersion))
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, Unsupported(version)).ConfigureAwait(false);
+            return null;
+        }
+
+        return (noise, request);
+    }
+
     public static Task TextAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;

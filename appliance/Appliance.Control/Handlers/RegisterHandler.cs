@@ -13,34 +13,12 @@ internal static class RegisterHandler
 {
     public static async Task HandleAsync(HttpContext context, ControlCoordinator coordinator)
     {
-        if (ControlRequest.Noise(context) is not { } noise)
+        if (await ControlRequest.ReadAsync(context, static body => ControlJson.ParseRegisterRequest(body), static r => r.Version).ConfigureAwait(false) is not { } read)
         {
-            await ControlRequest.TextAsync(context, StatusCodes.Status403Forbidden, "control requests must arrive over ts2021 Noise").ConfigureAwait(false);
             return;
         }
 
-        if (await ControlRequest.ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
-        {
-            await ControlRequest.TextAsync(context, StatusCodes.Status413PayloadTooLarge, "request body too large").ConfigureAwait(false);
-            return;
-        }
-
-        RegisterRequest request;
-        try
-        {
-            request = ControlJson.ParseRegisterRequest(body);
-        }
-        catch (ControlProtocolException e)
-        {
-            await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
-            return;
-        }
-
-        if (!ControlRequest.IsSupported(request.Version) || !ControlRequest.IsSupported(noise.ProtocolVersion))
-        {
-            await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, ControlRequest.Unsupported(request.Version)).ConfigureAwait(false);
-            return;
-        }
+        var (noise, request) = read;
 
         var outcome = coordinator.Register(noise.ClientMachineKey, request);
         if (outcome.Pending is { } pending)
