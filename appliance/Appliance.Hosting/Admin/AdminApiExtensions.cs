@@ -11,8 +11,8 @@ namespace Appliance.Hosting.Admin;
 /// <summary>
 /// Wiring for the admin API. Hosting calls <see cref="AddAdminApi"/> after registering the opened
 /// <see cref="ApplianceDatabase"/>, and <see cref="MapAdminApi"/> on the app that also listens on `admin.sock`.
-/// The coordinator replaces the default <see cref="INodeChangeSink"/> and <see cref="INodePresence"/> by
-/// registering its own (AddSingleton, before or after this call).
+/// The coordinator provides <see cref="INodeChangeSink"/> and <see cref="INodePresence"/> by registering them
+/// (before or after this call); when nothing does, operator changes go to a no-op sink and presence is unknown.
 ///
 /// Routes (JSON, camelCase; errors are <see cref="ErrorDto"/> with 400 invalid, 403 not the socket, 404, 409):
 ///   GET    /api/v1/users                         POST /api/v1/users {name, displayName?, email?}
@@ -30,19 +30,16 @@ public static class AdminApiExtensions
     public static IServiceCollection AddAdminApi(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<INodeChangeSink>(NullNodeChangeSink.Instance);
-        services.TryAddSingleton<INodePresence>(UnknownNodePresence.Instance);
-        services.TryAddSingleton(sp => new IdentityService(
-            sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<INodeChangeSink>()));
+
+        // The sink and presence are looked up when first needed, not registered here: the coordinator registers
+        // them (TryAdd) whether its Add... call comes before or after this one, and without it they are no-ops.
+        services.TryAddSingleton(sp => new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), Sink(sp)));
         services.TryAddSingleton(sp => new NodeService(
-            sp.GetRequiredService<ApplianceDatabase>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<INodeChangeSink>(),
-            sp.GetRequiredService<INodePresence>()));
+            sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), Sink(sp), Presence(sp)));
         services.TryAddSingleton<IAdminApi>(sp => new AdminOperations(
             sp.GetRequiredService<IdentityService>(),
             sp.GetRequiredService<NodeService>(),
-            sp.GetRequiredService<INodePresence>(),
+            Presence(sp),
             sp.GetRequiredService<TimeProvider>()));
         return services;
     }
@@ -65,6 +62,12 @@ public static class AdminApiExtensions
         Map(api, "DELETE", "/nodes/{id:long}", AdminEndpoints.DeleteNode);
         return api;
     }
+
+    private static INodeChangeSink Sink(IServiceProvider services) =>
+        services.GetService<INodeChangeSink>() ?? NullNodeChangeSink.Instance;
+
+    private static INodePresence Presence(IServiceProvider services) =>
+        services.GetService<INodePresence>() ?? UnknownNodePresence.Instance;
 
     private static void Map(RouteGroupBuilder group, string method, string pattern, Microsoft.AspNetCore.Http.RequestDelegate handler) =>
         group.MapMethods(pattern, [method], AdminSocketGuard.SocketOnly(handler));

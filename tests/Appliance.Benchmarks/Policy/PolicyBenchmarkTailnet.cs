@@ -26,7 +26,7 @@ internal static class PolicyBenchmarkTailnet
                 i + 1,
                 "node" + i.ToString(CultureInfo.InvariantCulture),
                 tagged ? null : 1 + (i % 500),
-                tagged ? [$"tag:t{i % 50}"] : [],
+                tagged ? [$"tag:t{(i / 5) % 50}"] : [],
                 [v4, v6],
                 routes,
                 routes));

@@ -59,13 +59,15 @@ public sealed class AdminTestServer : IAsyncDisposable
         return new AdminTestServer(app, directory, database, changes);
     }
 
-    public NodeRecord AddNode(int n, long? userId, params string[] tags)
+    public NodeRecord AddNode(int n, long? userId, params string[] tags) => new NodeStore(Database).Insert(NewNode(n, userId, tags)).Row!;
+
+    public static NodeRecord NewNode(int n, long? userId, params string[] tags)
     {
         var raw = new byte[32];
         raw[0] = 0x42;
         raw[1] = (byte)n;
         var now = DateTimeOffset.UtcNow;
-        return new NodeStore(Database).Insert(new NodeRecord
+        return new NodeRecord
         {
             MachineKey = Appliance.Protocol.Keys.MachinePublic.FromRaw(raw),
             NodeKey = Appliance.Protocol.Keys.NodePublic.FromRaw(raw.Reverse().ToArray()),
@@ -77,7 +79,7 @@ public sealed class AdminTestServer : IAsyncDisposable
             CreatedAt = now,
             UpdatedAt = now,
             RegisterMethod = NodeRegisterMethod.AuthKey,
-        }).Row!;
+        };
     }
 
     public async ValueTask DisposeAsync()

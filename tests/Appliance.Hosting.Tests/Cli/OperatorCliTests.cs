@@ -20,7 +20,7 @@ public sealed class OperatorCliTests
 
         var created = await CliRun.RunAsync("users", "create", "alice", "--display-name", "Alice", "--data-dir", d);
         var renamed = await CliRun.RunAsync("users", "rename", "alice", "carol", "--data-dir", d);
-        var listed = await CliRun.RunAsync("--data-dir", d, "users", "list", "-o", "json");
+        var listed = await CliRun.RunAsync("users", "--data-dir", d, "list", "-o", "json");
         var deleted = await CliRun.RunAsync("users", "delete", "carol", "--data-dir", d);
         var after = await CliRun.RunAsync("users", "list", "--data-dir", d, "-o", "json");
 

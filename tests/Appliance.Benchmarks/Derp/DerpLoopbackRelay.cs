@@ -1,0 +1,117 @@
+using System.Net;
+using Appliance.Derp.Admission;
+using Appliance.Derp.Relay;
+using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Derp;
+using Appliance.Protocol.Keys;
+using Appliance.TestKit.Derp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Benchmarks.Derp;
+
+/// <summary>
+/// Load generator: the real relay behind Kestrel on 127.0.0.1 (plain HTTP upgrade, as derper was measured with
+/// TS_DEBUG_USE_DERP_HTTP), and C# DERP clients in pairs. Each sender keeps at most <c>window</c> packets in flight
+/// (sent but not yet received by its peer), like the "loss-free, ≤ 256 in flight" derper figures in performance.md.
+/// </summary>
+internal sealed class DerpLoopbackRelay : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly string _dataDir;
+
+    private DerpLoopbackRelay(WebApplication app, string dataDir, IPEndPoint endPoint)
+    {
+        _app = app;
+        _dataDir = dataDir;
+        EndPoint = endPoint;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public DerpServer Server => _app.Services.GetRequiredService<DerpServer>();
+
+    public static async Task<DerpLoopbackRelay> StartAsync(int sendQueuePackets)
+    {
+        var dataDir = Directory.CreateTempSubdirectory("derp-bench-").FullName;
+        var options = new ApplianceOptions();
+        options.Server.DataDir = dataDir;
+        options.Derp.StunListen = "127.0.0.1:0";
+        options.Derp.VerifyClients = false;
+        options.Derp.SendQueuePackets = sendQueuePackets;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddDerp(options);
+        var app = builder.Build();
+        app.MapDerp();
+        await app.StartAsync();
+        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        return new DerpLoopbackRelay(app, dataDir, new IPEndPoint(IPAddress.Loopback, port));
+    }
+
+    public Task<DerpTestClient> ConnectAsync() =>
+        DerpHttpConnector.ConnectAsync(EndPoint, NodePrivate.Generate(), "127.0.0.1", trustedCertificate: null);
+
+    /// <summary>Relays <paramref name="packetsPerPair"/> packets one way across every pair; returns when all arrived.</summary>
+    public static async Task RunPairsAsync(IReadOnlyList<(DerpTestClient Sender, DerpTestClient Receiver)> pairs, int packetsPerPair, int packetSize, int window)
+    {
+        var packet = new byte[packetSize];
+        await Task.WhenAll(pairs.Select(pair => RunPairAsync(pair.Sender, pair.Receiver, packet, packetsPerPair, window)));
+    }
+
+    private static async Task RunPairAsync(DerpTestClient sender, DerpTestClient receiver, byte[] packet, int count, int window)
+    {
+        var received = 0;
+        using var progress = new SemaphoreSlim(0);
+        var receive = Task.Run(async () =>
+        {
+            while (received < count)
+            {
+                var n = await receiver.ReceivePacketsAsync();
+                if (n < 0)
+                {
+                    throw new IOException("relay closed the receiver");
+                }
+
+                if (n > 0)
+                {
+                    Interlocked.Add(ref received, n);
+                    progress.Release();
+                }
+            }
+        });
+
+        var sent = 0;
+        while (sent < count)
+        {
+            var room = Math.Min(window - (sent - Volatile.Read(ref received)), count - sent);
+            if (room <= 0)
+            {
+                await progress.WaitAsync();
+                continue;
+            }
+
+            for (var i = 0; i < room; i++)
+            {
+                sender.WritePacket(receiver.PublicKey, packet);
+            }
+
+            sent += room;
+            await sender.FlushAsync();
+        }
+
+        await receive;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+}
