@@ -45,9 +45,9 @@ public static partial class ApplianceHost
             services.AddHostedService<DerpNodeRevocationService>();
         }
 
-        // Control (/machine/register, /machine/map inside Noise). Registered before the admin API so the coordinator
-        // is the INodeChangeSink/INodePresence its NodeService and IdentityService get (both use TryAdd): operator
-        // verbs reach connected peers at once.
+        // Control (/machine/register, /machine/map inside Noise). The coordinator registers itself as the
+        // INodeChangeSink/INodePresence the admin API's NodeService and IdentityService look up, so operator verbs
+        // (expire, delete, rename, tags) reach connected peers at once.
         services.AddControl(ControlOptionsMapping.ToCoordinatorOptions(options));
         services.AddAdminApi();
 
