@@ -1,8 +1,10 @@
 using System.Net;
+using Appliance.Derp.Relay;
 using Appliance.Protocol.Derp;
 using Appliance.Protocol.Keys;
 using Appliance.TestKit.Control;
 using Appliance.TestKit.Derp;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Appliance.ServerTests.EndToEnd;
 
@@ -86,9 +88,28 @@ public sealed class ServeEndToEndTests
             Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         }
 
-        Assert.True(await ClosedAsync(derpB), "the deleted node's relay connection stays open");
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Count == 0, Wait), "the coordinator did not drop the deleted node");
+        var relay = appliance.Services.GetRequiredService<DerpServer>();
+        Assert.True(await EventuallyAsync(() => !relay.IsConnected(b.NodeKey.Public)), "the relay still holds the deleted node's connection");
+        Assert.True(await ClosedAsync(derpB), "the deleted node's relay connection stays open on the client side");
         await Assert.ThrowsAnyAsync<IOException>(() =>
             DerpHttpConnector.ConnectAsync(appliance.Https, b.NodeKey, "127.0.0.1", certificate).WaitAsync(Wait));
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return true;
     }
 
     /// <summary>True once the server closes the connection (frames such as keep-alives before that are skipped).</summary>
