@@ -20,6 +20,7 @@ public static class PolicyCommands
     public static Command Create()
     {
         var policy = new Command("policy", "Check, show and replace the tailnet policy (Tailscale HuJSON format).");
+        CliContext.AddOptions(policy);
         policy.Subcommands.Add(CheckCommand());
         policy.Subcommands.Add(GetCommand());
         policy.Subcommands.Add(SetCommand());

@@ -27,6 +27,7 @@ public static class UpdateCommands
         var port = new Option<int?>("--ready-port") { Description = "Loopback port of /ready (default: the port of server.listen).", Recursive = true };
         var unit = new Option<string>("--unit") { Description = "systemd unit to restart.", DefaultValueFactory = _ => "appliance", Recursive = true };
         var command = new Command("update", "Import signed offline update bundles, check status, roll back.") { root, timeout, port, unit };
+        CliContext.AddOptions(command);
 
         // Explicit options win; whatever is missing comes from the configuration (updates:, server.data_dir,
         // server.listen). Returns null after printing the problems when the configuration is invalid.

@@ -12,11 +12,11 @@ public class UpdateSettingsTests
         using var root = new TempUpdatesRoot();
         var dataDir = Path.Combine(root.Directory, "data");
         UpdateCommands.Settings? seen = null;
-        var command = new RootCommand { CliOptions.Config, CliOptions.DataDir, UpdateCommands.Create(s => { seen = s; return root.Updater(); }) };
+        var command = new RootCommand { UpdateCommands.Create(s => { seen = s; return root.Updater(); }) };
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var exit = await command.Parse(["--data-dir", dataDir, "update", "status"])
+        var exit = await command.Parse(["update", "--data-dir", dataDir, "status"])
             .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
 
         Assert.True(exit == 0, error.ToString());
