@@ -37,8 +37,9 @@ public static partial class ApplianceHost
         // DERP first: its embedded map provider must be the IDerpMapProvider AddControl finds (AddControl uses TryAdd).
         // Admission (derp.verify_clients) asks the coordinator's snapshot; the revocation sweep closes the relay
         // connections of nodes that are deleted or expire.
-        services.AddSingleton<IDerpAdmission>(sp => new TailnetDerpAdmission(
+        services.AddSingleton(sp => new TailnetDerpAdmission(
             sp.GetRequiredService<ControlCoordinator>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDerpAdmission>(sp => sp.GetRequiredService<TailnetDerpAdmission>());
         services.AddDerp(options);
         if (options.Derp.Enabled)
         {

@@ -7,23 +7,22 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Hosting.Derp;
 
 /// <summary>
-/// Enforces admission on open DERP connections: once a second (one timer for the whole relay) it closes the
-/// connections of node keys that left the tailnet since the last look (node deleted, or re-registered with a new key)
-/// and of connected nodes whose key has expired (operator `nodes expire` or the key's lifetime ending).
-/// A sweep rather than an event keeps State free of any DERP dependency and also catches expiry by the clock.
+/// Enforces admission on open DERP connections: once a second (one timer for the whole relay) it re-checks every key
+/// the relay admitted against the coordinator's snapshot and closes the connections of nodes that were deleted,
+/// re-keyed or expired (operator `nodes expire` or the key's lifetime ending). Checking admitted keys rather than
+/// diffing snapshots also catches a node registered and deleted between two sweeps. A sweep rather than an event
+/// keeps State free of any DERP dependency and also catches expiry by the clock.
 /// </summary>
 internal sealed partial class DerpNodeRevocationService(
-    ControlCoordinator coordinator, DerpServer server, TimeProvider time, ILogger<DerpNodeRevocationService> logger) : IHostedService, IDisposable
+    TailnetDerpAdmission admission, DerpServer server, TimeProvider time, ILogger<DerpNodeRevocationService> logger) : IHostedService, IDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
     private readonly Lock _sweep = new();
-    private TailnetSnapshot _previous = TailnetSnapshot.Empty;
     private ITimer? _timer;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _previous = coordinator.Snapshot;
         _timer = time.CreateTimer(_ => Sweep(), null, Period, Period);
         return Task.CompletedTask;
     }
@@ -36,32 +35,27 @@ internal sealed partial class DerpNodeRevocationService(
 
     public void Dispose() => _timer?.Dispose();
 
-    /// <summary>One pass; returns how many connections were closed.</summary>
+    /// <summary>
+    /// One pass over the keys the relay admitted: a key no longer admitted (node deleted, re-keyed or expired) has its
+    /// connections closed; a key no longer connected is forgotten. Returns how many connections were closed.
+    /// </summary>
     public int Sweep()
     {
         lock (_sweep)
         {
-            var current = coordinator.Snapshot;
+            var snapshot = admission.Coordinator.Snapshot;
             var now = time.GetUtcNow();
             var closed = 0;
-            if (!ReferenceEquals(current, _previous))
+            foreach (var key in admission.Admitted)
             {
-                foreach (var key in _previous.ByNodeKey.Keys)
+                if (!TailnetDerpAdmission.IsAdmitted(snapshot, key, now))
                 {
-                    if (!current.ByNodeKey.ContainsKey(key))
-                    {
-                        closed += Revoke(key, "node removed");
-                    }
+                    closed += Revoke(key, snapshot.FindByNodeKey(key) is null ? "node removed" : "node key expired");
+                    admission.Forget(key);
                 }
-
-                _previous = current;
-            }
-
-            foreach (var (key, id) in current.ByNodeKey)
-            {
-                if (current.Nodes[id].Record.IsKeyExpired(now) && server.IsConnected(key))
+                else if (!server.IsConnected(key))
                 {
-                    closed += Revoke(key, "node key expired");
+                    admission.Forget(key);
                 }
             }
 
