@@ -1,6 +1,5 @@
 using Appliance.Derp.Relay;
 using Appliance.Protocol.Keys;
-using Appliance.State.Coordinator;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
