@@ -1,9 +1,16 @@
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Control.Setup;
+using Appliance.Derp.Admission;
 using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Control;
+using Appliance.Hosting.Derp;
 using Appliance.Hosting.Noise;
 using Appliance.Hosting.Startup;
 using Appliance.Hosting.Tls;
+using Appliance.State.Coordinator;
+using Appliance.State.Identity;
+using Appliance.Storage.Database;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +28,28 @@ public static partial class ApplianceHost
     {
         // Storage and the admin API (users, pre-auth keys, nodes) over admin.sock.
         services.AddApplianceStorage(state.Directory, state.Database);
+
+        // The coordinator consumes pre-auth keys through an IdentityService of its own: the admin API's
+        // IdentityService reports to the coordinator (its INodeChangeSink), so sharing it would be a cycle.
+        services.AddSingleton<IPreAuthKeyAuthority>(sp => new IdentityPreAuthKeyAuthority(
+            new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>())));
+
+        // DERP first: its embedded map provider must be the IDerpMapProvider AddControl finds (AddControl uses TryAdd).
+        // Admission (derp.verify_clients) asks the coordinator's snapshot; the revocation sweep closes the relay
+        // connections of nodes that are deleted or expire.
+        services.AddSingleton(sp => new TailnetDerpAdmission(
+            sp.GetRequiredService<ControlCoordinator>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDerpAdmission>(sp => sp.GetRequiredService<TailnetDerpAdmission>());
+        services.AddDerp(options);
+        if (options.Derp.Enabled)
+        {
+            services.AddHostedService<DerpNodeRevocationService>();
+        }
+
+        // Control (/machine/register, /machine/map inside Noise). The coordinator registers itself as the
+        // INodeChangeSink/INodePresence the admin API's NodeService and IdentityService look up, so operator verbs
+        // (expire, delete, rename, tags) reach connected peers at once.
+        services.AddControl(ControlOptionsMapping.ToCoordinatorOptions(options));
         services.AddAdminApi();
 
         // ts2021: the Noise transport behind /key and /ts2021; its machine key lives in the data folder.
@@ -46,6 +75,8 @@ public static partial class ApplianceHost
     {
         app.UseNoiseTransport();
         app.MapNoiseEndpoints();
+        app.MapControlEndpoints();
+        app.MapDerp();
         app.MapAdminApi();
     }
 

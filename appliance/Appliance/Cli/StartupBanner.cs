@@ -13,7 +13,9 @@ internal static class StartupBanner
         logger.Information("The appliance is ready. Config: {Config}", config.SourceDescription);
         foreach (var address in http)
         {
-            logger.Information("Listening on {Address} (control protocol, /health, /ready)", address.ToString().TrimEnd('/'));
+            // The HTTPS listener also serves the embedded DERP relay (clients always reach DERP over TLS).
+            var serves = address.Scheme == Uri.UriSchemeHttps ? "HTTPS: DERP relay, /health, /ready" : "control protocol, /health, /ready";
+            logger.Information("Listening on {Address} ({Serves})", address.ToString().TrimEnd('/'), serves);
         }
 
         logger.Information("Admin socket {Socket}; data folder {DataDir}", paths.AdminSocket, paths.DataDir);

@@ -57,6 +57,9 @@ public sealed class TestNode : IAsyncDisposable
 
     public int MessagesReceived { get; private set; }
 
+    /// <summary>The last DERP map received (the client keeps the previous one when a message carries none).</summary>
+    public DERPMap? DERPMap { get; private set; }
+
     public Hostinfo Hostinfo => new() { Hostname = Hostname, OS = "linux", IPNVersion = "1.96.5-appliance-testkit", GoArch = "amd64" };
 
     public Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> RegisterAsync(string? authKey, DateTimeOffset expiry = default, string followup = "", NodePublic oldNodeKey = default) =>
@@ -239,6 +242,11 @@ public sealed class TestNode : IAsyncDisposable
             if (message.Node is not null)
             {
                 Self = message.Node;
+            }
+
+            if (message.DERPMap is not null)
+            {
+                DERPMap = message.DERPMap;
             }
 
             if (message.Peers is { Count: > 0 } peers)

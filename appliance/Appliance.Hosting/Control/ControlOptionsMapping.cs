@@ -1,0 +1,45 @@
+using System.Net;
+using Appliance.Hosting.Configuration;
+using Appliance.Protocol.Control;
+using Appliance.State.Coordinator;
+
+namespace Appliance.Hosting.Control;
+
+/// <summary>
+/// Maps the YAML sections the control plane reads (server.server_url, prefixes:, nodes:, dns:) into the
+/// coordinator's <see cref="CoordinatorOptions"/>, so Appliance.State never sees configuration types.
+/// </summary>
+public static class ControlOptionsMapping
+{
+    /// <summary>
+    /// The coordinator gathers changes for at most 250 ms (a longer window delays every peer update past what clients
+    /// expect); a longer nodes.change_coalesce is capped there.
+    /// </summary>
+    public static readonly TimeSpan MaxCoalesceWindow = TimeSpan.FromMilliseconds(250);
+
+    public static CoordinatorOptions ToCoordinatorOptions(ApplianceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var nodes = options.Nodes;
+        var dns = options.Dns;
+        return new CoordinatorOptions
+        {
+            ServerUrl = new Uri(options.Server.ServerUrl, UriKind.Absolute),
+            PrefixV4 = IPNetwork.Parse(options.Prefixes.V4),
+            PrefixV6 = IPNetwork.Parse(options.Prefixes.V6),
+            CoalesceWindow = nodes.ChangeCoalesce > MaxCoalesceWindow ? MaxCoalesceWindow : nodes.ChangeCoalesce,
+            EphemeralInactivityTimeout = nodes.EphemeralInactivityTimeout,
+            NodeKeyExpiry = nodes.KeyExpiry == TimeSpan.Zero ? null : nodes.KeyExpiry,
+            Dns = new DnsSettings
+            {
+                MagicDns = dns.MagicDns,
+                BaseDomain = dns.BaseDomain,
+                Nameservers = [.. dns.Nameservers],
+                SplitDns = dns.SplitDns.ToDictionary(
+                    pair => pair.Key, pair => (IReadOnlyList<string>)[.. pair.Value], StringComparer.OrdinalIgnoreCase),
+                SearchDomains = [.. dns.SearchDomains],
+                ExtraRecords = [.. dns.ExtraRecords.Select(r => new DNSRecord { Name = r.Name, Type = r.Type, Value = r.Value })],
+            },
+        };
+    }
+}
