@@ -39,6 +39,6 @@ public sealed class DerpOptions
     /// <summary>Maximum concurrent DERP connections. 1..1000000, default 10000.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
-    /// <summary>Packets queued per client before the oldest is dropped. 1..4096, default 32 (Tailscale's derpserver perClientSendQueueDepth).</summary>
+    /// <summary>Packets queued per client before a newly arriving one is dropped and counted (docs/decisions/0041). 1..4096, default 32 (Tailscale's derpserver perClientSendQueueDepth).</summary>
     public int SendQueuePackets { get; set; } = 32;
 }
