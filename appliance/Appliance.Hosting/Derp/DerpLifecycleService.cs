@@ -1,4 +1,5 @@
 using Appliance.Derp.Relay;
+using Appliance.Protocol.Keys;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,13 +1,12 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Appliance.Protocol.Keys;
 
 /// <summary>A node's disco key for NAT traversal; regenerated every time tailscaled starts. Text form `discokey:&lt;64 hex&gt;` (tailscale types/key/disco.go).</summary>
-[JsonConverter(typeof(DiscoPublicJsonConverter))]
+[JsonConverter(typeof(PublicKeyJsonConverter<DiscoPublic>))]
 [StructLayout(LayoutKind.Sequential)]
-public readonly struct DiscoPublic : IEquatable<DiscoPublic>
+public readonly struct DiscoPublic : IPublicKey<DiscoPublic>
 {
     public const string Prefix = "discokey:";
     private readonly Key32 _key;
@@ -16,43 +15,19 @@ public readonly struct DiscoPublic : IEquatable<DiscoPublic>
 
     public static DiscoPublic Zero => default;
 
+    static string IPublicKey<DiscoPublic>.TextPrefix => Prefix;
+
     public bool IsZero => _key.IsZero;
-
-    public static DiscoPublic FromRaw(ReadOnlySpan<byte> raw) => new(Key32.FromSpan(raw));
-
-    public static DiscoPublic Parse(ReadOnlySpan<char> text)
-    {
-        if (!TryParse(text, out var key))
-        {
-            KeyText.ThrowFormat(Prefix);
-        }
-
-        return key;
-    }
-
-    public static bool TryParse(ReadOnlySpan<char> text, out DiscoPublic key)
-    {
-        Span<byte> raw = stackalloc byte[KeyText.KeySize];
-        if (KeyText.TryParse(Prefix, text, raw))
-        {
-            key = FromRaw(raw);
-            return true;
-        }
-
-        key = default;
-        return false;
-    }
 
     public ReadOnlySpan<byte> Raw => _key.AsSpan();
 
-    public byte[] ToArray() => _key.AsSpan().ToArray();
+    public static DiscoPublic FromRaw(ReadOnlySpan<byte> raw) => new(Key32.FromSpan(raw));
 
-    public void CopyTo(Span<byte> destination) => _key.AsSpan().CopyTo(destination);
+    public static DiscoPublic Parse(ReadOnlySpan<char> text) => KeyText.Parse<DiscoPublic>(text);
 
-    /// <summary>Debug short form `[xxxxx]`: the first five base64 characters (types/key/node.go ShortString). Logs only.</summary>
-    public string ShortString() => "[" + Convert.ToBase64String(_key.AsSpan())[..5] + "]";
+    public static bool TryParse(ReadOnlySpan<char> text, out DiscoPublic key) => KeyText.TryParse(text, out key);
 
-    public override string ToString() => KeyText.Format(Prefix, _key.AsSpan());
+    public override string ToString() => KeyText.Format(Prefix, Raw);
 
     public bool Equals(DiscoPublic other) => _key.Equals(other._key);
 
@@ -63,22 +38,4 @@ public readonly struct DiscoPublic : IEquatable<DiscoPublic>
     public static bool operator ==(DiscoPublic left, DiscoPublic right) => left.Equals(right);
 
     public static bool operator !=(DiscoPublic left, DiscoPublic right) => !left.Equals(right);
-}
-
-/// <summary>JSON as the Go encoder writes it: the prefixed text form, prefix required.</summary>
-public sealed class DiscoPublicJsonConverter : JsonConverter<DiscoPublic>
-{
-    public override DiscoPublic Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        var text = reader.GetString();
-        if (text is null || !DiscoPublic.TryParse(text, out var key))
-        {
-            throw new JsonException("invalid DiscoPublic: expected 'discokey:' followed by 64 hex digits");
-        }
-
-        return key;
-    }
-
-    public override void Write(Utf8JsonWriter writer, DiscoPublic value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString());
 }

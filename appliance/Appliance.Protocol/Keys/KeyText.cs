@@ -31,6 +31,31 @@ internal static class KeyText
             && written == KeySize;
     }
 
+    public static bool TryParse<TKey>(ReadOnlySpan<char> text, out TKey key)
+        where TKey : struct, IPublicKey<TKey>
+    {
+        Span<byte> raw = stackalloc byte[KeySize];
+        if (TryParse(TKey.TextPrefix, text, raw))
+        {
+            key = TKey.FromRaw(raw);
+            return true;
+        }
+
+        key = default;
+        return false;
+    }
+
+    public static TKey Parse<TKey>(ReadOnlySpan<char> text)
+        where TKey : struct, IPublicKey<TKey>
+    {
+        if (!TryParse<TKey>(text, out var key))
+        {
+            ThrowFormat(TKey.TextPrefix);
+        }
+
+        return key;
+    }
+
     [DoesNotReturn]
     public static void ThrowFormat(string prefix) =>
         throw new FormatException($"key must be '{prefix}' followed by {KeySize * 2} hex digits");
