@@ -145,12 +145,12 @@ public sealed class BadInputTests
     public void A_root_key_copied_into_an_offline_root_data_folder_is_refused()
     {
         using var temp = new TempFolder();
-        using (LocalCa.Initialise(temp.Sub("data"), TestCa.Options(), TimeProvider.System, temp.Sub("usb")))
+        using (LocalCa.Initialise(temp.Combine("data"), TestCa.Options(), TimeProvider.System, temp.Combine("usb")))
         {
         }
 
-        File.Copy(CaDirectory.RootKeyIn(temp.Sub("usb")), new CaDirectory(temp.Sub("data")).RootKey);
-        var error = Assert.Throws<CaException>(() => LocalCa.Open(temp.Sub("data"), TimeProvider.System));
+        File.Copy(CaDirectory.RootKeyIn(temp.Combine("usb")), new CaDirectory(temp.Combine("data")).RootKey);
+        var error = Assert.Throws<CaException>(() => LocalCa.Open(temp.Combine("data"), TimeProvider.System));
         Assert.Equal(CaErrorKind.InsecurePermissions, error.Kind);
     }
 }

@@ -15,7 +15,7 @@ public sealed class ChainValidationTests
     public void The_served_chain_validates_with_dotnet_against_the_root_alone(bool offlineRoot)
     {
         using var temp = new TempFolder();
-        using var ca = LocalCa.Initialise(temp.Sub("data"), TestCa.Options(), TimeProvider.System, offlineRoot ? temp.Sub("usb") : null);
+        using var ca = LocalCa.Initialise(temp.Combine("data"), TestCa.Options(), TimeProvider.System, offlineRoot ? temp.Combine("usb") : null);
         using var leaf = ca.IssueLeaf(TestCa.Options());
 
         using var chain = Chains.Build(ca.Root, leaf.Leaf, leaf.Chain);
@@ -63,7 +63,7 @@ public sealed class ChainValidationTests
     public void Openssl_verifies_the_chain()
     {
         using var temp = new TempFolder();
-        using var ca = LocalCa.Initialise(temp.Sub("data"), TestCa.Options(), TimeProvider.System, temp.Sub("usb"));
+        using var ca = LocalCa.Initialise(temp.Combine("data"), TestCa.Options(), TimeProvider.System, temp.Combine("usb"));
         using var leaf = ca.IssueLeaf(TestCa.Options());
         var files = Chains.WritePems(temp, ca.Root, ca.Intermediate, leaf.Leaf);
 
@@ -105,7 +105,7 @@ public sealed class ChainValidationTests
     public void A_leaf_for_another_name_forged_with_the_intermediate_key_fails_dotnet_and_openssl()
     {
         using var temp = new TempFolder();
-        using var ca = LocalCa.Initialise(temp.Sub("data"), TestCa.Options(), TimeProvider.System, temp.Sub("usb"));
+        using var ca = LocalCa.Initialise(temp.Combine("data"), TestCa.Options(), TimeProvider.System, temp.Combine("usb"));
         using var intermediateKey = SecureFile.ReadPrivateKey(ca.Directory.IntermediateKey);
         using var key = KeyPolicy.NewKey();
         using var forged = CertificateFactory.CreateLeaf(key, ["bank.example"], [], ca.Intermediate, intermediateKey, DateTimeOffset.UtcNow, TimeSpan.FromDays(1));

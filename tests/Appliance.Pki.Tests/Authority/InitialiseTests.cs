@@ -25,8 +25,8 @@ public sealed class InitialiseTests
     public void Offline_root_init_leaves_no_root_key_in_the_data_folder()
     {
         using var temp = new TempFolder();
-        var media = temp.Sub("usb");
-        var data = temp.Sub("data");
+        var media = temp.Combine("usb");
+        var data = temp.Combine("data");
         using var ca = LocalCa.Initialise(data, TestCa.Options(), TimeProvider.System, media);
 
         Assert.Equal(CaMode.OfflineRoot, ca.Mode);

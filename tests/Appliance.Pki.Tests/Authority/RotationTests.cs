@@ -36,8 +36,8 @@ public sealed class RotationTests
     public void A_new_offline_root_is_cross_signed_so_clients_trusting_either_root_validate()
     {
         using var temp = new TempFolder();
-        var usb = temp.Sub("usb");
-        using var ca = LocalCa.Initialise(temp.Sub("data"), TestCa.Options(), TimeProvider.System, usb);
+        var usb = temp.Combine("usb");
+        using var ca = LocalCa.Initialise(temp.Combine("data"), TestCa.Options(), TimeProvider.System, usb);
         var oldRootKey = File.ReadAllText(CaDirectory.RootKeyIn(usb));
         using var rotated = ca.RotateRoot(TestCa.Options(), usb);
 
@@ -55,11 +55,11 @@ public sealed class RotationTests
         var bundle = rotated.TrustedRoots();
         Assert.Equal([rotated.Root.Thumbprint, ca.Root.Thumbprint], bundle.Select(r => r.Thumbprint));
 
-        var oldRootPem = temp.Sub("old-root.pem");
+        var oldRootPem = temp.Combine("old-root.pem");
         File.WriteAllText(oldRootPem, ca.Root.ExportCertificatePem());
-        var untrusted = temp.Sub("untrusted.pem");
+        var untrusted = temp.Combine("untrusted.pem");
         File.WriteAllText(untrusted, string.Join("\n", leaf.Chain.Select(c => c.ExportCertificatePem())));
-        var leafPem = temp.Sub("leaf.pem");
+        var leafPem = temp.Combine("leaf.pem");
         File.WriteAllText(leafPem, leaf.Leaf.ExportCertificatePem());
         var (exit, output) = OpenSsl.Run("verify", "-CAfile", oldRootPem, "-untrusted", untrusted, leafPem);
         Assert.True(exit == 0, output);

@@ -13,7 +13,7 @@ public sealed class CaCommandsTests
     public async Task Init_status_export_round_trip_through_the_cli()
     {
         using var temp = new TempFolder();
-        var data = temp.Sub("data");
+        var data = temp.Combine("data");
         var init = await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data, "--dns-name", "appliance.test", "--ip-address", "127.0.0.1");
         Assert.True(init.Exit == 0, init.Error);
         Assert.Contains("sha256-raw:", init.Out, StringComparison.Ordinal);
@@ -26,9 +26,9 @@ public sealed class CaCommandsTests
         Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(ca.Intermediate.RawData)), status.Out, StringComparison.Ordinal);
         Assert.Contains(leaf.SerialNumber, status.Out, StringComparison.Ordinal);
 
-        var pem = temp.Sub("root.pem");
-        var der = temp.Sub("root.der");
-        var pin = temp.Sub("pin.txt");
+        var pem = temp.Combine("root.pem");
+        var der = temp.Combine("root.der");
+        var pin = temp.Combine("pin.txt");
         Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", pem)).Exit);
         Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", der, "--format", "der")).Exit);
         Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", pin, "--format", "pin")).Exit);
@@ -44,8 +44,8 @@ public sealed class CaCommandsTests
     public async Task Init_with_an_offline_root_then_rotate_needs_the_media()
     {
         using var temp = new TempFolder();
-        var data = temp.Sub("data");
-        var usb = temp.Sub("usb");
+        var data = temp.Combine("data");
+        var usb = temp.Combine("usb");
         Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data, "--offline-root", usb, "--dns-name", "appliance.test")).Exit);
         Assert.False(File.Exists(new CaDirectory(data).RootKey));
 
@@ -72,7 +72,7 @@ public sealed class CaCommandsTests
     public async Task Revoke_through_the_cli_replaces_the_current_leaf()
     {
         using var temp = new TempFolder();
-        var data = temp.Sub("data");
+        var data = temp.Combine("data");
         Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data)).Exit);
         string serial;
         using (var ca = LocalCa.Open(data, TimeProvider.System))
@@ -93,7 +93,7 @@ public sealed class CaCommandsTests
     public async Task A_group_readable_key_exits_with_the_config_error_and_names_the_file()
     {
         using var temp = new TempFolder();
-        var data = temp.Sub("data");
+        var data = temp.Combine("data");
         Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data)).Exit);
         var key = new CaDirectory(data).IntermediateKey;
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);

@@ -29,7 +29,7 @@ public static class Chains
     public static (string Root, string Intermediate, string Leaf) WritePems(TempFolder temp, X509Certificate2 root, X509Certificate2 intermediate, X509Certificate2 leaf)
     {
         var prefix = Guid.NewGuid().ToString("N")[..6];
-        var paths = (temp.Sub(prefix + "root.pem"), temp.Sub(prefix + "intermediate.pem"), temp.Sub(prefix + "leaf.pem"));
+        var paths = (temp.Combine(prefix + "root.pem"), temp.Combine(prefix + "intermediate.pem"), temp.Combine(prefix + "leaf.pem"));
         File.WriteAllText(paths.Item1, root.ExportCertificatePem());
         File.WriteAllText(paths.Item2, intermediate.ExportCertificatePem());
         File.WriteAllText(paths.Item3, leaf.ExportCertificatePem());

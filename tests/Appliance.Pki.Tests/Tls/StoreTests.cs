@@ -67,9 +67,9 @@ public sealed class StoreTests
     public void Site_supplied_files_are_served_and_reloaded_when_replaced()
     {
         using var temp = new TempFolder();
-        using var ca = LocalCa.Initialise(temp.Sub("other-pki"), TestCa.Options(), TimeProvider.System);
-        var certFile = temp.Sub("site.crt");
-        var keyFile = temp.Sub("site.key");
+        using var ca = LocalCa.Initialise(temp.Combine("other-pki"), TestCa.Options(), TimeProvider.System);
+        var certFile = temp.Combine("site.crt");
+        var keyFile = temp.Combine("site.key");
         WriteSiteFiles(ca, certFile, keyFile);
         var options = new ApplianceTlsOptions { Mode = TlsMode.Files, CertFile = certFile, KeyFile = keyFile };
         var store = new TlsCertificateStore(options, TimeProvider.System, NullLogger<TlsCertificateStore>.Instance);
@@ -86,9 +86,9 @@ public sealed class StoreTests
     public void A_site_key_readable_by_others_is_refused()
     {
         using var temp = new TempFolder();
-        using var ca = LocalCa.Initialise(temp.Sub("other-pki"), TestCa.Options(), TimeProvider.System);
-        var certFile = temp.Sub("site.crt");
-        var keyFile = temp.Sub("site.key");
+        using var ca = LocalCa.Initialise(temp.Combine("other-pki"), TestCa.Options(), TimeProvider.System);
+        var certFile = temp.Combine("site.crt");
+        var keyFile = temp.Combine("site.key");
         WriteSiteFiles(ca, certFile, keyFile);
         File.SetUnixFileMode(keyFile, (UnixFileMode)0x1A4);
         var options = new ApplianceTlsOptions { Mode = TlsMode.Files, CertFile = certFile, KeyFile = keyFile };
@@ -99,7 +99,7 @@ public sealed class StoreTests
     public void Configured_names_outside_an_offline_intermediate_stop_startup_with_the_rotate_hint()
     {
         using var temp = new TempFolder();
-        using (LocalCa.Initialise(temp.Path, TestCa.Options(), TimeProvider.System, temp.Sub("usb")))
+        using (LocalCa.Initialise(temp.Path, TestCa.Options(), TimeProvider.System, temp.Combine("usb")))
         {
         }
 

@@ -1,7 +1,10 @@
-namespace Appliance.ServerTests.Support;
+namespace Appliance.TestKit;
 
-/// <summary>A short-pathed temporary folder (Unix socket paths are limited to 107 bytes), deleted on dispose.</summary>
-internal sealed class TempFolder : IDisposable
+/// <summary>
+/// A unique temporary folder, deleted with everything in it when the test ends. The path is kept short
+/// (/tmp/apl-&lt;12 hex&gt;) because Unix socket paths such as admin.sock inside a data folder are limited to 107 bytes.
+/// </summary>
+public sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {
@@ -21,7 +24,7 @@ internal sealed class TempFolder : IDisposable
         }
         catch (IOException)
         {
-            // A child process may still be closing a file; the folder is under /tmp and harmless.
+            // Already gone, or a child process or server is still closing a file: the folder is under /tmp and harmless.
         }
     }
 }
