@@ -25,7 +25,7 @@ public sealed class MapBuilder
         _derp = derp;
         _filter = filter;
         _time = time;
-        _dns = DnsConfigBuilder.Build(options.Dns);
+        _dns = DnsConfigBuilder.Build(options.Dns, options.PrefixV4, options.PrefixV6);
     }
 
     /// <summary>The first message of a stream: self Node and full state (protocol.md §5.3).</summary>

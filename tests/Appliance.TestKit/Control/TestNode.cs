@@ -21,6 +21,7 @@ public sealed class TestNode : IAsyncDisposable
     private readonly Dictionary<long, Node> _peers = [];
     private readonly Channel<MapResponse> _received = Channel.CreateUnbounded<MapResponse>();
     private readonly Lock _lock = new();
+    private readonly List<byte[]> _rawMessages = [];
     private CancellationTokenSource? _poll;
     private Task? _pollTask;
 
@@ -56,6 +57,18 @@ public sealed class TestNode : IAsyncDisposable
     }
 
     public int MessagesReceived { get; private set; }
+
+    /// <summary>Every map message's decompressed JSON exactly as the server sent it, in order (for wire-shape checks).</summary>
+    public IReadOnlyList<byte[]> RawMessages
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _rawMessages];
+            }
+        }
+    }
 
     /// <summary>The last DERP map received (the client keeps the previous one when a message carries none).</summary>
     public DERPMap? DERPMap { get; private set; }
@@ -216,6 +229,11 @@ public sealed class TestNode : IAsyncDisposable
                 var buffer = new ReadOnlySequence<byte>(pending.WrittenMemory);
                 while (reader.TryRead(ref buffer, out var json))
                 {
+                    lock (_lock)
+                    {
+                        _rawMessages.Add(json);
+                    }
+
                     Apply(ControlJson.ParseMapResponse(json));
                 }
 
