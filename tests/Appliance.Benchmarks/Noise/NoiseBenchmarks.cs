@@ -8,10 +8,10 @@ namespace Appliance.Benchmarks.Noise;
 /// <summary>
 /// ts2021 costs: one handshake (what every client reconnect costs the server) and transport sealing/opening of
 /// full 4077-byte records (what a streamed MapResponse costs). Results: docs/benchmarks.md "## Noise transport".
-/// Run: dotnet run -c Release --project tests/Appliance.Benchmarks -- --filter '*Noise*'
+/// Run: dotnet run -c Release --project tests/Appliance.Benchmarks -- --filter '*NoiseBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[Config(typeof(ShortInProcessConfig))]
 public class NoiseBenchmarks
 {
     private MachinePrivate _server = null!;
