@@ -45,6 +45,7 @@ public static class ControlServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<INodeChangeSink>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<INodePresence>(sp => sp.GetRequiredService<ControlCoordinator>());
+        services.TryAddSingleton<IRegistrationApprovals>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.AddHostedService<ControlCoordinatorService>();
         return services;
     }

@@ -1,3 +1,4 @@
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
@@ -22,6 +23,8 @@ namespace Appliance.Hosting.Admin;
 ///   GET    /api/v1/nodes?user=NAME               DELETE /api/v1/nodes/{id}
 ///   POST   /api/v1/nodes/{id}/expire             POST /api/v1/nodes/{id}/rename {newName}
 ///   POST   /api/v1/nodes/{id}/tags {tags}
+///   GET    /api/v1/registrations                 POST /api/v1/registrations/{id}/approve {user}
+/// (registrations: interactive logins waiting for an operator; only the coordinator has them, see IRegistrationApprovals)
 /// </summary>
 public static class AdminApiExtensions
 {
@@ -40,7 +43,8 @@ public static class AdminApiExtensions
             sp.GetRequiredService<IdentityService>(),
             sp.GetRequiredService<NodeService>(),
             Presence(sp),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IRegistrationApprovals>()));
         return services;
     }
 
@@ -60,6 +64,8 @@ public static class AdminApiExtensions
         Map(api, "POST", "/nodes/{id:long}/rename", AdminEndpoints.RenameNode);
         Map(api, "POST", "/nodes/{id:long}/tags", AdminEndpoints.SetNodeTags);
         Map(api, "DELETE", "/nodes/{id:long}", AdminEndpoints.DeleteNode);
+        Map(api, "GET", "/registrations", AdminEndpoints.ListPendingRegistrations);
+        Map(api, "POST", "/registrations/{id}/approve", AdminEndpoints.ApproveRegistration);
         return api;
     }
 

@@ -1,3 +1,4 @@
+using Appliance.State.Coordinator;
 using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
@@ -36,6 +37,16 @@ internal static class AdminDtoMapping
         node.MachineKey.ToString(),
         node.NodeKey.ToString(),
         node.CreatedAt);
+
+    public static PendingRegistrationDto ToDto(this PendingRegistration pending) => new(
+        pending.Id,
+        pending.Machine.ToString(),
+        pending.Hostname,
+        pending.Request.Hostinfo?.OS,
+        pending.Request.Ephemeral,
+        pending.AuthUrl.ToString(),
+        pending.Created,
+        pending.Expires);
 
     public static NodeDto ToDto(this NodeView view, DateTimeOffset now) => view.Node.ToDto(view.UserName, view.Online, now);
 }

@@ -44,6 +44,20 @@ public sealed record NodeDto(
     string NodeKey,
     DateTimeOffset CreatedAt);
 
+/// <summary>An interactive registration waiting for `appliance auth approve` (only the running service has them).</summary>
+/// <param name="Id">What `auth approve` takes: the last segment of the AuthURL the client printed.</param>
+public sealed record PendingRegistrationDto(
+    string Id,
+    string MachineKey,
+    string Hostname,
+    string? Os,
+    bool Ephemeral,
+    string AuthUrl,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt);
+
+public sealed record ApproveRegistrationRequest(string User);
+
 public sealed record CreateUserRequest(string Name, string? DisplayName = null, string? Email = null);
 
 public sealed record RenameRequest(string NewName);

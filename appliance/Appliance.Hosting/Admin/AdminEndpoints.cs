@@ -74,6 +74,17 @@ internal static class AdminEndpoints
     public static Task DeleteNode(HttpContext c) => Run(c, async (api, ct) =>
         await AdminResponses.WriteAsync(c, await api.DeleteNodeAsync(Id(c), ct), AdminJsonContext.Default.NodeDto));
 
+    public static Task ListPendingRegistrations(HttpContext c) => Run(c, async (api, ct) =>
+        await AdminResponses.WriteAsync(c, await api.ListPendingRegistrationsAsync(ct), AdminJsonContext.Default.IReadOnlyListPendingRegistrationDto));
+
+    public static Task ApproveRegistration(HttpContext c) => Run(c, async (api, ct) =>
+    {
+        if (await AdminResponses.ReadBodyAsync(c, AdminJsonContext.Default.ApproveRegistrationRequest) is { } body)
+        {
+            await AdminResponses.WriteAsync(c, await api.ApproveRegistrationAsync(Route(c, "id"), body.User, ct), AdminJsonContext.Default.NodeDto);
+        }
+    });
+
     private static Task Run(HttpContext context, Func<IAdminApi, CancellationToken, Task> action) =>
         action(context.RequestServices.GetRequiredService<IAdminApi>(), context.RequestAborted);
 

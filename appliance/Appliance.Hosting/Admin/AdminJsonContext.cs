@@ -17,4 +17,7 @@ namespace Appliance.Hosting.Admin;
 [JsonSerializable(typeof(CreatePreAuthKeyRequest))]
 [JsonSerializable(typeof(SetTagsRequest))]
 [JsonSerializable(typeof(ErrorDto))]
+[JsonSerializable(typeof(PendingRegistrationDto))]
+[JsonSerializable(typeof(IReadOnlyList<PendingRegistrationDto>))]
+[JsonSerializable(typeof(ApproveRegistrationRequest))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -1,12 +1,21 @@
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
 namespace Appliance.Hosting.Admin;
 
-/// <summary>The operator verbs over State's services, answering in DTOs. Synchronous work; the Tasks are for the interface.</summary>
-public sealed class AdminOperations(IdentityService identity, NodeService nodes, INodePresence presence, TimeProvider time) : IAdminApi
+/// <summary>
+/// The operator verbs over State's services, answering in DTOs. Synchronous work; the Tasks are for the interface.
+/// <paramref name="approvals"/> is the running coordinator; without it (the CLI on the database directly) the
+/// pending-registration verbs answer that the service is not running.
+/// </summary>
+public sealed class AdminOperations(
+    IdentityService identity, NodeService nodes, INodePresence presence, TimeProvider time, IRegistrationApprovals? approvals = null) : IAdminApi
 {
+    public const string NeedsRunningService =
+        "pending registrations exist only in the running service: start it (appliance serve, or systemctl start appliance) and run this again";
+
     private static readonly TimeSpan DefaultPreAuthKeyExpiration = TimeSpan.FromHours(1);
 
     public Task<OperationResult<IReadOnlyList<UserDto>>> ListUsersAsync(CancellationToken cancellationToken) =>
@@ -73,6 +82,39 @@ public sealed class AdminOperations(IdentityService identity, NodeService nodes,
         Done(Node(nodes.SetTags(id, tags)));
 
     public Task<OperationResult<NodeDto>> DeleteNodeAsync(long id, CancellationToken cancellationToken) => Done(Node(nodes.Delete(id)));
+
+    public Task<OperationResult<IReadOnlyList<PendingRegistrationDto>>> ListPendingRegistrationsAsync(CancellationToken cancellationToken)
+    {
+        if (approvals is null)
+        {
+            return Done(OperationResult.Invalid<IReadOnlyList<PendingRegistrationDto>>(NeedsRunningService));
+        }
+
+        return Done(OperationResult.Ok<IReadOnlyList<PendingRegistrationDto>>([.. approvals.ListPending().Select(p => p.ToDto())]));
+    }
+
+    public Task<OperationResult<NodeDto>> ApproveRegistrationAsync(string id, string user, CancellationToken cancellationToken)
+    {
+        if (approvals is null)
+        {
+            return Done(OperationResult.Invalid<NodeDto>(NeedsRunningService));
+        }
+
+        if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(user))
+        {
+            return Done(OperationResult.Invalid<NodeDto>("a registration id and a user are required"));
+        }
+
+        var approval = approvals.Approve(id, user);
+        return Done(approval.Status switch
+        {
+            ApprovalStatus.Approved => Node(OperationResult.Ok(approval.Node!.Record)),
+            ApprovalStatus.UserNotFound => OperationResult.NotFound<NodeDto>($"user '{user}' not found: create it first with `appliance users create {user}`"),
+            ApprovalStatus.RegistrationNotFound => OperationResult.NotFound<NodeDto>(
+                $"no pending registration '{id}': it was approved already, or it ran out (the client then shows a new URL); see `appliance auth list`"),
+            _ => OperationResult.Conflict<NodeDto>("the node could not be created (no free address, or its node key belongs to another machine)"),
+        });
+    }
 
     private OperationResult<NodeDto> Node(OperationResult<NodeRecord> result)
     {

@@ -32,4 +32,10 @@ public interface IAdminApi
     Task<OperationResult<NodeDto>> SetNodeTagsAsync(long id, IReadOnlyList<string> tags, CancellationToken cancellationToken);
 
     Task<OperationResult<NodeDto>> DeleteNodeAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Interactive registrations waiting for approval, oldest first. Running service only.</summary>
+    Task<OperationResult<IReadOnlyList<PendingRegistrationDto>>> ListPendingRegistrationsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Admits a waiting machine as a node of <paramref name="user"/>; <paramref name="id"/> may be the AuthURL. Running service only.</summary>
+    Task<OperationResult<NodeDto>> ApproveRegistrationAsync(string id, string user, CancellationToken cancellationToken);
 }

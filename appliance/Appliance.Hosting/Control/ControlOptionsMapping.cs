@@ -27,6 +27,7 @@ public static class ControlOptionsMapping
             ServerUrl = new Uri(options.Server.ServerUrl, UriKind.Absolute),
             PrefixV4 = IPNetwork.Parse(options.Prefixes.V4),
             PrefixV6 = IPNetwork.Parse(options.Prefixes.V6),
+            Allocation = options.Prefixes.Allocation == IpAllocation.Random ? AddressAllocation.Random : AddressAllocation.Sequential,
             CoalesceWindow = nodes.ChangeCoalesce > MaxCoalesceWindow ? MaxCoalesceWindow : nodes.ChangeCoalesce,
             EphemeralInactivityTimeout = nodes.EphemeralInactivityTimeout,
             NodeKeyExpiry = nodes.KeyExpiry == TimeSpan.Zero ? null : nodes.KeyExpiry,

@@ -157,7 +157,7 @@ public sealed partial class NoiseUpgradeHandler
         NoiseAcceptedHandshake? accepted = null;
         if (refusal == NoiseHandshakeRefusal.None)
         {
-            NoiseResponder.TryRespond(_serverKey.Private, initiation, out accepted, out refusal, _options.ResponderEphemeralForTesting);
+            NoiseResponder.TryRespond(_serverKey.Static, initiation, out accepted, out refusal, _options.ResponderEphemeralForTesting);
         }
 
         if (accepted is null)

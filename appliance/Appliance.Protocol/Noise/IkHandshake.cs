@@ -15,20 +15,18 @@ internal static class IkHandshake
     public static int MessageBSize(int payloadLength) => KeySize + payloadLength + TagSize;
 
     /// <summary>Initiator: e, es, s, ss, payload. False if a DH fails (an unusable responder key).</summary>
-    public static bool WriteA(SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> staticPrivate, ReadOnlySpan<byte> responderStatic, ReadOnlySpan<byte> payload, Span<byte> message)
+    public static bool WriteA(SymmetricState state, X25519Key ephemeral, X25519Key staticKey, ReadOnlySpan<byte> responderStatic, ReadOnlySpan<byte> payload, Span<byte> message)
     {
         var e = message[..KeySize];
-        X25519.PublicFrom(ephemeralPrivate, e);
+        ephemeral.Public.CopyTo(e);
         state.MixHash(e);
-        if (!state.MixDh(ephemeralPrivate, responderStatic))
+        if (!state.MixDh(ephemeral, responderStatic))
         {
             return false;
         }
 
-        Span<byte> staticPublic = stackalloc byte[KeySize];
-        X25519.PublicFrom(staticPrivate, staticPublic);
-        state.EncryptAndHash(staticPublic, message.Slice(KeySize, KeySize + TagSize));
-        if (!state.MixDh(staticPrivate, responderStatic))
+        state.EncryptAndHash(staticKey.Public, message.Slice(KeySize, KeySize + TagSize));
+        if (!state.MixDh(staticKey, responderStatic))
         {
             return false;
         }
@@ -38,12 +36,12 @@ internal static class IkHandshake
     }
 
     /// <summary>Responder: reads message A, learning the initiator's ephemeral and static keys and its payload.</summary>
-    public static NoiseHandshakeRefusal ReadA(SymmetricState state, ReadOnlySpan<byte> staticPrivate, ReadOnlySpan<byte> message, Span<byte> initiatorEphemeral, Span<byte> initiatorStatic, Span<byte> payload)
+    public static NoiseHandshakeRefusal ReadA(SymmetricState state, X25519Key staticKey, ReadOnlySpan<byte> message, Span<byte> initiatorEphemeral, Span<byte> initiatorStatic, Span<byte> payload)
     {
         var e = message[..KeySize];
         e.CopyTo(initiatorEphemeral);
         state.MixHash(e);
-        if (!state.MixDh(staticPrivate, e))
+        if (!state.MixDh(staticKey, e))
         {
             return NoiseHandshakeRefusal.BadKey;
         }
@@ -53,7 +51,7 @@ internal static class IkHandshake
             return NoiseHandshakeRefusal.DecryptFailed;
         }
 
-        if (!state.MixDh(staticPrivate, initiatorStatic))
+        if (!state.MixDh(staticKey, initiatorStatic))
         {
             return NoiseHandshakeRefusal.BadKey;
         }
@@ -67,12 +65,12 @@ internal static class IkHandshake
     }
 
     /// <summary>Responder: e, ee, se, payload.</summary>
-    public static bool WriteB(SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> initiatorEphemeral, ReadOnlySpan<byte> initiatorStatic, ReadOnlySpan<byte> payload, Span<byte> message)
+    public static bool WriteB(SymmetricState state, X25519Key ephemeral, ReadOnlySpan<byte> initiatorEphemeral, ReadOnlySpan<byte> initiatorStatic, ReadOnlySpan<byte> payload, Span<byte> message)
     {
         var e = message[..KeySize];
-        X25519.PublicFrom(ephemeralPrivate, e);
+        ephemeral.Public.CopyTo(e);
         state.MixHash(e);
-        if (!state.MixDh(ephemeralPrivate, initiatorEphemeral) || !state.MixDh(ephemeralPrivate, initiatorStatic))
+        if (!state.MixDh(ephemeral, initiatorEphemeral) || !state.MixDh(ephemeral, initiatorStatic))
         {
             return false;
         }
@@ -82,12 +80,40 @@ internal static class IkHandshake
     }
 
     /// <summary>Initiator: reads message B. False if it does not authenticate.</summary>
-    public static bool ReadB(SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> staticPrivate, ReadOnlySpan<byte> message, Span<byte> payload)
+    public static bool ReadB(SymmetricState state, X25519Key ephemeral, X25519Key staticKey, ReadOnlySpan<byte> message, Span<byte> payload)
     {
         var e = message[..KeySize];
         state.MixHash(e);
-        return state.MixDh(ephemeralPrivate, e)
-            && state.MixDh(staticPrivate, e)
+        return state.MixDh(ephemeral, e)
+            && state.MixDh(staticKey, e)
             && state.DecryptAndHash(message[KeySize..], payload);
+    }
+
+    // Raw-key forms for the Noise spec's test vectors, which give private keys as bytes.
+
+    public static bool WriteA(SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> staticPrivate, ReadOnlySpan<byte> responderStatic, ReadOnlySpan<byte> payload, Span<byte> message)
+    {
+        using var ephemeral = X25519Key.Import(ephemeralPrivate);
+        using var staticKey = X25519Key.Import(staticPrivate);
+        return WriteA(state, ephemeral, staticKey, responderStatic, payload, message);
+    }
+
+    public static NoiseHandshakeRefusal ReadA(SymmetricState state, ReadOnlySpan<byte> staticPrivate, ReadOnlySpan<byte> message, Span<byte> initiatorEphemeral, Span<byte> initiatorStatic, Span<byte> payload)
+    {
+        using var staticKey = X25519Key.Import(staticPrivate);
+        return ReadA(state, staticKey, message, initiatorEphemeral, initiatorStatic, payload);
+    }
+
+    public static bool WriteB(SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> initiatorEphemeral, ReadOnlySpan<byte> initiatorStatic, ReadOnlySpan<byte> payload, Span<byte> message)
+    {
+        using var ephemeral = X25519Key.Import(ephemeralPrivate);
+        return WriteB(state, ephemeral, initiatorEphemeral, initiatorStatic, payload, message);
+    }
+
+    public static bool ReadB(SymmetricState state, ReadOnlySpan<byte> ephemeralPrivate, ReadOnlySpan<byte> staticPrivate, ReadOnlySpan<byte> message, Span<byte> payload)
+    {
+        using var ephemeral = X25519Key.Import(ephemeralPrivate);
+        using var staticKey = X25519Key.Import(staticPrivate);
+        return ReadB(state, ephemeral, staticKey, message, payload);
     }
 }

@@ -11,17 +11,17 @@ namespace Appliance.Protocol.Noise;
 public sealed class NoiseInitiator
 {
     private readonly SymmetricState _state;
-    private readonly byte[] _machinePrivate;
-    private readonly byte[] _ephemeralPrivate;
+    private readonly X25519Key _machineKey;
+    private readonly X25519Key _ephemeral;
     private readonly byte[] _initiation;
     private readonly ushort _version;
     private bool _finished;
 
-    private NoiseInitiator(SymmetricState state, byte[] machinePrivate, byte[] ephemeralPrivate, byte[] initiation, ushort version)
+    private NoiseInitiator(SymmetricState state, X25519Key machineKey, X25519Key ephemeral, byte[] initiation, ushort version)
     {
         _state = state;
-        _machinePrivate = machinePrivate;
-        _ephemeralPrivate = ephemeralPrivate;
+        _machineKey = machineKey;
+        _ephemeral = ephemeral;
         _initiation = initiation;
         _version = version;
     }
@@ -34,7 +34,8 @@ public sealed class NoiseInitiator
     {
         ArgumentNullException.ThrowIfNull(machineKey);
         var state = SymmetricState.ForVersion(version, serverKey.Raw);
-        var ephemeral = ephemeralPrivate.IsEmpty ? X25519.GeneratePrivate() : ephemeralPrivate.ToArray();
+        var ephemeral = X25519Key.ImportOrGenerate(ephemeralPrivate);
+        var machine = X25519Key.Import(machineKey.Raw);
 
         var init = new byte[NoiseConstants.InitiationSize];
         BinaryPrimitives.WriteUInt16BigEndian(init, version);
@@ -42,12 +43,14 @@ public sealed class NoiseInitiator
         BinaryPrimitives.WriteUInt16BigEndian(init.AsSpan(NoiseInitiation.LengthOffset), NoiseConstants.InitiationPayloadLength);
 
         // -> e, es, s, ss (empty payload)
-        if (!IkHandshake.WriteA(state, ephemeral, machineKey.Raw, serverKey.Raw, ReadOnlySpan<byte>.Empty, init.AsSpan(NoiseInitiation.EphemeralOffset)))
+        if (!IkHandshake.WriteA(state, ephemeral, machine, serverKey.Raw, ReadOnlySpan<byte>.Empty, init.AsSpan(NoiseInitiation.EphemeralOffset)))
         {
+            ephemeral.Dispose();
+            machine.Dispose();
             throw new ArgumentException("the server key is not a usable X25519 public key", nameof(serverKey));
         }
 
-        return new NoiseInitiator(state, machineKey.Raw.ToArray(), ephemeral, init, version);
+        return new NoiseInitiator(state, machine, ephemeral, init, version);
     }
 
     /// <summary>
@@ -62,6 +65,8 @@ public sealed class NoiseInitiator
         }
 
         _finished = true;
+        using var ephemeral = _ephemeral;
+        using var machine = _machineKey;
         if (response.Length != NoiseConstants.ResponseSize
             || response[0] != (byte)NoiseMessageType.Response
             || BinaryPrimitives.ReadUInt16BigEndian(response[1..]) != NoiseConstants.ResponsePayloadLength)
@@ -70,7 +75,7 @@ public sealed class NoiseInitiator
         }
 
         // <- e, ee, se (empty payload)
-        if (!IkHandshake.ReadB(_state, _ephemeralPrivate, _machinePrivate, response[NoiseConstants.HeaderLength..], Span<byte>.Empty))
+        if (!IkHandshake.ReadB(_state, ephemeral, machine, response[NoiseConstants.HeaderLength..], Span<byte>.Empty))
         {
             throw new NoiseProtocolException("handshake response did not authenticate");
         }
@@ -79,8 +84,6 @@ public sealed class NoiseInitiator
         Span<byte> k1 = stackalloc byte[NoiseConstants.KeySize];
         Span<byte> k2 = stackalloc byte[NoiseConstants.KeySize];
         _state.Split(k1, k2);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_ephemeralPrivate);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_machinePrivate);
         return new NoiseSessionKeys(send: new NoiseCipherState(k1), receive: new NoiseCipherState(k2), hash, _version);
     }
 }

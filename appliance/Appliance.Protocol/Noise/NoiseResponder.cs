@@ -20,9 +20,10 @@ public static class NoiseResponder
     /// Runs the responder over a complete initiation. On success the 51-byte response is in
     /// <paramref name="accepted"/>; otherwise <paramref name="refusal"/> says why and nothing else happened.
     /// </summary>
+    /// <param name="serverStatic">The server's static key, imported once per process and shared by every handshake.</param>
     /// <param name="ephemeralPrivate">Only for test vectors: the responder's ephemeral private key. Empty = random.</param>
     public static bool TryRespond(
-        MachinePrivate serverStatic,
+        NoiseStaticKey serverStatic,
         ReadOnlySpan<byte> initiation,
         out NoiseAcceptedHandshake? accepted,
         out NoiseHandshakeRefusal refusal,
@@ -37,24 +38,27 @@ public static class NoiseResponder
         }
 
         var version = BinaryPrimitives.ReadUInt16BigEndian(initiation);
-        var state = SymmetricState.ForVersion(version, serverStatic.Public.Raw);
+        var state = SymmetricState.ForVersion(version, serverStatic.Key.Public);
 
         // -> e, es, s, ss
         Span<byte> clientEphemeral = stackalloc byte[NoiseConstants.KeySize];
         Span<byte> machineKey = stackalloc byte[NoiseConstants.KeySize];
-        refusal = IkHandshake.ReadA(state, serverStatic.Raw, initiation[NoiseInitiation.EphemeralOffset..], clientEphemeral, machineKey, Span<byte>.Empty);
+        refusal = IkHandshake.ReadA(state, serverStatic.Key, initiation[NoiseInitiation.EphemeralOffset..], clientEphemeral, machineKey, Span<byte>.Empty);
         if (refusal != NoiseHandshakeRefusal.None)
         {
             return false;
         }
 
-        // <- e, ee, se
-        var ephemeral = ephemeralPrivate.IsEmpty ? X25519.GeneratePrivate() : ephemeralPrivate.ToArray();
+        // <- e, ee, se. The ephemeral is created inside libsodium and never exported.
         var response = new byte[NoiseConstants.ResponseSize];
         response[0] = (byte)NoiseMessageType.Response;
         BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(1), NoiseConstants.ResponsePayloadLength);
-        var written = IkHandshake.WriteB(state, ephemeral, clientEphemeral, machineKey, ReadOnlySpan<byte>.Empty, response.AsSpan(NoiseConstants.HeaderLength));
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(ephemeral);
+        bool written;
+        using (var ephemeral = X25519Key.ImportOrGenerate(ephemeralPrivate))
+        {
+            written = IkHandshake.WriteB(state, ephemeral, clientEphemeral, machineKey, ReadOnlySpan<byte>.Empty, response.AsSpan(NoiseConstants.HeaderLength));
+        }
+
         if (!written)
         {
             refusal = NoiseHandshakeRefusal.BadKey;
@@ -71,6 +75,18 @@ public static class NoiseResponder
 
         accepted = new NoiseAcceptedHandshake(response, MachinePublic.FromRaw(machineKey), version, keys);
         return true;
+    }
+
+    /// <summary>One-off form that imports <paramref name="serverStatic"/> for this call only (tests, tools); servers keep a <see cref="NoiseStaticKey"/>.</summary>
+    public static bool TryRespond(
+        MachinePrivate serverStatic,
+        ReadOnlySpan<byte> initiation,
+        out NoiseAcceptedHandshake? accepted,
+        out NoiseHandshakeRefusal refusal,
+        ReadOnlySpan<byte> ephemeralPrivate = default)
+    {
+        using var key = new NoiseStaticKey(serverStatic);
+        return TryRespond(key, initiation, out accepted, out refusal, ephemeralPrivate);
     }
 }
 

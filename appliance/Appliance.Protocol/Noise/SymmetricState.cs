@@ -37,10 +37,10 @@ internal sealed class SymmetricState
     }
 
     /// <summary>MixKey(DH(priv, pub)); false if the DH fails (bad or low-order public key).</summary>
-    public bool MixDh(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> publicKey)
+    public bool MixDh(X25519Key privateKey, ReadOnlySpan<byte> publicKey)
     {
         Span<byte> shared = stackalloc byte[NoiseConstants.KeySize];
-        if (!X25519.TryAgree(privateKey, publicKey, shared))
+        if (!privateKey.TryAgree(publicKey, shared))
         {
             return false;
         }

@@ -2,7 +2,8 @@ namespace Appliance.State.Coordinator;
 
 /// <summary>
 /// One heartbeat for every connection (style habit 11: no timer per connection): queue keep-alives on idle
-/// streams, delete ephemeral nodes offline past their timeout, drop expired interactive registrations.
+/// streams, push node keys that expired by the clock, delete ephemeral nodes offline past their timeout, drop
+/// expired interactive registrations.
 /// </summary>
 public sealed partial class ControlCoordinator
 {
@@ -30,6 +31,43 @@ public sealed partial class ControlCoordinator
             }
         }
 
+        PublishClockExpiries(now);
         ExpirePendingRegistrations(now);
+    }
+
+    /// <summary>
+    /// A node's KeyExpiry passing is a change like any other: each node's Wire form fixes Expired when it is
+    /// projected, so a key that runs out by the clock is re-projected here and sent as a full change: peers get
+    /// PeersChanged with Expired:true, the node itself its self Node with the past KeyExpiry (client → NeedsLogin),
+    /// as an operator expire does. Clients also judge KeyExpiry locally, but only against the times they were sent.
+    /// One O(N) pass per heartbeat; a tick finds nothing to do almost always.
+    /// </summary>
+    private void PublishClockExpiries(DateTimeOffset now)
+    {
+        if (!Snapshot.Nodes.Values.Any(e => !e.Wire.Expired && e.Record.IsKeyExpired(now)))
+        {
+            return;
+        }
+
+        Write(() =>
+        {
+            var snapshot = _snapshot;
+            var expired = new List<long>();
+            foreach (var entry in snapshot.Nodes.Values)
+            {
+                if (!entry.Wire.Expired && entry.Record.IsKeyExpired(now))
+                {
+                    snapshot = snapshot.With(Reproject(entry));
+                    expired.Add(entry.Id);
+                }
+            }
+
+            if (expired.Count > 0)
+            {
+                Publish(snapshot, changes => expired.ForEach(changes.AddFull));
+            }
+
+            return expired.Count;
+        });
     }
 }

@@ -11,18 +11,25 @@ namespace Appliance.State.Coordinator;
 /// posts again with Followup = that URL and the handler long-polls <see cref="PendingRegistration.Completion"/>
 /// until an operator approves, or gives a fresh AuthURL when the wait or the registration runs out.
 /// </summary>
-public sealed partial class ControlCoordinator
+public sealed partial class ControlCoordinator : IRegistrationApprovals
 {
     private readonly ConcurrentDictionary<string, PendingRegistration> _pendingRegistrations = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<PendingRegistration> PendingRegistrations => [.. _pendingRegistrations.Values];
+
+    /// <summary>Registrations still waiting (not run out), oldest first: what <c>appliance auth list</c> shows.</summary>
+    public IReadOnlyList<PendingRegistration> ListPending()
+    {
+        var now = _time.GetUtcNow();
+        return [.. _pendingRegistrations.Values.Where(p => p.Expires > now && !p.IsApproved).OrderBy(p => p.Created).ThenBy(p => p.Id, StringComparer.Ordinal)];
+    }
 
     private RegisterOutcome Interactive(MachinePublic machine, RegisterRequest request)
     {
         if (!string.IsNullOrEmpty(request.Followup)
             && _pendingRegistrations.TryGetValue(IdFromUrl(request.Followup), out var pending)
             && pending.Machine == machine
-            && pending.Expires > _time.GetUtcNow())
+            && (pending.Expires > _time.GetUtcNow() || pending.IsApproved))
         {
             return new RegisterOutcome(RegisterStatus.Ok, null, null, null) { Pending = pending };
         }
@@ -36,33 +43,46 @@ public sealed partial class ControlCoordinator
         ArgumentNullException.ThrowIfNull(request);
         var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var url = new Uri(_options.ServerUrl, "register/" + id);
-        var pending = new PendingRegistration(id, machine, request with { Followup = "" }, url, _time.GetUtcNow() + _options.InteractiveRegistrationLifetime);
+        var now = _time.GetUtcNow();
+        var pending = new PendingRegistration(id, machine, request with { Followup = "" }, url, now, now + _options.InteractiveRegistrationLifetime);
         _pendingRegistrations[id] = pending;
         return RegisterOutcome.Success(new RegisterResponse { AuthURL = url.ToString() }, null);
     }
 
     /// <summary>Approves a pending registration for a user; the waiting client gets its success response.</summary>
-    public ApprovalStatus ApproveRegistration(string id, string userName)
+    public ApprovalStatus ApproveRegistration(string id, string userName) => Approve(id, userName).Status;
+
+    /// <summary>
+    /// Approves a pending registration for a user and says which node it made. The id may also be given as the
+    /// whole AuthURL the client printed. The waiting client's Followup poll completes with the success response.
+    /// </summary>
+    public RegistrationApproval Approve(string id, string userName)
     {
-        if (!_pendingRegistrations.TryGetValue(id, out var pending) || pending.Expires <= _time.GetUtcNow())
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(userName);
+        id = IdFromUrl(id.Trim());
+        if (!_pendingRegistrations.TryGetValue(id, out var pending) || pending.Expires <= _time.GetUtcNow() || pending.IsApproved)
         {
-            return ApprovalStatus.RegistrationNotFound;
+            return new RegistrationApproval(ApprovalStatus.RegistrationNotFound, null);
         }
 
         if (_users.GetByName(userName) is not { } user)
         {
-            return ApprovalStatus.UserNotFound;
+            return new RegistrationApproval(ApprovalStatus.UserNotFound, null);
         }
 
-        if (!_pendingRegistrations.TryRemove(id, out _))
+        // Claimed, not removed: the entry stays until it runs out, so a Followup poll that reaches the server only
+        // after the approval (the client posts it right after the AuthURL, but it may still be in flight) finds the
+        // completed result instead of being handed a fresh AuthURL.
+        if (!pending.TryClaim())
         {
-            return ApprovalStatus.RegistrationNotFound;
+            return new RegistrationApproval(ApprovalStatus.RegistrationNotFound, null);
         }
 
         var now = _time.GetUtcNow();
         var outcome = Admit(pending.Machine, pending.Request, user.Id, [], pending.Request.Ephemeral, null, NodeRegisterMethod.Interactive, now);
         pending.CompletionSource.TrySetResult(outcome);
-        return outcome.Node is null ? ApprovalStatus.Failed : ApprovalStatus.Approved;
+        return new RegistrationApproval(outcome.Node is null ? ApprovalStatus.Failed : ApprovalStatus.Approved, outcome.Node);
     }
 
     private static string IdFromUrl(string followup)
@@ -82,6 +102,9 @@ public sealed partial class ControlCoordinator
         }
     }
 }
+
+/// <summary>What an approval did; <see cref="Node"/> is the node created (or re-bound) when Approved.</summary>
+public sealed record RegistrationApproval(ApprovalStatus Status, NodeEntry? Node);
 
 public enum ApprovalStatus
 {

@@ -181,8 +181,8 @@ public sealed partial class ControlCoordinator
             }
             else
             {
-                var v4 = IpAllocator.Next(_options.PrefixV4, snapshot.Addresses);
-                var v6 = IpAllocator.Next(_options.PrefixV6, snapshot.Addresses);
+                var v4 = IpAllocator.Allocate(_options.Allocation, _options.PrefixV4, snapshot.Addresses, _options.AllocationRandom);
+                var v6 = IpAllocator.Allocate(_options.Allocation, _options.PrefixV6, snapshot.Addresses, _options.AllocationRandom);
                 if (v4 is null || v6 is null)
                 {
                     return (RegisterStatus.AddressesExhausted, null);

@@ -18,6 +18,12 @@ public sealed class CoordinatorOptions
     /// <summary>IPv6 pool. Default fd7a:115c:a1e0::/48.</summary>
     public IPNetwork PrefixV6 { get; set; } = IPNetwork.Parse("fd7a:115c:a1e0::/48");
 
+    /// <summary>How new nodes' addresses are picked from the prefixes. Default sequential (lowest free first).</summary>
+    public AddressAllocation Allocation { get; set; } = AddressAllocation.Sequential;
+
+    /// <summary>Random source for <see cref="AddressAllocation.Random"/>; null = <see cref="Random.Shared"/>. Tests seed it.</summary>
+    public Random? AllocationRandom { get; set; }
+
     /// <summary>How long changes are gathered before a delta is sent. Default 50 ms; range 0 (send at once) to 250 ms.</summary>
     public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 

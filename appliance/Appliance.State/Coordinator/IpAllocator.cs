@@ -4,17 +4,63 @@ using System.Numerics;
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// Hands out tailnet addresses from the configured prefixes, lowest free first. It skips the network address,
-/// 100.100.100.100 (MagicDNS resolver), 100.115.92.0/23 (ChromeOS), fd7a:115c:a1e0::53 and the v4 broadcast
-/// (headscale hscontrol/db/ip.go). "Free" is decided against every address in the current snapshot, so an address
-/// is never given to two live nodes; the caller allocates under the coordinator's write lock.
+/// Hands out tailnet addresses from the configured prefixes: lowest free first (<see cref="Next"/>), or at random
+/// (<see cref="Random"/>, <c>prefixes.allocation: random</c>). Both skip the network address, 100.100.100.100
+/// (MagicDNS resolver), 100.115.92.0/23 (ChromeOS), fd7a:115c:a1e0::53 and the v4 broadcast (headscale
+/// hscontrol/db/ip.go). "Free" is decided against every address in the current snapshot, so an address is never
+/// given to two live nodes; the caller allocates under the coordinator's write lock.
 /// </summary>
 public static class IpAllocator
 {
+    /// <summary>
+    /// Random draws before <see cref="Random"/> falls back to the scan. A draw fails only when it lands on a used or
+    /// reserved address, so 32 misses in a row means the prefix is nearly full (over ~90 % even at 32 draws): the
+    /// scan then finds the last free addresses, or proves there are none, instead of drawing forever.
+    /// </summary>
+    public const int RandomAttempts = 32;
+
+    /// <summary>The address for a new node under <paramref name="mode"/>; null when the prefix is full.</summary>
+    public static IPAddress? Allocate(AddressAllocation mode, IPNetwork prefix, IReadOnlySet<IPAddress> used, Random? random = null) =>
+        mode == AddressAllocation.Random ? Random(prefix, used, random ?? System.Random.Shared) : Next(prefix, used);
+
+    /// <summary>
+    /// A uniformly drawn free host address of <paramref name="prefix"/>, with the same exclusions as <see cref="Next"/>;
+    /// after <see cref="RandomAttempts"/> misses, the lowest free one (or null when none is left).
+    /// </summary>
+    public static IPAddress? Random(IPNetwork prefix, IReadOnlySet<IPAddress> used, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(used);
+        ArgumentNullException.ThrowIfNull(random);
+        var bytes = prefix.BaseAddress.GetAddressBytes();
+        var hostBits = (bytes.Length * 8) - prefix.PrefixLength;
+        var size = BigInteger.One << hostBits;
+        var last = size - (bytes.Length == 4 ? 2 : 1);
+        var start = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+        var draw = new byte[(hostBits + 7) / 8];
+        for (var attempt = 0; attempt < RandomAttempts; attempt++)
+        {
+            random.NextBytes(draw);
+            var offset = new BigInteger(draw, isUnsigned: true, isBigEndian: true) & (size - 1);
+            if (offset < BigInteger.One || offset > last)
+            {
+                continue;
+            }
+
+            var candidate = ToAddress(start + offset, bytes.Length);
+            if (!IsReserved(candidate) && !used.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Next(prefix, used);
+    }
+
     private static readonly IPAddress MagicDnsV4 = IPAddress.Parse("100.100.100.100");
     private static readonly IPNetwork ChromeOs = IPNetwork.Parse("100.115.92.0/23");
     private static readonly IPAddress MagicDnsV6 = IPAddress.Parse("fd7a:115c:a1e0::53");
 
+    /// <summary>The lowest free host address of <paramref name="prefix"/>; null when the prefix is full.</summary>
     public static IPAddress? Next(IPNetwork prefix, IReadOnlySet<IPAddress> used)
     {
         ArgumentNullException.ThrowIfNull(used);
@@ -50,4 +96,14 @@ public static class IpAllocator
         raw.AsSpan().CopyTo(bytes.AsSpan(length - raw.Length));
         return new IPAddress(bytes);
     }
+}
+
+/// <summary>How <see cref="IpAllocator"/> picks a free address (<c>prefixes.allocation</c>).</summary>
+public enum AddressAllocation
+{
+    /// <summary>Lowest free address first: dense and predictable.</summary>
+    Sequential,
+
+    /// <summary>A random free address: addresses say nothing about join order, and a deleted node's address is unlikely to be reused soon.</summary>
+    Random,
 }

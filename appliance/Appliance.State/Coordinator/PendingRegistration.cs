@@ -10,8 +10,9 @@ namespace Appliance.State.Coordinator;
 /// </summary>
 public sealed class PendingRegistration
 {
-    internal PendingRegistration(string id, MachinePublic machine, RegisterRequest request, Uri authUrl, DateTimeOffset expires)
+    internal PendingRegistration(string id, MachinePublic machine, RegisterRequest request, Uri authUrl, DateTimeOffset created, DateTimeOffset expires)
     {
+        Created = created;
         Id = id;
         Machine = machine;
         Request = request;
@@ -27,9 +28,21 @@ public sealed class PendingRegistration
 
     public Uri AuthUrl { get; }
 
+    /// <summary>When the client first asked (its AuthURL was issued).</summary>
+    public DateTimeOffset Created { get; }
+
     public DateTimeOffset Expires { get; }
 
     public string Hostname => Request.Hostinfo?.Hostname ?? "";
+
+    private int _claimed;
+
+    /// <summary>True once an operator approved it: it is no longer listed or approvable, but stays until it runs out
+    /// so a Followup poll that arrives after the approval still gets the result.</summary>
+    public bool IsApproved => Volatile.Read(ref _claimed) != 0;
+
+    /// <summary>Claims the registration for one approval; false if another approval got there first.</summary>
+    internal bool TryClaim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
 
     internal TaskCompletionSource<RegisterOutcome> CompletionSource { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

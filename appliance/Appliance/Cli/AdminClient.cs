@@ -95,6 +95,17 @@ public sealed class AdminClient : IAdminApi, IDisposable
     public Task<OperationResult<NodeDto>> DeleteNodeAsync(long id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, $"nodes/{Id(id)}", null, AdminJsonContext.Default.NodeDto, cancellationToken);
 
+    public Task<OperationResult<IReadOnlyList<PendingRegistrationDto>>> ListPendingRegistrationsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "registrations", null, AdminJsonContext.Default.IReadOnlyListPendingRegistrationDto, cancellationToken);
+
+    public Task<OperationResult<NodeDto>> ApproveRegistrationAsync(string id, string user, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Post,
+            $"registrations/{Escape(id)}/approve",
+            JsonContent.Create(new ApproveRegistrationRequest(user), AdminJsonContext.Default.ApproveRegistrationRequest),
+            AdminJsonContext.Default.NodeDto,
+            cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private async Task<OperationResult<T>> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)

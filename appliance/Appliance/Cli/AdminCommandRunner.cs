@@ -17,21 +17,38 @@ public static class AdminCommandRunner
     public delegate Task<int> Verb(ParseResult parse, IAdminApi api, VerbOutput output, CancellationToken cancellationToken);
 
     /// <summary>Gives a command the -o option and an action that runs <paramref name="verb"/>.</summary>
-    public static Command WithAdminAction(this Command command, Verb verb)
+    public static Command WithAdminAction(this Command command, Verb verb) => command.WithAdminAction(verb, serviceOnly: false);
+
+    /// <summary>
+    /// As <see cref="WithAdminAction(Command, Verb)"/>, for verbs on state only the running service holds (pending
+    /// interactive registrations): when nothing answers on admin.sock they fail with a clear message instead of
+    /// opening the database.
+    /// </summary>
+    public static Command WithServiceAction(this Command command, Verb verb) => command.WithAdminAction(verb, serviceOnly: true);
+
+    private static Command WithAdminAction(this Command command, Verb verb, bool serviceOnly)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(CliOutput.CreateOption());
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, verb, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, verb, serviceOnly, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, Verb verb, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parse, Verb verb, bool serviceOnly, CancellationToken cancellationToken)
     {
         var output = new VerbOutput(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, CliOutput.FormatOf(parse));
         var context = CliContext.From(parse);
         if (!context.Config.IsValid)
         {
             return CliConfig.ReportProblems(context.Config, output.Error);
+        }
+
+        if (serviceOnly && !await AdminClient.IsListeningAsync(context.AdminSocketPath, cancellationToken).ConfigureAwait(false))
+        {
+            await output.Error.WriteLineAsync(
+                $"error: the service is not running (nothing answers on {context.AdminSocketPath}); "
+                + AdminOperations.NeedsRunningService).ConfigureAwait(false);
+            return ExitCodes.Failure;
         }
 
         try

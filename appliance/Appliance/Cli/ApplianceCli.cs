@@ -19,6 +19,7 @@ public static class ApplianceCli
         root.Subcommands.Add(UsersCommands.Create());
         root.Subcommands.Add(PreAuthKeysCommands.Create());
         root.Subcommands.Add(NodesCommands.Create());
+        root.Subcommands.Add(AuthCommands.Create());
         root.Subcommands.Add(CaCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
         return root;

@@ -4,7 +4,7 @@ using Appliance.Hosting.Admin;
 
 namespace Appliance.Cli;
 
-/// <summary>`appliance nodes list|expire|delete|rename|tag`.</summary>
+/// <summary>`appliance nodes list|expire|delete|rename|tag|register`.</summary>
 public static class NodesCommands
 {
     public static Command Create()
@@ -16,10 +16,11 @@ public static class NodesCommands
         nodes.Subcommands.Add(DeleteCommand());
         nodes.Subcommands.Add(RenameCommand());
         nodes.Subcommands.Add(TagCommand());
+        nodes.Subcommands.Add(RegisterCommand());
         return nodes;
     }
 
-    private static TextTable Table(IEnumerable<NodeDto> nodes)
+    internal static TextTable Table(IEnumerable<NodeDto> nodes)
     {
         var table = new TextTable("ID", "NAME", "HOSTNAME", "USER", "TAGS", "IP ADDRESSES", "ONLINE", "LAST SEEN", "EXPIRY");
         foreach (var n in nodes)
@@ -71,6 +72,15 @@ public static class NodesCommands
                 await api.RenameNodeAsync(parse.GetValue(id), parse.GetRequiredValue(name), ct).ConfigureAwait(false),
                 AdminJsonContext.Default.NodeDto,
                 n => Table([n])));
+    }
+
+    /// <summary>Headscale's spelling of `auth approve` (`headscale nodes register --user U --key ID`), for operators' habits and scripts.</summary>
+    private static Command RegisterCommand()
+    {
+        var user = new Option<string>("--user", "-u") { Description = "The user who will own the node.", Required = true };
+        var key = new Option<string>("--key", "-k") { Description = "The registration id (or /register/ URL) the client printed.", Required = true };
+        return new Command("register", "Approve a waiting interactive login (same as `auth approve`).") { user, key }
+            .WithServiceAction((parse, api, output, ct) => AuthCommands.ApproveAsync(api, output, parse.GetRequiredValue(key), parse.GetRequiredValue(user), ct));
     }
 
     private static Command TagCommand()

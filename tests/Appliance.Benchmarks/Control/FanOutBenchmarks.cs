@@ -11,6 +11,7 @@ namespace Appliance.Benchmarks.Control;
 /// has read its framed delta (in-process load generator: one reader task per stream, as the HTTP handler does).
 /// Coalescing is off so the number is the fan-out cost itself, not the window.
 /// </summary>
+[Config(typeof(ShortInProcessConfig))]
 public class FanOutBenchmarks
 {
     private ControlCoordinator _coordinator = null!;
@@ -18,7 +19,9 @@ public class FanOutBenchmarks
     private readonly List<MapStreamHandle> _handles = [];
     private readonly List<Task> _readers = [];
     private CancellationTokenSource _stop = null!;
-    private CountdownEvent _received = null!;
+    private ManualResetEventSlim _allReceived = null!;
+    private int _remaining;
+    private int _synced;
     private int _port;
 
     [Params(1_000)]
@@ -29,7 +32,7 @@ public class FanOutBenchmarks
     {
         _coordinator = TailnetBuilder.Build(Streams, TimeSpan.Zero, out _members);
         _stop = new CancellationTokenSource();
-        _received = new CountdownEvent(0);
+        _allReceived = new ManualResetEventSlim(false);
         foreach (var entry in _coordinator.Snapshot.Nodes.Values.Skip(1))
         {
             var handle = _coordinator.Connect(entry.Id, zstd: true);
@@ -39,9 +42,15 @@ public class FanOutBenchmarks
                 var first = true;
                 await foreach (var _ in handle.Session.ReadAllAsync(_stop.Token))
                 {
-                    if (!first)
+                    // A stray message (a keep-alive) only drives the count below zero; it never faults the reader.
+                    if (!first && Interlocked.Decrement(ref _remaining) == 0)
                     {
-                        _received.Signal();
+                        _allReceived.Set();
+                    }
+
+                    if (first)
+                    {
+                        Interlocked.Increment(ref _synced);
                     }
 
                     first = false;
@@ -49,17 +58,26 @@ public class FanOutBenchmarks
             }));
         }
 
-        Thread.Sleep(2000);
+        // Every stream has read its first (full) map before anything is measured.
+        if (!SpinWait.SpinUntil(() => Volatile.Read(ref _synced) == _handles.Count, TimeSpan.FromMinutes(5)))
+        {
+            throw new TimeoutException($"only {_synced} of {_handles.Count} streams got their first map");
+        }
     }
 
     [Benchmark]
     public TimeSpan OneChangeReachesAllStreams()
     {
-        _received.Reset(_handles.Count);
+        _allReceived.Reset();
+        Volatile.Write(ref _remaining, _handles.Count);
         var sender = _members[0];
         var started = Stopwatch.GetTimestamp();
         _coordinator.ApplyMapRequest(sender.Machine, new MapRequest { Version = 133, NodeKey = sender.Node, Endpoints = [$"203.0.113.1:{++_port % 60000 + 1}"] });
-        _received.Wait();
+        if (!_allReceived.Wait(TimeSpan.FromMinutes(1)))
+        {
+            throw new TimeoutException($"{Volatile.Read(ref _remaining)} of {_handles.Count} streams never got the delta");
+        }
+
         return Stopwatch.GetElapsedTime(started);
     }
 
@@ -74,6 +92,6 @@ public class FanOutBenchmarks
 
         _coordinator.Dispose();
         _stop.Dispose();
-        _received.Dispose();
+        _allReceived.Dispose();
     }
 }

@@ -9,6 +9,7 @@ namespace Appliance.Benchmarks.Control;
 /// the work a change costs regardless of how many streams share the bytes), for tailnets of 100, 1,000 and 10,000.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(ShortInProcessConfig))]
 public class MapBuildBenchmarks
 {
     private ControlCoordinator _coordinator = null!;

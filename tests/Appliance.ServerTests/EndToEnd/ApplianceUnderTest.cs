@@ -42,6 +42,9 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
 
     public Uri Http { get; }
 
+    /// <summary>The data folder, for CLI verbs run against this instance (`--data-dir`).</summary>
+    public string DataDir => _data.Path;
+
     public IPEndPoint Https { get; }
 
     /// <summary>A client on admin.sock (the same socket `appliance nodes ...` uses).</summary>

@@ -10,9 +10,10 @@ namespace Appliance.State.Tests.Coordinator;
 /// <summary>A coordinator on fake time with in-memory users, keys and nodes.</summary>
 internal sealed class CoordinatorFixture : IDisposable
 {
-    public CoordinatorFixture(TimeSpan? coalesce = null, int queueCapacity = 64)
+    public CoordinatorFixture(TimeSpan? coalesce = null, int queueCapacity = 64, Action<CoordinatorOptions>? configure = null)
     {
         Options = new CoordinatorOptions { CoalesceWindow = coalesce ?? TimeSpan.Zero, SessionQueueCapacity = queueCapacity };
+        configure?.Invoke(Options);
         Users.Add(new UserRecord(1, "alice", "Alice", null, Time.GetUtcNow()));
         Coordinator = new ControlCoordinator(Options, Repository, Users, Keys, StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), Time);
         Coordinator.Start();

@@ -1,0 +1,15 @@
+namespace Appliance.State.Coordinator;
+
+/// <summary>
+/// Interactive registrations waiting for an operator (protocol.md §4.3). They live only in the running service's
+/// memory (a client holds a long poll on each), so only the running <see cref="ControlCoordinator"/> implements
+/// this; the admin API answers "service not running" without it.
+/// </summary>
+public interface IRegistrationApprovals
+{
+    /// <summary>Registrations still waiting, oldest first.</summary>
+    IReadOnlyList<PendingRegistration> ListPending();
+
+    /// <summary>Admits the machine as a node of <paramref name="userName"/>; <paramref name="id"/> may be the registration id or its AuthURL.</summary>
+    RegistrationApproval Approve(string id, string userName);
+}
