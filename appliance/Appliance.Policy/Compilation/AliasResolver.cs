@@ -13,6 +13,7 @@ internal sealed class AliasResolver
     private readonly PolicyDocument _policy;
     private readonly TopologyIndex _topology;
     private readonly Dictionary<string, IPSet> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<IPRange>> _entries = new(StringComparer.Ordinal);
 
     public AliasResolver(PolicyDocument policy, TopologyIndex topology)
     {
@@ -44,6 +45,58 @@ internal sealed class AliasResolver
 
     public IPSet ResolveAll(IEnumerable<PolicyAlias> aliases) => IPSet.UnionAll(aliases.Select(Resolve));
 
+    /// <summary>
+    /// An alias as Tailscale writes it in SrcIPs and DstPorts: an alias naming devices (user, group, tag,
+    /// member/tagged/role autogroups) lists each device address on its own, even when addresses are adjacent;
+    /// an address alias keeps its ranges. Entries of different aliases are never merged (its captured filters
+    /// list a tag's addresses beside the "*" ranges that contain them, and adjacent members one by one).
+    /// </summary>
+    public IReadOnlyList<IPRange> Entries(PolicyAlias alias)
+    {
+        if (_entries.TryGetValue(alias.Text, out var cached))
+        {
+            return cached;
+        }
+
+        var set = Resolve(alias);
+        IReadOnlyList<IPRange> result = NamesDevices(alias) ? Hosts(set) : set.Ranges.ToList();
+        _entries[alias.Text] = result;
+        return result;
+    }
+
+    /// <summary>Every address of a device set as a one-address range, in address order.</summary>
+    public static List<IPRange> Hosts(IPSet deviceAddresses)
+    {
+        var result = new List<IPRange>();
+        foreach (var r in deviceAddresses.Ranges)
+        {
+            for (var a = r.First; ; a++)
+            {
+                result.Add(new IPRange(r.IsV6, a, a));
+                if (a == r.Last)
+                {
+                    break;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static bool NamesDevices(PolicyAlias alias) => alias.Kind switch
+    {
+        AliasKind.Tag or AliasKind.User or AliasKind.Group => true,
+        AliasKind.AutoGroup => alias.Text is not (AutoGroups.Internet or AutoGroups.DangerAll),
+        _ => false,
+    };
+
+    /// <summary>Entries of several aliases, each written once, in address order (IPv4 first).</summary>
+    public static List<string> EntryStrings(IEnumerable<IPRange> entries) =>
+        entries.Distinct()
+            .OrderBy(r => r.IsV6).ThenBy(r => r.First).ThenBy(r => r.Last)
+            .Select(r => r.ToString())
+            .ToList();
+
     /// <summary>Untagged nodes of the users an alias names (for autogroup:self and SSH).</summary>
     public IEnumerable<PolicyNode> UserNodes(string userAlias) =>
         MatchUsers(userAlias).SelectMany(_topology.NodesOfUser);
@@ -72,8 +125,13 @@ internal sealed class AliasResolver
         AutoGroups.Tagged => NodesSet(_topology.Nodes.Where(n => n.IsTagged)),
         AutoGroups.Internet => TailscaleRanges.Internet,
         AutoGroups.DangerAll => TailscaleRanges.Everything,
+        _ when UserRoles.FromAutoGroup(name) is { } role => NodesSet(RoleNodes(role)),
         _ => IPSet.Empty,
     };
+
+    /// <summary>Untagged devices of the users holding a role (tagged devices belong to no user).</summary>
+    private IEnumerable<PolicyNode> RoleNodes(string role) =>
+        _topology.Users.Where(u => u.Roles.Contains(role)).SelectMany(_topology.NodesOfUser);
 
     private static IPSet NodesSet(IEnumerable<PolicyNode> nodes) =>
         IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host));

@@ -23,13 +23,11 @@ internal sealed class RuleCompiler
     private readonly AliasResolver _resolver;
     private readonly TopologyIndex _topology;
     private readonly List<CompiledRule> _rules = [];
-    private readonly IReadOnlyList<string> _subnetRouteStrings;
 
     public RuleCompiler(AliasResolver resolver, TopologyIndex topology)
     {
         _resolver = resolver;
         _topology = topology;
-        _subnetRouteStrings = topology.AllSubnetRoutes().Select(p => p.Masked.ToString()).ToList();
     }
 
     public List<CompiledRule> Compile(PolicyDocument policy)
@@ -109,12 +107,8 @@ internal sealed class RuleCompiler
             {
                 var caps = others.Select(d => new CapEntry(_resolver.Resolve(d), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = srcSet, Caps = caps });
-                var companionSrc = IPSet.UnionAll(others.Select(_resolver.Resolve)).ToStrings().ToList();
-                if (others.Any(d => d.Kind == AliasKind.Wildcard))
-                {
-                    companionSrc.AddRange(_subnetRouteStrings.Where(r => !companionSrc.Contains(r)));
-                }
-
+                // The companion flows the other way: the grant's destinations are its sources.
+                var companionSrc = AliasResolver.EntryStrings(SourceEntries(others));
                 AddCompanions(capMap, companionSrc, IPSet.UnionAll(others.Select(_resolver.Resolve)), resolvedSrc);
             }
         }
@@ -126,8 +120,8 @@ internal sealed class RuleCompiler
     }
 
     /// <summary>
-    /// SrcIPs as Tailscale writes them: the merged set as ranges; with "*" also every approved subnet route
-    /// and, listed separately, the addresses of the other sources; autogroup:danger-all is just "*".
+    /// SrcIPs as Tailscale writes them: each source's entries (<see cref="AliasResolver.Entries"/>), written
+    /// once; "*" is the Tailscale ranges plus every approved subnet route; autogroup:danger-all is just "*".
     /// </summary>
     private List<string> SourceStrings(IReadOnlyList<PolicyAlias> sources, IPSet srcSet)
     {
@@ -136,31 +130,33 @@ internal sealed class RuleCompiler
             return ["*"];
         }
 
-        var result = srcSet.ToStrings().ToList();
-        if (sources.Any(s => s.Kind == AliasKind.Wildcard))
+        return AliasResolver.EntryStrings(SourceEntries(sources));
+    }
+
+    private IEnumerable<IPRange> SourceEntries(IReadOnlyList<PolicyAlias> aliases)
+    {
+        foreach (var s in aliases)
         {
-            var seen = new HashSet<string>(result, StringComparer.Ordinal);
-            foreach (var route in _subnetRouteStrings)
+            if (s.Kind == AliasKind.Wildcard)
             {
-                if (seen.Add(route))
+                foreach (var r in TailscaleRanges.Wildcard.Ranges)
                 {
-                    result.Add(route);
+                    yield return r;
                 }
+
+                foreach (var route in _topology.AllSubnetRoutes())
+                {
+                    yield return IPRange.FromPrefix(route.Masked);
+                }
+
+                continue;
             }
 
-            foreach (var s in sources.Where(s => s.Kind != AliasKind.Wildcard))
+            foreach (var r in _resolver.Entries(s))
             {
-                foreach (var text in _resolver.Resolve(s).ToStrings())
-                {
-                    if (seen.Add(text))
-                    {
-                        result.Add(text);
-                    }
-                }
+                yield return r;
             }
         }
-
-        return result;
     }
 
     private void AppendDsts(List<DstEntry> dsts, PolicyAlias d, IReadOnlyList<PortRange> ports)
@@ -175,9 +171,8 @@ internal sealed class RuleCompiler
             return;
         }
 
-        var set = _resolver.Resolve(d);
         var internet = d.IsAutoGroup(AutoGroups.Internet);
-        foreach (var range in set.Ranges)
+        foreach (var range in _resolver.Entries(d))
         {
             var rangeSet = IPSet.FromRanges([range]);
 
@@ -209,7 +204,7 @@ internal sealed class RuleCompiler
             }
 
             var src = IPSet.FromPrefixes(sameUser.SelectMany(n => n.Addresses).Select(IPPrefix.Host));
-            var srcStrings = src.ToStrings();
+            var srcStrings = AliasResolver.EntryStrings(AliasResolver.Hosts(src));
             foreach (var pp in ip)
             {
                 var dsts = new List<DstEntry>();
@@ -229,7 +224,7 @@ internal sealed class RuleCompiler
                 var caps = nodes.Select(n => new CapEntry(IPSet.FromPrefixes(n.Addresses.Select(IPPrefix.Host)), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = src, Caps = caps });
                 var selfDst = IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host));
-                AddCompanions(capMap, selfDst.ToStrings(), selfDst, src);
+                AddCompanions(capMap, AliasResolver.EntryStrings(AliasResolver.Hosts(selfDst)), selfDst, src);
             }
         }
     }
