@@ -14,6 +14,7 @@ internal sealed class AliasResolver
     private readonly TopologyIndex _topology;
     private readonly Dictionary<string, IPSet> _cache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<IPRange>> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPRange, string> _text = [];
 
     public AliasResolver(PolicyDocument policy, TopologyIndex topology)
     {
@@ -83,6 +84,23 @@ internal sealed class AliasResolver
         return result;
     }
 
+    private static int Compare(IPRange a, IPRange b) =>
+        a.IsV6 != b.IsV6 ? a.IsV6.CompareTo(b.IsV6) : a.First != b.First ? a.First.CompareTo(b.First) : a.Last.CompareTo(b.Last);
+
+    /// <summary>One alias's entries come out of an IPSet already in order; only mixes of aliases need sorting.</summary>
+    private static bool IsSortedAndDistinct(List<IPRange> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (Compare(list[i - 1], list[i]) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool NamesDevices(PolicyAlias alias) => alias.Kind switch
     {
         AliasKind.Tag or AliasKind.User or AliasKind.Group => true,
@@ -91,11 +109,28 @@ internal sealed class AliasResolver
     };
 
     /// <summary>Entries of several aliases, each written once, in address order (IPv4 first).</summary>
-    public static List<string> EntryStrings(IEnumerable<IPRange> entries) =>
-        entries.Distinct()
-            .OrderBy(r => r.IsV6).ThenBy(r => r.First).ThenBy(r => r.Last)
-            .Select(r => r.ToString())
-            .ToList();
+    public List<string> EntryStrings(IEnumerable<IPRange> entries)
+    {
+        var list = entries.ToList();
+        if (!IsSortedAndDistinct(list))
+        {
+            list = list.Distinct().ToList();
+            list.Sort(Compare);
+        }
+        var result = new List<string>(list.Count);
+        foreach (var r in list)
+        {
+            // The same device addresses are written for many aliases; format each once per compile.
+            if (!_text.TryGetValue(r, out var text))
+            {
+                _text[r] = text = r.ToString();
+            }
+
+            result.Add(text);
+        }
+
+        return result;
+    }
 
     /// <summary>Untagged nodes of the users an alias names (for autogroup:self and SSH).</summary>
     public IEnumerable<PolicyNode> UserNodes(string userAlias) =>
