@@ -22,7 +22,7 @@ public sealed partial class CompiledPolicy
 
     private readonly TopologyIndex _topology;
     private readonly List<CompiledRule> _rules;
-    private readonly int[][] _rulesByDst;
+    private readonly RulesByNode _rulesByDst;
     private readonly PeerIndex _peers;
     private readonly Dictionary<IPPrefix, int> _primary;
     private readonly RouteVisibility _routes;
@@ -48,7 +48,7 @@ public sealed partial class CompiledPolicy
         var n = topology.Nodes.Count;
 
         ResolveRuleNodes(rules, topology);
-        _rulesByDst = RulesByDestination(rules, n);
+        _rulesByDst = new RulesByNode(rules, n);
         _peers = BuildPeerIndex(rules, n);
         _mergeKey = MergeKeys(rules);
 
@@ -166,7 +166,7 @@ public sealed partial class CompiledPolicy
         var merged = new Dictionary<int, (CompiledRule Rule, List<DstEntry> Dsts)>();
         var order = new List<int>();
         var result = new List<FilterRule>();
-        foreach (var r in _rulesByDst[node])
+        foreach (var r in _rulesByDst.RulesAt(node))
         {
             var rule = _rules[r];
             if (rule.Caps is not null)
@@ -242,8 +242,9 @@ public sealed partial class CompiledPolicy
         bits.Remove(viewer);
         var via = _routes.ViaPrimaries(viewer);
         var v4Off = _ipv4Disabled[viewer];
-        var result = new List<PeerView>(bits.Count());
-        foreach (var p in bits.Members())
+        var members = bits.ToArray();
+        var result = new List<PeerView>(members.Length);
+        foreach (var p in members)
         {
             result.Add(_routes.CarriesRoutes(p) || v4Off ? PeerWithRoutes(viewer, p, via, v4Off) : _plainPeer[p]);
         }
@@ -289,10 +290,32 @@ public sealed partial class CompiledPolicy
     {
         var arrays = new NodeArrays();
         var bySrc = new Dictionary<IPSet, int[]>(ReferenceEqualityComparer.Instance);
+
+        // Destination sets are shared per alias, so rules to the same destinations (say, many sources to
+        // "*:port" or to one tag) present the same set objects: resolve each such combination once.
+        var byDst = new Dictionary<(string Sets, bool Ports), int[]>();
+        var setIds = new Dictionary<IPSet, int>(ReferenceEqualityComparer.Instance);
         int[]? everyone = null;
         foreach (var rule in rules)
         {
-            rule.DstNodes = arrays.Intern(DestinationNodes(rule, topology));
+            if (rule.ViaTags is not null)
+            {
+                rule.DstNodes = arrays.Intern(DestinationNodes(rule, topology));
+            }
+            else
+            {
+                var ids = (rule.Caps is not null ? rule.Caps.Select(c => c.Set) : rule.Dsts.Select(d => d.Set))
+                    .Select(set => setIds.TryGetValue(set, out var id) ? id : setIds[set] = setIds.Count)
+                    .Distinct();
+                var key = (string.Join(",", ids), rule.Caps is null);
+                if (!byDst.TryGetValue(key, out var dst))
+                {
+                    byDst[key] = dst = arrays.Intern(DestinationNodes(rule, topology));
+                }
+
+                rule.DstNodes = dst;
+            }
+
             if (rule.SrcStrings is ["*"])
             {
                 rule.SrcNodes = everyone ??= arrays.Intern(Enumerable.Range(0, topology.Nodes.Count).ToArray());
@@ -355,20 +378,6 @@ public sealed partial class CompiledPolicy
         var array = result.ToArray();
         Array.Sort(array);
         return array;
-    }
-
-    private static int[][] RulesByDestination(List<CompiledRule> rules, int nodeCount)
-    {
-        var lists = new List<int>?[nodeCount];
-        for (var r = 0; r < rules.Count; r++)
-        {
-            foreach (var i in rules[r].DstNodes)
-            {
-                (lists[i] ??= []).Add(r);
-            }
-        }
-
-        return lists.Select(l => l?.ToArray() ?? []).ToArray();
     }
 
     /// <summary>

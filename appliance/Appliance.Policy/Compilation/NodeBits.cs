@@ -35,18 +35,21 @@ internal sealed class NodeBits
         return count;
     }
 
-    /// <summary>Members in ascending order.</summary>
-    public IEnumerable<int> Members()
+    /// <summary>Members in ascending order, as an array (a tight loop; the hot path avoids an enumerator).</summary>
+    public int[] ToArray()
     {
+        var result = new int[Count()];
+        var at = 0;
         for (var w = 0; w < _words.Length; w++)
         {
             var word = _words[w];
             while (word != 0)
             {
-                var bit = System.Numerics.BitOperations.TrailingZeroCount(word);
-                yield return (w << 6) + bit;
+                result[at++] = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
                 word &= word - 1;
             }
         }
+
+        return result;
     }
 }

@@ -17,7 +17,7 @@ internal sealed class RouteVisibility
     private readonly bool[] _carriesRoutes;
     private readonly List<(IPPrefix Route, int Router)>?[]? _viaBySource;
 
-    public RouteVisibility(List<CompiledRule> rules, int[][] rulesByDst, TopologyIndex topology)
+    public RouteVisibility(List<CompiledRule> rules, RulesByNode rulesByDst, TopologyIndex topology)
     {
         _topology = topology;
         var n = topology.Nodes.Count;
@@ -29,7 +29,7 @@ internal sealed class RouteVisibility
         foreach (var p in topology.Routers)
         {
             _carriesRoutes[p] = true;
-            foreach (var r in rulesByDst[p])
+            foreach (var r in rulesByDst.RulesAt(p))
             {
                 var rule = rules[r];
                 if (rule.Caps is not null || RuleReducer.ReducePorts(rule, p, topology) is not { } reduced)
@@ -69,7 +69,7 @@ internal sealed class RouteVisibility
         foreach (var p in topology.ExitNodes)
         {
             _carriesRoutes[p] = true;
-            foreach (var r in rulesByDst[p])
+            foreach (var r in rulesByDst.RulesAt(p))
             {
                 var rule = rules[r];
                 if (rule.Caps is null && RuleReducer.ReducePorts(rule, p, topology) is { } reduced
