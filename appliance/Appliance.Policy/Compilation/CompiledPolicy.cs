@@ -11,8 +11,9 @@ namespace Appliance.Policy.Compilation;
 /// </summary>
 /// <remarks>
 /// What the indexes hold (n = nodes): for every rule the sorted node arrays it applies to (destinations) and
-/// comes from (sources), interned so rules with the same nodes share one array; per node the rules it enforces
-/// and the distinct arrays whose union is its peer list; per (router, route) the nodes that may send into the
+/// comes from (sources), interned so rules with the same nodes share one array; per node the arrays it belongs
+/// to, which give its rules (<see cref="RulesByNode"/>) and, through the distinct (source, destination) array
+/// pairs, its peers (<see cref="BuildPeerIndex"/>); per (router, route) the nodes that may send into the
 /// route, per route the nodes that receive traffic from it, per exit node the nodes that may use it. ForNode
 /// is then a union of a few bitsets plus the node's own rules.
 /// </remarks>
