@@ -34,8 +34,4 @@ internal sealed class CompiledRule
 
     /// <summary>Indexes (sorted) of nodes whose addresses or approved routes are in <see cref="Src"/>.</summary>
     public int[] SrcNodes { get; set; } = [];
-
-    public bool HasSrcNode(int node) => Array.BinarySearch(SrcNodes, node) >= 0;
-
-    public string MergeKey => string.Join(",", SrcStrings) + "|" + (Proto is null ? "" : string.Join(",", Proto));
 }

@@ -6,6 +6,9 @@ namespace Appliance.Policy.Compilation;
 /// <summary>Node capabilities (tailcfg.NodeCapMap) from <c>nodeAttrs</c> and <c>randomizeClientPort</c>.</summary>
 internal static class NodeAttrCompiler
 {
+    /// <summary>tailcfg NodeAttrDisableIPv4: the node gets no IPv4 address (IPv6-only).</summary>
+    public const string DisableIPv4 = "disable-ipv4";
+
     public static Dictionary<string, IReadOnlyList<JsonElement>?>[] Compile(PolicyDocument policy, TopologyIndex topology, AliasResolver resolver)
     {
         var result = new Dictionary<string, IReadOnlyList<JsonElement>?>[topology.Nodes.Count];
@@ -26,12 +29,8 @@ internal static class NodeAttrCompiler
             }
 
             var targets = resolver.ResolveAll(attr.Targets);
-            for (var i = 0; i < result.Length; i++)
+            foreach (var i in topology.NodesIn(targets).Distinct().Order())
             {
-                if (!topology.Nodes[i].Addresses.Any(targets.Contains))
-                {
-                    continue;
-                }
 
                 foreach (var name in attr.Attrs)
                 {

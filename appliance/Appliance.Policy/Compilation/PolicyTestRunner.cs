@@ -58,7 +58,7 @@ internal sealed class PolicyTestRunner
             return false;
         }
 
-        var dstSet = _resolver.Resolve(dst.Alias);
+        var dstSet = dst.Alias.IsAutoGroup(AutoGroups.Self) ? OwnDevices(src) : _resolver.Resolve(dst.Alias);
         if (dstSet.IsEmpty)
         {
             return false;
@@ -87,6 +87,25 @@ internal sealed class PolicyTestRunner
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// autogroup:self as a test destination: the devices of the users who own the source's devices, as a
+    /// rule's autogroup:self resolves per source user. A tagged source owns nothing, so it reaches no "self".
+    /// </summary>
+    private IPSet OwnDevices(IPSet src)
+    {
+        var owners = new HashSet<long>();
+        foreach (var i in _topology.NodesIn(src))
+        {
+            var node = _topology.Nodes[i];
+            if (!node.IsTagged && node.UserId is { } uid)
+            {
+                owners.Add(uid);
+            }
+        }
+
+        return IPSet.FromPrefixes(owners.SelectMany(_topology.NodesOfUserId).SelectMany(n => n.Addresses).Select(IPPrefix.Host));
     }
 
     private void RunSshTest(SshPolicyTest test, List<PolicyError> errors)

@@ -3,7 +3,15 @@ using Appliance.Policy.Net;
 namespace Appliance.Policy.Compilation;
 
 /// <summary>A user as the policy sees it: <see cref="LoginName"/> is what policies write (<c>alice@example.com</c>).</summary>
-public sealed record PolicyUser(long Id, string LoginName, string Name = "");
+public sealed record PolicyUser(long Id, string LoginName, string Name = "")
+{
+    /// <summary>
+    /// The user's roles, by the name their autogroup uses (<c>owner</c>, <c>admin</c>, <c>network-admin</c>,
+    /// <c>it-admin</c>, <c>billing-admin</c>, <c>auditor</c>; see <see cref="UserRoles"/>). Role autogroups such as
+    /// <c>autogroup:admin</c> match the devices of users holding that role; a user with no roles is a plain member.
+    /// </summary>
+    public IReadOnlySet<string> Roles { get; init; } = UserRoles.None;
+}
 
 /// <summary>
 /// A node as the policy sees it. Tagged nodes belong to no user (<see cref="UserId"/> is ignored when

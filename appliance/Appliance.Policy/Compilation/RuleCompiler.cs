@@ -23,13 +23,14 @@ internal sealed class RuleCompiler
     private readonly AliasResolver _resolver;
     private readonly TopologyIndex _topology;
     private readonly List<CompiledRule> _rules = [];
-    private readonly IReadOnlyList<string> _subnetRouteStrings;
+    private readonly Dictionary<string, List<(string, IPSet)>> _pieces = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, (IPSet, IReadOnlyList<string>, List<(string, IPSet)>)> _devices = [];
+    private readonly Dictionary<string, (IPSet, IPSet, IReadOnlyList<string>)> _sources = new(StringComparer.Ordinal);
 
     public RuleCompiler(AliasResolver resolver, TopologyIndex topology)
     {
         _resolver = resolver;
         _topology = topology;
-        _subnetRouteStrings = topology.AllSubnetRoutes().Select(p => p.Masked.ToString()).ToList();
     }
 
     public List<CompiledRule> Compile(PolicyDocument policy)
@@ -69,14 +70,7 @@ internal sealed class RuleCompiler
             return;
         }
 
-        var srcSet = _resolver.ResolveAll(sources);
-        var resolvedSrc = srcSet;
-        var srcStrings = SourceStrings(sources, srcSet);
-        if (sources.Any(s => s.Kind == AliasKind.Wildcard))
-        {
-            // "*" as a source also means every approved subnet route (traffic from behind subnet routers).
-            srcSet = srcSet.Union(IPSet.FromPrefixes(_topology.AllSubnetRoutes()));
-        }
+        var (resolvedSrc, srcSet, srcStrings) = Sources(sources);
         var capMap = app is { Count: > 0 } ? ToCapMap(app) : null;
 
         if (via.Count > 0)
@@ -109,12 +103,8 @@ internal sealed class RuleCompiler
             {
                 var caps = others.Select(d => new CapEntry(_resolver.Resolve(d), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = srcSet, Caps = caps });
-                var companionSrc = IPSet.UnionAll(others.Select(_resolver.Resolve)).ToStrings().ToList();
-                if (others.Any(d => d.Kind == AliasKind.Wildcard))
-                {
-                    companionSrc.AddRange(_subnetRouteStrings.Where(r => !companionSrc.Contains(r)));
-                }
-
+                // The companion flows the other way: the grant's destinations are its sources.
+                var companionSrc = _resolver.EntryStrings(SourceEntries(others));
                 AddCompanions(capMap, companionSrc, IPSet.UnionAll(others.Select(_resolver.Resolve)), resolvedSrc);
             }
         }
@@ -126,41 +116,66 @@ internal sealed class RuleCompiler
     }
 
     /// <summary>
-    /// SrcIPs as Tailscale writes them: the merged set as ranges; with "*" also every approved subnet route
-    /// and, listed separately, the addresses of the other sources; autogroup:danger-all is just "*".
+    /// A source list resolved once per compile: policies repeat the same sources across many rules, and rules
+    /// sharing one set (and one SrcIPs list) let <see cref="CompiledPolicy"/> index them once.
+    /// <c>Resolved</c> is the aliases' addresses; <c>Set</c> adds, for "*", every approved subnet route
+    /// (traffic from behind subnet routers).
     /// </summary>
-    private List<string> SourceStrings(IReadOnlyList<PolicyAlias> sources, IPSet srcSet)
+    private (IPSet Resolved, IPSet Set, IReadOnlyList<string> Strings) Sources(IReadOnlyList<PolicyAlias> sources)
+    {
+        var key = string.Join("\n", sources.Select(s => s.Text));
+        if (_sources.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var resolved = _resolver.ResolveAll(sources);
+        var set = sources.Any(s => s.Kind == AliasKind.Wildcard)
+            ? resolved.Union(IPSet.FromPrefixes(_topology.AllSubnetRoutes()))
+            : resolved;
+        var result = (resolved, set, (IReadOnlyList<string>)SourceStrings(sources));
+        _sources[key] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// SrcIPs as Tailscale writes them: each source's entries (<see cref="AliasResolver.Entries"/>), written
+    /// once; "*" is the Tailscale ranges plus every approved subnet route; autogroup:danger-all is just "*".
+    /// </summary>
+    private List<string> SourceStrings(IReadOnlyList<PolicyAlias> sources)
     {
         if (sources.Any(s => s.IsAutoGroup(AutoGroups.DangerAll)))
         {
             return ["*"];
         }
 
-        var result = srcSet.ToStrings().ToList();
-        if (sources.Any(s => s.Kind == AliasKind.Wildcard))
+        return _resolver.EntryStrings(SourceEntries(sources));
+    }
+
+    private IEnumerable<IPRange> SourceEntries(IReadOnlyList<PolicyAlias> aliases)
+    {
+        foreach (var s in aliases)
         {
-            var seen = new HashSet<string>(result, StringComparer.Ordinal);
-            foreach (var route in _subnetRouteStrings)
+            if (s.Kind == AliasKind.Wildcard)
             {
-                if (seen.Add(route))
+                foreach (var r in TailscaleRanges.Wildcard.Ranges)
                 {
-                    result.Add(route);
+                    yield return r;
                 }
+
+                foreach (var route in _topology.AllSubnetRoutes())
+                {
+                    yield return IPRange.FromPrefix(route.Masked);
+                }
+
+                continue;
             }
 
-            foreach (var s in sources.Where(s => s.Kind != AliasKind.Wildcard))
+            foreach (var r in _resolver.Entries(s))
             {
-                foreach (var text in _resolver.Resolve(s).ToStrings())
-                {
-                    if (seen.Add(text))
-                    {
-                        result.Add(text);
-                    }
-                }
+                yield return r;
             }
         }
-
-        return result;
     }
 
     private void AppendDsts(List<DstEntry> dsts, PolicyAlias d, IReadOnlyList<PortRange> ports)
@@ -175,49 +190,71 @@ internal sealed class RuleCompiler
             return;
         }
 
-        var set = _resolver.Resolve(d);
-        var internet = d.IsAutoGroup(AutoGroups.Internet);
-        foreach (var range in set.Ranges)
+        foreach (var (text, set) in DestinationPieces(d))
         {
-            var rangeSet = IPSet.FromRanges([range]);
-
-            // Tailscale defines the internet as address ranges and writes each one as first-last, even 2000::/3.
-            var text = internet
-                ? $"{new IPAddr(range.IsV6, range.First)}-{new IPAddr(range.IsV6, range.Last)}"
-                : range.ToString();
             foreach (var p in ports)
             {
-                dsts.Add(new DstEntry(text, rangeSet, p));
+                dsts.Add(new DstEntry(text, set, p));
             }
         }
     }
 
+    /// <summary>An alias's destination entries (text and address set), built once per alias per compile.</summary>
+    private List<(string Text, IPSet Set)> DestinationPieces(PolicyAlias d)
+    {
+        if (_pieces.TryGetValue(d.Text, out var cached))
+        {
+            return cached;
+        }
+
+        var internet = d.IsAutoGroup(AutoGroups.Internet);
+        var result = new List<(string, IPSet)>();
+        foreach (var range in _resolver.Entries(d))
+        {
+            // Tailscale defines the internet as address ranges and writes each one as first-last, even 2000::/3.
+            var text = internet
+                ? $"{new IPAddr(range.IsV6, range.First)}-{new IPAddr(range.IsV6, range.Last)}"
+                : range.ToString();
+            result.Add((text, IPSet.FromRanges([range])));
+        }
+
+        _pieces[d.Text] = result;
+        return result;
+    }
+
     private void AddSelf(IPSet srcSet, IReadOnlyList<ProtocolPorts> ip, IReadOnlyDictionary<string, IReadOnlyList<JsonElement>?>? capMap)
     {
+        // Only users with a device among the sources get a rule; find them through the address index.
+        var owners = new HashSet<long>();
+        foreach (var i in _topology.NodesIn(srcSet))
+        {
+            if (!_topology.Nodes[i].IsTagged && _topology.Nodes[i].UserId is { } uid)
+            {
+                owners.Add(uid);
+            }
+        }
+
         foreach (var user in _topology.Users)
         {
             var nodes = _topology.NodesOfUserId(user.Id);
-            if (nodes.Count == 0)
+            if (nodes.Count == 0 || !owners.Contains(user.Id))
             {
                 continue;
             }
 
+            var devices = Devices(user.Id, nodes);
             var sameUser = nodes.Where(n => n.Addresses.Any(srcSet.Contains)).ToList();
-            if (sameUser.Count == 0)
-            {
-                continue;
-            }
-
-            var src = IPSet.FromPrefixes(sameUser.SelectMany(n => n.Addresses).Select(IPPrefix.Host));
-            var srcStrings = src.ToStrings();
+            var (src, srcStrings) = sameUser.Count == nodes.Count
+                ? (devices.Set, devices.Strings)
+                : SourceOf(sameUser);
             foreach (var pp in ip)
             {
-                var dsts = new List<DstEntry>();
+                var dsts = new List<DstEntry>(devices.Hosts.Count * pp.Ports.Count);
                 foreach (var p in pp.Ports)
                 {
-                    foreach (var addr in nodes.SelectMany(n => n.Addresses))
+                    foreach (var (text, host) in devices.Hosts)
                     {
-                        dsts.Add(new DstEntry(addr.ToString(), IPSet.Of(IPPrefix.Host(addr)), p));
+                        dsts.Add(new DstEntry(text, host, p));
                     }
                 }
 
@@ -228,13 +265,36 @@ internal sealed class RuleCompiler
             {
                 var caps = nodes.Select(n => new CapEntry(IPSet.FromPrefixes(n.Addresses.Select(IPPrefix.Host)), capMap)).ToList();
                 _rules.Add(new CompiledRule { SrcStrings = srcStrings, Src = src, Caps = caps });
-                var selfDst = IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host));
-                AddCompanions(capMap, selfDst.ToStrings(), selfDst, src);
+                AddCompanions(capMap, devices.Strings, devices.Set, src);
             }
         }
     }
 
-    private void AddVia(IPSet srcSet, List<string> srcStrings, IReadOnlyList<PolicyAlias> destinations, IReadOnlyList<ProtocolPorts> ip, IReadOnlyList<string> via)
+    private (IPSet, IReadOnlyList<string>) SourceOf(List<PolicyNode> nodes)
+    {
+        var set = IPSet.FromPrefixes(nodes.SelectMany(n => n.Addresses).Select(IPPrefix.Host));
+        return (set, _resolver.EntryStrings(AliasResolver.Hosts(set)));
+    }
+
+    /// <summary>
+    /// A user's devices as autogroup:self needs them, built once per user and shared by every autogroup:self
+    /// rule: the address set, its SrcIPs form, and each address as a destination (text and one-address set).
+    /// </summary>
+    private (IPSet Set, IReadOnlyList<string> Strings, List<(string Text, IPSet Host)> Hosts) Devices(long userId, IReadOnlyList<PolicyNode> nodes)
+    {
+        if (_devices.TryGetValue(userId, out var cached))
+        {
+            return cached;
+        }
+
+        var (set, strings) = SourceOf([.. nodes]);
+        var hosts = nodes.SelectMany(n => n.Addresses).Select(a => (a.ToString(), IPSet.Of(IPPrefix.Host(a)))).ToList();
+        var result = (set, strings, hosts);
+        _devices[userId] = result;
+        return result;
+    }
+
+    private void AddVia(IPSet srcSet, IReadOnlyList<string> srcStrings, IReadOnlyList<PolicyAlias> destinations, IReadOnlyList<ProtocolPorts> ip, IReadOnlyList<string> via)
     {
         if (srcSet.IsEmpty || ip.Count == 0)
         {

@@ -21,12 +21,17 @@ internal static class RuleReducer
         var addresses = topology.AddressSets[node];
         var routes = topology.SubnetRoutes[node];
         var exit = topology.IsExitNode[node];
+        var direct = rule.ViaTags is null;
         foreach (var entry in rule.Dsts)
         {
-            var keep = rule.ViaTags is null && entry.Set.Overlaps(addresses)
-                || routes.Any(entry.Set.OverlapsPrefix)
-                || exit && entry.Set.IsSubsetOf(TailscaleRanges.Internet);
-            if (keep)
+            // Runs for every rule a node enforces on every map: plain loops, no per-entry allocations.
+            var keep = direct && entry.Set.Overlaps(addresses);
+            for (var k = 0; !keep && k < routes.Count; k++)
+            {
+                keep = entry.Set.OverlapsPrefix(routes[k]);
+            }
+
+            if (keep || (exit && entry.Set.IsSubsetOf(TailscaleRanges.Internet)))
             {
                 (kept ??= []).Add(entry);
             }

@@ -15,6 +15,9 @@ internal sealed class SshCompiler
     private readonly CompileOptions _options;
     private readonly List<(SshRule Rule, IPSet Src, IPSet Dst, bool Self)> _rules;
 
+    /// <summary>Per rule, the nodes whose addresses are in its sources (found once, through the address index).</summary>
+    private readonly List<PolicyNode>[] _sourceNodes;
+
     public SshCompiler(PolicyDocument policy, TopologyIndex topology, AliasResolver resolver, CompileOptions options)
     {
         _policy = policy;
@@ -26,6 +29,7 @@ internal sealed class SshCompiler
             resolver.ResolveAll(r.Sources),
             resolver.ResolveAll(r.Destinations.Where(d => !d.IsAutoGroup(AutoGroups.Self))),
             r.Destinations.Any(d => d.IsAutoGroup(AutoGroups.Self)))).ToList();
+        _sourceNodes = _rules.Select(r => topology.NodesIn(r.Src).Distinct().Order().Select(i => topology.Nodes[i]).ToList()).ToArray();
     }
 
     public IReadOnlyList<SSHRule> RulesFor(int node)
@@ -33,12 +37,13 @@ internal sealed class SshCompiler
         var result = new List<SSHRule>();
         var target = _topology.Nodes[node];
         var addresses = _topology.AddressSets[node];
-        foreach (var (rule, src, dst, self) in _rules)
+        for (var k = 0; k < _rules.Count; k++)
         {
+            var (rule, src, dst, self) = _rules[k];
             var sources = new List<PolicyNode>();
             if (dst.Overlaps(addresses))
             {
-                sources.AddRange(_topology.Nodes.Where(n => n.Addresses.Any(src.Contains)));
+                sources.AddRange(_sourceNodes[k]);
             }
             else if (self && !target.IsTagged && target.UserId is { } uid)
             {

@@ -21,9 +21,10 @@ internal sealed class TopologyIndex
         {
             var node = topology.Nodes[i];
             NodeIndex[node.Id] = i;
-            AddressSets[i] = IPSet.FromPrefixes(node.Addresses.Select(IPPrefix.Host));
-            SubnetRoutes[i] = approvedRoutes[i].Where(r => !TailscaleRanges.IsExitRoute(r)).ToList();
-            IsExitNode[i] = approvedRoutes[i].Any(TailscaleRanges.IsExitRoute);
+            AddressSets[i] = IPSet.FromAddresses(node.Addresses);
+            var approved = approvedRoutes[i];
+            SubnetRoutes[i] = approved.Count == 0 ? [] : approved.Where(r => !TailscaleRanges.IsExitRoute(r)).ToList();
+            IsExitNode[i] = approved.Count > 0 && approved.Any(TailscaleRanges.IsExitRoute);
             foreach (var tag in node.Tags)
             {
                 if (!_byTag.TryGetValue(tag, out var list))

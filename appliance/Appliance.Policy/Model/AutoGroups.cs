@@ -17,7 +17,7 @@ public static class AutoGroups
     public const string Auditor = "autogroup:auditor";
     public const string Shared = "autogroup:shared";
 
-    /// <summary>Role autogroups: a self-hosted appliance has no roles, so they resolve to nobody.</summary>
+    /// <summary>Role autogroups: the devices of users holding that role (PolicyUser.Roles); nobody when no user does.</summary>
     public static readonly IReadOnlySet<string> Roles = new HashSet<string>(StringComparer.Ordinal)
     {
         Admin, Owner, ItAdmin, NetworkAdmin, BillingAdmin, Auditor,

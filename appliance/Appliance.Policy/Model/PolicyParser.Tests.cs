@@ -61,9 +61,21 @@ public sealed partial class PolicyParser
                 continue;
             }
 
-            if (alias.Kind == AliasKind.Prefix && !alias.Prefix.IsSingleIP)
+            // A test is one connection attempt to one host (Tailscale answers "test(s) failed" otherwise):
+            // CIDR notation is refused even for /32, and so is a hosts entry naming more than one address.
+            // autogroup:internet is reached through exit nodes' AllowedIPs, not a packet filter, so a
+            // reachability test cannot say anything about it (headscale hscontrol/policy/v2/types.go,
+            // validateTestDestination, records the same rules from the captures).
+            if (alias.Kind == AliasKind.Prefix && aliasText.Contains('/', StringComparison.Ordinal)
+                || alias.Kind == AliasKind.Host && _hosts.TryGetValue(alias.Text, out var host) && !host.IsSingleIP)
             {
                 Error(item.Position, $"test destination \"{item.Text}\" must be a single host, not a CIDR range");
+                continue;
+            }
+
+            if (alias.IsAutoGroup(AutoGroups.Internet))
+            {
+                Error(item.Position, $"test destination \"{item.Text}\": autogroup:internet is not valid as a test destination");
                 continue;
             }
 

@@ -35,6 +35,36 @@ public sealed class IPSet
 
     public static IPSet FromPrefixes(IEnumerable<IPPrefix> prefixes) => FromRanges(prefixes.Select(IPRange.FromPrefix));
 
+    /// <summary>One node's addresses (a handful) without the general path's sorting and merging machinery.</summary>
+    public static IPSet FromAddresses(IReadOnlyList<IPAddr> addresses)
+    {
+        if (addresses.Count == 0)
+        {
+            return Empty;
+        }
+
+        if (addresses.Count > 2)
+        {
+            return FromPrefixes(addresses.Select(IPPrefix.Host));
+        }
+
+        var a = addresses[0];
+        if (addresses.Count == 1)
+        {
+            var only = new[] { new IPRange(a.IsV6, a.Value, a.Value) };
+            return a.IsV6 ? new IPSet([], only) : new IPSet(only, []);
+        }
+
+        var b = addresses[1];
+        if (a.IsV6 != b.IsV6)
+        {
+            var (v4, v6) = a.IsV6 ? (b, a) : (a, b);
+            return new IPSet([new IPRange(false, v4.Value, v4.Value)], [new IPRange(true, v6.Value, v6.Value)]);
+        }
+
+        return FromPrefixes(addresses.Select(IPPrefix.Host));
+    }
+
     public static IPSet Of(params IPPrefix[] prefixes) => FromPrefixes(prefixes);
 
     public IPSet Union(IPSet other) =>
@@ -83,27 +113,42 @@ public sealed class IPSet
 
     public bool Overlaps(IPRange range)
     {
-        foreach (var r in range.IsV6 ? _v6 : _v4)
+        // Ranges are sorted and disjoint: only the first one ending at or after range.First can overlap first.
+        var list = range.IsV6 ? _v6 : _v4;
+        int lo = 0, hi = list.Length;
+        while (lo < hi)
         {
-            if (r.First <= range.Last && range.First <= r.Last)
+            var mid = (lo + hi) >>> 1;
+            if (list[mid].Last < range.First)
             {
-                return true;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
             }
         }
 
-        return false;
+        return lo < list.Length && list[lo].First <= range.Last;
     }
 
     public bool OverlapsPrefix(IPPrefix prefix) => Overlaps(IPRange.FromPrefix(prefix));
 
-    public bool Overlaps(IPSet other) => other.Ranges.Any(Overlaps);
-
-    /// <summary>True when every address of <paramref name="range"/> is in this set.</summary>
-    public bool ContainsRange(IPRange range)
+    public bool Overlaps(IPSet other)
     {
-        foreach (var r in range.IsV6 ? _v6 : _v4)
+        // Walk the smaller set, probe the larger one.
+        var (small, large) = other.Count <= Count ? (other, this) : (this, other);
+        foreach (var r in small._v4)
         {
-            if (r.First <= range.First && range.Last <= r.Last)
+            if (large.Overlaps(r))
+            {
+                return true;
+            }
+        }
+
+        foreach (var r in small._v6)
+        {
+            if (large.Overlaps(r))
             {
                 return true;
             }
@@ -112,7 +157,51 @@ public sealed class IPSet
         return false;
     }
 
-    public bool IsSubsetOf(IPSet other) => Ranges.All(other.ContainsRange);
+    /// <summary>Number of ranges (both families).</summary>
+    public int Count => _v4.Length + _v6.Length;
+
+    /// <summary>True when every address of <paramref name="range"/> is in this set.</summary>
+    public bool ContainsRange(IPRange range)
+    {
+        // Ranges are disjoint and non-adjacent, so a contained range lies inside the one holding its first address.
+        var list = range.IsV6 ? _v6 : _v4;
+        int lo = 0, hi = list.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (list[mid].Last < range.First)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo < list.Length && list[lo].First <= range.First && range.Last <= list[lo].Last;
+    }
+
+    public bool IsSubsetOf(IPSet other)
+    {
+        foreach (var r in _v4)
+        {
+            if (!other.ContainsRange(r))
+            {
+                return false;
+            }
+        }
+
+        foreach (var r in _v6)
+        {
+            if (!other.ContainsRange(r))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>The fewest CIDR prefixes covering exactly this set, in address order (IPv4 first).</summary>
     public IReadOnlyList<IPPrefix> Prefixes()

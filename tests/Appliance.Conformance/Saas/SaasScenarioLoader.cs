@@ -26,15 +26,6 @@ public static class SaasScenarioLoader
             : "";
 
         var topology = root.GetProperty("topology");
-        var users = new List<PolicyUser>();
-        var userIdsByName = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var u in topology.GetProperty("users").EnumerateArray())
-        {
-            var user = new PolicyUser(u.GetProperty("id").GetInt64(), u.GetProperty("email").GetString() ?? "", u.GetProperty("name").GetString() ?? "");
-            users.Add(user);
-            userIdsByName[user.Name] = user.Id;
-        }
-
         var expect = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         if (root.TryGetProperty("expect", out var e) && e.ValueKind == JsonValueKind.Object)
         {
@@ -42,6 +33,20 @@ public static class SaasScenarioLoader
             {
                 expect[p.Name] = p.Value;
             }
+        }
+
+        var roles = UserRoles(topology, expect);
+        var users = new List<PolicyUser>();
+        var userIdsByName = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var u in topology.GetProperty("users").EnumerateArray())
+        {
+            var name = u.GetProperty("name").GetString() ?? "";
+            var user = new PolicyUser(u.GetProperty("id").GetInt64(), u.GetProperty("email").GetString() ?? "", name)
+            {
+                Roles = roles.TryGetValue(name, out var r) ? r : Appliance.Policy.Compilation.UserRoles.None,
+            };
+            users.Add(user);
+            userIdsByName[user.Name] = user.Id;
         }
 
         // The captures do not record the order nodes registered in, which is what elects the primary router of
@@ -93,6 +98,11 @@ public static class SaasScenarioLoader
             expect);
     }
 
+    /// <summary>
+    /// A node's own map says whether it is the primary router of its routes. Peers' maps are only a fallback
+    /// for nodes without a map of their own: a via grant shows a client its via router as the primary for
+    /// that client alone, so a peer's report is not the tailnet-wide election.
+    /// </summary>
     private static HashSet<string> PrimaryRouters(Dictionary<string, JsonElement> expect)
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
@@ -107,12 +117,47 @@ public static class SaasScenarioLoader
             {
                 foreach (var peer in peers.EnumerateArray())
                 {
-                    if (Strings(peer, "primaryRoutes").Count > 0 && peer.TryGetProperty("name", out var peerName))
+                    if (Strings(peer, "primaryRoutes").Count > 0 && peer.TryGetProperty("name", out var peerName)
+                        && !expect.ContainsKey(peerName.GetString() ?? ""))
                     {
                         result.Add(peerName.GetString() ?? "");
                     }
                 }
             }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// User roles are not in the topology section; the hosted service records them on each of the user's own
+    /// (untagged) devices as the is-owner and is-admin node capabilities, so the runner reads them there.
+    /// </summary>
+    private static Dictionary<string, IReadOnlySet<string>> UserRoles(JsonElement topology, Dictionary<string, JsonElement> expect)
+    {
+        var result = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var n in topology.GetProperty("nodes").EnumerateObject())
+        {
+            if (Strings(n.Value, "tags").Count > 0 || !n.Value.TryGetProperty("user", out var user) || user.ValueKind != JsonValueKind.String
+                || !expect.TryGetValue(n.Name, out var node) || !node.TryGetProperty("self", out var self)
+                || !self.TryGetProperty("CapMap", out var caps) || caps.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var name = user.GetString()!;
+            var roles = result.TryGetValue(name, out var existing) ? new HashSet<string>(existing, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
+            if (caps.TryGetProperty("https://tailscale.com/cap/is-owner", out _))
+            {
+                roles.Add(Appliance.Policy.Compilation.UserRoles.Owner);
+            }
+
+            if (caps.TryGetProperty("https://tailscale.com/cap/is-admin", out _))
+            {
+                roles.Add(Appliance.Policy.Compilation.UserRoles.Admin);
+            }
+
+            result[name] = roles;
         }
 
         return result;
