@@ -37,68 +37,48 @@ public sealed class ControlEndToEndTests
     public async Task An_endpoint_change_reaches_the_peer_as_a_delta_within_a_second()
     {
         await using var server = await ControlTestServer.StartAsync();
-        var key = server.CreateKey();
-        await using var a = server.NewNode("a");
-        await using var b = server.NewNode("b");
-        await a.Node.RegisterAsync(key);
-        await b.Node.RegisterAsync(key);
-        await a.Node.StartMapPollAsync();
-        await b.Node.StartMapPollAsync();
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Count == 1, Wait));
-        var before = a.Node.MessagesReceived;
+        var (a, b) = await server.StartPairAsync(pollB: true);
+        var before = a.MessagesReceived;
 
-        Assert.Equal(HttpStatusCode.OK, await b.Node.SendLiteUpdateAsync(["192.0.2.7:41641"], preferredDerp: 900));
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Values.Single().Endpoints?.Contains("192.0.2.7:41641") == true, TimeSpan.FromSeconds(1)));
-        Assert.Equal(900, a.Node.Peers.Values.Single().HomeDERP);
-        Assert.True(a.Node.MessagesReceived > before);
+        Assert.Equal(HttpStatusCode.OK, await b.SendLiteUpdateAsync(["192.0.2.7:41641"], preferredDerp: 900));
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Values.Single().Endpoints?.Contains("192.0.2.7:41641") == true, TimeSpan.FromSeconds(1)));
+        Assert.Equal(900, a.Peers.Values.Single().HomeDERP);
+        Assert.True(a.MessagesReceived > before);
     }
 
     [Fact]
     public async Task Expire_and_delete_remove_the_peer_and_end_the_deleted_nodes_poll()
     {
         await using var server = await ControlTestServer.StartAsync();
-        var key = server.CreateKey();
-        await using var a = server.NewNode("a");
-        await using var b = server.NewNode("b");
-        await a.Node.RegisterAsync(key);
-        await b.Node.RegisterAsync(key);
-        await a.Node.StartMapPollAsync();
-        await b.Node.StartMapPollAsync();
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Count == 1, Wait));
-        var bId = a.Node.Peers.Keys.Single();
+        var (a, b) = await server.StartPairAsync(pollB: true);
+        var bId = a.Peers.Keys.Single();
 
         server.Coordinator.Expire(bId);
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers[bId].Expired, Wait));
-        Assert.True(await b.Node.WaitUntilAsync(n => n.Self!.KeyExpiry <= DateTimeOffset.UtcNow, Wait));
+        Assert.True(await a.WaitUntilAsync(n => n.Peers[bId].Expired, Wait));
+        Assert.True(await b.WaitUntilAsync(n => n.Self!.KeyExpiry <= DateTimeOffset.UtcNow, Wait));
 
         server.Coordinator.Delete(bId);
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Count == 0, Wait));
-        Assert.True(await b.Node.WaitUntilAsync(n => n.PollEnded, Wait));
-        Assert.Equal(HttpStatusCode.NotFound, await b.Node.StartMapPollAsync());
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Count == 0, Wait));
+        Assert.True(await b.WaitUntilAsync(n => n.PollEnded, Wait));
+        Assert.Equal(HttpStatusCode.NotFound, await b.StartMapPollAsync());
     }
 
     [Fact]
     public async Task A_reconnecting_node_resumes_with_a_full_map()
     {
         await using var server = await ControlTestServer.StartAsync();
-        var key = server.CreateKey();
-        await using var a = server.NewNode("a");
-        await using var b = server.NewNode("b");
-        await a.Node.RegisterAsync(key);
-        await b.Node.RegisterAsync(key);
-        await a.Node.StartMapPollAsync();
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Count == 1, Wait));
-        await b.Node.StartMapPollAsync();
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Values.Single().Online == true, Wait));
+        var (a, b) = await server.StartPairAsync();
+        await b.StartMapPollAsync();
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Values.Single().Online == true, Wait));
 
-        await b.Node.StopMapPollAsync();
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Values.Single().Online == false, Wait));
+        await b.StopMapPollAsync();
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Values.Single().Online == false, Wait));
 
-        var restart = await b.Node.RegisterAsync(null);
+        var restart = await b.RegisterAsync(null);
         Assert.True(restart.Response!.MachineAuthorized);
-        Assert.Equal(HttpStatusCode.OK, await b.Node.StartMapPollAsync());
-        Assert.True(await b.Node.WaitUntilAsync(n => n.Peers.Count == 1 && n.Self is not null, Wait));
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Values.Single().Online == true, Wait));
+        Assert.Equal(HttpStatusCode.OK, await b.StartMapPollAsync());
+        Assert.True(await b.WaitUntilAsync(n => n.Peers.Count == 1 && n.Self is not null, Wait));
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Values.Single().Online == true, Wait));
     }
 
     [Fact]
@@ -154,14 +134,8 @@ public sealed class ControlEndToEndTests
     public async Task Hostile_map_requests_get_errors_and_other_nodes_are_unaffected()
     {
         await using var server = await ControlTestServer.StartAsync();
-        var key = server.CreateKey();
-        await using var a = server.NewNode("a");
-        await using var b = server.NewNode("b");
-        await a.Node.RegisterAsync(key);
-        await b.Node.RegisterAsync(key);
-        await a.Node.StartMapPollAsync();
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Count == 1, Wait));
-        var nodeKey = b.Node.NodeKey.Public.ToString();
+        var (a, b) = await server.StartPairAsync();
+        var nodeKey = b.NodeKey.Public.ToString();
 
         var hostile = new[]
         {
@@ -174,16 +148,16 @@ public sealed class ControlEndToEndTests
         };
         foreach (var body in hostile)
         {
-            var (status, _) = await b.Node.PostRawMapAsync(Encoding.UTF8.GetBytes(body));
+            var (status, _) = await b.PostRawMapAsync(Encoding.UTF8.GetBytes(body));
             Assert.Equal(HttpStatusCode.BadRequest, status);
         }
 
-        var (tooBig, _) = await b.Node.PostRawMapAsync(new byte[ControlJson.MaxRequestBytes + 10]);
+        var (tooBig, _) = await b.PostRawMapAsync(new byte[ControlJson.MaxRequestBytes + 10]);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig);
 
-        Assert.Equal("b", a.Node.Peers.Values.Single().Hostinfo!.Hostname);
-        Assert.Equal(HttpStatusCode.OK, await b.Node.SendLiteUpdateAsync(["192.0.2.9:1"]));
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Values.Single().Endpoints?.Contains("192.0.2.9:1") == true, Wait));
+        Assert.Equal("b", a.Peers.Values.Single().Hostinfo!.Hostname);
+        Assert.Equal(HttpStatusCode.OK, await b.SendLiteUpdateAsync(["192.0.2.9:1"]));
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Values.Single().Endpoints?.Contains("192.0.2.9:1") == true, Wait));
     }
 
     [Fact]
@@ -232,16 +206,10 @@ public sealed class ControlEndToEndTests
     public async Task Key_rotation_reaches_peers()
     {
         await using var server = await ControlTestServer.StartAsync();
-        var key = server.CreateKey();
-        await using var a = server.NewNode("a");
-        await using var b = server.NewNode("b");
-        await a.Node.RegisterAsync(key);
-        await b.Node.RegisterAsync(key);
-        await a.Node.StartMapPollAsync();
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Count == 1, Wait));
-        var rotated = await b.Node.RotateKeyAsync();
+        var (a, b) = await server.StartPairAsync();
+        var rotated = await b.RotateKeyAsync();
         Assert.True(rotated.Response!.MachineAuthorized);
-        Assert.True(await a.Node.WaitUntilAsync(n => n.Peers.Values.Single().Key == b.Node.NodeKey.Public, Wait));
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Values.Single().Key == b.NodeKey.Public, Wait));
     }
 
     [Fact]

@@ -29,6 +29,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
     private readonly DataDirectory _data;
     private readonly ApplianceDatabase _database;
     private readonly List<HttpClient> _clients = [];
+    private readonly List<TestKitNode> _nodes = [];
 
     private ControlTestServer(WebApplication app, string dataPath, DataDirectory data, ApplianceDatabase database, Uri baseAddress)
     {
@@ -100,7 +101,30 @@ internal sealed class ControlTestServer : IAsyncDisposable
     public TestKitNode NewNode(string hostname)
     {
         var machine = MachinePrivate.Generate().Public;
-        return new TestKitNode(new Appliance.TestKit.Control.TestNode(ClientFor(machine), machine, hostname));
+        var node = new TestKitNode(new Appliance.TestKit.Control.TestNode(ClientFor(machine), machine, hostname));
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>
+    /// The common start of a two-node test: "a" and "b" registered with one reusable key, "a" polling and already
+    /// seeing "b" (and "b" polling too when <paramref name="pollB"/>). Both are stopped when the server is disposed.
+    /// </summary>
+    public async Task<(Appliance.TestKit.Control.TestNode A, Appliance.TestKit.Control.TestNode B)> StartPairAsync(bool pollB = false)
+    {
+        var key = CreateKey();
+        var a = NewNode("a").Node;
+        var b = NewNode("b").Node;
+        Assert.Equal(HttpStatusCode.OK, (await a.RegisterAsync(key).ConfigureAwait(false)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await b.RegisterAsync(key).ConfigureAwait(false)).Status);
+        Assert.Equal(HttpStatusCode.OK, await a.StartMapPollAsync().ConfigureAwait(false));
+        if (pollB)
+        {
+            Assert.Equal(HttpStatusCode.OK, await b.StartMapPollAsync().ConfigureAwait(false));
+        }
+
+        Assert.True(await a.WaitUntilAsync(n => n.Peers.Count == 1, TimeSpan.FromSeconds(10)).ConfigureAwait(false));
+        return (a, b);
     }
 
     public string CreateKey(bool reusable = true, bool ephemeral = false, string user = "alice", TimeSpan? expiration = null)
@@ -115,6 +139,11 @@ internal sealed class ControlTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var client in _clients)
         {
             client.Dispose();
