@@ -34,9 +34,9 @@ public sealed class TempUpdatesRoot : IDisposable
 
     public FakeProbe Probe { get; } = new();
 
-    public Updater Updater(Action<ApplyStep>? hook = null, TimeSpan? healthTimeout = null) =>
+    public Updater Updater(Action<ApplyStep>? hook = null, TimeSpan? healthTimeout = null, IHealthProbe? probe = null) =>
         new(Paths, new UpdaterOptions { StepHook = hook, BinaryRole = PayloadRole.ApplianceLinuxX64, HealthTimeout = healthTimeout ?? TimeSpan.FromSeconds(30) },
-            Restarter, Probe, Time);
+            Restarter, probe ?? Probe, Time);
 
     public string WriteBundle(byte[] bytes, string name = "bundle.aupd")
     {
