@@ -23,7 +23,9 @@ public static class DerpServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        services.TryAddSingleton<IDerpMapProvider>(_ => new EmbeddedDerpMapProvider(options, certName));
+        var contentMap = Content.UpdateContentFiles.ForDataDir(AppliancePaths.From(options).DataDir).DerpMap;
+        services.TryAddSingleton(_ => new EmbeddedDerpMapProvider(options, certName, contentMap));
+        services.TryAddSingleton<IDerpMapProvider>(sp => sp.GetRequiredService<EmbeddedDerpMapProvider>());
         if (!options.Derp.Enabled)
         {
             return services;
