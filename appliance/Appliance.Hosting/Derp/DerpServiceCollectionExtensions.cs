@@ -32,6 +32,7 @@ public static class DerpServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new DerpHttpSettings(options.Derp.AllowPlainHttp));
         services.AddSingleton(sp =>
         {
             var derp = options.Derp;
