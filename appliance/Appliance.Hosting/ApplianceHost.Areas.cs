@@ -4,6 +4,7 @@ using Appliance.Control.Setup;
 using Appliance.Derp.Admission;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Control;
+using Appliance.Hosting.Content;
 using Appliance.Hosting.Derp;
 using Appliance.Hosting.Noise;
 using Appliance.Hosting.Startup;
@@ -51,6 +52,9 @@ public static partial class ApplianceHost
         // (expire, delete, rename, tags) reach connected peers at once.
         services.AddControl(ControlOptionsMapping.ToCoordinatorOptions(options));
         services.AddAdminApi();
+
+        // Content from offline update bundles (<data>/updates/content): DERP regions and users, at start and on SIGHUP.
+        services.AddUpdateContent(options);
 
         // ts2021: the Noise transport behind /key and /ts2021; its machine key lives in the data folder.
         services.AddNoiseTransport(state.Paths.DataDir);

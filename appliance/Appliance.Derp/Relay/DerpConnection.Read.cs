@@ -53,7 +53,7 @@ internal sealed partial class DerpConnection
         {
             return CloseReason ?? DerpCloseReason.Aborted;
         }
-        catch (IOException)
+        catch (Exception exception) when (TransportFailure.Is(exception))
         {
             return CloseReason ?? DerpCloseReason.ClientClosed;
         }

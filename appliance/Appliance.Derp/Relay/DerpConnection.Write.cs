@@ -61,13 +61,9 @@ internal sealed partial class DerpConnection
         {
             // Aborted: the read side reports the reason.
         }
-        catch (IOException)
+        catch (Exception exception) when (TransportFailure.Is(exception))
         {
-            // The transport failed; the read side will see it too.
-        }
-        catch (InvalidOperationException)
-        {
-            // The pipe was completed under us.
+            // The transport failed or the pipe was completed under us; the read side will see it too.
         }
         finally
         {

@@ -70,7 +70,7 @@ public sealed partial class DerpServer
         {
             return DerpCloseReason.Aborted;
         }
-        catch (IOException)
+        catch (Exception exception) when (TransportFailure.Is(exception))
         {
             return DerpCloseReason.ClientClosed;
         }
@@ -174,9 +174,25 @@ public sealed partial class DerpServer
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Completing a stream-backed writer flushes what it still buffers, which throws when the client is gone: ignored, the connection is over.</summary>
     private static async ValueTask CompleteAsync(IDuplexPipe pipe)
     {
-        await pipe.Input.CompleteAsync().ConfigureAwait(false);
-        await pipe.Output.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await pipe.Input.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (TransportFailure.Is(exception))
+        {
+            // Nothing left to read from.
+        }
+
+        try
+        {
+            await pipe.Output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (TransportFailure.Is(exception))
+        {
+            // Nothing left to write to.
+        }
     }
 }

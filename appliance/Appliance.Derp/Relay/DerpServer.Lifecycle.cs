@@ -64,18 +64,11 @@ public sealed partial class DerpServer
             connection.BeginRestart(Options.RestartReconnectIn, Options.RestartTryFor);
         }
 
-        try
-        {
-            await Task.WhenAll(connections.Select(c => c.WriterTask)).WaitAsync(Options.ShutdownDrainTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // Slow clients: they are closed below without the rest of their queue.
-        }
-        catch (OperationCanceledException)
-        {
-            // The host gave up waiting.
-        }
+        // Suppressed: a timeout (slow clients are closed below without the rest of their queue), the host giving up,
+        // or one connection's failure must never fail the shutdown of all the others.
+        await Task.WhenAll(connections.Select(c => c.WriterTask))
+            .WaitAsync(Options.ShutdownDrainTimeout, TimeProvider, cancellationToken)
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
         foreach (var connection in connections)
         {

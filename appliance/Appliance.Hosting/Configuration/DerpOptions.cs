@@ -30,8 +30,15 @@ public sealed class DerpOptions
     /// <summary>UDP address of the STUN responder, `IP:PORT`. Default 127.0.0.1:3478 (loopback, so a bare `serve` exposes nothing); set 0.0.0.0:3478 in production.</summary>
     public string StunListen { get; set; } = "127.0.0.1:3478";
 
-    /// <summary>Optional YAML/JSON file with extra DERP regions to merge into the map. Default empty.</summary>
+    /// <summary>Optional JSON file (tailcfg.DERPMap, as `tailscale debug derp-map` prints it) with extra DERP regions to merge into the map. Default empty.</summary>
     public string ExtraMapFile { get; set; } = "";
+
+    /// <summary>
+    /// Also accept the DERP upgrade on plain HTTP (server.listen). Default false: like derper, DERP is served over
+    /// HTTPS only; release clients dial DERP with TLS unless TS_DEBUG_USE_DERP_HTTP is set. For debugging and the
+    /// loopback benchmark.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
 
     /// <summary>Admit only DERP clients whose node key is a known, unexpired node. Default true.</summary>
     public bool VerifyClients { get; set; } = true;

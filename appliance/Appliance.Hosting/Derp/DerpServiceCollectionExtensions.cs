@@ -23,13 +23,16 @@ public static class DerpServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        services.TryAddSingleton<IDerpMapProvider>(_ => new EmbeddedDerpMapProvider(options, certName));
+        var contentMap = Content.UpdateContentFiles.ForDataDir(AppliancePaths.From(options).DataDir).DerpMap;
+        services.TryAddSingleton(_ => new EmbeddedDerpMapProvider(options, certName, contentMap));
+        services.TryAddSingleton<IDerpMapProvider>(sp => sp.GetRequiredService<EmbeddedDerpMapProvider>());
         if (!options.Derp.Enabled)
         {
             return services;
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new DerpHttpSettings(options.Derp.AllowPlainHttp));
         services.AddSingleton(sp =>
         {
             var derp = options.Derp;

@@ -17,6 +17,8 @@ namespace Appliance.Hosting.Derp;
 /// <item><c>Upgrade: websocket</c> with subprotocol <c>derp</c>: a WebSocket whose binary messages carry the same bytes
 /// (needs <c>app.UseWebSockets()</c>); without the subprotocol it is treated as raw DERP, as upstream does.</item>
 /// <item>Anything else: 426. At capacity or stopping: 503, before upgrading.</item>
+/// <item>Over plain HTTP: 403 unless <c>derp.allow_plain_http</c>. derper serves DERP on its TLS listener only (its
+/// port-80 listener answers /generate_204 and redirects), and release clients always dial DERP with TLS.</item>
 /// </list>
 /// </summary>
 internal static class DerpUpgradeEndpoint
@@ -25,6 +27,14 @@ internal static class DerpUpgradeEndpoint
     {
         var server = context.RequestServices.GetRequiredService<DerpServer>();
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Appliance.Derp");
+        if (!context.Request.IsHttps && !context.RequestServices.GetRequiredService<DerpHttpSettings>().AllowPlainHttp)
+        {
+            DerpLog.UpgradeRefused(logger, context.Connection.RemoteIpAddress, "plain HTTP (derp.allow_plain_http is false)");
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("DERP is served over HTTPS only", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         var upgrade = context.Request.Headers.Upgrade.ToString();
         var isDerp = upgrade.Equals("derp", StringComparison.OrdinalIgnoreCase);
         var isWebSocket = context.WebSockets.IsWebSocketRequest || upgrade.Contains("websocket", StringComparison.OrdinalIgnoreCase);

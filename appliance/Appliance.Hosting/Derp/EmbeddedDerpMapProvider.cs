@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Appliance.Hosting.Configuration;
 using Appliance.Protocol.Control;
 using Appliance.State.Coordinator;
@@ -7,30 +6,75 @@ namespace Appliance.Hosting.Derp;
 
 /// <summary>
 /// The DERP map every node receives: the embedded region (this appliance's relay and STUN) plus, optionally, extra
-/// regions from a local JSON file (<c>derp.extra_map_file</c>, tailcfg field names). Nothing is fetched; with DERP
-/// disabled and no file the map is empty. Built once at startup as an immutable value.
+/// regions from a local JSON file (<c>derp.extra_map_file</c>, tailcfg field names) and from the applied update
+/// content (<c>&lt;data&gt;/updates/content/derp-map.json</c>). Nothing is fetched; with DERP disabled and no file the
+/// map is empty. <see cref="Current"/> is an immutable snapshot replaced whole by <see cref="TryReload"/>: a file
+/// that does not load or validate leaves the previous map in place.
 /// </summary>
 public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
 {
-    public EmbeddedDerpMapProvider(ApplianceOptions options, string? certName = null)
+    public const string ExtraMapLabel = "derp.extra_map_file";
+    public const string ContentMapLabel = "update content derp-map.json";
+
+    private readonly DERPRegion? _embedded;
+    private readonly int _embeddedId;
+    private readonly string _extraMapFile;
+    private readonly string? _contentMapFile;
+    private DERPMap _current;
+
+    /// <summary>
+    /// Builds the first map. A broken <c>derp.extra_map_file</c> fails start-up (the operator's own config); the
+    /// update content's map is not read here: <see cref="TryReload"/> adds it, so a broken one is refused and logged
+    /// rather than stopping the server.
+    /// </summary>
+    public EmbeddedDerpMapProvider(ApplianceOptions options, string? certName = null, string? contentMapFile = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var regions = new Dictionary<int, DERPRegion>();
         var derp = options.Derp;
-        if (derp.Enabled)
+        _embeddedId = derp.RegionId;
+        _embedded = derp.Enabled ? BuildRegion(derp, HostNameFor(options), DerpPortFor(options), StunPortFor(derp), certName) : null;
+        _extraMapFile = derp.ExtraMapFile;
+        _contentMapFile = contentMapFile;
+        _current = Build(includeContent: false);
+    }
+
+    public DERPMap Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Re-reads <c>derp.extra_map_file</c> and the content map and swaps the map in whole. On any error the previous
+    /// map stays and the error (file and line) is returned.
+    /// </summary>
+    public bool TryReload(out string? error)
+    {
+        try
         {
-            regions[derp.RegionId] = BuildRegion(derp, HostNameFor(options), DerpPortFor(options), StunPortFor(derp), certName);
+            Volatile.Write(ref _current, Build(includeContent: true));
+            error = null;
+            return true;
+        }
+        catch (InvalidDataException exception)
+        {
+            error = exception.Message;
+            return false;
+        }
+    }
+
+    private DERPMap Build(bool includeContent)
+    {
+        var regions = new Dictionary<int, DERPRegion>();
+        if (_embedded is not null)
+        {
+            regions[_embeddedId] = _embedded;
         }
 
-        if (derp.ExtraMapFile.Length > 0)
+        if (_extraMapFile.Length > 0)
         {
-            foreach (var (id, region) in LoadExtraRegions(derp.ExtraMapFile))
-            {
-                if (!regions.TryAdd(id, region))
-                {
-                    throw new InvalidDataException($"derp.extra_map_file '{derp.ExtraMapFile}': region {id} is the embedded region's ID; give it another ID or change derp.region_id");
-                }
-            }
+            Merge(regions, DerpMapFile.LoadRegions(_extraMapFile, ExtraMapLabel), ExtraMapLabel, _extraMapFile);
+        }
+
+        if (includeContent && _contentMapFile is not null && File.Exists(_contentMapFile))
+        {
+            Merge(regions, DerpMapFile.LoadRegions(_contentMapFile, ContentMapLabel), ContentMapLabel, _contentMapFile);
         }
 
         var map = new DERPMap { Regions = regions, OmitDefaultRegions = true };
@@ -40,10 +84,21 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
             throw new InvalidDataException("invalid DERP map: " + string.Join("; ", errors));
         }
 
-        Current = map;
+        return map;
     }
 
-    public DERPMap Current { get; }
+    private void Merge(Dictionary<int, DERPRegion> regions, IReadOnlyDictionary<int, DERPRegion> extra, string label, string path)
+    {
+        foreach (var (id, region) in extra)
+        {
+            if (!regions.TryAdd(id, region))
+            {
+                throw new InvalidDataException(id == _embeddedId && _embedded is not null
+                    ? $"{label} '{path}': region {id} is the embedded region's ID; give it another ID or change derp.region_id"
+                    : $"{label} '{path}': region {id} is already defined by {ExtraMapLabel}; a region ID may appear in one file only");
+            }
+        }
+    }
 
     /// <summary>The embedded region: one node, named "&lt;id&gt;a", dialled by host name unless addresses are given.</summary>
     public static DERPRegion BuildRegion(DerpOptions derp, string hostName, int derpPort, int stunPort, string? certName)
@@ -72,27 +127,4 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
 
     /// <summary>STUN port as the map means it: 0 would mean 3478, so an ephemeral bind (tests) is advertised as 3478 too.</summary>
     private static int StunPortFor(DerpOptions derp) => ListenAddress.Parse(derp.StunListen).Port;
-
-    private static IReadOnlyDictionary<int, DERPRegion> LoadExtraRegions(string path)
-    {
-        if (path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidDataException($"derp.extra_map_file '{path}': only JSON DERP maps are read (as `tailscale debug derp-map` prints them)");
-        }
-
-        try
-        {
-            var map = JsonSerializer.Deserialize(File.ReadAllBytes(path), ControlJsonContext.Default.DERPMap)
-                ?? throw new InvalidDataException($"derp.extra_map_file '{path}' holds no DERP map");
-            return map.Regions ?? new Dictionary<int, DERPRegion>();
-        }
-        catch (JsonException exception)
-        {
-            throw new InvalidDataException($"derp.extra_map_file '{path}' is not a DERP map: {exception.Message}", exception);
-        }
-        catch (IOException exception)
-        {
-            throw new InvalidDataException($"derp.extra_map_file '{path}' cannot be read: {exception.Message}", exception);
-        }
-    }
 }

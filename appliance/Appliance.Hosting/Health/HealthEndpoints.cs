@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,10 +9,19 @@ namespace Appliance.Hosting.Health;
 /// <summary>
 /// `/health` is liveness: 200 "ok" whenever the process can answer HTTP at all. `/ready` is readiness: 200 "ready"
 /// only once state is loaded and every listener is bound, 503 "starting" before and 503 "stopping" during a stop.
-/// Both are plain text and unauthenticated; they reveal nothing but the phase.
+/// Both are plain text and unauthenticated; they reveal nothing but the phase and the running version, which both
+/// carry in the <c>Appliance-Version</c> header so that the updater can tell the new release from an old one that is
+/// still (or again) answering on the port.
 /// </summary>
 public static class HealthEndpoints
 {
+    /// <summary>Response header with the running release (assembly informational version, e.g. "1.2.0+abc123").</summary>
+    public const string VersionHeader = "Appliance-Version";
+
+    /// <summary>Every assembly of a release is built with the same Version (Directory.Build.props), so this one's is the release's.</summary>
+    public static string RunningVersion { get; } =
+        typeof(HealthEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -22,6 +32,7 @@ public static class HealthEndpoints
 
     private static Task Health(HttpContext context)
     {
+        context.Response.Headers[VersionHeader] = RunningVersion;
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync("ok");
     }
@@ -29,6 +40,7 @@ public static class HealthEndpoints
     private static Task Ready(HttpContext context)
     {
         var phase = context.RequestServices.GetRequiredService<ReadinessState>().Phase;
+        context.Response.Headers[VersionHeader] = RunningVersion;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.StatusCode = phase == ReadinessPhase.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         return context.Response.WriteAsync(phase switch

@@ -61,6 +61,16 @@ public sealed class UserStore(ApplianceDatabase database)
         }
     }
 
+    /// <summary>Sets display name and e-mail (null clears them); NotFound when there is no such user.</summary>
+    public WriteResult<UserRecord> UpdateProfile(long id, string? displayName, string? email)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.Command($"UPDATE users SET display_name = $display, email = $email WHERE id = $id RETURNING {Columns};")
+            .With("$id", id).With("$display", displayName).With("$email", email);
+        var row = command.ReadSingle(Map);
+        return row is null ? WriteResult.NotFound<UserRecord>() : WriteResult.Ok(row);
+    }
+
     /// <summary>
     /// Deletes the user, their pre-auth keys (cascade) and, when <paramref name="withNodes"/>, their nodes, in one
     /// transaction. Without it a user who still owns nodes is kept (foreign key) and the result is Conflict.

@@ -3,11 +3,16 @@ using Appliance.Updates.Versioning;
 namespace Appliance.Updates.Apply;
 
 /// <summary>
-/// Polls GET http://127.0.0.1:PORT/ready once a second until it answers 2xx or the timeout passes. Loopback only:
-/// the probe must never leave the machine.
+/// Polls GET http://127.0.0.1:PORT/ready once a second until it answers 2xx from the expected release, or the timeout
+/// passes. Loopback only: the probe must never leave the machine. A ready answer whose <c>Appliance-Version</c> header
+/// is missing or names another release does not count: the old process (a restart that did not take, or a second
+/// instance on the port) would otherwise pass the new release's health check.
 /// </summary>
 public sealed class HttpReadyProbe : IHealthProbe
 {
+    /// <summary>Set by Appliance.Hosting's HealthEndpoints on /health and /ready.</summary>
+    public const string VersionHeader = "Appliance-Version";
+
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private readonly Uri _ready;
     private readonly TimeProvider _time;
@@ -27,7 +32,7 @@ public sealed class HttpReadyProbe : IHealthProbe
             try
             {
                 using var response = await client.GetAsync(_ready, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode && IsVersion(response, expected))
                 {
                     return true;
                 }
@@ -46,4 +51,10 @@ public sealed class HttpReadyProbe : IHealthProbe
 
         return false;
     }
+
+    private static bool IsVersion(HttpResponseMessage response, ApplianceVersion expected) =>
+        response.Headers.TryGetValues(VersionHeader, out var values)
+        && values.FirstOrDefault() is { } text
+        && ApplianceVersion.TryParseInformational(text, out var running)
+        && running == expected;
 }

@@ -4,4 +4,7 @@ namespace Appliance.Updates.Apply;
 public interface IServiceRestarter
 {
     Task RestartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Asks the running service to re-read its content (SIGHUP through `systemctl reload`), after a content switch.</summary>
+    Task ReloadAsync(CancellationToken cancellationToken);
 }

@@ -73,7 +73,28 @@ public sealed partial class Updater
             var manifest = verdict.Manifest!;
             return manifest.Kind == BundleKind.Release
                 ? await ApplyReleaseAsync(bundle, policy, manifest, state, running, cancellationToken).ConfigureAwait(false)
-                : ApplyContent(bundle, policy, manifest, state);
+                : await ApplyContentAndReloadAsync(bundle, policy, manifest, state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A content bundle: switch the content, then ask the running service to re-read it.</summary>
+    private async Task<UpdateOutcome> ApplyContentAndReloadAsync(FileStream bundle, VerificationPolicy policy, BundleManifest manifest,
+        UpdateStateDocument state, CancellationToken cancellationToken)
+    {
+        var outcome = ApplyContent(bundle, policy, manifest, state);
+        if (outcome.Result != UpdateResult.Applied)
+        {
+            return outcome;
+        }
+
+        try
+        {
+            await _restarter.ReloadAsync(cancellationToken).ConfigureAwait(false);
+            return outcome with { Message = outcome.Message + "; the service was asked to reload it" };
+        }
+        catch (InvalidOperationException e)
+        {
+            return outcome with { Message = $"{outcome.Message}; reloading the service failed ({e.Message}): run `systemctl reload appliance` or restart it" };
         }
     }
 
@@ -177,6 +198,14 @@ public sealed partial class Updater
             return staged.Error;
         }
 
+        if (CheckContent(staged.Directory!) is { } problems)
+        {
+            DeleteDirectory(staged.Directory!);
+            _journal.SaveState(state with { Pending = null });
+            _journal.Append(Entry("import", version, state.Content, "refused", problems));
+            return new UpdateOutcome(UpdateResult.Refused, $"content {version} refused, the applied content stays: {problems}", BundleError.ContentInvalid);
+        }
+
         SwitchContent(state, staged.Directory!, version, "import");
         return new UpdateOutcome(UpdateResult.Applied, $"content {version} applied ({string.Join(", ", manifest.Files.Select(f => f.Role))})");
     }
@@ -217,6 +246,11 @@ public sealed partial class Updater
             return $"; its content was not applied because content {applied} is already newer";
         }
 
+        if (CheckContent(source) is { } problems)
+        {
+            return $"; its content was NOT applied (the previous content stays): {problems}";
+        }
+
         var staging = Path.Combine(_paths.Staging, "content-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
         Directory.CreateDirectory(staging);
         foreach (var file in Directory.EnumerateFiles(source))
@@ -229,6 +263,10 @@ public sealed partial class Updater
         SwitchContent(state, staging, version, "import");
         return "; its content was applied";
     }
+
+    /// <summary>The configured content check's problems joined, or null when there are none (or no check).</summary>
+    private string? CheckContent(string folder) =>
+        _options.ContentCheck?.Invoke(folder) is { Count: > 0 } problems ? string.Join("; ", problems) : null;
 
     /// <summary>
     /// Second pass over the (already verified) bundle, copying the wanted entries into a fresh staging folder.

@@ -18,6 +18,13 @@ public sealed record UpdaterOptions
 
     public BundleLimits Limits { get; init; } = BundleLimits.Default;
 
+    /// <summary>
+    /// Checks a staged content folder the way the server will read it and returns the problems (none = fine). The
+    /// updater refuses content with problems before switching the `content` link, so the applied content stays.
+    /// Production: Appliance.Hosting's UpdateContentValidator. Null checks nothing beyond the signatures.
+    /// </summary>
+    public Func<string, IReadOnlyList<string>>? ContentCheck { get; init; }
+
     /// <summary>Called as an apply passes each step; tests throw from it to simulate a kill.</summary>
     public Action<ApplyStep>? StepHook { get; init; }
 }

@@ -24,4 +24,5 @@ public enum BundleError
     WrongArchitecture = 18,
     TrustRootInvalid = 19,
     Io = 20,
+    ContentInvalid = 21,
 }

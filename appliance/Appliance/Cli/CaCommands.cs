@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Appliance.Hosting.Content;
 using Appliance.Hosting.Tls;
 using Appliance.Pki;
 using Appliance.Pki.Authority;
@@ -87,6 +89,29 @@ public static class CaCommands
         return command;
     }
 
+    /// <summary>
+    /// Extra roots from the applied update content (ca-trust.pem), exported after the CA's own. A file that does not
+    /// validate is left out with a warning: the export of the appliance's own roots must still work.
+    /// </summary>
+    private static IReadOnlyList<X509Certificate2> ContentTrust(string dataDirectory)
+    {
+        var path = UpdateContentFiles.ForDataDir(dataDirectory).CaTrust;
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        try
+        {
+            return CaTrustFile.Load(path, DateTimeOffset.UtcNow);
+        }
+        catch (InvalidDataException exception)
+        {
+            Console.Error.WriteLine($"warning: {exception.Message}; exporting without it");
+            return [];
+        }
+    }
+
     private static Command Export(Option<string?> dataDir)
     {
         var output = new Option<string?>("--out") { Description = "Write to FILE instead of standard output." };
@@ -112,7 +137,8 @@ public static class CaCommands
                     bytes = System.Text.Encoding.ASCII.GetBytes((pin ?? throw new CaException(CaErrorKind.MissingFile, "No leaf certificate yet: start 'appliance serve' or run 'appliance ca rotate'.")) + "\n");
                     break;
                 default:
-                    var roots = ca.TrustedRoots();
+                    var roots = ca.TrustedRoots().Concat(ContentTrust(DataDir(parse, dataDir)))
+                        .DistinctBy(root => root.Thumbprint, StringComparer.Ordinal).ToList();
                     bytes = TrustExport.Pem(roots);
                     foreach (var root in roots)
                     {

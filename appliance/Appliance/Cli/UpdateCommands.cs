@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Content;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Versioning;
 
@@ -14,7 +15,8 @@ namespace Appliance.Cli;
 public static class UpdateCommands
 {
     /// <summary>What the options and the configuration say; the factory turns it into an <see cref="Updater"/>.</summary>
-    public sealed record Settings(string Root, string? ReleasesDir, TimeSpan HealthTimeout, int ReadyPort, string Unit);
+    /// <param name="Options">The configuration when it loads: the content check reads DERP settings from it.</param>
+    public sealed record Settings(string Root, string? ReleasesDir, TimeSpan HealthTimeout, int ReadyPort, string Unit, ApplianceOptions? Options = null);
 
     /// <summary>The updates root under the data folder when --updates-root is not given.</summary>
     public const string UpdatesFolder = "updates";
@@ -38,6 +40,7 @@ public static class UpdateCommands
             var readyPort = parse.GetValue(port);
             string? releases = null;
             var healthTimeout = TimeSpan.FromSeconds(seconds ?? 120);
+            ApplianceOptions? options = null;
             if (explicitRoot is null || seconds is null || readyPort is null)
             {
                 var config = CliConfig.Load(parse);
@@ -46,6 +49,8 @@ public static class UpdateCommands
                     CliConfig.ReportProblems(config, parse.InvocationConfiguration.Error);
                     return null;
                 }
+
+                options = config.Options;
 
                 var paths = AppliancePaths.From(config.Options);
                 if (explicitRoot is null)
@@ -64,7 +69,12 @@ public static class UpdateCommands
                 return null;
             }
 
-            return factory(new Settings(explicitRoot, releases, healthTimeout, readyPort.Value, parse.GetRequiredValue(unit)));
+            if (options is null && CliConfig.Load(parse) is { IsValid: true } loaded)
+            {
+                options = loaded.Options;
+            }
+
+            return factory(new Settings(explicitRoot, releases, healthTimeout, readyPort.Value, parse.GetRequiredValue(unit), options));
         }
 
         command.Subcommands.Add(Import(Open));
@@ -83,6 +93,9 @@ public static class UpdateCommands
             {
                 HealthTimeout = settings.HealthTimeout,
                 InstalledVersion = ApplianceVersion.TryParseInformational(VersionCommand.Version, out var v) ? v : null,
+                ContentCheck = settings.Options is { } options
+                    ? folder => UpdateContentValidator.Check(UpdateContentFiles.InFolder(folder), options, DateTimeOffset.UtcNow)
+                    : null,
             },
             new SystemdRestarter(settings.Unit),
             new HttpReadyProbe(settings.ReadyPort, TimeProvider.System),

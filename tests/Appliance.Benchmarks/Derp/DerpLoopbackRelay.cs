@@ -42,6 +42,7 @@ internal sealed class DerpLoopbackRelay : IAsyncDisposable
         options.Server.DataDir = dataDir;
         options.Derp.StunListen = "127.0.0.1:0";
         options.Derp.VerifyClients = false;
+        options.Derp.AllowPlainHttp = true;
         options.Derp.SendQueuePackets = sendQueuePackets;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -57,20 +58,23 @@ internal sealed class DerpLoopbackRelay : IAsyncDisposable
     public Task<DerpTestClient> ConnectAsync() =>
         DerpHttpConnector.ConnectAsync(EndPoint, NodePrivate.Generate(), "127.0.0.1", trustedCertificate: null);
 
+    /// <summary>A sender that sees no packet arrive for this long fails the run with the relay's counters instead of hanging.</summary>
+    private static readonly TimeSpan NoProgressLimit = TimeSpan.FromSeconds(60);
+
     /// <summary>Relays <paramref name="packetsPerPair"/> packets one way across every pair; returns when all arrived.</summary>
-    public static async Task RunPairsAsync(IReadOnlyList<(DerpTestClient Sender, DerpTestClient Receiver)> pairs, int packetsPerPair, int packetSize, int window)
+    public async Task RunPairsAsync(IReadOnlyList<(DerpTestClient Sender, DerpTestClient Receiver)> pairs, int packetsPerPair, int packetSize, int window)
     {
         var packet = new byte[packetSize];
         await Task.WhenAll(pairs.Select(pair => RunPairAsync(pair.Sender, pair.Receiver, packet, packetsPerPair, window)));
     }
 
-    private static async Task RunPairAsync(DerpTestClient sender, DerpTestClient receiver, byte[] packet, int count, int window)
+    private async Task RunPairAsync(DerpTestClient sender, DerpTestClient receiver, byte[] packet, int count, int window)
     {
         var received = 0;
         using var progress = new SemaphoreSlim(0);
         var receive = Task.Run(async () =>
         {
-            while (received < count)
+            while (Volatile.Read(ref received) < count)
             {
                 var n = await receiver.ReceivePacketsAsync();
                 if (n < 0)
@@ -92,7 +96,12 @@ internal sealed class DerpLoopbackRelay : IAsyncDisposable
             var room = Math.Min(window - (sent - Volatile.Read(ref received)), count - sent);
             if (room <= 0)
             {
-                await progress.WaitAsync();
+                if (!await progress.WaitAsync(NoProgressLimit))
+                {
+                    var m = Server.Metrics;
+                    throw new TimeoutException($"no progress for {NoProgressLimit.TotalSeconds} s: sent {sent}, received {Volatile.Read(ref received)}, relayed {m.PacketsRelayed}, dropped full/gone/unknown {m.PacketsDroppedQueueFull}/{m.PacketsDroppedGone}/{m.PacketsDroppedUnknownDestination}");
+                }
+
                 continue;
             }
 

@@ -41,7 +41,7 @@ public class DerpRelayBenchmarks
     [Benchmark(OperationsPerInvoke = PacketsPerRound)]
     public async Task RelayPackets()
     {
-        await DerpLoopbackRelay.RunPairsAsync(_pairs, PacketsPerPair, PacketSize, Window);
+        await _relay.RunPairsAsync(_pairs, PacketsPerPair, PacketSize, Window);
         if (_relay.Server.Metrics.PacketsDroppedQueueFull != 0)
         {
             throw new InvalidOperationException($"relay dropped {_relay.Server.Metrics.PacketsDroppedQueueFull} packets: not loss-free");

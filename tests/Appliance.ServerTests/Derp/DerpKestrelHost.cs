@@ -40,7 +40,8 @@ internal sealed class DerpKestrelHost : IAsyncDisposable
 
     public StunHostedService Stun => App.Services.GetRequiredService<StunHostedService>();
 
-    public static async Task<DerpKestrelHost> StartAsync(string? dataDir = null, Action<ApplianceOptions>? configure = null)
+    /// <param name="tls">False: a plain-HTTP listener, like server.listen.</param>
+    public static async Task<DerpKestrelHost> StartAsync(string? dataDir = null, Action<ApplianceOptions>? configure = null, bool tls = true)
     {
         dataDir ??= Directory.CreateTempSubdirectory("derp-servertest-").FullName;
         var certificate = TestCertificate.Create();
@@ -53,7 +54,13 @@ internal sealed class DerpKestrelHost : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (tls)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var admission = new AllowListDerpAdmission([]);
         builder.Services.AddSingleton<IDerpAdmission>(admission);
         builder.Services.AddDerp(options);

@@ -65,6 +65,23 @@ public class DerpOverKestrelTests
     }
 
     [Fact]
+    public async Task Over_plain_HTTP_the_upgrade_is_refused_unless_allow_plain_http()
+    {
+        await using (var https = await DerpKestrelHost.StartAsync(tls: false))
+        {
+            var refused = await Assert.ThrowsAsync<HttpUpgradeRefusedException>(
+                () => DerpHttpConnector.UpgradeAsync(https.EndPoint, "127.0.0.1", trustedCertificate: null, "DERP").WaitAsync(Wait));
+            Assert.StartsWith("HTTP/1.1 403", refused.ResponseHead, StringComparison.Ordinal);
+        }
+
+        await using var plain = await DerpKestrelHost.StartAsync(configure: o => o.Derp.AllowPlainHttp = true, tls: false);
+        var key = NodePrivate.Generate();
+        plain.Admission.Add(key.Public);
+        await using var client = await DerpHttpConnector.ConnectAsync(plain.EndPoint, key, "127.0.0.1", trustedCertificate: null).WaitAsync(Wait);
+        Assert.Equal(plain.Server.PublicKey, client.ServerKey);
+    }
+
+    [Fact]
     public async Task A_request_without_the_DERP_upgrade_gets_426()
     {
         await using var host = await DerpKestrelHost.StartAsync();

@@ -42,6 +42,9 @@ public sealed class ServeInProcessTests : IDisposable
         var ready = await client.GetAsync(new Uri("/ready", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("ready", await ready.Content.ReadAsStringAsync());
+        // The updater's probe requires the new release to be the one answering: /ready names it.
+        var running = Assert.Single(ready.Headers.GetValues("Appliance-Version"));
+        Assert.Equal(Appliance.Cli.VersionCommand.Version, running);
 
         await app.StopAsync();
         Assert.Equal(ReadinessPhase.Stopping, app.Services.GetRequiredService<ReadinessState>().Phase);

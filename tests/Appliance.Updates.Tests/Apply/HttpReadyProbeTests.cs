@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Appliance.Updates.Apply;
+using Appliance.Updates.Tests.TestSupport;
 using Appliance.Updates.Versioning;
 
 namespace Appliance.Updates.Tests.Apply;
@@ -32,7 +33,7 @@ public class HttpReadyProbeTests
                 request.Append(Encoding.ASCII.GetString(buffer, 0, n));
             }
 
-            await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+            await stream.WriteAsync("HTTP/1.1 200 OK\r\nAppliance-Version: 1.1.0+abc\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
             return request.ToString();
         });
 
@@ -40,6 +41,39 @@ public class HttpReadyProbeTests
 
         Assert.True(healthy);
         Assert.StartsWith("GET /ready HTTP/1.1", await server, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1.1.0+0123abcd", true)]
+    [InlineData("1.1.0", true)]
+    [InlineData("1.0.0+0123abcd", false)]
+    [InlineData("1.1.1", false)]
+    [InlineData("not a version", false)]
+    [InlineData(null, false)]
+    public async Task Only_a_ready_answer_from_the_expected_release_counts(string? running, bool healthy)
+    {
+        await using var server = new LoopbackReadyServer(running);
+
+        var result = await new HttpReadyProbe(server.Port, TimeProvider.System).WaitHealthyAsync(ApplianceVersion.Parse("1.1.0"), TimeSpan.FromSeconds(2.5), default);
+
+        Assert.Equal(healthy, result);
+        Assert.True(server.Requests >= 1);
+    }
+
+    [Fact]
+    public async Task The_probe_keeps_polling_until_the_new_release_answers()
+    {
+        await using var server = new LoopbackReadyServer("1.0.0");
+        var probe = new HttpReadyProbe(server.Port, TimeProvider.System).WaitHealthyAsync(ApplianceVersion.Parse("1.1.0"), TimeSpan.FromSeconds(30), default);
+        while (server.Requests < 2)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(probe.IsCompleted);
+        server.Version = "1.1.0";
+
+        Assert.True(await probe.WaitAsync(TimeSpan.FromSeconds(20)));
     }
 
     [Fact]

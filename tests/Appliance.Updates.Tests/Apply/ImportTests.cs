@@ -54,6 +54,24 @@ public class ImportTests
     }
 
     [Fact]
+    public async Task A_healthy_answer_from_the_old_release_is_a_failed_health_check_and_rolls_back()
+    {
+        // The restart "did not take": the port keeps answering ready, but as 1.0.0. The real probe must not accept it.
+        using var root = new TempUpdatesRoot();
+        root.Restarter.Watch = root.Paths;
+        await using var oldRelease = new LoopbackReadyServer("1.0.0+old");
+        var probe = new HttpReadyProbe(oldRelease.Port, TimeProvider.System);
+
+        var outcome = await root.Updater(healthTimeout: TimeSpan.FromSeconds(3), probe: probe).ImportAsync(root.WriteBundle(BundleFactory.Release("1.1.0")), default);
+
+        Assert.Equal(UpdateResult.RolledBack, outcome.Result);
+        Assert.Contains("did not become healthy", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal("releases/1.0.0", root.CurrentTarget());
+        Assert.Equal(["releases/1.1.0", "releases/1.0.0"], root.Restarter.Restarts);
+        Assert.Equal("rolled-back", root.Updater().History()[^1].Outcome);
+    }
+
+    [Fact]
     public async Task A_release_whose_restart_fails_is_rolled_back()
     {
         using var root = new TempUpdatesRoot();

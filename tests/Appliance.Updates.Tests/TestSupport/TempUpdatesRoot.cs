@@ -34,9 +34,9 @@ public sealed class TempUpdatesRoot : IDisposable
 
     public FakeProbe Probe { get; } = new();
 
-    public Updater Updater(Action<ApplyStep>? hook = null, TimeSpan? healthTimeout = null) =>
-        new(Paths, new UpdaterOptions { StepHook = hook, BinaryRole = PayloadRole.ApplianceLinuxX64, HealthTimeout = healthTimeout ?? TimeSpan.FromSeconds(30) },
-            Restarter, Probe, Time);
+    public Updater Updater(Action<ApplyStep>? hook = null, TimeSpan? healthTimeout = null, IHealthProbe? probe = null, Func<string, IReadOnlyList<string>>? contentCheck = null) =>
+        new(Paths, new UpdaterOptions { StepHook = hook, BinaryRole = PayloadRole.ApplianceLinuxX64, HealthTimeout = healthTimeout ?? TimeSpan.FromSeconds(30), ContentCheck = contentCheck },
+            Restarter, probe ?? Probe, Time);
 
     public string WriteBundle(byte[] bytes, string name = "bundle.aupd")
     {
@@ -92,10 +92,19 @@ public sealed class FakeRestarter : IServiceRestarter
 
     public UpdatePaths? Watch { get; set; }
 
+    /// <summary>Where `content` pointed at each reload request (content bundles ask the service to re-read it).</summary>
+    public List<string> Reloads { get; } = [];
+
     public Task RestartAsync(CancellationToken cancellationToken)
     {
         Restarts.Add(Watch is null ? "restart" : LinkSwitch.Target(Watch.Current) ?? "none");
         return OnRestart?.Invoke() ?? Task.CompletedTask;
+    }
+
+    public Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        Reloads.Add(Watch is null ? "reload" : LinkSwitch.Target(Watch.Content) ?? "none");
+        return Task.CompletedTask;
     }
 }
 
