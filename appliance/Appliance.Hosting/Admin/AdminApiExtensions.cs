@@ -1,3 +1,4 @@
+using Appliance.Hosting.Policy;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
@@ -21,7 +22,9 @@ namespace Appliance.Hosting.Admin;
 ///   POST   /api/v1/preauthkeys/{prefix}/expire
 ///   GET    /api/v1/nodes?user=NAME               DELETE /api/v1/nodes/{id}
 ///   POST   /api/v1/nodes/{id}/expire             POST /api/v1/nodes/{id}/rename {newName}
-///   POST   /api/v1/nodes/{id}/tags {tags}
+///   POST   /api/v1/nodes/{id}/tags {tags}      POST /api/v1/nodes/{id}/routes {routes}
+///   GET    /api/v1/policy                        PUT  /api/v1/policy {text, name?}
+///   POST   /api/v1/policy/check {text}
 /// </summary>
 public static class AdminApiExtensions
 {
@@ -40,7 +43,8 @@ public static class AdminApiExtensions
             sp.GetRequiredService<IdentityService>(),
             sp.GetRequiredService<NodeService>(),
             Presence(sp),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IPolicyAdministration>()));
         return services;
     }
 
@@ -60,6 +64,10 @@ public static class AdminApiExtensions
         Map(api, "POST", "/nodes/{id:long}/rename", AdminEndpoints.RenameNode);
         Map(api, "POST", "/nodes/{id:long}/tags", AdminEndpoints.SetNodeTags);
         Map(api, "DELETE", "/nodes/{id:long}", AdminEndpoints.DeleteNode);
+        Map(api, "POST", "/nodes/{id:long}/routes", AdminEndpoints.ApproveNodeRoutes);
+        Map(api, "GET", "/policy", AdminEndpoints.GetPolicy);
+        Map(api, "PUT", "/policy", AdminEndpoints.SetPolicy);
+        Map(api, "POST", "/policy/check", AdminEndpoints.CheckPolicy);
         return api;
     }
 

@@ -1,4 +1,5 @@
 using Appliance.State.Nodes;
+using Appliance.State.Policy;
 using Appliance.Storage.Stores;
 
 namespace Appliance.Hosting.Admin;
@@ -35,7 +36,28 @@ internal static class AdminDtoMapping
         node.Ephemeral,
         node.MachineKey.ToString(),
         node.NodeKey.ToString(),
-        node.CreatedAt);
+        node.CreatedAt)
+    {
+        AdvertisedRoutes = [.. PolicyTopologyBuilder.Advertised(HostinfoOf(node.HostinfoJson)).Select(r => r.ToString())],
+        ApprovedRoutes = [.. node.ApprovedRoutes.Select(r => r.ToString())],
+    };
+
+    private static Appliance.Protocol.Control.Hostinfo? HostinfoOf(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(json, Appliance.Protocol.Control.ControlJsonContext.Default.Hostinfo);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     public static NodeDto ToDto(this NodeView view, DateTimeOffset now) => view.Node.ToDto(view.UserName, view.Online, now);
 }

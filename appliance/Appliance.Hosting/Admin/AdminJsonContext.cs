@@ -17,4 +17,9 @@ namespace Appliance.Hosting.Admin;
 [JsonSerializable(typeof(CreatePreAuthKeyRequest))]
 [JsonSerializable(typeof(SetTagsRequest))]
 [JsonSerializable(typeof(ErrorDto))]
+[JsonSerializable(typeof(PolicyDto))]
+[JsonSerializable(typeof(SetPolicyRequest))]
+[JsonSerializable(typeof(CheckPolicyRequest))]
+[JsonSerializable(typeof(PolicyCheckDto))]
+[JsonSerializable(typeof(ApproveRoutesRequest))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using Appliance.Hosting.Policy;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
@@ -5,7 +6,9 @@ using Appliance.Storage.Stores;
 namespace Appliance.Hosting.Admin;
 
 /// <summary>The operator verbs over State's services, answering in DTOs. Synchronous work; the Tasks are for the interface.</summary>
-public sealed class AdminOperations(IdentityService identity, NodeService nodes, INodePresence presence, TimeProvider time) : IAdminApi
+/// <param name="policy">The policy verbs; without them (a host with no policy area) they answer Invalid.</param>
+public sealed class AdminOperations(
+    IdentityService identity, NodeService nodes, INodePresence presence, TimeProvider time, IPolicyAdministration? policy = null) : IAdminApi
 {
     private static readonly TimeSpan DefaultPreAuthKeyExpiration = TimeSpan.FromHours(1);
 
@@ -73,6 +76,26 @@ public sealed class AdminOperations(IdentityService identity, NodeService nodes,
         Done(Node(nodes.SetTags(id, tags)));
 
     public Task<OperationResult<NodeDto>> DeleteNodeAsync(long id, CancellationToken cancellationToken) => Done(Node(nodes.Delete(id)));
+
+    public Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken) =>
+        Done(Node(nodes.ApproveRoutes(id, routes)));
+
+    public Task<OperationResult<PolicyDto>> GetPolicyAsync(CancellationToken cancellationToken) =>
+        Done(policy?.Current() ?? NoPolicyArea<PolicyDto>());
+
+    public Task<OperationResult<PolicyDto>> SetPolicyAsync(SetPolicyRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Done(policy?.Replace(request.Text ?? "", "admin:" + (request.Name ?? "api")) ?? NoPolicyArea<PolicyDto>());
+    }
+
+    public Task<OperationResult<PolicyCheckDto>> CheckPolicyAsync(CheckPolicyRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Done(policy?.Check(request.Text ?? "") ?? NoPolicyArea<PolicyCheckDto>());
+    }
+
+    private static OperationResult<T> NoPolicyArea<T>() => OperationResult.Invalid<T>("this host has no policy administration");
 
     private OperationResult<NodeDto> Node(OperationResult<NodeRecord> result)
     {

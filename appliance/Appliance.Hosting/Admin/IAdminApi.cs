@@ -32,4 +32,13 @@ public interface IAdminApi
     Task<OperationResult<NodeDto>> SetNodeTagsAsync(long id, IReadOnlyList<string> tags, CancellationToken cancellationToken);
 
     Task<OperationResult<NodeDto>> DeleteNodeAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the routes approved for a node (empty clears them); advertised routes are served only once approved.</summary>
+    Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken);
+
+    Task<OperationResult<PolicyDto>> GetPolicyAsync(CancellationToken cancellationToken);
+
+    Task<OperationResult<PolicyDto>> SetPolicyAsync(SetPolicyRequest request, CancellationToken cancellationToken);
+
+    Task<OperationResult<PolicyCheckDto>> CheckPolicyAsync(CheckPolicyRequest request, CancellationToken cancellationToken);
 }
