@@ -28,7 +28,7 @@ namespace Appliance.Hosting.Policy;
 public sealed partial class PolicyService : IHostedService, IPolicyAdministration, IDisposable
 {
     /// <summary>What the service falls back to when no configured or stored policy compiles: nobody reaches anybody.</summary>
-    internal const string FailClosedText = "{\"acls\": []}";
+    public const string FailClosedText = "{\"acls\": []}";
 
     private readonly ControlCoordinator _coordinator;
     private readonly PolicyStore _store;

@@ -106,7 +106,9 @@ public sealed class NodeService(ApplianceDatabase database, TimeProvider time, I
         var parsed = new List<System.Net.IPNetwork>();
         foreach (var text in routes.Select(r => r.Trim()).Where(r => r.Length > 0))
         {
-            if (!System.Net.IPNetwork.TryParse(text, out var prefix))
+            // IPNetwork.TryParse masks host bits away; an operator who typed 10.0.0.1/24 meant something else, so refuse.
+            if (!System.Net.IPNetwork.TryParse(text, out var prefix)
+                || !System.Net.IPAddress.TryParse(text.Split('/')[0], out var typed) || !typed.Equals(prefix.BaseAddress))
             {
                 return OperationResult.Invalid<NodeRecord>(
                     $"'{text}' is not a route: use a prefix such as 10.0.0.0/24, 0.0.0.0/0 or ::/0, with no host bits set");

@@ -37,7 +37,9 @@ public static class PolicyCommands
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetRequiredValue(file);
-            if (!TryRead(path, out var text))
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            if (!TryRead(path, stderr, out var text))
             {
                 return ExitCodes.Failure;
             }
@@ -47,7 +49,7 @@ public static class PolicyCommands
             {
                 using var client = new AdminClient(context.AdminSocketPath);
                 var checkedLive = await client.CheckPolicyAsync(new CheckPolicyRequest(text), ct).ConfigureAwait(false);
-                return Report(path, checkedLive, n => $"{path.Name}: valid; tests pass against the running tailnet ({n.Nodes.ToString(CultureInfo.InvariantCulture)} nodes)");
+                return Report(stdout, stderr, path, checkedLive, n => $"{path.Name}: valid; tests pass against the running tailnet ({n.Nodes.ToString(CultureInfo.InvariantCulture)} nodes)");
             }
 
             var topology = TryLoadTopology(context, out var why);
@@ -60,10 +62,10 @@ public static class PolicyCommands
 
             if (errors.Count > 0)
             {
-                return Report(path, OperationResult.Invalid<int>(PolicyErrors.Format(errors)), _ => "");
+                return Report(stdout, stderr, path, OperationResult.Invalid<int>(PolicyErrors.Format(errors)), _ => "");
             }
 
-            await Console.Out.WriteLineAsync(topology is null
+            await stdout.WriteLineAsync(topology is null
                 ? $"{path.Name}: valid (tests not run: {why})"
                 : $"{path.Name}: valid; tests pass against {topology.Nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes").ConfigureAwait(false);
             return ExitCodes.Ok;
@@ -100,7 +102,7 @@ public static class PolicyCommands
         return command.WithAdminAction(async (parse, api, output, ct) =>
         {
             var path = parse.GetRequiredValue(file);
-            if (!TryRead(path, out var text))
+            if (!TryRead(path, output.Error, out var text))
             {
                 return ExitCodes.Failure;
             }
@@ -108,7 +110,7 @@ public static class PolicyCommands
             var stored = await api.SetPolicyAsync(new SetPolicyRequest(text, path.Name), ct).ConfigureAwait(false);
             if (!stored.IsOk)
             {
-                Report(path, stored, _ => "");
+                Report(output.Out, output.Error, path, stored, _ => "");
                 await output.Error.WriteLineAsync("policy not changed").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
@@ -121,23 +123,23 @@ public static class PolicyCommands
     }
 
     /// <summary>Prints a check/set result: errors as FILE:LINE:COLUMN: reason (other refusals as they are).</summary>
-    private static int Report<T>(FileInfo path, OperationResult<T> result, Func<T, string> success)
+    private static int Report<T>(TextWriter stdout, TextWriter stderr, FileInfo path, OperationResult<T> result, Func<T, string> success)
     {
         if (result.IsOk)
         {
-            Console.Out.WriteLine(success(result.Value!));
+            stdout.WriteLine(success(result.Value!));
             return ExitCodes.Ok;
         }
 
         foreach (var line in (result.Error ?? "rejected").Split('\n'))
         {
-            Console.Error.WriteLine(result.Status == OperationStatus.Invalid && char.IsAsciiDigit(line.FirstOrDefault()) ? $"{path.Name}:{line}" : "error: " + line);
+            stderr.WriteLine(result.Status == OperationStatus.Invalid && char.IsAsciiDigit(line.FirstOrDefault()) ? $"{path.Name}:{line}" : "error: " + line);
         }
 
         return ExitCodes.Failure;
     }
 
-    private static bool TryRead(FileInfo path, out string text)
+    private static bool TryRead(FileInfo path, TextWriter stderr, out string text)
     {
         text = "";
         try
@@ -147,7 +149,7 @@ public static class PolicyCommands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"{path.Name}: cannot read: {e.Message}");
+            stderr.WriteLine($"{path.Name}: cannot read: {e.Message}");
             return false;
         }
     }
