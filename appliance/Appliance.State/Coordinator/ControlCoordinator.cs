@@ -48,8 +48,27 @@ public sealed partial class ControlCoordinator : IDisposable
         _heartbeat = time.CreateTimer(_ => Heartbeat(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>The current tailnet; lock-free.</summary>
-    public TailnetSnapshot Snapshot => Volatile.Read(ref _snapshot);
+    /// <summary>
+    /// The current tailnet; lock-free, except that a snapshot whose policy is stale (a topology change not yet
+    /// flushed) is brought up to date first, so no reader builds a map from views that lack a new node.
+    /// </summary>
+    public TailnetSnapshot Snapshot
+    {
+        get
+        {
+            var snapshot = Volatile.Read(ref _snapshot);
+            if (!snapshot.PolicyStale)
+            {
+                return snapshot;
+            }
+
+            lock (_write)
+            {
+                RefreshPolicyLocked();
+                return _snapshot;
+            }
+        }
+    }
 
     public MapBuilder Maps { get; }
 
