@@ -284,4 +284,83 @@ public sealed class PolicyMapTests
         Assert.Equal(["10.1.0.0/16"], b.PrimaryRoutes);
         Assert.Null(await t.Probes["c"].Next(300));
     }
+
+    [Fact]
+    public async Task Ssh_rules_and_node_attributes_reach_the_node_they_target_and_an_ssh_change_only_that_node()
+    {
+        static string Policy(string user) => """
+            {
+              "tagOwners": { "tag:server": [] },
+              "acls": [ { "action": "accept", "src": ["*"], "dst": ["*:*"] } ],
+              "ssh": [ { "action": "accept", "src": ["autogroup:member"], "dst": ["tag:server"], "users": ["USER"] } ],
+              "nodeAttrs": [ { "target": ["tag:server"], "attr": ["randomize-client-port"] } ],
+            }
+            """.Replace("USER", user, StringComparison.Ordinal);
+
+        await using var t = new Tailnet(policy: null);
+        var server = t.F.Register("srv", "tagged");
+        t.Ids["srv"] = t.F.Coordinator.Snapshot.FindByNodeKey(server.Node)!.Id;
+        Assert.True(t.F.Coordinator.ApplyPolicy(Source(Policy("root"))).Applied);
+        var maps = await t.ConnectAsync("a", "srv");
+
+        var rule = Assert.Single(maps["srv"].SSHPolicy!.Rules);
+        // autogroup:member: the user-owned devices a, b, c (not the tagged server itself), by every address.
+        Assert.Equal(
+            ["100.64.0.1", "100.64.0.2", "100.64.0.3", "fd7a:115c:a1e0::1", "fd7a:115c:a1e0::2", "fd7a:115c:a1e0::3"],
+            rule.Principals!.Select(p => p.NodeIP).Order(StringComparer.Ordinal));
+        Assert.Equal("root", rule.SshUsers!["root"]);
+        Assert.Empty(maps["a"].SSHPolicy!.Rules);
+        Assert.Contains("randomize-client-port", maps["srv"].Node!.CapMap!.Keys);
+        Assert.Contains("https://tailscale.com/cap/ssh", maps["srv"].Node!.CapMap!.Keys);
+        Assert.DoesNotContain("randomize-client-port", maps["a"].Node!.CapMap!.Keys);
+
+        Assert.True(t.F.Coordinator.ApplyPolicy(Source(Policy("ubuntu"))).Applied);
+        var toServer = await t.Probes["srv"].Next(5000);
+        Assert.Equal("ubuntu", Assert.Single(toServer!.SSHPolicy!.Rules).SshUsers!["ubuntu"]);
+        Assert.Null(toServer.PacketFilters);
+        Assert.Null(toServer.PeersChanged);
+        Assert.Null(await t.Probes["a"].Next(300));
+    }
+
+    [Fact]
+    public async Task Clearing_the_policy_gives_every_node_every_peer_and_the_allow_all_filter_again()
+    {
+        await using var t = new Tailnet(AToB);
+        await t.ConnectAsync("a", "c");
+
+        Assert.True(t.F.Coordinator.ApplyPolicy(null).Applied);
+
+        var toC = await t.Probes["c"].Next(5000);
+        Assert.Equal([t.Ids["a"], t.Ids["b"]], toC!.PeersChanged!.Select(p => p.ID));
+        Assert.Equal(["*"], Assert.Single(toC.PacketFilters!["base"]!).SrcIPs);
+        Assert.Empty(toC.SSHPolicy!.Rules);
+        var toA = await t.Probes["a"].Next(5000);
+        Assert.Equal([t.Ids["c"]], toA!.PeersChanged!.Where(p => p.ID == t.Ids["c"]).Select(p => p.ID));
+    }
+
+    [Fact]
+    public async Task Under_a_policy_an_approved_route_the_node_no_longer_advertises_is_not_served()
+    {
+        var policy = "{" + Hosts + """
+            "acls": [ { "action": "accept", "src": ["host-a"], "dst": ["*:*"] } ],
+            }
+            """;
+        await using var t = new Tailnet(policy);
+        var record = t.F.Repository.LoadAll().Single(r => r.Id == t.Ids["b"]);
+        t.F.Repository.Update(record with { ApprovedRoutes = [IPNetwork.Parse("10.0.0.0/24")] });
+        t.F.Coordinator.Reload([t.Ids["b"]]);
+        var maps = await t.ConnectAsync("a");
+        Assert.Equal(["100.64.0.2/32", "fd7a:115c:a1e0::2/128"], maps["a"].Peers!.Single(p => p.ID == t.Ids["b"]).AllowedIPs);
+
+        var (machine, node) = t.Keys["b"];
+        t.F.Coordinator.ApplyMapRequest(machine, new MapRequest
+        {
+            Version = 133,
+            NodeKey = node,
+            Hostinfo = new Hostinfo { Hostname = "b", RoutableIPs = ["10.0.0.0/24"] },
+            OmitPeers = true,
+        });
+        var served = await t.Probes["a"].Next(5000);
+        Assert.Contains("10.0.0.0/24", Assert.Single(served!.PeersChanged!).AllowedIPs!);
+    }
 }
