@@ -7,6 +7,7 @@ using Appliance.Hosting.Control;
 using Appliance.Hosting.Content;
 using Appliance.Hosting.Derp;
 using Appliance.Hosting.Noise;
+using Appliance.Hosting.Policy;
 using Appliance.Hosting.Startup;
 using Appliance.Hosting.Tls;
 using Appliance.State.Coordinator;
@@ -51,6 +52,10 @@ public static partial class ApplianceHost
         // INodeChangeSink/INodePresence the admin API's NodeService and IdentityService look up, so operator verbs
         // (expire, delete, rename, tags) reach connected peers at once.
         services.AddControl(ControlOptionsMapping.ToCoordinatorOptions(options));
+
+        // The policy (policy.file, else the newest stored version): loaded after the coordinator has the tailnet,
+        // reloaded on SIGHUP and file changes, administered through admin.sock.
+        services.AddPolicy();
         services.AddAdminApi();
 
         // Content from offline update bundles (<data>/updates/content): DERP regions and users, at start and on SIGHUP.

@@ -1,4 +1,5 @@
 using Appliance.State.Coordinator;
+using Appliance.Hosting.Policy;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
@@ -25,6 +26,9 @@ namespace Appliance.Hosting.Admin;
 ///   POST   /api/v1/nodes/{id}/tags {tags}
 ///   GET    /api/v1/registrations                 POST /api/v1/registrations/{id}/approve {user}
 /// (registrations: interactive logins waiting for an operator; only the coordinator has them, see IRegistrationApprovals)
+///   POST   /api/v1/nodes/{id}/tags {tags}      POST /api/v1/nodes/{id}/routes {routes}
+///   GET    /api/v1/policy                        PUT  /api/v1/policy {text, name?}
+///   POST   /api/v1/policy/check {text}
 /// </summary>
 public static class AdminApiExtensions
 {
@@ -44,7 +48,8 @@ public static class AdminApiExtensions
             sp.GetRequiredService<NodeService>(),
             Presence(sp),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IRegistrationApprovals>()));
+            sp.GetService<IRegistrationApprovals>(),
+            sp.GetService<IPolicyAdministration>()));
         return services;
     }
 
@@ -66,6 +71,10 @@ public static class AdminApiExtensions
         Map(api, "DELETE", "/nodes/{id:long}", AdminEndpoints.DeleteNode);
         Map(api, "GET", "/registrations", AdminEndpoints.ListPendingRegistrations);
         Map(api, "POST", "/registrations/{id}/approve", AdminEndpoints.ApproveRegistration);
+        Map(api, "POST", "/nodes/{id:long}/routes", AdminEndpoints.ApproveNodeRoutes);
+        Map(api, "GET", "/policy", AdminEndpoints.GetPolicy);
+        Map(api, "PUT", "/policy", AdminEndpoints.SetPolicy);
+        Map(api, "POST", "/policy/check", AdminEndpoints.CheckPolicy);
         return api;
     }
 

@@ -1,5 +1,6 @@
 using Appliance.State.Coordinator;
 using Appliance.State.Nodes;
+using Appliance.State.Policy;
 using Appliance.Storage.Stores;
 
 namespace Appliance.Hosting.Admin;
@@ -36,7 +37,28 @@ internal static class AdminDtoMapping
         node.Ephemeral,
         node.MachineKey.ToString(),
         node.NodeKey.ToString(),
-        node.CreatedAt);
+        node.CreatedAt)
+    {
+        AdvertisedRoutes = [.. PolicyTopologyBuilder.Advertised(HostinfoOf(node.HostinfoJson)).Select(r => r.ToString())],
+        ApprovedRoutes = [.. node.ApprovedRoutes.Select(r => r.ToString())],
+    };
+
+    private static Appliance.Protocol.Control.Hostinfo? HostinfoOf(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(json, Appliance.Protocol.Control.ControlJsonContext.Default.Hostinfo);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     public static PendingRegistrationDto ToDto(this PendingRegistration pending) => new(
         pending.Id,

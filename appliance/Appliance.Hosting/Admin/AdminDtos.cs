@@ -42,7 +42,14 @@ public sealed record NodeDto(
     bool Ephemeral,
     string MachineKey,
     string NodeKey,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Routes the node advertises (Hostinfo.RoutableIPs).</summary>
+    public IReadOnlyList<string> AdvertisedRoutes { get; init; } = [];
+
+    /// <summary>Routes an operator approved; served while also advertised (the policy's autoApprovers add more).</summary>
+    public IReadOnlyList<string> ApprovedRoutes { get; init; } = [];
+}
 
 /// <summary>An interactive registration waiting for `appliance auth approve` (only the running service has them).</summary>
 /// <param name="Id">What `auth approve` takes: the last segment of the AuthURL the client printed.</param>

@@ -85,6 +85,33 @@ internal static class AdminEndpoints
         }
     });
 
+    public static Task ApproveNodeRoutes(HttpContext c) => Run(c, async (api, ct) =>
+    {
+        if (await AdminResponses.ReadBodyAsync(c, AdminJsonContext.Default.ApproveRoutesRequest) is { } body)
+        {
+            await AdminResponses.WriteAsync(c, await api.ApproveNodeRoutesAsync(Id(c), body.Routes ?? [], ct), AdminJsonContext.Default.NodeDto);
+        }
+    });
+
+    public static Task GetPolicy(HttpContext c) => Run(c, async (api, ct) =>
+        await AdminResponses.WriteAsync(c, await api.GetPolicyAsync(ct), AdminJsonContext.Default.PolicyDto));
+
+    public static Task SetPolicy(HttpContext c) => Run(c, async (api, ct) =>
+    {
+        if (await AdminResponses.ReadBodyAsync(c, AdminJsonContext.Default.SetPolicyRequest) is { } body)
+        {
+            await AdminResponses.WriteAsync(c, await api.SetPolicyAsync(body, ct), AdminJsonContext.Default.PolicyDto);
+        }
+    });
+
+    public static Task CheckPolicy(HttpContext c) => Run(c, async (api, ct) =>
+    {
+        if (await AdminResponses.ReadBodyAsync(c, AdminJsonContext.Default.CheckPolicyRequest) is { } body)
+        {
+            await AdminResponses.WriteAsync(c, await api.CheckPolicyAsync(body, ct), AdminJsonContext.Default.PolicyCheckDto);
+        }
+    });
+
     private static Task Run(HttpContext context, Func<IAdminApi, CancellationToken, Task> action) =>
         action(context.RequestServices.GetRequiredService<IAdminApi>(), context.RequestAborted);
 

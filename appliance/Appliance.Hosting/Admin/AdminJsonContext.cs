@@ -20,4 +20,9 @@ namespace Appliance.Hosting.Admin;
 [JsonSerializable(typeof(PendingRegistrationDto))]
 [JsonSerializable(typeof(IReadOnlyList<PendingRegistrationDto>))]
 [JsonSerializable(typeof(ApproveRegistrationRequest))]
+[JsonSerializable(typeof(PolicyDto))]
+[JsonSerializable(typeof(SetPolicyRequest))]
+[JsonSerializable(typeof(CheckPolicyRequest))]
+[JsonSerializable(typeof(PolicyCheckDto))]
+[JsonSerializable(typeof(ApproveRoutesRequest))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
@@ -10,8 +11,14 @@ namespace Appliance.Hosting.Admin;
 /// <paramref name="approvals"/> is the running coordinator; without it (the CLI on the database directly) the
 /// pending-registration verbs answer that the service is not running.
 /// </summary>
+/// <param name="policy">The policy verbs; without them (a host with no policy area) they answer Invalid.</param>
 public sealed class AdminOperations(
-    IdentityService identity, NodeService nodes, INodePresence presence, TimeProvider time, IRegistrationApprovals? approvals = null) : IAdminApi
+    IdentityService identity,
+    NodeService nodes,
+    INodePresence presence,
+    TimeProvider time,
+    IRegistrationApprovals? approvals = null,
+    IPolicyAdministration? policy = null) : IAdminApi
 {
     public const string NeedsRunningService =
         "pending registrations exist only in the running service: start it (appliance serve, or systemctl start appliance) and run this again";
@@ -115,6 +122,26 @@ public sealed class AdminOperations(
             _ => OperationResult.Conflict<NodeDto>("the node could not be created (no free address, or its node key belongs to another machine)"),
         });
     }
+
+    public Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken) =>
+        Done(Node(nodes.ApproveRoutes(id, routes)));
+
+    public Task<OperationResult<PolicyDto>> GetPolicyAsync(CancellationToken cancellationToken) =>
+        Done(policy?.Current() ?? NoPolicyArea<PolicyDto>());
+
+    public Task<OperationResult<PolicyDto>> SetPolicyAsync(SetPolicyRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Done(policy?.Replace(request.Text ?? "", "admin:" + (request.Name ?? "api")) ?? NoPolicyArea<PolicyDto>());
+    }
+
+    public Task<OperationResult<PolicyCheckDto>> CheckPolicyAsync(CheckPolicyRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Done(policy?.Check(request.Text ?? "") ?? NoPolicyArea<PolicyCheckDto>());
+    }
+
+    private static OperationResult<T> NoPolicyArea<T>() => OperationResult.Invalid<T>("this host has no policy administration");
 
     private OperationResult<NodeDto> Node(OperationResult<NodeRecord> result)
     {

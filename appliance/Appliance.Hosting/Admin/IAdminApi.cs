@@ -38,4 +38,12 @@ public interface IAdminApi
 
     /// <summary>Admits a waiting machine as a node of <paramref name="user"/>; <paramref name="id"/> may be the AuthURL. Running service only.</summary>
     Task<OperationResult<NodeDto>> ApproveRegistrationAsync(string id, string user, CancellationToken cancellationToken);
+    /// <summary>Replaces the routes approved for a node (empty clears them); advertised routes are served only once approved.</summary>
+    Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken);
+
+    Task<OperationResult<PolicyDto>> GetPolicyAsync(CancellationToken cancellationToken);
+
+    Task<OperationResult<PolicyDto>> SetPolicyAsync(SetPolicyRequest request, CancellationToken cancellationToken);
+
+    Task<OperationResult<PolicyCheckDto>> CheckPolicyAsync(CheckPolicyRequest request, CancellationToken cancellationToken);
 }

@@ -23,8 +23,7 @@ public sealed partial class ReloadSignal(ILogger<ReloadSignal> logger) : IHosted
             _registration = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                LogReload(logger);
-                Requested?.Invoke(this, EventArgs.Empty);
+                Request();
             });
         }
 
@@ -32,6 +31,13 @@ public sealed partial class ReloadSignal(ILogger<ReloadSignal> logger) : IHosted
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>What SIGHUP does: logs and raises <see cref="Requested"/>. Tests call it instead of signalling the test process.</summary>
+    public void Request()
+    {
+        LogReload(logger);
+        Requested?.Invoke(this, EventArgs.Empty);
+    }
 
     public void Dispose() => _registration?.Dispose();
 

@@ -13,4 +13,10 @@ public sealed record CompileOptions
 
     /// <summary>Login domains of this tailnet; null means the first user's e-mail domain.</summary>
     public IReadOnlyList<string>? TailnetDomains { get; init; }
+
+    /// <summary>
+    /// Run the policy's <c>tests</c>/<c>sshTests</c> (default). The server turns this off when it recompiles an
+    /// accepted policy for a changed topology: tests gate a policy change, not a node joining.
+    /// </summary>
+    public bool RunTests { get; init; } = true;
 }

@@ -123,7 +123,7 @@ public sealed partial class CompiledPolicy
 
         var rules = new RuleCompiler(resolver, index).Compile(policy);
         var compiled = new CompiledPolicy(policy, index, rules, options, resolver, caps);
-        var testErrors = new PolicyTestRunner(compiled, resolver, index).Run();
+        var testErrors = options.RunTests ? new PolicyTestRunner(compiled, resolver, index).Run() : [];
         return testErrors.Count > 0 ? new PolicyCompileResult(null, testErrors) : new PolicyCompileResult(compiled, []);
     }
 

@@ -52,6 +52,31 @@ public sealed class ChangeSet
         }
     }
 
+    /// <summary>Adds a later set's changes, with the same precedence as if they had been added here one by one.</summary>
+    public void Merge(ChangeSet later)
+    {
+        ArgumentNullException.ThrowIfNull(later);
+        foreach (var id in later.Removed)
+        {
+            AddRemoved(id);
+        }
+
+        foreach (var id in later.Full)
+        {
+            AddFull(id);
+        }
+
+        foreach (var patch in later.Patches.Values)
+        {
+            AddPatch(patch);
+        }
+
+        foreach (var (id, online) in later.Online)
+        {
+            AddOnline(id, online);
+        }
+    }
+
     /// <summary>Every node this set mentions: their own streams get a personal message.</summary>
     public bool Involves(long id) => Full.Contains(id) || Patches.ContainsKey(id) || Online.ContainsKey(id) || Removed.Contains(id);
 

@@ -165,12 +165,27 @@ public sealed partial class ControlCoordinator
         });
     }
 
-    /// <summary>A full map for a stream from the current snapshot; null when its node no longer exists.</summary>
+    /// <summary>
+    /// A full map for a stream from the current snapshot (policy recompiled first if stale); null when its node no
+    /// longer exists. Anything queued before it is dropped (the full map supersedes it) and the snapshot becomes the
+    /// stream's baseline for later deltas; the session's gate keeps this atomic with respect to a concurrent flush.
+    /// </summary>
     private MapResponse? FullMapFor(MapSession session)
     {
-        var snapshot = Snapshot;
-        session.Touch(_time.GetTimestamp());
-        return snapshot.Find(session.NodeId) is { } self ? Maps.Full(snapshot, self) : null;
+        lock (session.Gate)
+        {
+            TailnetSnapshot snapshot;
+            lock (_write)
+            {
+                RefreshPolicyLocked();
+                snapshot = _snapshot;
+            }
+
+            session.Touch(_time.GetTimestamp());
+            session.DropQueued();
+            session.Baseline = snapshot;
+            return snapshot.Find(session.NodeId) is { } self ? Maps.Full(snapshot, self) : null;
+        }
     }
 
     private static bool SameApartFromNetInfo(Hostinfo? a, Hostinfo b)

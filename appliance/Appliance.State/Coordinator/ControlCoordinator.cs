@@ -26,6 +26,7 @@ public sealed partial class ControlCoordinator : IDisposable
     private TailnetSnapshot _snapshot = TailnetSnapshot.Empty;
     private ChangeSet _pending = new();
     private bool _flushScheduled;
+    private bool _policyChanged;
 
     public ControlCoordinator(
         CoordinatorOptions options,
@@ -47,8 +48,27 @@ public sealed partial class ControlCoordinator : IDisposable
         _heartbeat = time.CreateTimer(_ => Heartbeat(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>The current tailnet; lock-free.</summary>
-    public TailnetSnapshot Snapshot => Volatile.Read(ref _snapshot);
+    /// <summary>
+    /// The current tailnet; lock-free, except that a snapshot whose policy is stale (a topology change not yet
+    /// flushed) is brought up to date first, so no reader builds a map from views that lack a new node.
+    /// </summary>
+    public TailnetSnapshot Snapshot
+    {
+        get
+        {
+            var snapshot = Volatile.Read(ref _snapshot);
+            if (!snapshot.PolicyStale)
+            {
+                return snapshot;
+            }
+
+            lock (_write)
+            {
+                RefreshPolicyLocked();
+                return _snapshot;
+            }
+        }
+    }
 
     public MapBuilder Maps { get; }
 
@@ -101,11 +121,27 @@ public sealed partial class ControlCoordinator : IDisposable
         return _users.Find(id) is { } user ? snapshot with { Users = snapshot.Users.SetItem(id, user) } : snapshot;
     }
 
-    /// <summary>Publishes a new snapshot and records what changed; call with the write lock held.</summary>
+    /// <summary>
+    /// Publishes a new snapshot and records what changed; call with the write lock held. A change to what the policy
+    /// depends on marks the policy stale (recompiled once before the next flush or full map).
+    /// </summary>
     private void Publish(TailnetSnapshot next, Action<ChangeSet> change)
     {
-        Volatile.Write(ref _snapshot, next with { Version = _snapshot.Version + 1 });
-        change(_pending);
+        var previous = _snapshot;
+        var step = new ChangeSet();
+        change(step);
+        if (next.Policy.IsActive && !next.PolicyStale && TopologyChanged(previous, next, step))
+        {
+            next = next with { PolicyStale = true };
+        }
+
+        if (!ReferenceEquals(previous.Policy, next.Policy))
+        {
+            _policyChanged = true;
+        }
+
+        Volatile.Write(ref _snapshot, next with { Version = previous.Version + 1 });
+        _pending.Merge(step);
         if (_options.CoalesceWindow == TimeSpan.Zero)
         {
             return;
@@ -135,22 +171,31 @@ public sealed partial class ControlCoordinator : IDisposable
         return result;
     }
 
-    /// <summary>Sends the pending changes to every connected stream; serialised so deltas keep their order.</summary>
+    /// <summary>
+    /// Sends the pending changes to every connected stream; serialised so deltas keep their order. Each stream's
+    /// delta is computed from the snapshot its client last received (<see cref="MapSession.Baseline"/>), which is
+    /// what lets a policy or topology change send PeersRemoved / new peers / new filters to exactly the nodes whose
+    /// view changed. Without a policy every uninvolved stream shares one encoded message.
+    /// </summary>
     public void Flush()
     {
         lock (_flush)
         {
             ChangeSet changes;
             TailnetSnapshot snapshot;
+            bool policyChanged;
             lock (_write)
             {
+                RefreshPolicyLocked();
                 changes = _pending;
                 _pending = new ChangeSet();
                 _flushScheduled = false;
+                policyChanged = _policyChanged;
+                _policyChanged = false;
                 snapshot = _snapshot;
             }
 
-            if (changes.IsEmpty)
+            if (changes.IsEmpty && !policyChanged)
             {
                 return;
             }
@@ -165,21 +210,35 @@ public sealed partial class ControlCoordinator : IDisposable
                     continue;
                 }
 
-                OutgoingMessage? message;
-                if (changes.Involves(session.NodeId))
+                lock (session.Gate)
                 {
-                    message = Maps.Delta(snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) : null;
-                }
-                else
-                {
-                    shared ??= Maps.Delta(snapshot, changes, receiver: 0) is { } common ? new OutgoingMessage(common) : null;
-                    message = shared;
-                }
+                    // No full map yet (it will be built from a newer snapshot), or the last full map already is newer.
+                    if (session.Baseline is not { } baseline || baseline.Version >= snapshot.Version)
+                    {
+                        continue;
+                    }
 
-                if (message is not null)
-                {
-                    session.Enqueue(message);
-                    session.Touch(now);
+                    OutgoingMessage? message;
+                    if (baseline.Policy.IsActive || snapshot.Policy.IsActive)
+                    {
+                        message = Maps.PolicyDelta(baseline, snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) : null;
+                    }
+                    else if (changes.Involves(session.NodeId))
+                    {
+                        message = Maps.Delta(snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) : null;
+                    }
+                    else
+                    {
+                        shared ??= Maps.Delta(snapshot, changes, receiver: 0) is { } common ? new OutgoingMessage(common) : null;
+                        message = shared;
+                    }
+
+                    session.Baseline = snapshot;
+                    if (message is not null)
+                    {
+                        session.Enqueue(message);
+                        session.Touch(now);
+                    }
                 }
             }
         }

@@ -1,4 +1,5 @@
 using Appliance.Protocol.Control;
+using Appliance.State.Policy;
 
 namespace Appliance.State.Coordinator;
 
@@ -7,11 +8,15 @@ namespace Appliance.State.Coordinator;
 /// (<see cref="NodeEntry.Wire"/>) and reused in every map. A full map is O(peers) references; a delta is built once
 /// for all uninvolved receivers and personalised only for the nodes a change names, so one change costs
 /// O(changed nodes + receivers), never O(N²) (the trap in shared/docs/performance.md).
-/// Every node sees every other node until the policy engine prunes peers.
+/// With a policy, each node's map is cut from its <see cref="NodeMapPolicy"/> (peers it may see, their routes
+/// for it, its filter and SSH policy); without one every node sees every other node (allow-all).
 /// </summary>
 public sealed class MapBuilder
 {
     private static readonly Debug NoLogTail = new() { DisableLogTail = true };
+
+    /// <summary>Sent when a policy with SSH rules is removed: nil would leave the client's old rules in place.</summary>
+    private static readonly SSHPolicy NoSsh = new() { Rules = [] };
     private readonly CoordinatorOptions _options;
     private readonly IDerpMapProvider _derp;
     private readonly IPacketFilterProvider _filter;
@@ -33,28 +38,143 @@ public sealed class MapBuilder
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(self);
-        var peers = new List<Node>(snapshot.Nodes.Count);
+        var view = snapshot.Policy.ViewOf(self.Id);
+        var peers = new List<Node>(view?.Peers.Count ?? snapshot.Nodes.Count);
         var users = new HashSet<long> { self.Wire.User };
-        foreach (var (id, entry) in snapshot.Nodes)
+        if (view is null)
         {
-            if (id != self.Id)
+            foreach (var (id, entry) in snapshot.Nodes)
             {
-                peers.Add(entry.Wire);
-                users.Add(entry.Wire.User);
+                if (id != self.Id)
+                {
+                    peers.Add(entry.Wire);
+                    users.Add(entry.Wire.User);
+                }
+            }
+        }
+        else
+        {
+            foreach (var (id, routes) in view.Peers.OrderBy(kv => kv.Key))
+            {
+                if (id != self.Id && snapshot.Find(id) is { } entry)
+                {
+                    peers.Add(routes.ApplyTo(entry.Wire));
+                    users.Add(entry.Wire.User);
+                }
             }
         }
 
         return new MapResponse
         {
-            Node = self.Wire,
+            Node = view?.ApplyToSelf(self.Wire) ?? self.Wire,
             DERPMap = _derp.Current,
             Peers = peers.Count > 0 ? peers : null,
             DNSConfig = _dns,
             Domain = _options.TailnetName ?? _options.Dns.BaseDomain,
             CollectServices = false,
-            PacketFilters = Filters(snapshot, self),
+            PacketFilters = Filters(snapshot, self, view),
+            SSHPolicy = view?.Ssh,
             UserProfiles = Profiles(snapshot, users),
             Debug = NoLogTail,
+            ControlTime = _time.GetUtcNow(),
+        };
+    }
+
+    /// <summary>
+    /// The delta that takes a receiver from <paramref name="baseline"/> (what its client has) to
+    /// <paramref name="snapshot"/> when a policy is involved on either side; null when nothing changed for it.
+    /// Peers it can no longer see are removed, newly visible ones (or ones whose routes for it changed) are sent
+    /// whole, and changes to invisible peers are not sent at all. PacketFilters and SSHPolicy are included only when
+    /// its own filter or SSH rules changed (nil means unchanged, protocol.md §5.4).
+    /// </summary>
+    public MapResponse? PolicyDelta(TailnetSnapshot baseline, TailnetSnapshot snapshot, ChangeSet changes, long receiver)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(changes);
+        var oldView = baseline.Policy.ViewOf(receiver);
+        var newView = snapshot.Policy.ViewOf(receiver);
+        bool OldVisible(long p) => p != receiver && (oldView is null ? baseline.Nodes.ContainsKey(p) : oldView.CanSee(p));
+        bool NewVisible(long p) => p != receiver && snapshot.Nodes.ContainsKey(p) && (newView is null || newView.CanSee(p));
+
+        var changed = new SortedSet<long>();
+        var removed = new SortedSet<long>();
+        if (!ReferenceEquals(oldView, newView))
+        {
+            foreach (var p in oldView?.Peers.Keys ?? baseline.Nodes.Keys)
+            {
+                if (!NewVisible(p))
+                {
+                    removed.Add(p);
+                }
+            }
+
+            foreach (var p in newView?.Peers.Keys ?? snapshot.Nodes.Keys)
+            {
+                if (!NewVisible(p))
+                {
+                    continue;
+                }
+
+                // Switching between allow-all and a policy resends every peer: their routes may differ.
+                if (!OldVisible(p) || oldView is null || newView is null || !oldView.Peers[p].SameAs(newView.Peers[p]))
+                {
+                    changed.Add(p);
+                }
+            }
+        }
+
+        foreach (var id in changes.Full)
+        {
+            if (NewVisible(id))
+            {
+                changed.Add(id);
+            }
+        }
+
+        foreach (var id in changes.Removed)
+        {
+            if (OldVisible(id) && !NewVisible(id))
+            {
+                removed.Add(id);
+            }
+        }
+
+        var users = new HashSet<long>();
+        var peers = new List<Node>(changed.Count);
+        foreach (var id in changed)
+        {
+            var entry = snapshot.Find(id)!;
+            peers.Add(newView is null ? entry.Wire : newView.Peers[id].ApplyTo(entry.Wire));
+            users.Add(entry.Wire.User);
+        }
+
+        var patches = changes.Patches.Values.Where(p => NewVisible(p.NodeID) && !changed.Contains(p.NodeID)).OrderBy(p => p.NodeID).ToList();
+        var online = changes.Online.Where(kv => NewVisible(kv.Key) && !changed.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var selfChanged = changes.Full.Contains(receiver) || oldView?.SelfKey != newView?.SelfKey;
+        var self = selfChanged ? snapshot.Find(receiver) : null;
+        if (self is not null)
+        {
+            users.Add(self.Wire.User);
+        }
+
+        var filterChanged = oldView?.FilterKey != newView?.FilterKey;
+        var sshChanged = oldView?.SshKey != newView?.SshKey;
+        if (peers.Count == 0 && removed.Count == 0 && patches.Count == 0 && online.Count == 0 && self is null && !filterChanged && !sshChanged)
+        {
+            return null;
+        }
+
+        return new MapResponse
+        {
+            Node = self is null ? null : newView?.ApplyToSelf(self.Wire) ?? self.Wire,
+            PeersChanged = peers.Count > 0 ? peers : null,
+            PeersRemoved = removed.Count > 0 ? removed.ToList() : null,
+            PeersChangedPatch = patches.Count > 0 ? patches : null,
+            OnlineChange = online.Count > 0 ? online : null,
+            PacketFilters = filterChanged && snapshot.Find(receiver) is { } me ? Filters(snapshot, me, newView) : null,
+            SSHPolicy = sshChanged ? newView?.Ssh ?? NoSsh : null,
+            UserProfiles = users.Count > 0 ? Profiles(snapshot, users) : null,
             ControlTime = _time.GetUtcNow(),
         };
     }
@@ -101,8 +221,8 @@ public sealed class MapBuilder
         };
     }
 
-    private Dictionary<string, IReadOnlyList<FilterRule>?> Filters(TailnetSnapshot snapshot, NodeEntry self) =>
-        new(StringComparer.Ordinal) { ["base"] = _filter.FilterFor(snapshot, self) };
+    private Dictionary<string, IReadOnlyList<FilterRule>?> Filters(TailnetSnapshot snapshot, NodeEntry self, NodeMapPolicy? view) =>
+        new(StringComparer.Ordinal) { ["base"] = view?.PacketFilter ?? _filter.FilterFor(snapshot, self) };
 
     private static List<UserProfile> Profiles(TailnetSnapshot snapshot, HashSet<long> ids)
     {

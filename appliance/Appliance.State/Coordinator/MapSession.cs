@@ -42,6 +42,20 @@ public sealed class MapSession
 
     internal long LastSentTimestamp => Interlocked.Read(ref _lastSent);
 
+    /// <summary>Serialises building this stream's full map against the flush computing its next delta.</summary>
+    internal Lock Gate { get; } = new();
+
+    /// <summary>The snapshot the client's state reflects (the last full map or delta); null before the first full map. Guarded by <see cref="Gate"/>.</summary>
+    internal TailnetSnapshot? Baseline { get; set; }
+
+    /// <summary>Drops queued messages a full map is about to supersede; called on the reader's own thread.</summary>
+    internal void DropQueued()
+    {
+        while (_queue.Reader.TryRead(out _))
+        {
+        }
+    }
+
     internal void Enqueue(OutgoingMessage message)
     {
         if (!_queue.Writer.TryWrite(message))

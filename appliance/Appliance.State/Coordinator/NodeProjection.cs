@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using Appliance.Protocol.Control;
 using Appliance.Storage.Stores;
@@ -35,7 +36,7 @@ public static class NodeProjection
             addresses.Add(record.IPv6 + "/128");
         }
 
-        var routes = record.ApprovedRoutes.IsDefaultOrEmpty ? [] : record.ApprovedRoutes.Select(r => r.ToString()).ToList();
+        var routes = ServedRoutes(record, hostinfo).Select(r => r.ToString()).ToList();
         var home = hostinfo?.NetInfo?.PreferredDERP ?? 0;
         var expired = record.IsKeyExpired(now);
         return new Node
@@ -64,6 +65,23 @@ public static class NodeProjection
             CapMap = DefaultCapMap,
             Expired = expired,
         };
+    }
+
+    /// <summary>
+    /// Routes the node serves without a policy: those it advertises (Hostinfo.RoutableIPs) that an operator
+    /// approved. An approval for a route the node no longer advertises is kept but not served. With a policy, the
+    /// policy's view (which adds autoApprovers) replaces this per viewer.
+    /// </summary>
+    public static IReadOnlyList<IPNetwork> ServedRoutes(NodeRecord record, Hostinfo? hostinfo)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.ApprovedRoutes.IsDefaultOrEmpty || hostinfo?.RoutableIPs is not { Count: > 0 } advertised)
+        {
+            return [];
+        }
+
+        var offered = advertised.Select(r => IPNetwork.TryParse(r, out var n) ? n : (IPNetwork?)null).OfType<IPNetwork>().ToHashSet();
+        return [.. record.ApprovedRoutes.Where(offered.Contains)];
     }
 
     public static string Fqdn(string givenName, string baseDomain) => givenName + "." + baseDomain.TrimEnd('.') + ".";

@@ -21,6 +21,8 @@ public sealed class SqliteUserDirectory(UserStore store) : IUserDirectory
     public UserRecord? Find(long id) => store.Get(id);
 
     public UserRecord? GetByName(string name) => store.GetByName(name);
+
+    public IReadOnlyList<UserRecord> List() => store.List();
 }
 
 /// <summary>

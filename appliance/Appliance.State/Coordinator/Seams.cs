@@ -24,6 +24,9 @@ public interface IUserDirectory
     UserRecord? Find(long id);
 
     UserRecord? GetByName(string name);
+
+    /// <summary>Every user, for the policy (login names, the tailnet's domain); directories that cannot list return none.</summary>
+    IReadOnlyList<UserRecord> List() => [];
 }
 
 /// <summary>Checks a presented pre-auth key and, when valid, counts one use atomically (State's IdentityService).</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Appliance.Protocol.Keys;
+using Appliance.State.Policy;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
@@ -27,6 +28,16 @@ public sealed record TailnetSnapshot
     public ImmutableHashSet<IPAddress> Addresses { get; init; } = ImmutableHashSet<IPAddress>.Empty;
 
     public ImmutableDictionary<long, UserRecord> Users { get; init; } = ImmutableDictionary<long, UserRecord>.Empty;
+
+    /// <summary>The live policy and every node's view of it (allow-all when no policy is configured).</summary>
+    public TailnetPolicy Policy { get; init; } = TailnetPolicy.AllowAll;
+
+    /// <summary>
+    /// True when nodes changed in a way the policy depends on (users, tags, addresses, routes) since
+    /// <see cref="Policy"/> was compiled. The coordinator recompiles before the next map is built or flushed, so a
+    /// burst of joins inside one coalescing window costs one compile.
+    /// </summary>
+    public bool PolicyStale { get; init; }
 
     public NodeEntry? FindByNodeKey(NodePublic key) => ByNodeKey.TryGetValue(key, out var id) ? Nodes[id] : null;
 

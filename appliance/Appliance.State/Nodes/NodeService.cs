@@ -5,7 +5,7 @@ using Appliance.Storage.Stores;
 namespace Appliance.State.Nodes;
 
 /// <summary>
-/// The operator's node verbs: list, expire, delete, rename, tag. Each write goes to the database first, then
+/// The operator's node verbs: list, expire, delete, rename, tag, approve routes. Each write goes to the database first, then
 /// <see cref="INodeChangeSink"/> is told, so connected peers learn of it without waiting for a poll.
 /// </summary>
 public sealed class NodeService(ApplianceDatabase database, TimeProvider time, INodeChangeSink changes, INodePresence presence)
@@ -94,6 +94,33 @@ public sealed class NodeService(ApplianceDatabase database, TimeProvider time, I
             UserId = tags.Count > 0 ? null : node.UserId,
             UpdatedAt = time.GetUtcNow(),
         });
+    }
+
+    /// <summary>
+    /// Replaces the routes the operator approved for the node (empty clears them). Only routes the node also
+    /// advertises are served; 0.0.0.0/0 and ::/0 make it an exit node. A prefix with host bits set is refused.
+    /// </summary>
+    public OperationResult<NodeRecord> ApproveRoutes(long id, IReadOnlyList<string> routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var parsed = new List<System.Net.IPNetwork>();
+        foreach (var text in routes.Select(r => r.Trim()).Where(r => r.Length > 0))
+        {
+            // IPNetwork.TryParse masks host bits away; an operator who typed 10.0.0.1/24 meant something else, so refuse.
+            if (!System.Net.IPNetwork.TryParse(text, out var prefix)
+                || !System.Net.IPAddress.TryParse(text.Split('/')[0], out var typed) || !typed.Equals(prefix.BaseAddress))
+            {
+                return OperationResult.Invalid<NodeRecord>(
+                    $"'{text}' is not a route: use a prefix such as 10.0.0.0/24, 0.0.0.0/0 or ::/0, with no host bits set");
+            }
+
+            if (!parsed.Contains(prefix))
+            {
+                parsed.Add(prefix);
+            }
+        }
+
+        return Change(id, node => node with { ApprovedRoutes = [.. parsed], UpdatedAt = time.GetUtcNow() });
     }
 
     public OperationResult<NodeRecord> Delete(long id)

@@ -105,6 +105,17 @@ public sealed class AdminClient : IAdminApi, IDisposable
             JsonContent.Create(new ApproveRegistrationRequest(user), AdminJsonContext.Default.ApproveRegistrationRequest),
             AdminJsonContext.Default.NodeDto,
             cancellationToken);
+    public Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"nodes/{Id(id)}/routes", JsonContent.Create(new ApproveRoutesRequest(routes), AdminJsonContext.Default.ApproveRoutesRequest), AdminJsonContext.Default.NodeDto, cancellationToken);
+
+    public Task<OperationResult<PolicyDto>> GetPolicyAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "policy", null, AdminJsonContext.Default.PolicyDto, cancellationToken);
+
+    public Task<OperationResult<PolicyDto>> SetPolicyAsync(SetPolicyRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, "policy", JsonContent.Create(request, AdminJsonContext.Default.SetPolicyRequest), AdminJsonContext.Default.PolicyDto, cancellationToken);
+
+    public Task<OperationResult<PolicyCheckDto>> CheckPolicyAsync(CheckPolicyRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "policy/check", JsonContent.Create(request, AdminJsonContext.Default.CheckPolicyRequest), AdminJsonContext.Default.PolicyCheckDto, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 

@@ -1,4 +1,5 @@
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Policy;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
@@ -44,8 +45,13 @@ public sealed class AdminSession : IDisposable
         {
             var time = TimeProvider.System;
             var database = ApplianceDatabase.Open(directory, time);
+            var policyFile = context.Config.Options.Policy.File is { Length: > 0 } file ? Path.GetFullPath(file) : null;
             var operations = new AdminOperations(
-                new IdentityService(database, time), new NodeService(database, time), UnknownNodePresence.Instance, time);
+                new IdentityService(database, time),
+                new NodeService(database, time),
+                UnknownNodePresence.Instance,
+                time,
+                policy: new StoredPolicyAdministration(database, time, policyFile));
             return new AdminSession(operations, viaService: false, database, directory);
         }
         catch

@@ -4,7 +4,7 @@ using Appliance.Hosting.Admin;
 
 namespace Appliance.Cli;
 
-/// <summary>`appliance nodes list|expire|delete|rename|tag|register`.</summary>
+/// <summary>`appliance nodes list|expire|delete|rename|tag|register|approve-routes`.</summary>
 public static class NodesCommands
 {
     public static Command Create()
@@ -17,6 +17,7 @@ public static class NodesCommands
         nodes.Subcommands.Add(RenameCommand());
         nodes.Subcommands.Add(TagCommand());
         nodes.Subcommands.Add(RegisterCommand());
+        nodes.Subcommands.Add(ApproveRoutesCommand());
         return nodes;
     }
 
@@ -96,5 +97,32 @@ public static class NodesCommands
             var list = (parse.GetValue(tags) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return output.Print(await api.SetNodeTagsAsync(parse.GetValue(id), list, ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n]));
         });
+    }
+
+    private static Command ApproveRoutesCommand()
+    {
+        var id = IdArgument();
+        var routes = new Option<string>("--routes", "-r")
+        {
+            Description = "Comma-separated prefixes (10.0.0.0/24,0.0.0.0/0,::/0) replacing the node's approved routes; empty clears. "
+                + "A route is served only while the node also advertises it.",
+            Required = true,
+        };
+        return new Command("approve-routes", "Approve the subnet routes and exit-node routes a node advertises.") { id, routes }
+            .WithAdminAction(async (parse, api, output, ct) =>
+            {
+                var list = (parse.GetValue(routes) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return output.Print(
+                    await api.ApproveNodeRoutesAsync(parse.GetValue(id), list, ct).ConfigureAwait(false),
+                    AdminJsonContext.Default.NodeDto,
+                    n => RoutesTable(n));
+            });
+    }
+
+    private static TextTable RoutesTable(NodeDto node)
+    {
+        var table = new TextTable("ID", "NAME", "ADVERTISED", "APPROVED");
+        table.Add(node.Id.ToString(CultureInfo.InvariantCulture), node.Name, CliOutput.List(node.AdvertisedRoutes), CliOutput.List(node.ApprovedRoutes));
+        return table;
     }
 }

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using Appliance.Hosting.Admin;
+using Appliance.Hosting.Policy;
 using Appliance.Policy.Compilation;
-using Appliance.Policy.Net;
+using Appliance.State.Identity;
+using Appliance.State.Policy;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
@@ -9,10 +12,10 @@ using Appliance.Storage.Stores;
 namespace Appliance.Cli;
 
 /// <summary>
-/// `appliance policy check FILE | get | set FILE`. `check` parses and validates a HuJSON policy and runs its
-/// `tests`/`sshTests` against the tailnet in the data folder (or, when that cannot be opened, reports that the
-/// tests were not run). `get` and `set` read and append versions in the database directly; they need the data
-/// folder unlocked (service stopped), because the running service has no admin verb for the policy yet.
+/// `appliance policy check FILE | get | set FILE`. Like the users and nodes verbs, these talk to the running
+/// service over admin.sock when it answers (so `set` applies at once and `check` runs the tests against the live
+/// tailnet), and otherwise work on the database directly (`set` stores a version the service applies at its next
+/// start). `check` also works with no data folder at all: it then validates only and says the tests were not run.
 /// Errors print as FILE:LINE:COLUMN: reason; exit 1 on any error.
 /// </summary>
 public static class PolicyCommands
@@ -31,15 +34,25 @@ public static class PolicyCommands
     {
         var file = new Argument<FileInfo>("file") { Description = "The policy file (HuJSON)." };
         var command = new Command("check", "Parse and validate a policy file and run its tests; exit 1 on any error.") { file };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetRequiredValue(file);
-            if (!TryRead(path, out var text))
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            if (!TryRead(path, stderr, out var text))
             {
                 return ExitCodes.Failure;
             }
 
-            var topology = TryLoadTopology(parse, out var why);
+            var context = CliContext.From(parse);
+            if (await AdminClient.IsListeningAsync(context.AdminSocketPath, ct).ConfigureAwait(false))
+            {
+                using var client = new AdminClient(context.AdminSocketPath);
+                var checkedLive = await client.CheckPolicyAsync(new CheckPolicyRequest(text), ct).ConfigureAwait(false);
+                return Report(stdout, stderr, path, checkedLive, n => $"{path.Name}: valid; tests pass against the running tailnet ({n.Nodes.ToString(CultureInfo.InvariantCulture)} nodes)");
+            }
+
+            var topology = TryLoadTopology(context, out var why);
             var result = CompiledPolicy.Compile(text, topology ?? new PolicyTopology([], []));
             var errors = result.Errors;
             if (topology is null && errors.All(e => e.Message.StartsWith("test(s) failed", StringComparison.Ordinal)) && errors.Count > 0)
@@ -47,19 +60,14 @@ public static class PolicyCommands
                 errors = [];
             }
 
-            foreach (var error in errors)
-            {
-                Console.Error.WriteLine($"{path.Name}:{error.Position.Line}:{error.Position.Column}: {error.Message}");
-            }
-
             if (errors.Count > 0)
             {
-                return ExitCodes.Failure;
+                return Report(stdout, stderr, path, OperationResult.Invalid<int>(PolicyErrors.Format(errors)), _ => "");
             }
 
-            Console.Out.WriteLine(topology is null
+            await stdout.WriteLineAsync(topology is null
                 ? $"{path.Name}: valid (tests not run: {why})"
-                : $"{path.Name}: valid; tests pass against {topology.Nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes");
+                : $"{path.Name}: valid; tests pass against {topology.Nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
@@ -67,66 +75,71 @@ public static class PolicyCommands
 
     private static Command GetCommand()
     {
-        var command = new Command("get", "Print the current policy (needs the service stopped).");
-        command.SetAction(parse =>
+        var command = new Command("get", "Print the current policy (the live one when the service runs).");
+        return command.WithAdminAction(async (parse, api, output, ct) =>
         {
-            using var store = OpenStore(parse);
-            if (store is null)
+            var current = await api.GetPolicyAsync(ct).ConfigureAwait(false);
+            if (!current.IsOk)
             {
+                await output.Error.WriteLineAsync("error: " + current.Error).ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 
-            var latest = store.Store.Latest();
-            if (latest is null)
+            if (output.Format == OutputFormat.Table)
             {
-                Console.Error.WriteLine("no policy has been set");
-                return ExitCodes.Failure;
+                await output.Out.WriteAsync(current.Value!.Text).ConfigureAwait(false);
+                return ExitCodes.Ok;
             }
 
-            Console.Out.Write(latest.Text);
-            return ExitCodes.Ok;
+            return output.Print(current, AdminJsonContext.Default.PolicyDto, p => new TextTable("TEXT"));
         });
-        return command;
     }
 
     private static Command SetCommand()
     {
         var file = new Argument<FileInfo>("file") { Description = "The new policy file (HuJSON)." };
-        var command = new Command("set", "Validate a policy file and make it the current policy (needs the service stopped).") { file };
-        command.SetAction(parse =>
+        var command = new Command("set", "Validate a policy file against the tailnet and make it the current policy (live at once when the service runs).") { file };
+        return command.WithAdminAction(async (parse, api, output, ct) =>
         {
             var path = parse.GetRequiredValue(file);
-            if (!TryRead(path, out var text))
+            if (!TryRead(path, output.Error, out var text))
             {
                 return ExitCodes.Failure;
             }
 
-            using var store = OpenStore(parse);
-            if (store is null)
+            var stored = await api.SetPolicyAsync(new SetPolicyRequest(text, path.Name), ct).ConfigureAwait(false);
+            if (!stored.IsOk)
             {
+                Report(output.Out, output.Error, path, stored, _ => "");
+                await output.Error.WriteLineAsync("policy not changed").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 
-            var result = CompiledPolicy.Compile(text, LoadTopology(store.Database));
-            foreach (var error in result.Errors)
-            {
-                Console.Error.WriteLine($"{path.Name}:{error.Position.Line}:{error.Position.Column}: {error.Message}");
-            }
-
-            if (!result.Success)
-            {
-                Console.Error.WriteLine("policy not changed");
-                return ExitCodes.Failure;
-            }
-
-            var version = store.Store.Append(text, "cli:" + path.Name, TimeProvider.System.GetUtcNow());
-            Console.Out.WriteLine($"policy version {version.Id.ToString(CultureInfo.InvariantCulture)} stored (sha256 {version.Sha256})");
+            var v = stored.Value!;
+            await output.Out.WriteLineAsync(
+                $"policy version {v.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"} is current (sha256 {v.Sha256})").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
-        return command;
     }
 
-    private static bool TryRead(FileInfo path, out string text)
+    /// <summary>Prints a check/set result: errors as FILE:LINE:COLUMN: reason (other refusals as they are).</summary>
+    private static int Report<T>(TextWriter stdout, TextWriter stderr, FileInfo path, OperationResult<T> result, Func<T, string> success)
+    {
+        if (result.IsOk)
+        {
+            stdout.WriteLine(success(result.Value!));
+            return ExitCodes.Ok;
+        }
+
+        foreach (var line in (result.Error ?? "rejected").Split('\n'))
+        {
+            stderr.WriteLine(result.Status == OperationStatus.Invalid && char.IsAsciiDigit(line.FirstOrDefault()) ? $"{path.Name}:{line}" : "error: " + line);
+        }
+
+        return ExitCodes.Failure;
+    }
+
+    private static bool TryRead(FileInfo path, TextWriter stderr, out string text)
     {
         text = "";
         try
@@ -136,33 +149,14 @@ public static class PolicyCommands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"{path.Name}: cannot read: {e.Message}");
+            stderr.WriteLine($"{path.Name}: cannot read: {e.Message}");
             return false;
         }
     }
 
-    private static OpenedStore? OpenStore(ParseResult parse)
-    {
-        var context = CliContext.From(parse);
-        DataDirectory? directory = null;
-        try
-        {
-            directory = DataDirectory.Open(context.DataDirectory);
-            var database = ApplianceDatabase.Open(directory, TimeProvider.System);
-            return new OpenedStore(directory, database);
-        }
-        catch (Exception e) when (e is DataDirectoryException or DatabaseRefusedException or IOException)
-        {
-            directory?.Dispose();
-            Console.Error.WriteLine($"cannot open {context.DataDirectory}: {e.Message} (stop the service to use policy get/set)");
-            return null;
-        }
-    }
-
-    private static PolicyTopology? TryLoadTopology(ParseResult parse, out string why)
+    private static PolicyTopology? TryLoadTopology(CliContext context, out string why)
     {
         why = "";
-        var context = CliContext.From(parse);
         if (!File.Exists(Path.Combine(context.DataDirectory, "appliance.db")) && !Directory.Exists(context.DataDirectory))
         {
             why = $"no data folder at {context.DataDirectory}";
@@ -173,46 +167,12 @@ public static class PolicyCommands
         {
             using var directory = DataDirectory.Open(context.DataDirectory);
             using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
-            return LoadTopology(database);
+            return PolicyTopologyBuilder.FromRecords(new UserStore(database).List(), new NodeStore(database).List());
         }
         catch (Exception e) when (e is DataDirectoryException or DatabaseRefusedException or IOException)
         {
             why = e.Message;
             return null;
-        }
-    }
-
-    /// <summary>The tailnet as the policy sees it, in registration order (node id).</summary>
-    private static PolicyTopology LoadTopology(ApplianceDatabase database)
-    {
-        var users = new UserStore(database).List()
-            .OrderBy(u => u.Id)
-            .Select(u => new PolicyUser(u.Id, u.Email ?? u.Name, u.Name))
-            .ToList();
-        var nodes = new NodeStore(database).List()
-            .OrderBy(n => n.Id)
-            .Select(n => new PolicyNode(
-                n.Id,
-                n.GivenName,
-                n.UserId,
-                n.Tags.IsDefault ? [] : n.Tags,
-                new[] { n.IPv4, n.IPv6 }.Where(a => a is not null).Select(a => IPAddr.FromIPAddress(a!)).ToList(),
-                [],
-                n.ApprovedRoutes.IsDefault ? [] : n.ApprovedRoutes.Select(r => new IPPrefix(IPAddr.FromIPAddress(r.BaseAddress), r.PrefixLength)).ToList()))
-            .ToList();
-        return new PolicyTopology(users, nodes);
-    }
-
-    private sealed class OpenedStore(DataDirectory directory, ApplianceDatabase database) : IDisposable
-    {
-        public ApplianceDatabase Database => database;
-
-        public PolicyStore Store { get; } = new(database);
-
-        public void Dispose()
-        {
-            database.Dispose();
-            directory.Dispose();
         }
     }
 }

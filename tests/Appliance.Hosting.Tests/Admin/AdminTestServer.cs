@@ -1,5 +1,6 @@
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Policy;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
@@ -52,6 +53,7 @@ public sealed class AdminTestServer : IAsyncDisposable
         });
         builder.Services.AddApplianceStorage(directory, database);
         builder.Services.AddSingleton<INodeChangeSink>(changes);
+        builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, TimeProvider.System, policyFile: null));
         builder.Services.AddAdminApi();
         var app = builder.Build();
         app.MapAdminApi();

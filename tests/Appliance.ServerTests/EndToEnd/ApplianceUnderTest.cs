@@ -52,9 +52,17 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ApplianceUnderTest> StartAsync()
+    /// <param name="policyFile">Makes `policy.file` point at this file (name) in the data folder, written with <paramref name="policyText"/>.</param>
+    public static async Task<ApplianceUnderTest> StartAsync(string? policyFile = null, string? policyText = null)
     {
         var data = new TempFolder();
+        string policyPath = "";
+        if (policyFile is not null)
+        {
+            policyPath = Path.Combine(data.Path, policyFile);
+            await File.WriteAllTextAsync(policyPath, policyText ?? "{}").ConfigureAwait(false);
+        }
+
         var options = new ApplianceOptions
         {
             Server = { Listen = "127.0.0.1:0", HttpsListen = "127.0.0.1:0", DataDir = data.Path, ShutdownTimeout = TimeSpan.FromSeconds(3) },
@@ -62,6 +70,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
             Tls = { Mode = TlsMode.LocalCa },
             Derp = { StunListen = "127.0.0.1:0" },
             Nodes = { ChangeCoalesce = TimeSpan.FromMilliseconds(20) },
+            Policy = { File = policyPath },
         };
         var state = ApplianceState.TryOpen(AppliancePaths.From(options)).State!;
         var app = ApplianceHost.Build(options, state, new LoggerConfiguration().CreateLogger());

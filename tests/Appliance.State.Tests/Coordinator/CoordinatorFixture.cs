@@ -58,6 +58,8 @@ internal sealed class FakeUsers : IUserDirectory
     public UserRecord? Find(long id) => _users.Find(u => u.Id == id);
 
     public UserRecord? GetByName(string name) => _users.Find(u => u.Name == name);
+
+    public IReadOnlyList<UserRecord> List() => [.. _users];
 }
 
 /// <summary>Keys: "good" (reusable), "once" (single use), "expired", "tagged" (tag:server), "ephemeral"; anything else is unknown.</summary>

@@ -19,6 +19,7 @@ public sealed class TestNode : IAsyncDisposable
 {
     private readonly HttpClient _http;
     private readonly Dictionary<long, Node> _peers = [];
+    private readonly Dictionary<string, IReadOnlyList<FilterRule>> _filters = new(StringComparer.Ordinal);
     private readonly Channel<MapResponse> _received = Channel.CreateUnbounded<MapResponse>();
     private readonly Lock _lock = new();
     private readonly List<byte[]> _rawMessages = [];
@@ -69,6 +70,21 @@ public sealed class TestNode : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The named packet filters as the client holds them (PacketFilters patches applied, protocol.md §5.4).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<FilterRule>> PacketFilters
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, IReadOnlyList<FilterRule>>(_filters, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>The last SSH policy received (nil in a message means unchanged).</summary>
+    public SSHPolicy? SshPolicy { get; private set; }
 
     /// <summary>The last DERP map received (the client keeps the previous one when a message carries none).</summary>
     public DERPMap? DERPMap { get; private set; }
@@ -265,6 +281,32 @@ public sealed class TestNode : IAsyncDisposable
             if (message.DERPMap is not null)
             {
                 DERPMap = message.DERPMap;
+            }
+
+            if (message.PacketFilter is not null)
+            {
+                _filters["base"] = message.PacketFilter;
+            }
+
+            foreach (var (name, rules) in (message.PacketFilters ?? new Dictionary<string, IReadOnlyList<FilterRule>?>()).OrderBy(kv => kv.Key != "*"))
+            {
+                if (name == "*" && rules is null)
+                {
+                    _filters.Clear();
+                }
+                else if (rules is null)
+                {
+                    _filters.Remove(name);
+                }
+                else
+                {
+                    _filters[name] = rules;
+                }
+            }
+
+            if (message.SSHPolicy is not null)
+            {
+                SshPolicy = message.SSHPolicy;
             }
 
             if (message.Peers is { Count: > 0 } peers)

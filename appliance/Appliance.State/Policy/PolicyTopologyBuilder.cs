@@ -1,0 +1,71 @@
+using Appliance.Policy.Compilation;
+using Appliance.Policy.Net;
+using Appliance.Protocol.Control;
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Policy;
+
+/// <summary>
+/// The tailnet as the policy compiler sees it. Users are written in policies by e-mail when they have one, else by
+/// name (<c>alice@</c> matches a user named alice). Nodes go in registration order (id), which decides the primary
+/// router of a shared route. Advertised routes are Hostinfo.RoutableIPs; approved ones are the operator's.
+/// </summary>
+public static class PolicyTopologyBuilder
+{
+    public static PolicyTopology Build(IEnumerable<UserRecord> users, IEnumerable<(NodeRecord Record, Hostinfo? Hostinfo)> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(nodes);
+        var policyUsers = users.OrderBy(u => u.Id).Select(User).ToList();
+        var policyNodes = nodes.OrderBy(n => n.Record.Id).Select(n => Node(n.Record, n.Hostinfo)).ToList();
+        return new PolicyTopology(policyUsers, policyNodes);
+    }
+
+    /// <summary>The same, from stored rows only (the CLI without the service): Hostinfo is decoded from each row.</summary>
+    public static PolicyTopology FromRecords(IEnumerable<UserRecord> users, IEnumerable<NodeRecord> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        return Build(users, nodes.Select(n => (n, Coordinator.ControlCoordinator.ParseHostinfo(n.HostinfoJson))));
+    }
+
+    public static PolicyUser User(UserRecord user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return new PolicyUser(user.Id, user.Email ?? user.Name, user.Name);
+    }
+
+    public static PolicyNode Node(NodeRecord record, Hostinfo? hostinfo)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var advertised = Advertised(hostinfo);
+
+        // An approval counts only while the node advertises the route (Tailscale and Headscale serve approved ∩ advertised).
+        var approved = record.ApprovedRoutes.IsDefault
+            ? []
+            : record.ApprovedRoutes.Select(r => new IPPrefix(IPAddr.FromIPAddress(r.BaseAddress), r.PrefixLength).Masked).Where(advertised.Contains).ToList();
+        return new PolicyNode(
+            record.Id,
+            record.GivenName,
+            record.UserId,
+            record.Tags.IsDefault ? [] : record.Tags,
+            new[] { record.IPv4, record.IPv6 }.OfType<System.Net.IPAddress>().Select(IPAddr.FromIPAddress).ToList(),
+            advertised,
+            approved);
+    }
+
+    /// <summary>Hostinfo.RoutableIPs; entries that do not parse are ignored (the validator already refused bad ones).</summary>
+    public static IReadOnlyList<IPPrefix> Advertised(Hostinfo? hostinfo) =>
+        hostinfo?.RoutableIPs is { } routes
+            ? routes.Select(r => IPPrefix.TryParse(r, out var p) ? p : (IPPrefix?)null).OfType<IPPrefix>().Select(p => p.Masked).Distinct().ToList()
+            : [];
+
+    /// <summary>True when two nodes look the same to the policy (so a change between them needs no recompile).</summary>
+    public static bool SameForPolicy(PolicyNode a, PolicyNode b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Id == b.Id && a.Name == b.Name && a.UserId == b.UserId
+            && a.Tags.SequenceEqual(b.Tags) && a.Addresses.SequenceEqual(b.Addresses)
+            && a.AdvertisedRoutes.SequenceEqual(b.AdvertisedRoutes) && a.ApprovedRoutes.SequenceEqual(b.ApprovedRoutes);
+    }
+}
