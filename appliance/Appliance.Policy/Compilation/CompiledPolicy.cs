@@ -283,7 +283,9 @@ public sealed partial class CompiledPolicy
             allowed = allowed.Concat(_topology.Approved[peer].Where(TailscaleRanges.IsExitRoute).Select(r => r.ToString()));
         }
 
-        return new PeerView(plain.NodeId, allowed.ToList(), routes.Count == 0 ? NoRoutes : routes) { Addresses = plain.Addresses };
+        // ... nor is it shown them: Tailscale sends such a node its peers with IPv6 Addresses only.
+        var addresses = v4Off && plain.Addresses.Any(a => !a.IsV6) ? plain.Addresses.Where(a => a.IsV6).ToList() : plain.Addresses;
+        return new PeerView(plain.NodeId, allowed.ToList(), routes.Count == 0 ? NoRoutes : routes) { Addresses = addresses };
     }
 
     /// <summary>Gives every rule its destination and source node arrays (interned, so equal arrays are one object).</summary>

@@ -19,7 +19,8 @@ public sealed class NodeMapPolicy
         IReadOnlyDictionary<string, IReadOnlyList<JsonElement>> capMap,
         IReadOnlyList<string> allowedIPs,
         IReadOnlyList<string>? primaryRoutes,
-        IReadOnlyDictionary<long, PeerRoutes> peers)
+        IReadOnlyDictionary<long, PeerRoutes> peers,
+        IReadOnlyList<string>? addresses = null)
     {
         NodeId = nodeId;
         PacketFilter = packetFilter;
@@ -28,9 +29,11 @@ public sealed class NodeMapPolicy
         AllowedIPs = allowedIPs;
         PrimaryRoutes = primaryRoutes;
         Peers = peers;
+        Addresses = addresses;
         FilterKey = JsonSerializer.Serialize(packetFilter, ControlJsonContext.Default.IReadOnlyListFilterRule);
         SshKey = JsonSerializer.Serialize(ssh, ControlJsonContext.Default.SSHPolicy);
-        SelfKey = string.Join(',', allowedIPs) + "|" + string.Join(',', primaryRoutes ?? []) + "|" + CapKey(capMap);
+        SelfKey = string.Join(',', allowedIPs) + "|" + string.Join(',', primaryRoutes ?? []) + "|" + CapKey(capMap)
+            + (addresses is null ? "" : "|" + string.Join(',', addresses));
     }
 
     public long NodeId { get; }
@@ -44,6 +47,12 @@ public sealed class NodeMapPolicy
     public IReadOnlyList<string> AllowedIPs { get; }
 
     public IReadOnlyList<string>? PrimaryRoutes { get; }
+
+    /// <summary>
+    /// The node's own addresses when the policy withholds some of them (disable-ipv4 leaves only IPv6); null when
+    /// the node keeps the addresses it was allocated, so the shared tailcfg.Node's list is sent as it is.
+    /// </summary>
+    public IReadOnlyList<string>? Addresses { get; }
 
     /// <summary>Peer id → the routes this node may use through that peer. A peer not listed is invisible.</summary>
     public IReadOnlyDictionary<long, PeerRoutes> Peers { get; }
@@ -60,7 +69,7 @@ public sealed class NodeMapPolicy
     public Node ApplyToSelf(Node wire)
     {
         ArgumentNullException.ThrowIfNull(wire);
-        return wire with { AllowedIPs = AllowedIPs, PrimaryRoutes = PrimaryRoutes, CapMap = CapMap };
+        return wire with { Addresses = Addresses ?? wire.Addresses, AllowedIPs = AllowedIPs, PrimaryRoutes = PrimaryRoutes, CapMap = CapMap };
     }
 
     /// <summary>True when every part of the two views is the same.</summary>
@@ -93,30 +102,39 @@ public sealed class NodeMapPolicy
             .Select(kv => kv.Key + "=" + string.Join(",", kv.Value.Select(v => v.GetRawText()))));
 }
 
-/// <summary>A peer as one viewer sees it: the AllowedIPs and PrimaryRoutes its tailcfg.Node carries for that viewer.</summary>
+/// <summary>
+/// A peer as one viewer sees it: the AllowedIPs and PrimaryRoutes its tailcfg.Node carries for that viewer, and its
+/// Addresses when the policy withholds some (the peer or the viewer has disable-ipv4).
+/// </summary>
 public sealed class PeerRoutes
 {
-    internal PeerRoutes(IReadOnlyList<string> allowedIPs, IReadOnlyList<string>? primaryRoutes)
+    internal PeerRoutes(IReadOnlyList<string> allowedIPs, IReadOnlyList<string>? primaryRoutes, IReadOnlyList<string>? addresses = null)
     {
         AllowedIPs = allowedIPs;
         PrimaryRoutes = primaryRoutes;
-        Key = string.Join(',', allowedIPs) + "|" + string.Join(',', primaryRoutes ?? []);
+        Addresses = addresses;
+        Key = string.Join(',', allowedIPs) + "|" + string.Join(',', primaryRoutes ?? [])
+            + (addresses is null ? "" : "|" + string.Join(',', addresses));
     }
 
     public IReadOnlyList<string> AllowedIPs { get; }
 
     public IReadOnlyList<string>? PrimaryRoutes { get; }
 
+    /// <summary>The peer's addresses as this viewer sees them; null when they are the peer's own (the common case).</summary>
+    public IReadOnlyList<string>? Addresses { get; }
+
     internal string Key { get; }
 
     public bool SameAs(PeerRoutes other) => ReferenceEquals(this, other) || Key == other?.Key;
 
-    /// <summary>The peer's shared tailcfg.Node, or a copy with this viewer's routes when they differ.</summary>
+    /// <summary>The peer's shared tailcfg.Node, or a copy with this viewer's routes and addresses when they differ.</summary>
     public Node ApplyTo(Node wire)
     {
         ArgumentNullException.ThrowIfNull(wire);
-        var same = wire.AllowedIPs is { } allowed && allowed.SequenceEqual(AllowedIPs)
+        var same = Addresses is null
+            && wire.AllowedIPs is { } allowed && allowed.SequenceEqual(AllowedIPs)
             && (wire.PrimaryRoutes ?? []).SequenceEqual(PrimaryRoutes ?? []);
-        return same ? wire : wire with { AllowedIPs = AllowedIPs, PrimaryRoutes = PrimaryRoutes };
+        return same ? wire : wire with { Addresses = Addresses ?? wire.Addresses, AllowedIPs = AllowedIPs, PrimaryRoutes = PrimaryRoutes };
     }
 }

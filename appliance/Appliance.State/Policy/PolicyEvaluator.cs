@@ -23,6 +23,9 @@ public static class PolicyEvaluator
 
     private static readonly SSHPolicy NoSsh = new() { Rules = [] };
 
+    /// <summary>The nodeAttr that withholds a node's IPv4 address (Appliance.Policy NodeAttrCompiler.DisableIPv4).</summary>
+    private const string DisableIPv4 = "disable-ipv4";
+
     /// <summary>Parses and compiles <paramref name="text"/> against the topology, running its tests. Nothing is kept on failure.</summary>
     public static PolicyCompileResult Check(string text, PolicyTopology topology, CompileOptions options)
     {
@@ -38,9 +41,15 @@ public static class PolicyEvaluator
         ArgumentNullException.ThrowIfNull(topology);
         var interned = new Dictionary<string, PeerRoutes>(StringComparer.Ordinal);
         var views = ImmutableDictionary.CreateBuilder<long, NodeMapPolicy>();
+
+        // Only disable-ipv4 makes the policy's addresses differ from the allocated ones; without it no view
+        // carries addresses and the shared tailcfg.Node is sent as it is.
+        var allocated = compiled.Policy.NodeAttrs.Any(a => a.Attrs.Contains(DisableIPv4))
+            ? topology.Nodes.ToDictionary(n => n.Id, n => n.Addresses.Count)
+            : null;
         foreach (var node in topology.Nodes)
         {
-            var view = Convert(compiled.ForNode(node.Id), interned);
+            var view = Convert(compiled.ForNode(node.Id), interned, allocated);
             if (previous?.Views.TryGetValue(node.Id, out var old) == true && old.SameAs(view))
             {
                 view = old;
@@ -74,12 +83,12 @@ public static class PolicyEvaluator
     internal static NodeMapPolicy Isolated(long nodeId) =>
         new(nodeId, [], NoSsh, DefaultCaps, [], null, ImmutableDictionary<long, PeerRoutes>.Empty);
 
-    private static NodeMapPolicy Convert(NodePolicyView view, Dictionary<string, PeerRoutes> interned)
+    private static NodeMapPolicy Convert(NodePolicyView view, Dictionary<string, PeerRoutes> interned, Dictionary<long, int>? allocated)
     {
         var peers = new Dictionary<long, PeerRoutes>(view.Peers.Count);
         foreach (var peer in view.Peers)
         {
-            var routes = new PeerRoutes(peer.AllowedIPs, Primary(peer.PrimaryRoutes));
+            var routes = new PeerRoutes(peer.AllowedIPs, Primary(peer.PrimaryRoutes), Withheld(peer.NodeId, peer.Addresses, allocated));
             if (interned.TryGetValue(routes.Key, out var shared))
             {
                 routes = shared;
@@ -105,8 +114,18 @@ public static class PolicyEvaluator
             caps,
             view.AllowedIPs,
             Primary(view.PrimaryRoutes),
-            peers);
+            peers,
+            Withheld(view.NodeId, view.Addresses, allocated));
     }
+
+    /// <summary>
+    /// The addresses in wire form when the policy left out some of the node's allocated ones; null when it left
+    /// them all, the common case.
+    /// </summary>
+    private static List<string>? Withheld(long nodeId, IReadOnlyList<Appliance.Policy.Net.IPAddr> addresses, Dictionary<long, int>? allocated) =>
+        allocated is not null && allocated.TryGetValue(nodeId, out var count) && addresses.Count < count
+            ? PolicyWire.Addresses(addresses)
+            : null;
 
     private static List<string>? Primary(IReadOnlyList<Appliance.Policy.Net.IPPrefix> routes) =>
         routes.Count > 0 ? routes.Select(r => r.ToString()).ToList() : null;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Appliance.Protocol.Control;
+using Appliance.Policy.Net;
 using P = Appliance.Policy.Compilation;
 
 namespace Appliance.State.Policy;
@@ -18,6 +19,10 @@ internal static class PolicyWire
             IPProto = r.IPProto,
             CapGrant = r.CapGrant?.Select(g => new CapGrant { Dsts = g.Dsts, CapMap = CapMap(g.CapMap) }).ToList(),
         })];
+
+    /// <summary>tailcfg.Node.Addresses: each address as a host prefix (/32 or /128), as NodeProjection writes them.</summary>
+    public static List<string> Addresses(IReadOnlyList<IPAddr> addresses) =>
+        [.. addresses.Select(a => IPPrefix.Host(a).ToString())];
 
     /// <summary>A null value list in the policy is sent as an empty list (tailcfg's []RawMessage).</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<JsonElement>> CapMap(IReadOnlyDictionary<string, IReadOnlyList<JsonElement>?> caps) =>

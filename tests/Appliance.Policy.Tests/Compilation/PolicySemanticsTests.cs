@@ -100,6 +100,8 @@ public class PolicySemanticsTests
 
         // The router has no IPv4 address, so it is shown its peers without theirs either.
         Assert.Equal(["fd7a:115c:a1e0::1/128"], Assert.Single(router.Peers).AllowedIPs);
+        Assert.Equal([IPAddr.Parse("fd7a:115c:a1e0::1")], Assert.Single(router.Peers).Addresses);
+        Assert.Equal([IPAddr.Parse("fd7a:115c:a1e0::2")], routerSeen.Addresses);
         Assert.DoesNotContain("100.64.0.2", laptop.PacketFilter.SelectMany(r => r.SrcIPs));
         Assert.Equal(2, laptop.Addresses.Count);
     }

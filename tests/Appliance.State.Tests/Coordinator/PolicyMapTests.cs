@@ -363,4 +363,90 @@ public sealed class PolicyMapTests
         var served = await t.Probes["a"].Next(5000);
         Assert.Contains("10.0.0.0/24", Assert.Single(served!.PeersChanged!).AllowedIPs!);
     }
+
+    // Everyone may reach everyone; a is IPv6-only.
+    private const string AllWithAIPv6Only = "{" + Hosts + """
+        "acls": [ { "action": "accept", "src": ["*"], "dst": ["*:*"] } ],
+        "nodeAttrs": [ { "target": ["host-a"], "attr": ["disable-ipv4"] } ],
+        }
+        """;
+
+    private const string All = "{" + Hosts + """
+        "acls": [ { "action": "accept", "src": ["*"], "dst": ["*:*"] } ],
+        }
+        """;
+
+    private static Node PeerOf(MapResponse map, long id) => (map.Peers ?? map.PeersChanged ?? []).Single(p => p.ID == id);
+
+    [Fact]
+    public async Task Disable_ipv4_gives_the_node_an_ipv6_only_self_and_peers_and_shows_it_ipv6_only_to_others()
+    {
+        await using var t = new Tailnet(AllWithAIPv6Only);
+        var maps = await t.ConnectAsync("a", "b");
+
+        // a itself: only its IPv6 address, in Addresses and AllowedIPs (Tailscale's SelfNode for disable-ipv4).
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], maps["a"].Node!.Addresses);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], maps["a"].Node!.AllowedIPs);
+        Assert.Contains("disable-ipv4", maps["a"].Node!.CapMap!.Keys);
+
+        // a's peers: without their IPv4 addresses.
+        Assert.Equal(["fd7a:115c:a1e0::2/128"], PeerOf(maps["a"], t.Ids["b"]).Addresses);
+        Assert.Equal(["fd7a:115c:a1e0::2/128"], PeerOf(maps["a"], t.Ids["b"]).AllowedIPs);
+        Assert.Equal(["fd7a:115c:a1e0::3/128"], PeerOf(maps["a"], t.Ids["c"]).Addresses);
+
+        // b sees a as IPv6-only, but keeps its own and c's IPv4 addresses; b is sent c's shared Node, not a copy.
+        var aSeenByB = PeerOf(maps["b"], t.Ids["a"]);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], aSeenByB.Addresses);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], aSeenByB.AllowedIPs);
+        Assert.Equal(["100.64.0.2/32", "fd7a:115c:a1e0::2/128"], maps["b"].Node!.Addresses);
+        Assert.Equal(["100.64.0.2/32", "fd7a:115c:a1e0::2/128"], maps["b"].Node!.AllowedIPs);
+        Assert.Equal(["100.64.0.3/32", "fd7a:115c:a1e0::3/128"], PeerOf(maps["b"], t.Ids["c"]).Addresses);
+        var snapshot = t.F.Coordinator.Snapshot;
+        var cWire = snapshot.Find(t.Ids["c"])!.Wire;
+        Assert.Same(cWire, snapshot.Policy.ViewOf(t.Ids["b"])!.Peers[t.Ids["c"]].ApplyTo(cWire));
+        Assert.Null(snapshot.Policy.ViewOf(t.Ids["b"])!.Addresses);
+
+        // The IPv4 address a no longer has is in no rule b enforces.
+        Assert.DoesNotContain("100.64.0.1", maps["b"].PacketFilters!["base"]!.SelectMany(r => r.SrcIPs!));
+    }
+
+    [Fact]
+    public async Task Adding_and_removing_disable_ipv4_resends_the_node_itself_and_its_peers_with_the_right_addresses()
+    {
+        await using var t = new Tailnet(All);
+        var maps = await t.ConnectAsync("a", "b");
+        Assert.Equal(["100.64.0.1/32", "fd7a:115c:a1e0::1/128"], PeerOf(maps["b"], t.Ids["a"]).Addresses);
+
+        Assert.True(t.F.Coordinator.ApplyPolicy(Source(AllWithAIPv6Only)).Applied);
+        var toA = await t.Probes["a"].Next(5000);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], toA!.Node!.Addresses);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], toA.Node!.AllowedIPs);
+        Assert.Equal(["fd7a:115c:a1e0::2/128"], PeerOf(toA, t.Ids["b"]).Addresses);
+        Assert.Equal(["fd7a:115c:a1e0::3/128"], PeerOf(toA, t.Ids["c"]).Addresses);
+        var toB = await t.Probes["b"].Next(5000);
+        Assert.Null(toB!.Node);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], Assert.Single(toB.PeersChanged!).Addresses);
+
+        // A change to a while the policy holds still shows it IPv6-only.
+        var (machine, node) = t.Keys["a"];
+        t.F.Coordinator.ApplyMapRequest(machine, new MapRequest
+        {
+            Version = 133,
+            NodeKey = node,
+            Hostinfo = new Hostinfo { Hostname = "a2" },
+            OmitPeers = true,
+        });
+        var changed = await t.Probes["b"].Next(5000);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], Assert.Single(changed!.PeersChanged!).Addresses);
+        var self = await t.Probes["a"].Next(5000);
+        Assert.Equal(["fd7a:115c:a1e0::1/128"], self!.Node!.Addresses);
+
+        // Back without the attribute: a gets its IPv4 address again, and b sees it.
+        Assert.True(t.F.Coordinator.ApplyPolicy(Source(All)).Applied);
+        var back = await t.Probes["a"].Next(5000);
+        Assert.Equal(["100.64.0.1/32", "fd7a:115c:a1e0::1/128"], back!.Node!.Addresses);
+        Assert.Equal(["100.64.0.2/32", "fd7a:115c:a1e0::2/128"], PeerOf(back, t.Ids["b"]).Addresses);
+        var backB = await t.Probes["b"].Next(5000);
+        Assert.Equal(["100.64.0.1/32", "fd7a:115c:a1e0::1/128"], Assert.Single(backB!.PeersChanged!).Addresses);
+    }
 }
