@@ -50,9 +50,12 @@ public sealed partial class DerpServer
                 return DerpCloseReason.NotAdmitted;
             }
 
-            await SendServerInfoAsync(pipe.Output, client, linked.Token).ConfigureAwait(false);
+            // Registered before ServerInfo goes out, as derper does (derpserver.go accept: registerClient, then
+            // sendServerInfo): a client that has its ServerInfo can be sent to at once. Packets routed to it in between
+            // wait in its queue, because the write loop starts only after ServerInfo is written.
             connection = new DerpConnection(this, pipe, client, remote, info!.CanAckPings, linked.Token);
             Register(connection);
+            await SendServerInfoAsync(pipe.Output, client, linked.Token).ConfigureAwait(false);
             connection.StartWriter();
             var closeReason = await connection.ReadLoopAsync().ConfigureAwait(false);
             if (closeReason == DerpCloseReason.ProtocolError)
