@@ -47,6 +47,7 @@ public static class DerpServiceCollectionExtensions
         services.AddHostedService<DerpLifecycleService>();
         services.AddSingleton(sp => new StunHostedService(ListenAddress.Parse(options.Derp.StunListen), sp.GetRequiredService<ILogger<StunHostedService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<StunHostedService>());
+        services.AddHostedService<DerpBoundPortsService>();
         return services;
     }
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Appliance.Hosting.Configuration;
 using Appliance.Protocol.Control;
 using Appliance.State.Coordinator;
@@ -16,8 +18,10 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
     public const string ExtraMapLabel = "derp.extra_map_file";
     public const string ContentMapLabel = "update content derp-map.json";
 
-    private readonly DERPRegion? _embedded;
+    private readonly ApplianceOptions _options;
+    private readonly string? _certName;
     private readonly int _embeddedId;
+    private DERPRegion? _embedded;
     private readonly string _extraMapFile;
     private readonly string? _contentMapFile;
     private DERPMap _current;
@@ -31,6 +35,8 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
     {
         ArgumentNullException.ThrowIfNull(options);
         var derp = options.Derp;
+        _options = options;
+        _certName = certName;
         _embeddedId = derp.RegionId;
         _embedded = derp.Enabled ? BuildRegion(derp, HostNameFor(options), DerpPortFor(options), StunPortFor(derp), certName) : null;
         _extraMapFile = derp.ExtraMapFile;
@@ -57,6 +63,27 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
             error = exception.Message;
             return false;
         }
+    }
+
+    /// <summary>
+    /// Once the listeners are bound: where the configuration asked for an ephemeral port (port 0, as tests and
+    /// trial runs do), the embedded region advertises the port actually bound, since 0 in the map would send clients
+    /// to 443 (DERP) or 3478 (STUN). Configured ports are left as they are. Swaps the region into the current map.
+    /// </summary>
+    public void AdvertiseBoundPorts(int? httpsPort, int? stunPort)
+    {
+        if (_embedded is null)
+        {
+            return;
+        }
+
+        var derpPort = DerpPortFor(_options) == 0 && httpsPort is > 0 ? httpsPort.Value : DerpPortFor(_options);
+        var stun = StunPortFor(_options.Derp) == 0 && stunPort is > 0 ? stunPort.Value : StunPortFor(_options.Derp);
+        var region = BuildRegion(_options.Derp, HostNameFor(_options), derpPort, stun, _certName);
+        _embedded = region;
+        var current = Current;
+        var regions = new Dictionary<int, DERPRegion>(current.Regions ?? new Dictionary<int, DERPRegion>()) { [_embeddedId] = region };
+        Volatile.Write(ref _current, current with { Regions = regions });
     }
 
     private DERPMap Build(bool includeContent)
@@ -100,7 +127,11 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
         }
     }
 
-    /// <summary>The embedded region: one node, named "&lt;id&gt;a", dialled by host name unless addresses are given.</summary>
+    /// <summary>
+    /// The embedded region: one node, named "&lt;id&gt;a". Addresses come from <c>derp.ipv4</c>/<c>derp.ipv6</c>; when the
+    /// host name is itself an IP literal it fills the matching field too, so clients dial it without a DNS lookup (the
+    /// shape headscale and derper serve real clients, shared/conformance/real-client/http2).
+    /// </summary>
     public static DERPRegion BuildRegion(DerpOptions derp, string hostName, int derpPort, int stunPort, string? certName)
     {
         ArgumentNullException.ThrowIfNull(derp);
@@ -109,14 +140,17 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
             Name = derp.RegionId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "a",
             RegionID = derp.RegionId,
             HostName = hostName,
-            IPv4 = derp.Ipv4.Length > 0 ? derp.Ipv4 : null,
-            IPv6 = derp.Ipv6.Length > 0 ? derp.Ipv6 : null,
+            IPv4 = derp.Ipv4.Length > 0 ? derp.Ipv4 : LiteralOf(hostName, AddressFamily.InterNetwork),
+            IPv6 = derp.Ipv6.Length > 0 ? derp.Ipv6 : LiteralOf(hostName, AddressFamily.InterNetworkV6),
             DERPPort = derpPort,
             STUNPort = stunPort,
             CertName = string.IsNullOrEmpty(certName) ? null : certName,
         };
         return new DERPRegion { RegionID = derp.RegionId, RegionCode = derp.RegionCode, RegionName = derp.RegionName, Nodes = [node] };
     }
+
+    private static string? LiteralOf(string hostName, AddressFamily family) =>
+        IPAddress.TryParse(hostName.Trim('[', ']'), out var address) && address.AddressFamily == family ? address.ToString() : null;
 
     private static string HostNameFor(ApplianceOptions options) =>
         options.Derp.Hostname.Length > 0 ? options.Derp.Hostname : new Uri(options.Server.ServerUrl).Host;
