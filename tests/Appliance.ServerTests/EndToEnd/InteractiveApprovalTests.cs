@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Tests.Cli;
 using Appliance.ServerTests.Support;
 using Appliance.State.Identity;
 using Microsoft.Extensions.DependencyInjection;
