@@ -3,6 +3,8 @@ using System.Security.Cryptography.X509Certificates;
 using Appliance.Pki.Authority;
 using Appliance.Pki.Files;
 using Appliance.Pki.Tests.Support;
+using Appliance.Updates.Apply;
+using Appliance.Updates.Versioning;
 
 namespace Appliance.Pki.Tests.Cli;
 
@@ -114,6 +116,78 @@ public sealed class CaCommandsTests
         var status = await ConsoleCapture.RunAsync("ca", "status", "--data-dir", temp.Path);
         Assert.Equal(1, status.Exit);
         Assert.Contains("ca init", status.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_adds_the_update_content_trust_roots_after_the_appliance_root()
+    {
+        using var temp = new TempFolder();
+        var data = temp.Combine("data");
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data)).Exit);
+        using var extra = SelfSigned("CN=Corporate Root", ca: true, DateTimeOffset.UtcNow.AddYears(1));
+        await File.WriteAllTextAsync(ApplyContent(data, "ca-trust.pem"), extra.ExportCertificatePem() + "\n");
+
+        var pem = temp.Combine("roots.pem");
+        var export = await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", pem);
+
+        Assert.True(export.Exit == 0, export.Error);
+        Assert.DoesNotContain("warning", export.Error, StringComparison.Ordinal);
+        using var ca = LocalCa.Open(data, TimeProvider.System);
+        Assert.Equal([ca.Root.Thumbprint, extra.Thumbprint], ExportedThumbprints(pem));
+    }
+
+    [Theory]
+    [InlineData(true, -1)]
+    [InlineData(false, 365)]
+    public async Task Export_leaves_out_a_trust_file_with_an_expired_or_non_ca_certificate(bool ca, int daysLeft)
+    {
+        using var temp = new TempFolder();
+        var data = temp.Combine("data");
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data)).Exit);
+        using var good = SelfSigned("CN=Good Root", ca: true, DateTimeOffset.UtcNow.AddYears(1));
+        using var bad = SelfSigned("CN=Bad", ca, DateTimeOffset.UtcNow.AddDays(daysLeft));
+        await File.WriteAllTextAsync(ApplyContent(data, "ca-trust.pem"), good.ExportCertificatePem() + "\n" + bad.ExportCertificatePem() + "\n");
+
+        var pem = temp.Combine("roots.pem");
+        var export = await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", pem);
+
+        // The appliance's own root is still exported; the whole refused file is left out, with a warning naming it.
+        Assert.True(export.Exit == 0, export.Error);
+        Assert.Contains("warning: update content ca-trust.pem", export.Error, StringComparison.Ordinal);
+        Assert.Contains(ca ? "expired" : "not a CA certificate", export.Error, StringComparison.Ordinal);
+        using var local = LocalCa.Open(data, TimeProvider.System);
+        Assert.Equal([local.Root.Thumbprint], ExportedThumbprints(pem));
+    }
+
+    /// <summary>Writes <paramref name="file"/>'s path in applied content the way `update import` leaves it: contents/1.0.0 behind the content link.</summary>
+    private static string ApplyContent(string dataDir, string file)
+    {
+        var paths = new UpdatePaths(Path.Combine(dataDir, "updates"));
+        var version = ApplianceVersion.Parse("1.0.0");
+        Directory.CreateDirectory(paths.ContentVersionDir(version));
+        LinkSwitch.Point(paths.Content, UpdatePaths.ContentLinkTarget(version));
+        return Path.Combine(paths.Content, file);
+    }
+
+    private static X509Certificate2 SelfSigned(string subject, bool ca, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
+        return request.CreateSelfSigned(notAfter.AddYears(-2), notAfter);
+    }
+
+    private static List<string> ExportedThumbprints(string pemFile)
+    {
+        var exported = new X509Certificate2Collection();
+        exported.ImportFromPem(File.ReadAllText(pemFile));
+        var thumbprints = exported.Select(c => c.Thumbprint).ToList();
+        foreach (var certificate in exported)
+        {
+            certificate.Dispose();
+        }
+
+        return thumbprints;
     }
 
     [Fact]
