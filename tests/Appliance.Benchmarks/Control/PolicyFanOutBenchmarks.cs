@@ -13,6 +13,7 @@ namespace Appliance.Benchmarks.Control;
 /// an endpoint change reaching every stream, a topology change (a node advertises a route: one recompile, then
 /// per-stream deltas), and a policy edit that changes every node's filter.
 /// </summary>
+[Config(typeof(ShortInProcessConfig))]
 public class PolicyFanOutBenchmarks
 {
     private const string Policy443 = """{ "acls": [ { "action": "accept", "src": ["autogroup:member"], "dst": ["autogroup:member:443"] } ] }""";
