@@ -17,15 +17,7 @@ public static class CaTrustFile
 
     public static IReadOnlyList<X509Certificate2> Load(string path, DateTimeOffset now)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{Label} '{path}' cannot be read: {exception.Message}", exception);
-        }
+        var text = ContentFileText.ReadText(path, Label);
 
         var certificates = new List<X509Certificate2>();
         var rest = text.AsMemory();

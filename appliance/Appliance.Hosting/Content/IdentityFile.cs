@@ -23,15 +23,7 @@ public static class IdentityFile
     /// <summary>Parses and validates; every error is an <see cref="InvalidDataException"/> naming the file (and the line for JSON errors).</summary>
     public static IReadOnlyList<IdentityUser> Load(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{Label} '{path}' cannot be read: {exception.Message}", exception);
-        }
+        var bytes = ContentFileText.ReadBytes(path, Label);
 
         try
         {
@@ -40,8 +32,7 @@ public static class IdentityFile
         }
         catch (JsonException exception)
         {
-            var line = exception.LineNumber is { } l ? ":" + (l + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
-            throw new InvalidDataException($"{Label} '{path}'{line}: not JSON: {exception.Message}", exception);
+            throw new InvalidDataException($"{Label} '{path}'{ContentFileText.LineOf(exception)}: not JSON: {exception.Message}", exception);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Appliance.Hosting.Content;
 using Appliance.Protocol.Control;
 
 namespace Appliance.Hosting.Derp;
@@ -19,15 +20,7 @@ public static class DerpMapFile
             throw new InvalidDataException($"{label} '{path}': only JSON DERP maps are read (as `tailscale debug derp-map` prints them)");
         }
 
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidDataException($"{label} '{path}' cannot be read: {exception.Message}", exception);
-        }
+        var bytes = ContentFileText.ReadBytes(path, label);
 
         try
         {
@@ -37,9 +30,7 @@ public static class DerpMapFile
         }
         catch (JsonException exception)
         {
-            // JsonException line numbers are 0-based; editors count from 1.
-            var line = exception.LineNumber is { } l ? ":" + (l + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty;
-            throw new InvalidDataException($"{label} '{path}'{line}: not a DERP map: {exception.Message}", exception);
+            throw new InvalidDataException($"{label} '{path}'{ContentFileText.LineOf(exception)}: not a DERP map: {exception.Message}", exception);
         }
     }
 }

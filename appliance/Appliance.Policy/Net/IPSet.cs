@@ -90,46 +90,16 @@ public sealed class IPSet
     public bool Contains(IPAddr addr)
     {
         var list = addr.IsV6 ? _v6 : _v4;
-        int lo = 0, hi = list.Length - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (addr.Value < list[mid].First)
-            {
-                hi = mid - 1;
-            }
-            else if (addr.Value > list[mid].Last)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var at = FirstEndingAtOrAfter(list, addr.Value);
+        return at < list.Length && list[at].First <= addr.Value;
     }
 
     public bool Overlaps(IPRange range)
     {
         // Ranges are sorted and disjoint: only the first one ending at or after range.First can overlap first.
         var list = range.IsV6 ? _v6 : _v4;
-        int lo = 0, hi = list.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (list[mid].Last < range.First)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo < list.Length && list[lo].First <= range.Last;
+        var at = FirstEndingAtOrAfter(list, range.First);
+        return at < list.Length && list[at].First <= range.Last;
     }
 
     public bool OverlapsPrefix(IPPrefix prefix) => Overlaps(IPRange.FromPrefix(prefix));
@@ -165,11 +135,18 @@ public sealed class IPSet
     {
         // Ranges are disjoint and non-adjacent, so a contained range lies inside the one holding its first address.
         var list = range.IsV6 ? _v6 : _v4;
+        var at = FirstEndingAtOrAfter(list, range.First);
+        return at < list.Length && list[at].First <= range.First && range.Last <= list[at].Last;
+    }
+
+    /// <summary>Binary search over sorted, disjoint ranges: the index of the first range whose end is at or after <paramref name="value"/> (list.Length if none).</summary>
+    private static int FirstEndingAtOrAfter(IPRange[] list, UInt128 value)
+    {
         int lo = 0, hi = list.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (list[mid].Last < range.First)
+            if (list[mid].Last < value)
             {
                 lo = mid + 1;
             }
@@ -179,7 +156,7 @@ public sealed class IPSet
             }
         }
 
-        return lo < list.Length && list[lo].First <= range.First && range.Last <= list[lo].Last;
+        return lo;
     }
 
     public bool IsSubsetOf(IPSet other)

@@ -37,6 +37,11 @@ public sealed class LoopbackReadyServer : IAsyncDisposable
 
     private int _requests;
 
+    /// <summary>The head of the last request received (request line and headers).</summary>
+    public string? LastRequest => Volatile.Read(ref _lastRequest);
+
+    private string? _lastRequest;
+
     private async Task ServeAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -67,6 +72,7 @@ public sealed class LoopbackReadyServer : IAsyncDisposable
                     request.Append(Encoding.ASCII.GetString(buffer, 0, n));
                 }
 
+                Volatile.Write(ref _lastRequest, request.ToString());
                 Interlocked.Increment(ref _requests);
                 var header = Version is { } v ? $"Appliance-Version: {v}\r\n" : string.Empty;
                 await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\n{header}Content-Length: 5\r\nConnection: close\r\n\r\nready"));
