@@ -83,6 +83,19 @@ public sealed class PolicyMapTests
             return maps;
         }
 
+        /// <summary>A lite map request from <paramref name="name"/> advertising <paramref name="routes"/> (Hostinfo.RoutableIPs).</summary>
+        public void Advertise(string name, params string[] routes)
+        {
+            var (machine, node) = Keys[name];
+            F.Coordinator.ApplyMapRequest(machine, new MapRequest
+            {
+                Version = 133,
+                NodeKey = node,
+                Hostinfo = new Hostinfo { Hostname = name, RoutableIPs = routes },
+                OmitPeers = true,
+            });
+        }
+
         public async ValueTask DisposeAsync()
         {
             foreach (var probe in Probes.Values)
@@ -238,14 +251,7 @@ public sealed class PolicyMapTests
     {
         await using var t = new Tailnet(policy: null);
         await t.ConnectAsync("a");
-        var (machine, node) = t.Keys["b"];
-        t.F.Coordinator.ApplyMapRequest(machine, new MapRequest
-        {
-            Version = 133,
-            NodeKey = node,
-            Hostinfo = new Hostinfo { Hostname = "b", RoutableIPs = ["10.0.0.0/24"] },
-            OmitPeers = true,
-        });
+        t.Advertise("b", "10.0.0.0/24");
         var advertised = await t.Probes["a"].Next(5000);
         var b = Assert.Single(advertised!.PeersChanged!);
         Assert.DoesNotContain("10.0.0.0/24", b.AllowedIPs!);
@@ -269,14 +275,7 @@ public sealed class PolicyMapTests
             """;
         await using var t = new Tailnet(policy);
         await t.ConnectAsync("a", "c");
-        var (machine, node) = t.Keys["b"];
-        t.F.Coordinator.ApplyMapRequest(machine, new MapRequest
-        {
-            Version = 133,
-            NodeKey = node,
-            Hostinfo = new Hostinfo { Hostname = "b", RoutableIPs = ["10.1.0.0/16"] },
-            OmitPeers = true,
-        });
+        t.Advertise("b", "10.1.0.0/16");
 
         var toA = await t.Probes["a"].Next(5000);
         var b = Assert.Single(toA!.PeersChanged!);
@@ -352,14 +351,7 @@ public sealed class PolicyMapTests
         var maps = await t.ConnectAsync("a");
         Assert.Equal(["100.64.0.2/32", "fd7a:115c:a1e0::2/128"], maps["a"].Peers!.Single(p => p.ID == t.Ids["b"]).AllowedIPs);
 
-        var (machine, node) = t.Keys["b"];
-        t.F.Coordinator.ApplyMapRequest(machine, new MapRequest
-        {
-            Version = 133,
-            NodeKey = node,
-            Hostinfo = new Hostinfo { Hostname = "b", RoutableIPs = ["10.0.0.0/24"] },
-            OmitPeers = true,
-        });
+        t.Advertise("b", "10.0.0.0/24");
         var served = await t.Probes["a"].Next(5000);
         Assert.Contains("10.0.0.0/24", Assert.Single(served!.PeersChanged!).AllowedIPs!);
     }
