@@ -32,7 +32,7 @@ public static partial class ApplianceHost
         services.AddApplianceStorage(state.Directory, state.Database);
 
         // The coordinator consumes pre-auth keys through an IdentityService of its own: the admin API's
-        // IdentityService reports to the coordinator (its INodeChangeSink), so sharing it would be a cycle.
+        // IdentityService writes through the coordinator (its ITailnetWriter), so sharing it would be a cycle.
         services.AddSingleton<IPreAuthKeyAuthority>(sp => new IdentityPreAuthKeyAuthority(
             new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>())));
 
@@ -49,8 +49,8 @@ public static partial class ApplianceHost
         }
 
         // Control (/machine/register, /machine/map inside Noise). The coordinator registers itself as the
-        // INodeChangeSink/INodePresence the admin API's NodeService and IdentityService look up, so operator verbs
-        // (expire, delete, rename, tags) reach connected peers at once.
+        // writer the admin API's NodeService and IdentityService run their commands on, so operator verbs
+        // (expire, delete, rename, tags, routes, user deletion) reach connected peers at once and are never undone.
         services.AddControl(ControlOptionsMapping.ToCoordinatorOptions(options));
 
         // The policy (policy.file, else the newest stored version): loaded after the coordinator has the tailnet,

@@ -1,3 +1,5 @@
+using Appliance.State;
+using Appliance.State.Commands;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
@@ -6,6 +8,7 @@ using Appliance.Storage.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Control.Setup;
 
@@ -42,8 +45,9 @@ public static class ControlServiceCollectionExtensions
             sp.GetRequiredService<IPreAuthKeyAuthority>(),
             sp.GetRequiredService<IDerpMapProvider>(),
             sp.GetRequiredService<IPacketFilterProvider>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<INodeChangeSink>(sp => sp.GetRequiredService<ControlCoordinator>());
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category)));
+        services.TryAddSingleton<ITailnetWriter>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<INodePresence>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<IRegistrationApprovals>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.AddHostedService<ControlCoordinatorService>();

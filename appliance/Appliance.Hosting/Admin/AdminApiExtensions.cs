@@ -2,7 +2,10 @@ using Appliance.State.Coordinator;
 using Appliance.Hosting.Policy;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
+using Appliance.State;
 using Appliance.Storage.Database;
+using Appliance.Storage.Stores;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,8 +16,9 @@ namespace Appliance.Hosting.Admin;
 /// <summary>
 /// Wiring for the admin API. Hosting calls <see cref="AddAdminApi"/> after registering the opened
 /// <see cref="ApplianceDatabase"/>, and <see cref="MapAdminApi"/> on the app that also listens on `admin.sock`.
-/// The coordinator provides <see cref="INodeChangeSink"/> and <see cref="INodePresence"/> by registering them
-/// (before or after this call); when nothing does, operator changes go to a no-op sink and presence is unknown.
+/// Every write goes through the <see cref="ControlCoordinator"/> the control area registers (before or after this
+/// call); without it (the admin API alone) a <see cref="DirectCoordinator"/> over the database takes its place, so
+/// operator commands take the same path either way. Presence is the coordinator's, or unknown without it.
 ///
 /// Routes (JSON, camelCase; errors are <see cref="ErrorDto"/> with 400 invalid, 403 not the socket, 404, 409):
 ///   GET    /api/v1/users                         POST /api/v1/users {name, displayName?, email?}
@@ -38,11 +42,14 @@ public static class AdminApiExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        // The sink and presence are looked up when first needed, not registered here: the coordinator registers
-        // them (TryAdd) whether its Add... call comes before or after this one, and without it they are no-ops.
-        services.TryAddSingleton(sp => new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), Sink(sp)));
+        // The coordinator is looked up when first needed, not registered here: the control area registers it
+        // whether its Add... call comes before or after this one; without it a direct coordinator is opened once.
+        services.TryAddSingleton(sp => new DirectCoordinatorHolder(sp));
+        services.TryAddSingleton(sp => new IdentityService(
+            sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), Coordinator(sp),
+            sp.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category)));
         services.TryAddSingleton(sp => new NodeService(
-            sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), Sink(sp), Presence(sp)));
+            Coordinator(sp), new SqliteUserDirectory(new UserStore(sp.GetRequiredService<ApplianceDatabase>())), Presence(sp)));
         services.TryAddSingleton<IAdminApi>(sp => new AdminOperations(
             sp.GetRequiredService<IdentityService>(),
             sp.GetRequiredService<NodeService>(),
@@ -78,12 +85,31 @@ public static class AdminApiExtensions
         return api;
     }
 
-    private static INodeChangeSink Sink(IServiceProvider services) =>
-        services.GetService<INodeChangeSink>() ?? NullNodeChangeSink.Instance;
+    private static ControlCoordinator Coordinator(IServiceProvider services) =>
+        services.GetService<ControlCoordinator>() ?? services.GetRequiredService<DirectCoordinatorHolder>().Coordinator;
 
     private static INodePresence Presence(IServiceProvider services) =>
         services.GetService<INodePresence>() ?? UnknownNodePresence.Instance;
 
     private static void Map(RouteGroupBuilder group, string method, string pattern, Microsoft.AspNetCore.Http.RequestDelegate handler) =>
         group.MapMethods(pattern, [method], AdminSocketGuard.SocketOnly(handler));
+}
+
+/// <summary>The admin API's own coordinator when the control area is absent: opened on first use, disposed with the container.</summary>
+internal sealed class DirectCoordinatorHolder(IServiceProvider services) : IDisposable
+{
+    private readonly Lazy<ControlCoordinator> _coordinator = new(() => DirectCoordinator.Open(
+        services.GetRequiredService<ApplianceDatabase>(),
+        services.GetRequiredService<TimeProvider>(),
+        logger: services.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category)));
+
+    public ControlCoordinator Coordinator => _coordinator.Value;
+
+    public void Dispose()
+    {
+        if (_coordinator.IsValueCreated)
+        {
+            _coordinator.Value.Dispose();
+        }
+    }
 }

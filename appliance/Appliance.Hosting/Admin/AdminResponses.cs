@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Appliance.Hosting.Admin;
 
-/// <summary>Status codes and bodies for admin results: 200/201 with the DTO, else 400/404/409 with an <see cref="ErrorDto"/>.</summary>
+/// <summary>Status codes and bodies for admin results: 200/201 with the DTO, else 400/404/409/503 with an <see cref="ErrorDto"/>.</summary>
 internal static class AdminResponses
 {
     public static int StatusCodeFor(OperationStatus status) => status switch
@@ -13,6 +13,7 @@ internal static class AdminResponses
         OperationStatus.Ok => StatusCodes.Status200OK,
         OperationStatus.NotFound => StatusCodes.Status404NotFound,
         OperationStatus.Conflict => StatusCodes.Status409Conflict,
+        OperationStatus.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 
@@ -21,6 +22,7 @@ internal static class AdminResponses
         OperationStatus.NotFound => "notFound",
         OperationStatus.Conflict => "conflict",
         OperationStatus.Invalid => "invalid",
+        OperationStatus.Unavailable => "unavailable",
         _ => "ok",
     };
 

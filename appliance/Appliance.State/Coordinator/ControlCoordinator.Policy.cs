@@ -33,6 +33,7 @@ public sealed partial class ControlCoordinator
             if (snapshot.Policy.IsActive)
             {
                 Publish(snapshot with { Policy = TailnetPolicy.AllowAll, PolicyStale = false }, _ => { });
+                StateEvents.PolicyCleared(_log);
             }
 
             return new PolicyApplyResult(true, []);
@@ -42,11 +43,13 @@ public sealed partial class ControlCoordinator
         var result = PolicyEvaluator.Check(source.Text, topology, PolicyCompileOptions);
         if (!result.Success)
         {
+            StateEvents.PolicyRefused(_log, source.Origin, result.Errors);
             return new PolicyApplyResult(false, result.Errors);
         }
 
         var policy = PolicyEvaluator.Build(source, result.Policy!, topology, snapshot.Policy);
         Publish(snapshot with { Policy = policy, PolicyStale = false }, _ => { });
+        StateEvents.PolicyApplied(_log, source.Origin);
         return new PolicyApplyResult(true, []);
     });
 

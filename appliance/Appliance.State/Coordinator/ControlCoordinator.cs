@@ -2,20 +2,32 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Appliance.Protocol.Control;
 using Appliance.Storage.Stores;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// The only writer of tailnet state. Writes are serialised by one lock, persisted through
-/// <see cref="INodeRepository"/> (write-through), then published as a new <see cref="TailnetSnapshot"/>; readers
-/// use <see cref="Snapshot"/> without locking. Every change is also recorded in the pending <see cref="ChangeSet"/>,
-/// which is flushed to connected map streams after <see cref="CoordinatorOptions.CoalesceWindow"/> (at once when
-/// the window is zero). Concerns are split across partial files: Registration, Sessions, Operator, Heartbeat.
+/// The only writer of tailnet state. Every change (a client's registration or map request, an operator's command,
+/// the heartbeat) runs as a command on one serialized writer, persists only the columns it changes through
+/// <see cref="INodeRepository"/>, then is published as a new <see cref="TailnetSnapshot"/>; readers use
+/// <see cref="Snapshot"/> without locking. Nothing learns about a change by re-reading the database. Every change
+/// is also recorded in the pending <see cref="ChangeSet"/>, which is flushed to connected map streams after
+/// <see cref="CoordinatorOptions.CoalesceWindow"/> (at once when the window is zero).
+/// <para>
+/// Writer discipline (asserted in debug builds by <see cref="AssertWriter"/>): <c>_write</c> guards
+/// <c>_snapshot</c>, <c>_pending</c>, <c>_sessions</c> and every repository write; it is taken only through
+/// <see cref="Write{T}"/> (or for a policy refresh). Lock order is <c>_flush</c> → <c>MapSession.Gate</c> →
+/// <c>_write</c>; code holding <c>_write</c> never takes another lock and never calls out to a stream.
+/// </para>
+/// Folders: Commands/ (operator commands and the tailnet writer), Registration/ (register flow, interactive
+/// approvals), Streams/ (map requests, sessions, flush, heartbeat).
 /// </summary>
 public sealed partial class ControlCoordinator : IDisposable
 {
     private readonly Lock _write = new();
     private readonly Lock _flush = new();
+    private readonly ILogger _log;
     private readonly CoordinatorOptions _options;
     private readonly INodeRepository _nodes;
     private readonly IUserDirectory _users;
@@ -35,17 +47,19 @@ public sealed partial class ControlCoordinator : IDisposable
         IPreAuthKeyAuthority keys,
         IDerpMapProvider derp,
         IPacketFilterProvider filter,
-        TimeProvider time)
+        TimeProvider time,
+        ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _log = logger ?? NullLogger.Instance;
         _options = options;
         _nodes = nodes;
         _users = users;
         _keys = keys;
         _time = time;
         Maps = new MapBuilder(options, derp, filter, time);
-        _flushTimer = time.CreateTimer(_ => Flush(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _heartbeat = time.CreateTimer(_ => Heartbeat(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _flushTimer = time.CreateTimer(_ => Guarded("flush", Flush), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _heartbeat = time.CreateTimer(_ => Guarded("heartbeat", Heartbeat), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -79,6 +93,16 @@ public sealed partial class ControlCoordinator : IDisposable
     /// <summary>Loads every stored node (all start offline) and starts the heartbeat. Call once at startup.</summary>
     public void Start()
     {
+        Load();
+        _heartbeat.Change(_options.HeartbeatInterval, _options.HeartbeatInterval);
+    }
+
+    /// <summary>
+    /// Loads every stored node without starting the heartbeat: the CLI's in-process coordinator when the service
+    /// is stopped, so operator commands take the same path either way.
+    /// </summary>
+    public void Load()
+    {
         lock (_write)
         {
             var snapshot = TailnetSnapshot.Empty;
@@ -91,8 +115,6 @@ public sealed partial class ControlCoordinator : IDisposable
 
             Volatile.Write(ref _snapshot, snapshot with { Version = 1 });
         }
-
-        _heartbeat.Change(_options.HeartbeatInterval, _options.HeartbeatInterval);
     }
 
     public void Dispose()
@@ -127,6 +149,7 @@ public sealed partial class ControlCoordinator : IDisposable
     /// </summary>
     private void Publish(TailnetSnapshot next, Action<ChangeSet> change)
     {
+        AssertWriter();
         var previous = _snapshot;
         var step = new ChangeSet();
         change(step);
@@ -153,6 +176,10 @@ public sealed partial class ControlCoordinator : IDisposable
             _flushTimer.Change(_options.CoalesceWindow, Timeout.InfiniteTimeSpan);
         }
     }
+
+    /// <summary>Debug builds: fails when tailnet state is written off the writer (see the class comment).</summary>
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertWriter() => System.Diagnostics.Debug.Assert(_write.IsHeldByCurrentThread, "tailnet state is written only on the coordinator's writer (_write)");
 
     /// <summary>Runs a write under the lock, then flushes at once when coalescing is off.</summary>
     private T Write<T>(Func<T> body)

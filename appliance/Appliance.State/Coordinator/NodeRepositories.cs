@@ -10,7 +10,7 @@ public sealed class SqliteNodeRepository(NodeStore store) : INodeRepository
 
     public WriteResult<NodeRecord> Insert(NodeRecord node) => store.Insert(node);
 
-    public WriteResult<NodeRecord> Update(NodeRecord node) => store.Update(node);
+    public WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns) => store.Update(node, columns);
 
     public bool Delete(long id) => store.Delete(id);
 }
@@ -53,23 +53,24 @@ public sealed class InMemoryNodeRepository : INodeRepository
         }
     }
 
-    public WriteResult<NodeRecord> Update(NodeRecord node)
+    public WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns)
     {
         ArgumentNullException.ThrowIfNull(node);
         lock (_lock)
         {
-            if (!_rows.ContainsKey(node.Id))
+            if (!_rows.TryGetValue(node.Id, out var current))
             {
                 return WriteResult.NotFound<NodeRecord>();
             }
 
-            if (Collides(node))
+            var row = NodeColumnCopy.Copy(node, current, columns);
+            if (Collides(row))
             {
                 return WriteResult.Conflict<NodeRecord>();
             }
 
-            _rows[node.Id] = node;
-            return WriteResult.Ok(node);
+            _rows[node.Id] = row;
+            return WriteResult.Ok(row);
         }
     }
 

@@ -5,7 +5,8 @@ namespace Appliance.State.Coordinator;
 
 /// <summary>
 /// Where node rows are persisted. The coordinator loads every row at start and writes through on each change,
-/// under its write lock; <see cref="SqliteNodeRepository"/> is the production implementation.
+/// under its write lock; <see cref="SqliteNodeRepository"/> is the production implementation. An update names the
+/// columns it changes and writes only those (issue 12: no writer replaces a row with an older copy).
 /// </summary>
 public interface INodeRepository
 {
@@ -13,7 +14,8 @@ public interface INodeRepository
 
     WriteResult<NodeRecord> Insert(NodeRecord node);
 
-    WriteResult<NodeRecord> Update(NodeRecord node);
+    /// <summary>Writes <paramref name="columns"/> of the row with <paramref name="node"/>'s id; returns the row as stored.</summary>
+    WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns);
 
     bool Delete(long id);
 }
@@ -36,8 +38,9 @@ public interface IPreAuthKeyAuthority
 }
 
 /// <summary>
-/// The packet filter each node receives. Until the policy engine lands the default allows everything (an absent
-/// filter would make clients drop all inbound traffic). The policy helper implements this over its compiled rules.
+/// The packet filter each node receives when no policy is active (TailnetSnapshot.Policy): the default allows
+/// everything, as Tailscale and Headscale do without a policy (an absent filter would make clients drop all inbound
+/// traffic). With a policy, each node's filter comes from its <c>NodeMapPolicy</c> instead.
 /// </summary>
 public interface IPacketFilterProvider
 {

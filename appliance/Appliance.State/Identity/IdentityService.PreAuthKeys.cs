@@ -20,6 +20,16 @@ public sealed partial class IdentityService
             return OperationResult.Invalid<CreatedPreAuthKey>(tagProblem);
         }
 
+        if (request.UserName is null && request.Tags.Count == 0)
+        {
+            return OperationResult.Invalid<CreatedPreAuthKey>("a pre-auth key needs a user, or at least one tag for tagged nodes");
+        }
+
+        return _writer.Run("create pre-auth key", () => InsertPreAuthKey(request));
+    }
+
+    private OperationResult<CreatedPreAuthKey> InsertPreAuthKey(PreAuthKeyRequest request)
+    {
         long? userId = null;
         if (request.UserName is { } userName)
         {
@@ -29,10 +39,6 @@ public sealed partial class IdentityService
             }
 
             userId = user.Id;
-        }
-        else if (request.Tags.Count == 0)
-        {
-            return OperationResult.Invalid<CreatedPreAuthKey>("a pre-auth key needs a user, or at least one tag for tagged nodes");
         }
 
         var now = _time.GetUtcNow();
@@ -45,7 +51,8 @@ public sealed partial class IdentityService
             throw new InvalidOperationException("generated pre-auth key id already exists");
         }
 
-        return OperationResult.Ok(new CreatedPreAuthKey(generated.Key, stored.Row!));
+        StateEvents.PreAuthKeyCreated(_log, stored.Row.Prefix, userId, request.Reusable, request.Ephemeral, stored.Row.ExpiresAt);
+        return OperationResult.Ok(new CreatedPreAuthKey(generated.Key, stored.Row));
     }
 
     /// <summary>Every pre-auth key, or one user's.</summary>
@@ -64,10 +71,17 @@ public sealed partial class IdentityService
     /// <summary>Makes the key (named by its public prefix) unusable from now on.</summary>
     public OperationResult<PreAuthKeyRecord> ExpirePreAuthKey(string prefix)
     {
-        var expired = _preAuthKeys.Expire(prefix, _time.GetUtcNow());
-        return expired.IsOk
-            ? OperationResult.Ok(expired.Row!)
-            : OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+        return _writer.Run("expire pre-auth key", () =>
+        {
+            var expired = _preAuthKeys.Expire(prefix, _time.GetUtcNow());
+            if (!expired.IsOk)
+            {
+                return OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+            }
+
+            StateEvents.PreAuthKeyExpired(_log, prefix);
+            return OperationResult.Ok(expired.Row);
+        });
     }
 
     /// <summary>

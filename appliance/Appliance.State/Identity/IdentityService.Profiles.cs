@@ -1,3 +1,4 @@
+using Appliance.State.Commands;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Identity;
@@ -7,12 +8,18 @@ public sealed partial class IdentityService
     /// <summary>Sets a user's display name and e-mail (blank clears them). Used when update content lists users.</summary>
     public OperationResult<UserRecord> UpdateUserProfile(string name, string? displayName, string? email)
     {
-        if (_users.GetByName(name) is not { } user)
-        {
-            return NoUser<UserRecord>(name);
-        }
+        return _writer.Run(
+            "update user",
+            () =>
+            {
+                if (_users.GetByName(name) is not { } user)
+                {
+                    return NoUser<UserRecord>(name);
+                }
 
-        var updated = _users.UpdateProfile(user.Id, Blank(displayName), Blank(email));
-        return updated.IsOk ? OperationResult.Ok(updated.Row!) : NoUser<UserRecord>(name);
+                var updated = _users.UpdateProfile(user.Id, Blank(displayName), Blank(email));
+                return updated.IsOk ? Logged(updated.Row, r => StateEvents.UserUpdated(_log, r.Id, r.Name)) : NoUser<UserRecord>(name);
+            },
+            user => new TailnetEffect { UserSaved = user });
     }
 }

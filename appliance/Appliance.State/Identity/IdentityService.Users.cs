@@ -1,3 +1,4 @@
+using Appliance.State.Commands;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Identity;
@@ -11,10 +12,17 @@ public sealed partial class IdentityService
             return OperationResult.Invalid<UserRecord>(problem);
         }
 
-        var created = _users.Insert(name, Blank(displayName), Blank(email), _time.GetUtcNow());
-        return created.IsOk
-            ? OperationResult.Ok(created.Row!)
-            : OperationResult.Conflict<UserRecord>($"a user named '{name}' already exists");
+        return _writer.Run("create user", () =>
+        {
+            var created = _users.Insert(name, Blank(displayName), Blank(email), _time.GetUtcNow());
+            if (!created.IsOk)
+            {
+                return OperationResult.Conflict<UserRecord>($"a user named '{name}' already exists");
+            }
+
+            StateEvents.UserCreated(_log, created.Row.Id, created.Row.Name);
+            return OperationResult.Ok(created.Row);
+        });
     }
 
     public IReadOnlyList<UserRecord> ListUsers() => _users.List();
@@ -30,47 +38,58 @@ public sealed partial class IdentityService
             return OperationResult.Invalid<UserRecord>(problem);
         }
 
-        if (_users.GetByName(name) is not { } user)
-        {
-            return NoUser<UserRecord>(name);
-        }
+        return _writer.Run(
+            "rename user",
+            () =>
+            {
+                if (_users.GetByName(name) is not { } user)
+                {
+                    return NoUser<UserRecord>(name);
+                }
 
-        var renamed = _users.Rename(user.Id, newName);
-        return renamed.Status switch
-        {
-            WriteStatus.Ok => OperationResult.Ok(renamed.Row!),
-            WriteStatus.Conflict => OperationResult.Conflict<UserRecord>($"a user named '{newName}' already exists"),
-            _ => NoUser<UserRecord>(name),
-        };
+                var renamed = _users.Rename(user.Id, newName);
+                return renamed.Status switch
+                {
+                    WriteStatus.Ok => Logged(renamed.Row!, r => StateEvents.UserRenamed(_log, r.Id, r.Name)),
+                    WriteStatus.Conflict => OperationResult.Conflict<UserRecord>($"a user named '{newName}' already exists"),
+                    _ => NoUser<UserRecord>(name),
+                };
+            },
+            user => new TailnetEffect { UserSaved = user });
     }
 
     /// <summary>
     /// Deletes a user and their pre-auth keys. A user who still owns nodes is refused unless
-    /// <paramref name="force"/>, which deletes those nodes too (and tells the node change sink).
+    /// <paramref name="force"/>, which deletes those nodes too, in the same transaction and the same writer step
+    /// (peers get PeersRemoved, the nodes' streams end).
     /// </summary>
     public OperationResult<UserDeletion> DeleteUser(string name, bool force)
     {
-        if (_users.GetByName(name) is not { } user)
-        {
-            return NoUser<UserDeletion>(name);
-        }
-
-        var (status, removed) = _users.Delete(user.Id, force);
-        switch (status)
-        {
-            case WriteStatus.Ok:
-                if (removed.Count > 0)
+        return _writer.Run(
+            "delete user",
+            () =>
+            {
+                if (_users.GetByName(name) is not { } user)
                 {
-                    _changes.NodesRemoved(removed);
+                    return NoUser<UserDeletion>(name);
                 }
 
-                return OperationResult.Ok(new UserDeletion(user, removed));
-            case WriteStatus.Conflict:
-                return OperationResult.Conflict<UserDeletion>(
-                    $"user '{name}' still owns nodes; delete or re-tag them first, or force the deletion to remove them too");
-            default:
-                return NoUser<UserDeletion>(name);
-        }
+                var (status, removed) = _users.Delete(user.Id, force);
+                return status switch
+                {
+                    WriteStatus.Ok => Logged(new UserDeletion(user, removed), d => StateEvents.UserDeleted(_log, user.Id, user.Name, removed.Count)),
+                    WriteStatus.Conflict => OperationResult.Conflict<UserDeletion>(
+                        $"user '{name}' still owns nodes; delete or re-tag them first, or force the deletion to remove them too"),
+                    _ => NoUser<UserDeletion>(name),
+                };
+            },
+            deletion => new TailnetEffect { UserDeleted = deletion.User.Id, NodesDeleted = deletion.RemovedNodeIds });
+    }
+
+    private static OperationResult<T> Logged<T>(T value, Action<T> log)
+    {
+        log(value);
+        return OperationResult.Ok(value);
     }
 
     private static OperationResult<T> NoUser<T>(string name) => OperationResult.NotFound<T>($"no user named '{name}'");

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Appliance.State.Identity;
 
 /// <summary>The expected outcomes of an operator action (CLI verb, admin API call).</summary>
@@ -13,11 +15,16 @@ public enum OperationStatus
 
     /// <summary>The input breaks a rule (a bad name, tag or duration); the error says which.</summary>
     Invalid,
+
+    /// <summary>The database refused the write (read-only, full); nothing was changed and the command may be retried.</summary>
+    Unavailable,
 }
 
 /// <summary>An action's outcome: the value when Ok, otherwise a message for the operator.</summary>
 public readonly record struct OperationResult<T>(OperationStatus Status, T? Value, string? Error)
 {
+    [MemberNotNullWhen(true, nameof(Value))]
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool IsOk => Status == OperationStatus.Ok;
 }
 
@@ -31,4 +38,9 @@ public static class OperationResult
     public static OperationResult<T> Conflict<T>(string error) => new(OperationStatus.Conflict, default, error);
 
     public static OperationResult<T> Invalid<T>(string error) => new(OperationStatus.Invalid, default, error);
+
+    public static OperationResult<T> Unavailable<T>(string error) => new(OperationStatus.Unavailable, default, error);
+
+    /// <summary>The same failure for another value type.</summary>
+    public static OperationResult<TOther> Failure<T, TOther>(OperationResult<T> failed) => new(failed.Status, default, failed.Error);
 }

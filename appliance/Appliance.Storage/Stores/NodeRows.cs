@@ -26,6 +26,29 @@ internal static class NodeRows
         "updated_at = $updated_at, last_seen = $last_seen, ephemeral = $ephemeral, auth_key_id = $auth_key_id, " +
         "register_method = $register_method";
 
+    private static readonly (NodeColumns Column, string Assignment)[] ColumnAssignments =
+    [
+        (NodeColumns.NodeKey, "node_key = $node_key"),
+        (NodeColumns.DiscoKey, "disco_key = $disco_key"),
+        (NodeColumns.Hostname, "hostname = $hostname"),
+        (NodeColumns.GivenName, "given_name = $given_name"),
+        (NodeColumns.UserId, "user_id = $user_id"),
+        (NodeColumns.Tags, "tags = $tags"),
+        (NodeColumns.Endpoints, "endpoints = $endpoints"),
+        (NodeColumns.Hostinfo, "hostinfo = $hostinfo"),
+        (NodeColumns.ApprovedRoutes, "approved_routes = $approved_routes"),
+        (NodeColumns.KeyExpiry, "key_expiry = $key_expiry"),
+        (NodeColumns.UpdatedAt, "updated_at = $updated_at"),
+        (NodeColumns.LastSeen, "last_seen = $last_seen"),
+        (NodeColumns.Ephemeral, "ephemeral = $ephemeral"),
+        (NodeColumns.AuthKeyId, "auth_key_id = $auth_key_id"),
+        (NodeColumns.RegisterMethod, "register_method = $register_method"),
+    ];
+
+    /// <summary>The SET list for exactly these columns (machine key, addresses and created_at never change after insert).</summary>
+    public static string AssignmentsFor(NodeColumns columns) =>
+        string.Join(", ", ColumnAssignments.Where(c => columns.HasFlag(c.Column)).Select(c => c.Assignment));
+
     public static SqliteCommand Bind(this SqliteCommand command, NodeRecord node) => command
         .With("$machine_key", node.MachineKey.ToString())
         .With("$node_key", node.NodeKey.ToString())

@@ -27,6 +27,34 @@ public sealed class NodeStore(ApplianceDatabase database)
         return Update(connection, null, node);
     }
 
+    /// <summary>
+    /// Writes only <paramref name="columns"/> of the node with this id (from <paramref name="node"/>) and returns the
+    /// row as stored, so a concurrent writer's other columns survive. NotFound when the id is gone.
+    /// </summary>
+    public WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        using var connection = database.OpenConnection();
+        if (columns == NodeColumns.None)
+        {
+            using var read = connection.Command($"{SelectAll} WHERE id = $v;").With("$v", node.Id);
+            return read.ReadSingle(NodeRows.Map) is { } unchanged ? WriteResult.Ok(unchanged) : WriteResult.NotFound<NodeRecord>();
+        }
+
+        try
+        {
+            using var command = connection.Command(
+                $"UPDATE nodes SET {NodeRows.AssignmentsFor(columns)} WHERE id = $id RETURNING {NodeRows.Columns};")
+                .Bind(node).With("$id", node.Id);
+            var row = command.ReadSingle(NodeRows.Map);
+            return row is null ? WriteResult.NotFound<NodeRecord>() : WriteResult.Ok(row);
+        }
+        catch (SqliteException e) when (e.IsUniqueViolation())
+        {
+            return WriteResult.Conflict<NodeRecord>();
+        }
+    }
+
     public NodeRecord? Get(long id) => Single($"{SelectAll} WHERE id = $v;", id);
 
     public NodeRecord? GetByMachineKey(MachinePublic key) => Single($"{SelectAll} WHERE machine_key = $v;", key.ToString());

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Appliance.Storage.Stores;
 
 /// <summary>The expected outcomes of a store write; anything else is an exception.</summary>
@@ -16,6 +18,7 @@ public enum WriteStatus
 public readonly record struct WriteResult<T>(WriteStatus Status, T? Row)
     where T : class
 {
+    [MemberNotNullWhen(true, nameof(Row))]
     public bool IsOk => Status == WriteStatus.Ok;
 }
 

@@ -135,6 +135,7 @@ public sealed class AdminClient : IAdminApi, IDisposable
             HttpStatusCode.NotFound => OperationStatus.NotFound,
             HttpStatusCode.Conflict => OperationStatus.Conflict,
             HttpStatusCode.BadRequest => OperationStatus.Invalid,
+            HttpStatusCode.ServiceUnavailable => OperationStatus.Unavailable,
             _ => throw new HttpRequestException($"the admin API answered {(int)response.StatusCode}: {error}"),
         };
         return new OperationResult<T>(status, default, error);

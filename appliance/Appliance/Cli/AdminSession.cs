@@ -1,9 +1,11 @@
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Policy;
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
+using Appliance.Storage.Stores;
 
 namespace Appliance.Cli;
 
@@ -46,13 +48,15 @@ public sealed class AdminSession : IDisposable
             var time = TimeProvider.System;
             var database = ApplianceDatabase.Open(directory, time);
             var policyFile = context.Config.Options.Policy.File is { Length: > 0 } file ? Path.GetFullPath(file) : null;
+            // The same command path as the service: an in-process coordinator over the database (no heartbeat).
+            var coordinator = DirectCoordinator.Open(database, time);
             var operations = new AdminOperations(
-                new IdentityService(database, time),
-                new NodeService(database, time),
+                new IdentityService(database, time, coordinator),
+                new NodeService(coordinator, new SqliteUserDirectory(new UserStore(database)), UnknownNodePresence.Instance),
                 UnknownNodePresence.Instance,
                 time,
                 policy: new StoredPolicyAdministration(database, time, policyFile));
-            return new AdminSession(operations, viaService: false, database, directory);
+            return new AdminSession(operations, viaService: false, coordinator, database, directory);
         }
         catch
         {

@@ -74,7 +74,7 @@ public sealed class AdminApiTests
     }
 
     [Fact]
-    public async Task Node_verbs_change_the_database_and_tell_the_change_sink()
+    public async Task Node_verbs_change_the_database_and_the_live_tailnet()
     {
         using var folder = new AdminTestFolder();
         await using var server = await AdminTestServer.StartAsync(folder.DataDir);
@@ -95,8 +95,11 @@ public sealed class AdminApiTests
         var node = Assert.Single(listed.Value!);
         Assert.Equal(["100.64.0.1"], node.IpAddresses);
         Assert.Null(node.Online);
-        Assert.Equal([one.Id, one.Id, one.Id], server.Changes.Changed);
-        Assert.Equal([two.Id], server.Changes.Removed);
+        var live = server.Coordinator.Snapshot.Find(one.Id)!;
+        Assert.Equal("web", live.Record.GivenName);
+        Assert.Equal(["tag:prod", "tag:web"], live.Wire.Tags!.Order(StringComparer.Ordinal));
+        Assert.True(live.Wire.Expired);
+        Assert.Null(server.Coordinator.Snapshot.Find(two.Id));
         Assert.Equal(OperationStatus.NotFound, (await client.ExpireNodeAsync(999, CancellationToken.None)).Status);
         server.AddNode(3, null, "tag:a");
         Assert.Equal(OperationStatus.Conflict, (await client.RenameNodeAsync(one.Id, "host-3", CancellationToken.None)).Status);

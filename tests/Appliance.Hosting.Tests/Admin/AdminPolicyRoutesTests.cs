@@ -55,10 +55,10 @@ public sealed class AdminPolicyRoutesTests
     {
         using var folder = new AdminTestFolder();
         await using var server = await AdminTestServer.StartAsync(folder.DataDir);
-        var node = new NodeStore(server.Database).Insert(AdminTestServer.NewNode(1, null, "tag:router") with
+        var node = server.Add(AdminTestServer.NewNode(1, null, "tag:router") with
         {
             HostinfoJson = """{"Hostname":"host-1","RoutableIPs":["10.0.0.0/24","0.0.0.0/0"]}""",
-        }).Row!;
+        });
         var id = node.Id.ToString(CultureInfo.InvariantCulture);
 
         var approved = await CliRun.RunAsync("nodes", "approve-routes", id, "--routes", "10.0.0.0/24,0.0.0.0/0,::/0", "--data-dir", folder.DataDir, "-o", "json");
@@ -68,7 +68,7 @@ public sealed class AdminPolicyRoutesTests
         var dto = System.Text.Json.JsonSerializer.Deserialize(approved.Out, AdminJsonContext.Default.NodeDto)!;
         Assert.Equal(["10.0.0.0/24", "0.0.0.0/0", "::/0"], dto.ApprovedRoutes);
         Assert.Equal(["10.0.0.0/24", "0.0.0.0/0"], dto.AdvertisedRoutes);
-        Assert.Contains(node.Id, server.Changes.Changed);
+        Assert.Equal(3, server.Coordinator.Snapshot.Find(node.Id)!.Record.ApprovedRoutes.Length);
         Assert.Equal(ExitCodes.Failure, badRoute.ExitCode);
         Assert.Contains("not a route", badRoute.Error, StringComparison.Ordinal);
         Assert.Equal(3, new NodeStore(server.Database).Get(node.Id)!.ApprovedRoutes.Length);

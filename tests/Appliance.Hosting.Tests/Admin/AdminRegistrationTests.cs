@@ -1,5 +1,5 @@
 using Appliance.Hosting.Admin;
-using Appliance.State.Nodes;
+using Appliance.State.Coordinator;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
@@ -11,32 +11,33 @@ namespace Appliance.Hosting.Tests.Admin;
 public sealed class AdminRegistrationTests
 {
     [Fact]
-    public async Task A_change_sink_registered_with_TryAdd_after_AddAdminApi_still_receives_operator_changes()
+    public async Task A_coordinator_registered_with_TryAdd_after_AddAdminApi_is_the_writer_operator_commands_run_on()
     {
         using var folder = new AdminTestFolder();
         using var directory = DataDirectory.Open(folder.DataDir);
         using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
-        var sink = new AdminTestServer.RecordingSink();
+        var alice = new UserStore(database).Insert("alice", null, null, DateTimeOffset.UtcNow).Row!;
+        var node = new NodeStore(database).Insert(AdminTestServer.NewNode(1, alice.Id)).Row!;
+        using var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
         var services = new ServiceCollection();
         services.AddApplianceStorage(directory, database);
         services.AddAdminApi();
-        services.TryAddSingleton<INodeChangeSink>(sink);
+        services.TryAddSingleton(coordinator);
         await using var provider = services.BuildServiceProvider();
 
         var api = provider.GetRequiredService<IAdminApi>();
-        var alice = (await api.CreateUserAsync(new CreateUserRequest("alice"), CancellationToken.None)).Value!;
-        var node = provider.GetRequiredService<NodeStore>().Insert(AdminTestServer.NewNode(1, alice.Id)).Row!;
         var renamed = await api.RenameNodeAsync(node.Id, "web", CancellationToken.None);
-        var deleted = await api.DeleteUserAsync("alice", force: true, CancellationToken.None);
-
         Assert.True(renamed.IsOk);
+        Assert.Equal("web", coordinator.Snapshot.Find(node.Id)!.Record.GivenName);
+
+        var deleted = await api.DeleteUserAsync("alice", force: true, CancellationToken.None);
         Assert.True(deleted.IsOk);
-        Assert.Equal([node.Id], sink.Changed);
-        Assert.Equal([node.Id], sink.Removed);
+        Assert.Null(coordinator.Snapshot.Find(node.Id));
+        Assert.Null(new NodeStore(database).Get(node.Id));
     }
 
     [Fact]
-    public async Task Without_a_coordinator_the_admin_api_still_works_with_unknown_presence()
+    public async Task Without_a_coordinator_the_admin_api_opens_its_own_over_the_database_with_unknown_presence()
     {
         using var folder = new AdminTestFolder();
         using var directory = DataDirectory.Open(folder.DataDir);
@@ -45,10 +46,16 @@ public sealed class AdminRegistrationTests
         services.AddApplianceStorage(directory, database);
         services.AddAdminApi();
         await using var provider = services.BuildServiceProvider();
+        var tagged = new NodeStore(database).Insert(AdminTestServer.NewNode(1, null, "tag:a")).Row!;
 
-        var nodes = await provider.GetRequiredService<IAdminApi>().ListNodesAsync(null, CancellationToken.None);
+        var api = provider.GetRequiredService<IAdminApi>();
+        var nodes = await api.ListNodesAsync(null, CancellationToken.None);
+        var expired = await api.ExpireNodeAsync(tagged.Id, CancellationToken.None);
 
         Assert.True(nodes.IsOk);
-        Assert.Null(provider.GetService<INodeChangeSink>());
+        Assert.Null(Assert.Single(nodes.Value!).Online);
+        Assert.True(expired.IsOk);
+        Assert.NotNull(new NodeStore(database).Get(tagged.Id)!.KeyExpiry);
+        Assert.Null(provider.GetService<ControlCoordinator>());
     }
 }

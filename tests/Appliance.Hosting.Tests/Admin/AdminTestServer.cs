@@ -1,7 +1,7 @@
 using System.Net;
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Policy;
-using Appliance.State.Nodes;
+using Appliance.State.Coordinator;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
@@ -16,25 +16,26 @@ namespace Appliance.Hosting.Tests.Admin;
 
 /// <summary>
 /// A minimal web app serving the admin API on `&lt;data&gt;/admin.sock` and on an ephemeral loopback TCP port (as
-/// `serve` does), over a real locked data folder and database, with a recording node change sink.
+/// `serve` does), over a real locked data folder and database, with a coordinator over that database (the writer
+/// the admin API's commands run on) that tests can inspect.
 /// </summary>
 public sealed class AdminTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private AdminTestServer(WebApplication app, DataDirectory directory, ApplianceDatabase database, RecordingSink changes)
+    private AdminTestServer(WebApplication app, DataDirectory directory, ApplianceDatabase database, ControlCoordinator coordinator)
     {
         _app = app;
         Directory = directory;
         Database = database;
-        Changes = changes;
+        Coordinator = coordinator;
     }
 
     public DataDirectory Directory { get; }
 
     public ApplianceDatabase Database { get; }
 
-    public RecordingSink Changes { get; }
+    public ControlCoordinator Coordinator { get; }
 
     public Uri TcpAddress =>
         new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("http://127.", StringComparison.Ordinal)));
@@ -43,7 +44,7 @@ public sealed class AdminTestServer : IAsyncDisposable
     {
         var directory = DataDirectory.Open(dataDir);
         var database = ApplianceDatabase.Open(directory, TimeProvider.System);
-        var changes = new RecordingSink();
+        var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -52,16 +53,24 @@ public sealed class AdminTestServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0);
         });
         builder.Services.AddApplianceStorage(directory, database);
-        builder.Services.AddSingleton<INodeChangeSink>(changes);
+        builder.Services.AddSingleton(coordinator);
         builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, TimeProvider.System, policyFile: null));
         builder.Services.AddAdminApi();
         var app = builder.Build();
         app.MapAdminApi();
         await app.StartAsync();
-        return new AdminTestServer(app, directory, database, changes);
+        return new AdminTestServer(app, directory, database, coordinator);
     }
 
-    public NodeRecord AddNode(int n, long? userId, params string[] tags) => new NodeStore(Database).Insert(NewNode(n, userId, tags)).Row!;
+    public NodeRecord AddNode(int n, long? userId, params string[] tags) => Add(NewNode(n, userId, tags));
+
+    /// <summary>Seeds a node row (nodes are made by registration, not by an operator command) and re-loads the coordinator.</summary>
+    public NodeRecord Add(NodeRecord node)
+    {
+        var stored = new NodeStore(Database).Insert(node).Row!;
+        Coordinator.Load();
+        return stored;
+    }
 
     public static NodeRecord NewNode(int n, long? userId, params string[] tags)
     {
@@ -88,51 +97,8 @@ public sealed class AdminTestServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Coordinator.Dispose();
         Database.Dispose();
         Directory.Dispose();
-    }
-
-    public sealed class RecordingSink : INodeChangeSink
-    {
-        private readonly List<long> _changed = [];
-        private readonly List<long> _removed = [];
-
-        public IReadOnlyList<long> Changed
-        {
-            get
-            {
-                lock (_changed)
-                {
-                    return [.. _changed];
-                }
-            }
-        }
-
-        public IReadOnlyList<long> Removed
-        {
-            get
-            {
-                lock (_removed)
-                {
-                    return [.. _removed];
-                }
-            }
-        }
-
-        public void NodesChanged(IReadOnlyCollection<long> ids)
-        {
-            lock (_changed)
-            {
-                _changed.AddRange(ids);
-            }
-        }
-
-        public void NodesRemoved(IReadOnlyCollection<long> ids)
-        {
-            lock (_removed)
-            {
-                _removed.AddRange(ids);
-            }
-        }
     }
 }

@@ -256,9 +256,7 @@ public sealed class PolicyMapTests
         var b = Assert.Single(advertised!.PeersChanged!);
         Assert.DoesNotContain("10.0.0.0/24", b.AllowedIPs!);
 
-        var record = t.F.Repository.LoadAll().Single(r => r.Id == t.Ids["b"]);
-        t.F.Repository.Update(record with { ApprovedRoutes = [IPNetwork.Parse("10.0.0.0/24"), IPNetwork.Parse("10.9.0.0/16")] });
-        t.F.Coordinator.Reload([t.Ids["b"]]);
+        Assert.True(t.F.Coordinator.ApproveNodeRoutes(t.Ids["b"], ["10.0.0.0/24", "10.9.0.0/16"]).IsOk);
         var approved = await t.Probes["a"].Next(5000);
         b = Assert.Single(approved!.PeersChanged!);
         Assert.Equal(["100.64.0.2/32", "fd7a:115c:a1e0::2/128", "10.0.0.0/24"], b.AllowedIPs);
@@ -345,9 +343,7 @@ public sealed class PolicyMapTests
             }
             """;
         await using var t = new Tailnet(policy);
-        var record = t.F.Repository.LoadAll().Single(r => r.Id == t.Ids["b"]);
-        t.F.Repository.Update(record with { ApprovedRoutes = [IPNetwork.Parse("10.0.0.0/24")] });
-        t.F.Coordinator.Reload([t.Ids["b"]]);
+        Assert.True(t.F.Coordinator.ApproveNodeRoutes(t.Ids["b"], ["10.0.0.0/24"]).IsOk);
         var maps = await t.ConnectAsync("a");
         Assert.Equal(["100.64.0.2/32", "fd7a:115c:a1e0::2/128"], maps["a"].Peers!.Single(p => p.ID == t.Ids["b"]).AllowedIPs);
 

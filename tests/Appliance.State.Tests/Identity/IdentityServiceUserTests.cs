@@ -47,12 +47,12 @@ public sealed class IdentityServiceUserTests
         var refused = state.Identity.DeleteUser("alice", force: false);
         Assert.Equal(OperationStatus.Conflict, refused.Status);
         Assert.NotNull(state.Identity.FindUser("alice"));
-        Assert.Empty(state.Changes.Removed);
+        Assert.NotNull(state.Coordinator.Snapshot.Find(node.Id));
 
         var forced = state.Identity.DeleteUser("alice", force: true);
         Assert.True(forced.IsOk);
         Assert.Equal([node.Id], forced.Value!.RemovedNodeIds);
-        Assert.Equal([node.Id], state.Changes.Removed);
+        Assert.Null(state.Coordinator.Snapshot.Find(node.Id));
         Assert.Null(state.NodeStore.Get(node.Id));
     }
 
@@ -64,6 +64,5 @@ public sealed class IdentityServiceUserTests
 
         Assert.True(state.Identity.DeleteUser("alice", force: false).IsOk);
         Assert.Equal(OperationStatus.NotFound, state.Identity.DeleteUser("alice", force: false).Status);
-        Assert.Empty(state.Changes.Removed);
     }
 }

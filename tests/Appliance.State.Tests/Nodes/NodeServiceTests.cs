@@ -27,7 +27,7 @@ public sealed class NodeServiceTests
     }
 
     [Fact]
-    public void Expire_sets_the_key_expiry_to_now_and_tells_the_sink()
+    public void Expire_sets_the_key_expiry_to_now_and_the_live_tailnet()
     {
         using var state = new StateFixture();
         var node = state.Node(1, state.User("alice").Id);
@@ -38,7 +38,7 @@ public sealed class NodeServiceTests
         Assert.Equal(state.Time.GetUtcNow(), expired.Value!.KeyExpiry);
         Assert.True(expired.Value.IsKeyExpired(state.Time.GetUtcNow()));
         Assert.Equal(state.Time.GetUtcNow(), state.NodeStore.Get(node.Id)!.UpdatedAt);
-        Assert.Equal([node.Id], state.Changes.Changed);
+        Assert.True(state.Coordinator.Snapshot.Find(node.Id)!.Wire.Expired);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class NodeServiceTests
         Assert.Equal(OperationStatus.Conflict, state.Nodes.Rename(one.Id, "host-2").Status);
         Assert.Equal(OperationStatus.NotFound, state.Nodes.Rename(99, "db").Status);
         Assert.Equal("web", state.NodeStore.Get(one.Id)!.GivenName);
-        Assert.Equal([one.Id], state.Changes.Changed);
+        Assert.Equal("web", state.Coordinator.Snapshot.Find(one.Id)!.Record.GivenName);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class NodeServiceTests
         Assert.True(tagged.IsOk);
         Assert.Null(tagged.Value!.UserId);
         Assert.Equal<string>(["tag:server", "tag:db"], state.NodeStore.Get(node.Id)!.Tags);
-        Assert.Equal([node.Id], state.Changes.Changed);
+        Assert.Equal(["tag:server", "tag:db"], state.Coordinator.Snapshot.Find(node.Id)!.Wire.Tags);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class NodeServiceTests
         Assert.Equal(OperationStatus.Invalid, state.Nodes.SetTags(node.Id, ["server"]).Status);
         Assert.Equal(OperationStatus.NotFound, state.Nodes.SetTags(99, ["tag:x"]).Status);
         Assert.Equal<string>(["tag:server"], state.NodeStore.Get(node.Id)!.Tags);
-        Assert.Empty(state.Changes.Changed);
+        Assert.Equal<string>(["tag:server"], state.Coordinator.Snapshot.Find(node.Id)!.Record.Tags);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class NodeServiceTests
     }
 
     [Fact]
-    public void Delete_removes_the_node_and_tells_the_sink()
+    public void Delete_removes_the_node_and_the_live_tailnet()
     {
         using var state = new StateFixture();
         var node = state.Node(1, null, "tag:a");
@@ -105,6 +105,6 @@ public sealed class NodeServiceTests
         Assert.True(state.Nodes.Delete(node.Id).IsOk);
         Assert.Equal(OperationStatus.NotFound, state.Nodes.Delete(node.Id).Status);
         Assert.Null(state.NodeStore.Get(node.Id));
-        Assert.Equal([node.Id], state.Changes.Removed);
+        Assert.Null(state.Coordinator.Snapshot.Find(node.Id));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Appliance.Protocol.Keys;
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
@@ -8,7 +9,10 @@ using Appliance.Storage.Stores;
 
 namespace Appliance.State.Tests.Support;
 
-/// <summary>A migrated database in a temporary data folder, with services over it and a recording change sink.</summary>
+/// <summary>
+/// A migrated database in a temporary data folder, with a direct coordinator over it (the CLI's command path) and
+/// the operator services on that coordinator.
+/// </summary>
 public sealed class StateFixture : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -18,14 +22,15 @@ public sealed class StateFixture : IDisposable
     {
         _directory = DataDirectory.Open(_folder.Combine("data"));
         Database = ApplianceDatabase.Open(_directory, Time);
-        Identity = new IdentityService(Database, Time, Changes);
-        Nodes = new NodeService(Database, Time, Changes, Presence);
+        Coordinator = DirectCoordinator.Open(Database, Time);
+        Identity = new IdentityService(Database, Time, Coordinator);
+        Nodes = new NodeService(Coordinator, new SqliteUserDirectory(new UserStore(Database)), Presence);
         NodeStore = new NodeStore(Database);
     }
 
-    public FakeTime Time { get; } = new();
+    public ControlCoordinator Coordinator { get; }
 
-    public RecordingChangeSink Changes { get; } = new();
+    public FakeTime Time { get; } = new();
 
     public FixedPresence Presence { get; } = new();
 
@@ -57,26 +62,20 @@ public sealed class StateFixture : IDisposable
             UpdatedAt = Time.GetUtcNow(),
             RegisterMethod = NodeRegisterMethod.AuthKey,
         };
-        return NodeStore.Insert(node).Row!;
+        var stored = NodeStore.Insert(node).Row!;
+
+        // Seeded straight into the table (no operator command makes nodes), so the coordinator re-loads it.
+        Coordinator.Load();
+        return stored;
     }
 
     public void Dispose()
     {
+        Coordinator.Dispose();
         Database.Dispose();
         _directory.Dispose();
         _folder.Dispose();
     }
-}
-
-public sealed class RecordingChangeSink : INodeChangeSink
-{
-    public List<long> Changed { get; } = [];
-
-    public List<long> Removed { get; } = [];
-
-    public void NodesChanged(IReadOnlyCollection<long> ids) => Changed.AddRange(ids);
-
-    public void NodesRemoved(IReadOnlyCollection<long> ids) => Removed.AddRange(ids);
 }
 
 public sealed class FixedPresence : INodePresence

@@ -10,6 +10,16 @@ public sealed partial class ControlCoordinator
     /// <summary>Runs one heartbeat tick; the timer calls it every <see cref="CoordinatorOptions.HeartbeatInterval"/>.</summary>
     public void Heartbeat()
     {
+        // Each duty is guarded on its own, so a failing database (ephemeral GC) never stops keep-alives.
+        Guarded("keep-alives", QueueKeepAlives);
+        var now = _time.GetUtcNow();
+        Guarded("ephemeral node GC", () => CollectEphemeralNodes(now));
+        Guarded("key expiry sweep", () => PublishClockExpiries(now));
+        Guarded("registration expiry", () => ExpirePendingRegistrations(now));
+    }
+
+    private void QueueKeepAlives()
+    {
         var nowTicks = _time.GetTimestamp();
         foreach (var session in Sessions.Values)
         {
@@ -20,19 +30,20 @@ public sealed partial class ControlCoordinator
             }
         }
 
-        var now = _time.GetUtcNow();
+    }
+
+    private void CollectEphemeralNodes(DateTimeOffset now)
+    {
         var online = Sessions.Values.Select(s => s.NodeId).ToHashSet();
         foreach (var entry in Snapshot.Nodes.Values)
         {
             if (entry.Record.Ephemeral && !online.Contains(entry.Id)
-                && (entry.Record.LastSeen ?? entry.Record.UpdatedAt) + _options.EphemeralInactivityTimeout <= now)
+                && (entry.Record.LastSeen ?? entry.Record.UpdatedAt) + _options.EphemeralInactivityTimeout <= now
+                && DeleteNode(entry.Id, "ephemeral node offline").Status == Appliance.State.Identity.OperationStatus.Unavailable)
             {
-                Delete(entry.Id);
+                Interlocked.Increment(ref _backgroundFaults);
             }
         }
-
-        PublishClockExpiries(now);
-        ExpirePendingRegistrations(now);
     }
 
     /// <summary>
@@ -59,6 +70,7 @@ public sealed partial class ControlCoordinator
                 {
                     snapshot = snapshot.With(Reproject(entry));
                     expired.Add(entry.Id);
+                    StateEvents.NodeKeyExpiredByClock(_log, entry.Id, entry.Record.GivenName);
                 }
             }
 

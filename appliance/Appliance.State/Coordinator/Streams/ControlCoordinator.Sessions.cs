@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
+using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 
@@ -27,11 +28,13 @@ public sealed partial class ControlCoordinator
             var snapshot = _snapshot;
             if (snapshot.FindByNodeKey(request.NodeKey) is not { } entry)
             {
+                StateEvents.MapRequestRefused(_log, machine.ToString(), "no node has this node key");
                 return new MapRequestOutcome(MapRequestStatus.NodeNotFound, null);
             }
 
             if (entry.Record.MachineKey != machine)
             {
+                StateEvents.MapRequestRefused(_log, machine.ToString(), "the node key belongs to another machine");
                 return new MapRequestOutcome(MapRequestStatus.MachineKeyMismatch, null);
             }
 
@@ -92,13 +95,14 @@ public sealed partial class ControlCoordinator
 
             if (record != entry.Record)
             {
-                var stored = _nodes.Update(record);
+                // Only what the node reports: an operator's tags, expiry or routes in the same row are never rewritten.
+                var stored = _nodes.Update(record, NodeColumns.DiscoKey | NodeColumns.Endpoints | NodeColumns.Hostname | NodeColumns.Hostinfo);
                 if (!stored.IsOk)
                 {
                     return new MapRequestOutcome(MapRequestStatus.StorageConflict, null);
                 }
 
-                record = stored.Row!;
+                record = stored.Row;
             }
 
             var updated = Reproject(entry, record, hostinfo, cap: request.Version > 0 ? request.Version : entry.Cap);
@@ -158,7 +162,17 @@ public sealed partial class ControlCoordinator
 
             var now = _time.GetUtcNow();
             var record = entry.Record with { LastSeen = now };
-            _nodes.Update(record);
+            try
+            {
+                _nodes.Update(record, NodeColumns.LastSeen);
+            }
+            catch (Exception e) when (Commands.StorageFaults.IsStorageFault(e))
+            {
+                // The node is offline whether or not last_seen could be stored; peers must still hear it.
+                Interlocked.Increment(ref _backgroundFaults);
+                StateEvents.StorageWriteFailed(_log, e, "record last seen");
+            }
+
             var offline = Reproject(entry, record, online: false);
             Publish(_snapshot.With(offline), changes => changes.AddOnline(session.NodeId, false));
             return true;

@@ -30,6 +30,7 @@ public sealed partial class ControlCoordinator
         var byKey = snapshot.FindByNodeKey(request.NodeKey);
         if (byKey is not null && byKey.Record.MachineKey != machine)
         {
+            StateEvents.RegistrationRefused(_log, machine.ToString(), "node key registered to a different machine key");
             return RegisterOutcome.Failed(RegisterStatus.Unauthorized, "node exists with a different machine key");
         }
 
@@ -73,7 +74,7 @@ public sealed partial class ControlCoordinator
 
         if (node.Record.Ephemeral)
         {
-            Delete(node.Id);
+            DeleteNode(node.Id, "ephemeral node logged out");
             return RegisterOutcome.Success(Response(node, nodeKeyExpired: true), null);
         }
 
@@ -83,14 +84,15 @@ public sealed partial class ControlCoordinator
         {
             // headscale stores "now", never the client's 1970 sentinel.
             var current = _snapshot.Find(node.Id) ?? node;
-            var stored = _nodes.Update(current.Record with { KeyExpiry = now, UpdatedAt = now });
+            var stored = _nodes.Update(current.Record with { KeyExpiry = now, UpdatedAt = now }, NodeColumns.KeyExpiry | NodeColumns.UpdatedAt);
             if (!stored.IsOk)
             {
                 return current;
             }
 
-            var entry = Reproject(current, stored.Row!);
+            var entry = Reproject(current, stored.Row);
             Publish(_snapshot.With(entry), changes => changes.AddFull(entry.Id));
+            StateEvents.NodeLoggedOut(_log, entry.Id, entry.Record.GivenName);
             return entry;
         });
         return RegisterOutcome.Success(Response(expired, nodeKeyExpired: true), expired);
@@ -101,14 +103,15 @@ public sealed partial class ControlCoordinator
         var rotated = Write(() =>
         {
             var current = _snapshot.Find(node.Id) ?? node;
-            var stored = _nodes.Update(current.Record with { NodeKey = newKey, UpdatedAt = _time.GetUtcNow() });
+            var stored = _nodes.Update(current.Record with { NodeKey = newKey, UpdatedAt = _time.GetUtcNow() }, NodeColumns.NodeKey | NodeColumns.UpdatedAt);
             if (!stored.IsOk)
             {
                 return null;
             }
 
-            var entry = Reproject(current, stored.Row!);
+            var entry = Reproject(current, stored.Row);
             Publish(_snapshot.Without(current).With(entry), changes => changes.AddPatch(new PeerChange { NodeID = entry.Id, Key = newKey }));
+            StateEvents.NodeKeyRotated(_log, entry.Id, entry.Record.GivenName);
             return entry;
         });
         return rotated is null
@@ -128,6 +131,7 @@ public sealed partial class ControlCoordinator
                 PreAuthKeyCheck.Revoked => "authkey revoked",
                 _ => "invalid authkey",
             };
+            StateEvents.RegistrationRefused(_log, machine.ToString(), message);
             return RegisterOutcome.Success(new RegisterResponse { Error = message }, null);
         }
 
@@ -208,17 +212,33 @@ public sealed partial class ControlCoordinator
                 };
             }
 
-            var stored = existing is null ? _nodes.Insert(record) : _nodes.Update(record);
+            var stored = existing is null ? _nodes.Insert(record) : _nodes.Update(record, ReRegistrationColumns);
             if (!stored.IsOk)
             {
                 return (RegisterStatus.Conflict, null);
             }
 
             var next = existing is null ? snapshot : snapshot.Without(existing);
-            var entry = Project(stored.Row!, request.Hostinfo ?? existing?.Hostinfo, existing?.Online ?? false, existing?.Cap ?? request.Version, now);
+            var entry = Project(stored.Row, request.Hostinfo ?? existing?.Hostinfo, existing?.Online ?? false, existing?.Cap ?? request.Version, now);
             Publish(WithUser(next.With(entry), entry.Record.UserId), changes => changes.AddFull(entry.Id));
+            var owner = entry.Record.UserId is { } uid ? _snapshot.Users.GetValueOrDefault(uid)?.Name ?? $"user {uid}" : string.Join(",", entry.Record.Tags);
+            var how = NodeRegisterMethods.ToText(method);
+            if (existing is null)
+            {
+                StateEvents.NodeRegistered(_log, entry.Id, entry.Record.GivenName, how, owner);
+            }
+            else
+            {
+                StateEvents.NodeReRegistered(_log, entry.Id, entry.Record.GivenName, how, owner);
+            }
+
             return (RegisterStatus.Ok, entry);
         });
+
+        if (outcome.Item1 != RegisterStatus.Ok)
+        {
+            StateEvents.RegistrationRefused(_log, machine.ToString(), outcome.Item1.ToString());
+        }
 
         return outcome.Item1 switch
         {
@@ -228,6 +248,11 @@ public sealed partial class ControlCoordinator
             _ => RegisterOutcome.Failed(RegisterStatus.Conflict, "the node could not be stored"),
         };
     }
+
+    /// <summary>What a re-registration writes: the new key and who authorised it; endpoints, routes and the name stay.</summary>
+    private const NodeColumns ReRegistrationColumns = NodeColumns.NodeKey | NodeColumns.UserId | NodeColumns.Tags | NodeColumns.KeyExpiry
+        | NodeColumns.Ephemeral | NodeColumns.AuthKeyId | NodeColumns.RegisterMethod | NodeColumns.Hostname | NodeColumns.Hostinfo
+        | NodeColumns.UpdatedAt;
 
     private RegisterResponse Response(NodeEntry node, bool nodeKeyExpired)
     {
