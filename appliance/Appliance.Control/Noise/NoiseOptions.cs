@@ -1,8 +1,8 @@
 using Appliance.Protocol.Noise;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
-/// <summary>Settings of the ts2021 transport (bound by <see cref="NoiseHostingExtensions.AddNoiseTransport(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{NoiseOptions})"/>).</summary>
+/// <summary>Settings of the ts2021 transport (bound by <see cref="NoiseTransportExtensions.AddNoiseTransport(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{NoiseOptions})"/>).</summary>
 public sealed class NoiseOptions
 {
     /// <summary>The data folder; the server machine key lives at <c>&lt;DataDirectory&gt;/noise_private.key</c>.</summary>

@@ -1,6 +1,6 @@
 using System.Net;
 using Appliance.Control;
-using Appliance.Hosting.Noise;
+using Appliance.Control.Noise;
 using Appliance.Protocol.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Appliance.ServerTests.Noise;
+namespace Appliance.Control.Tests.Noise;
 
 /// <summary>
 /// An in-process Kestrel app on 127.0.0.1:0 wired exactly as the composition root must wire the Noise transport,

@@ -1,12 +1,11 @@
 using System.IO.Pipelines;
 using System.Net;
-using Appliance.Control;
 using Appliance.Protocol.Noise;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// One decrypted Noise session as a Kestrel connection. Transport = the plaintext of the <see cref="NoiseStream"/>.
