@@ -1,3 +1,4 @@
+using System.Buffers;
 using Appliance.Protocol.Noise;
 
 namespace Appliance.Control.Noise;
@@ -22,6 +23,12 @@ public sealed class NoiseOptions
     /// byte. Null (always in production) = a fresh random key per handshake.
     /// </summary>
     internal byte[]? ResponderEphemeralForTesting { get; set; }
+
+    /// <summary>Tests only: where the session's pipes rent memory (null = <see cref="MemoryPool{T}.Shared"/>), to count it.</summary>
+    internal MemoryPool<byte>? PipePoolForTesting { get; set; }
+
+    /// <summary>Tests only: where the Noise records' buffers are rented (null = <see cref="ArrayPool{T}.Shared"/>).</summary>
+    internal ArrayPool<byte>? RecordPoolForTesting { get; set; }
 
     public string KeyFilePath => Path.Combine(DataDirectory, NoiseServerKeyFile.FileName);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.WebSockets;
@@ -197,8 +198,12 @@ public sealed partial class NoiseUpgradeHandler
             return;
         }
 
-        var noise = new NoiseStream(PipeReader.Create(stream), stream, keys);
-        var connection = new NoiseConnectionContext(noise, session, local, remote, context.Abort);
+        // Zero-byte reads on both pipes (here and in NoiseConnectionContext): a parked long-poll waits for the next
+        // record without a rented buffer, like the DERP relay (Hosting/Derp/StreamDuplexPipe).
+        var pipes = _options.PipePoolForTesting ?? MemoryPool<byte>.Shared;
+        var raw = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pipes, useZeroByteReads: true));
+        var noise = new NoiseStream(raw, stream, keys, _options.RecordPoolForTesting);
+        var connection = new NoiseConnectionContext(noise, session, local, remote, context.Abort, pipes);
         if (!_queue.TryEnqueue(connection))
         {
             LogQueueFull(_logger, remote);

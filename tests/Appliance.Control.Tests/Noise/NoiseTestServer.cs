@@ -40,7 +40,7 @@ internal sealed class NoiseTestServer : IAsyncDisposable
 
     public string DataDir => _dataDir;
 
-    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null)
+    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null, Action<NoiseOptions>? configure = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("noise-test-").FullName;
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,6 +49,7 @@ internal sealed class NoiseTestServer : IAsyncDisposable
         {
             o.DataDirectory = dataDir;
             o.ResponderEphemeralForTesting = responderEphemeral;
+            configure?.Invoke(o);
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
