@@ -3,7 +3,7 @@ using Appliance.Protocol.Keys;
 namespace Appliance.Control;
 
 /// <summary>
-/// The seam between the ts2021 transport (Appliance.Hosting/Noise) and the control handlers.
+/// The seam between the ts2021 transport (Appliance.Control/Noise) and the control handlers.
 /// The transport sets this feature on every HTTP/2 request that arrived inside an authenticated Noise session;
 /// a request without it did not come over Noise and must be refused by every /machine/* handler.
 /// </summary>

@@ -6,7 +6,7 @@ using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Control;
 using Appliance.Hosting.Content;
 using Appliance.Hosting.Derp;
-using Appliance.Hosting.Noise;
+using Appliance.Control.Noise;
 using Appliance.Hosting.Policy;
 using Appliance.Hosting.Startup;
 using Appliance.Hosting.Tls;

@@ -1,3 +1,4 @@
+using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
@@ -53,10 +54,14 @@ public sealed class AdminOperations(
     {
         ArgumentNullException.ThrowIfNull(request);
         var expiration = DefaultPreAuthKeyExpiration;
-        if (request.Expiration is not null && !DurationText.TryParse(request.Expiration, out expiration))
+        if (request.Expiration is not null && !Duration.TryParse(request.Expiration, out expiration))
         {
-            return Done(OperationResult.Invalid<PreAuthKeyDto>(
-                $"'{request.Expiration}' is not a duration: use a number and a unit s, m, h or d, such as 1h or 7d"));
+            return Done(OperationResult.Invalid<PreAuthKeyDto>($"'{request.Expiration}' is not a duration: use {Duration.Forms}"));
+        }
+
+        if (expiration <= TimeSpan.Zero)
+        {
+            return Done(OperationResult.Invalid<PreAuthKeyDto>($"'{request.Expiration}' is zero: a key must live for some time, such as 1h or 7d"));
         }
 
         var created = identity.CreatePreAuthKey(

@@ -62,7 +62,7 @@ internal static class ConfigValueParser
                 return true;
             }
 
-            reason = $"'{text}' is not a duration; write a number and a unit (ms, s, m, h, d), e.g. 30s, 10m, 1h, 180d";
+            reason = $"'{text}' is not a duration; write {Duration.Forms}";
             return false;
         }
 

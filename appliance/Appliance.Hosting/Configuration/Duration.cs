@@ -3,62 +3,73 @@ using System.Globalization;
 namespace Appliance.Hosting.Configuration;
 
 /// <summary>
-/// Durations as operators write them: a number and a unit (ms, s, m, h, d), optionally chained (1h30m); `0` alone
-/// means zero. Months and years are left out on purpose: their length is ambiguous.
+/// The one duration grammar of the appliance, for configuration values and CLI/admin flags alike (such as
+/// <c>preauthkeys create --expiration</c>): one or more number+unit pairs with no spaces between them, units
+/// <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c>, <c>d</c> (<c>250ms</c>, <c>90s</c>, <c>30m</c>, <c>1h30m</c>, <c>180d</c>);
+/// <c>0</c> alone is zero; surrounding white space is ignored. No fractions, no signs, at most 9 digits per number and
+/// nothing longer than <see cref="TimeSpan"/> holds. Months and years are left out on purpose: their length is
+/// ambiguous. Where zero makes no sense (an expiry), the caller refuses it after parsing.
 /// </summary>
 public static class Duration
 {
-    public static bool TryParse(string text, out TimeSpan value)
+    /// <summary>What an error message shows as the accepted forms.</summary>
+    public const string Forms = "a number and a unit ms, s, m, h or d, such as 30s, 10m, 1h, 7d or 1h30m";
+
+    private const int MaxDigits = 9;
+
+    public static bool TryParse(string? text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
-        var s = text.Trim();
-        if (s == "0")
+        if (text is null)
+        {
+            return false;
+        }
+
+        var s = text.AsSpan().Trim();
+        if (s is "0")
         {
             return true;
         }
 
-        if (s.Length == 0)
+        if (s.IsEmpty)
         {
             return false;
         }
 
         var total = TimeSpan.Zero;
-        var i = 0;
-        while (i < s.Length)
+        while (!s.IsEmpty)
         {
-            var start = i;
-            while (i < s.Length && char.IsAsciiDigit(s[i]))
+            var digits = s.IndexOfAnyExceptInRange('0', '9');
+            if (digits < 0)
             {
-                i++;
+                return false; // a number without a unit
             }
 
-            if (i == start || i - start > 9)
+            if (digits == 0 || digits > MaxDigits)
             {
                 return false;
             }
 
-            var number = long.Parse(s.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture);
-            var unitStart = i;
-            while (i < s.Length && char.IsAsciiLetterLower(s[i]))
+            var number = long.Parse(s[..digits], NumberStyles.None, CultureInfo.InvariantCulture);
+            s = s[digits..];
+            var unitLength = s.IndexOfAnyExceptInRange('a', 'z');
+            var unit = unitLength < 0 ? s : s[..unitLength];
+            s = s[unit.Length..];
+            long? ticksPerUnit = unit switch
             {
-                i++;
-            }
-
-            TimeSpan? part = s[unitStart..i] switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(number),
-                "s" => TimeSpan.FromSeconds(number),
-                "m" => TimeSpan.FromMinutes(number),
-                "h" => TimeSpan.FromHours(number),
-                "d" => TimeSpan.FromDays(number),
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                "h" => TimeSpan.TicksPerHour,
+                "d" => TimeSpan.TicksPerDay,
                 _ => null,
             };
-            if (part is null)
+            if (ticksPerUnit is not { } size || number > (TimeSpan.MaxValue.Ticks - total.Ticks) / size)
             {
-                return false;
+                return false; // unknown unit, or longer than TimeSpan holds (about 29,000 years)
             }
 
-            total += part.Value;
+            total += TimeSpan.FromTicks(number * size);
         }
 
         value = total;

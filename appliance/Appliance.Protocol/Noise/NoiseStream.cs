@@ -10,6 +10,10 @@ namespace Appliance.Protocol.Noise;
 /// most 4077 plaintext bytes and go out in one write to the transport. Any malformed or undecryptable record fails
 /// the stream for good (<see cref="NoiseProtocolException"/>): there is no way to resynchronise.
 /// One reader and one writer may run concurrently; concurrent writes are serialised.
+/// Idle costs nothing: a zero-byte read (<c>ReadAsync(Memory.Empty)</c>, what a pipe reader created with
+/// <c>useZeroByteReads</c> sends first) waits for the next record without a buffer, and the plaintext buffer is rented
+/// only while decrypted bytes wait to be read, so a parked long-poll holds no read memory (the same discipline as the
+/// DERP relay's StreamDuplexPipe; Kestrel's socket transport does the same below us).
 /// Ownership: the stream owns <paramref name="keys"/>, completes the input reader and disposes the output stream when
 /// it is disposed.
 /// </summary>
@@ -19,16 +23,19 @@ public sealed class NoiseStream : Stream
     private readonly Stream _output;
     private readonly NoiseSessionKeys _keys;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly byte[] _cipherScratch = new byte[NoiseConstants.MaxCiphertextSize];
-    private byte[] _pending = new byte[NoiseConstants.MaxPlaintextSize];
+    private readonly ArrayPool<byte> _pool;
+    private byte[]? _pending;
     private int _pendingOffset;
     private int _pendingCount;
     private Exception? _readFailure;
-    private bool _disposed;
+    private int _reading;
+    private volatile bool _disposed;
 
     /// <param name="input">The transport's bytes after the handshake (any bytes already buffered in it are used first).</param>
     /// <param name="output">Where sealed records are written.</param>
-    public NoiseStream(PipeReader input, Stream output, NoiseSessionKeys keys)
+    /// <param name="keys">The session's cipher states; the stream owns them.</param>
+    /// <param name="pool">Where read and write buffers are rented (default <see cref="ArrayPool{T}.Shared"/>).</param>
+    public NoiseStream(PipeReader input, Stream output, NoiseSessionKeys keys, ArrayPool<byte>? pool = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -36,6 +43,7 @@ public sealed class NoiseStream : Stream
         _input = input;
         _output = output;
         _keys = keys;
+        _pool = pool ?? ArrayPool<byte>.Shared;
     }
 
     public ushort ProtocolVersion => _keys.Version;
@@ -60,46 +68,58 @@ public sealed class NoiseStream : Stream
     /// </summary>
     public async ValueTask<ChallengePublic?> ReadEarlyPayloadAsync(CancellationToken cancellationToken = default)
     {
-        while (true)
+        BeginRead();
+        try
         {
-            var view = new ReadOnlySequence<byte>(_pending, _pendingOffset, _pendingCount);
-            var before = view.Length;
-            if (EarlyNoise.TryRead(ref view, out var challenge))
+            while (true)
             {
-                var consumed = (int)(before - view.Length);
-                _pendingOffset += consumed;
-                _pendingCount -= consumed;
-                return challenge;
-            }
+                var view = _pending is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(_pending, _pendingOffset, _pendingCount);
+                var before = view.Length;
+                if (EarlyNoise.TryRead(ref view, out var challenge))
+                {
+                    Consume((int)(before - view.Length));
+                    return challenge;
+                }
 
-            if (!await ReadRecordIntoPendingAsync(cancellationToken).ConfigureAwait(false))
-            {
-                throw new NoiseProtocolException("connection closed inside the early payload");
+                if (!await ReadRecordIntoPendingAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new NoiseProtocolException("connection closed inside the early payload");
+                }
             }
+        }
+        finally
+        {
+            EndRead();
         }
     }
 
+    /// <summary>
+    /// Copies decrypted bytes into <paramref name="buffer"/>; 0 at the end of the stream. An empty
+    /// <paramref name="buffer"/> is a zero-byte read: it completes once plaintext is available (or the stream ended),
+    /// consuming nothing.
+    /// </summary>
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (buffer.IsEmpty)
+        BeginRead();
+        try
         {
-            return 0;
-        }
-
-        while (_pendingCount == 0)
-        {
-            if (!await ReadRecordIntoPendingAsync(cancellationToken).ConfigureAwait(false))
+            while (_pendingCount == 0)
             {
-                return 0;
+                if (!await ReadRecordIntoPendingAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return 0;
+                }
             }
-        }
 
-        var n = Math.Min(buffer.Length, _pendingCount);
-        _pending.AsMemory(_pendingOffset, n).CopyTo(buffer);
-        _pendingOffset += n;
-        _pendingCount -= n;
-        return n;
+            var n = Math.Min(buffer.Length, _pendingCount);
+            _pending.AsMemory(_pendingOffset, n).CopyTo(buffer);
+            Consume(n);
+            return n;
+        }
+        finally
+        {
+            EndRead();
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -118,7 +138,7 @@ public sealed class NoiseStream : Stream
 
         var records = (buffer.Length + NoiseConstants.MaxPlaintextSize - 1) / NoiseConstants.MaxPlaintextSize;
         var size = buffer.Length + (records * (NoiseConstants.HeaderLength + NoiseConstants.TagSize));
-        var frames = ArrayPool<byte>.Shared.Rent(size);
+        var frames = _pool.Rent(size);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -136,7 +156,7 @@ public sealed class NoiseStream : Stream
         finally
         {
             _writeLock.Release();
-            ArrayPool<byte>.Shared.Return(frames);
+            _pool.Return(frames);
         }
     }
 
@@ -162,6 +182,7 @@ public sealed class NoiseStream : Stream
         }
 
         _disposed = true;
+        ReturnPendingUnlessReading();
         await _input.CompleteAsync().ConfigureAwait(false);
         await _output.DisposeAsync().ConfigureAwait(false);
         _keys.Dispose();
@@ -174,6 +195,7 @@ public sealed class NoiseStream : Stream
         if (disposing && !_disposed)
         {
             _disposed = true;
+            ReturnPendingUnlessReading();
             _input.Complete();
             _output.Dispose();
             _keys.Dispose();
@@ -181,6 +203,55 @@ public sealed class NoiseStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    private void BeginRead()
+    {
+        // Mark the read before checking for disposal (and DisposeAsync the reverse), so that exactly one of them
+        // returns the pending buffer to the pool and never while a read still uses it.
+        Interlocked.Exchange(ref _reading, 1);
+        if (_disposed)
+        {
+            Interlocked.Exchange(ref _reading, 0);
+            ObjectDisposedException.ThrowIf(true, this);
+        }
+    }
+
+    private void EndRead()
+    {
+        Interlocked.Exchange(ref _reading, 0);
+        if (_disposed)
+        {
+            ReturnPending();
+        }
+    }
+
+    private void ReturnPendingUnlessReading()
+    {
+        if (Interlocked.CompareExchange(ref _reading, 0, 0) == 0)
+        {
+            ReturnPending();
+        }
+    }
+
+    private void ReturnPending()
+    {
+        if (Interlocked.Exchange(ref _pending, null) is { } rented)
+        {
+            _pendingCount = 0;
+            _pool.Return(rented);
+        }
+    }
+
+    /// <summary>Drops <paramref name="count"/> read bytes; once none are left the buffer goes back to the pool.</summary>
+    private void Consume(int count)
+    {
+        _pendingOffset += count;
+        _pendingCount -= count;
+        if (_pendingCount == 0)
+        {
+            ReturnPending();
+        }
     }
 
     /// <summary>Reads and decrypts one record, appending its plaintext to the pending bytes. False on a clean end of stream.</summary>
@@ -228,36 +299,55 @@ public sealed class NoiseStream : Stream
     private void OpenIntoPending(ReadOnlySequence<byte> ciphertext)
     {
         var length = (int)ciphertext.Length;
-        ReadOnlySpan<byte> sealedBytes;
-        if (ciphertext.IsSingleSegment)
-        {
-            sealedBytes = ciphertext.FirstSpan;
-        }
-        else
-        {
-            ciphertext.CopyTo(_cipherScratch);
-            sealedBytes = _cipherScratch.AsSpan(0, length);
-        }
-
         var plainLength = length - NoiseConstants.TagSize;
-        if (_pendingCount == 0)
+        if (_pending is null)
         {
+            _pending = _pool.Rent(NoiseConstants.MaxPlaintextSize);
             _pendingOffset = 0;
         }
         else if (_pendingOffset + _pendingCount + plainLength > _pending.Length)
         {
             // Only the early-payload reader accumulates more than one record; compact and grow for it.
-            var grown = new byte[Math.Max(_pending.Length * 2, _pendingCount + plainLength)];
+            var grown = _pool.Rent(Math.Max(_pending.Length * 2, _pendingCount + plainLength));
             _pending.AsSpan(_pendingOffset, _pendingCount).CopyTo(grown);
+            _pool.Return(_pending);
             _pending = grown;
             _pendingOffset = 0;
         }
 
-        if (!_keys.Receive.TryOpen(sealedBytes, _pending.AsSpan(_pendingOffset + _pendingCount, plainLength)))
+        byte[]? scratch = null;
+        try
         {
-            throw new NoiseProtocolException("transport record failed to decrypt");
+            ReadOnlySpan<byte> sealedBytes;
+            if (ciphertext.IsSingleSegment)
+            {
+                sealedBytes = ciphertext.FirstSpan;
+            }
+            else
+            {
+                scratch = _pool.Rent(length);
+                ciphertext.CopyTo(scratch);
+                sealedBytes = scratch.AsSpan(0, length);
+            }
+
+            if (!_keys.Receive.TryOpen(sealedBytes, _pending.AsSpan(_pendingOffset + _pendingCount, plainLength)))
+            {
+                throw new NoiseProtocolException("transport record failed to decrypt");
+            }
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                _pool.Return(scratch);
+            }
         }
 
         _pendingCount += plainLength;
+        if (_pendingCount == 0)
+        {
+            // An empty record (a bare tag) leaves nothing to read: hold no buffer for it.
+            ReturnPending();
+        }
     }
 }

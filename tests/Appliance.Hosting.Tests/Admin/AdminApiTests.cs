@@ -41,6 +41,7 @@ public sealed class AdminApiTests
         var invalid = await client.CreateUserAsync(new CreateUserRequest("Not Valid"), CancellationToken.None);
         var missing = await client.RenameUserAsync("bob", "carol", CancellationToken.None);
         var badDuration = await client.CreatePreAuthKeyAsync(new CreatePreAuthKeyRequest("alice", Expiration: "soon"), CancellationToken.None);
+        var zeroDuration = await client.CreatePreAuthKeyAsync(new CreatePreAuthKeyRequest("alice", Expiration: "0s"), CancellationToken.None);
 
         Assert.Equal(OperationStatus.Conflict, duplicate.Status);
         Assert.Contains("already exists", duplicate.Error, StringComparison.Ordinal);
@@ -48,6 +49,8 @@ public sealed class AdminApiTests
         Assert.Equal(OperationStatus.NotFound, missing.Status);
         Assert.Equal(OperationStatus.Invalid, badDuration.Status);
         Assert.Contains("not a duration", badDuration.Error, StringComparison.Ordinal);
+        Assert.Equal(OperationStatus.Invalid, zeroDuration.Status);
+        Assert.Contains("is zero", zeroDuration.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Appliance.Protocol.Keys;
 using Appliance.Protocol.Noise;
+using Appliance.TestKit.Buffers;
 
 namespace Appliance.Protocol.Tests.Noise;
 
@@ -18,6 +19,32 @@ public sealed class NoiseStreamTests
         var client = new NoiseStream(s2c.Reader, c2s.Writer.AsStream(), clientKeys);
         var server = new NoiseStream(c2s.Reader, s2c.Writer.AsStream(), accepted.Keys);
         return (client, server, c2s, s2c);
+    }
+
+    [Fact]
+    public async Task A_zero_byte_read_waits_for_a_record_without_a_buffer_and_consumes_nothing()
+    {
+        var serverKey = MachinePrivate.Generate();
+        var initiator = NoiseInitiator.Create(MachinePrivate.Generate(), serverKey.Public, 133);
+        Assert.True(NoiseResponder.TryRespond(serverKey, initiator.Initiation.Span, out var accepted, out _));
+        var c2s = new Pipe();
+        var pool = new CountingArrayPool();
+        await using var client = new NoiseStream(new Pipe().Reader, c2s.Writer.AsStream(), initiator.Finish(accepted!.Response.Span));
+        await using var server = new NoiseStream(c2s.Reader, Stream.Null, accepted.Keys, pool);
+
+        var waiting = server.ReadAsync(Memory<byte>.Empty).AsTask();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(0, pool.Outstanding);
+
+        await client.WriteAsync("hello"u8.ToArray());
+        Assert.Equal(0, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, pool.Outstanding);
+
+        var buffer = new byte[16];
+        var n = await server.ReadAsync(buffer);
+        Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+        Assert.Equal(0, pool.Outstanding);
     }
 
     [Fact]

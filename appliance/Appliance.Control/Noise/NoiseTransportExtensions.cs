@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// The composition root's four calls for the ts2021 transport:
@@ -18,7 +18,7 @@ namespace Appliance.Hosting.Noise;
 /// </code>
 /// Inner requests reach the app's normal routing, so /machine/* endpoints mapped on the same app serve Noise clients.
 /// </summary>
-public static class NoiseHostingExtensions
+public static class NoiseTransportExtensions
 {
     public static IServiceCollection AddNoiseTransport(this IServiceCollection services, string dataDirectory) =>
         services.AddNoiseTransport(o => o.DataDirectory = dataDirectory);

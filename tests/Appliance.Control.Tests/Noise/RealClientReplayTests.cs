@@ -8,7 +8,7 @@ using Appliance.Protocol.Keys;
 using Appliance.Protocol.Noise;
 using Appliance.TestKit;
 
-namespace Appliance.ServerTests.Noise;
+namespace Appliance.Control.Tests.Noise;
 
 /// <summary>
 /// Replays a real Tailscale v1.96.5 client's recorded bytes (../shared/conformance/real-client/noise/session-1-node-a.json)

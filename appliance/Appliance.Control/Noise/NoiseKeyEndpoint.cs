@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
+using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// <c>GET /key?v=&lt;capver&gt;</c>: the server's Noise public key as tailcfg.OverTLSPublicKeyResponse
@@ -26,17 +26,9 @@ public static class NoiseKeyEndpoint
         }
 
         return context.Response.WriteAsJsonAsync(
-            new OverTlsPublicKeyResponse(MachinePublic.Zero, serverKey.Public),
-            NoiseHostingJsonContext.Default.OverTlsPublicKeyResponse,
+            new OverTLSPublicKeyResponse { LegacyPublicKey = MachinePublic.Zero, PublicKey = serverKey.Public },
+            ControlJsonContext.Default.OverTLSPublicKeyResponse,
             contentType: "application/json",
             context.RequestAborted);
     }
 }
-
-/// <summary>tailcfg.OverTLSPublicKeyResponse; the JSON tags are lowercase.</summary>
-public sealed record OverTlsPublicKeyResponse(
-    [property: JsonPropertyName("legacyPublicKey")] MachinePublic LegacyPublicKey,
-    [property: JsonPropertyName("publicKey")] MachinePublic PublicKey);
-
-[JsonSerializable(typeof(OverTlsPublicKeyResponse))]
-internal sealed partial class NoiseHostingJsonContext : JsonSerializerContext;

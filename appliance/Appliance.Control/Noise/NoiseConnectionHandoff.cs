@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// Hands finished Noise sessions from the /ts2021 upgrade handler to Kestrel's accept loop on the

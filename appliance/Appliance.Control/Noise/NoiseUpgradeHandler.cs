@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.WebSockets;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// <c>POST /ts2021</c> (and GET): the HTTP upgrade to the ts2021 control transport, following tailscale
@@ -197,8 +198,12 @@ public sealed partial class NoiseUpgradeHandler
             return;
         }
 
-        var noise = new NoiseStream(PipeReader.Create(stream), stream, keys);
-        var connection = new NoiseConnectionContext(noise, session, local, remote, context.Abort);
+        // Zero-byte reads on both pipes (here and in NoiseConnectionContext): a parked long-poll waits for the next
+        // record without a rented buffer, like the DERP relay (Hosting/Derp/StreamDuplexPipe).
+        var pipes = _options.PipePoolForTesting ?? MemoryPool<byte>.Shared;
+        var raw = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pipes, useZeroByteReads: true));
+        var noise = new NoiseStream(raw, stream, keys, _options.RecordPoolForTesting);
+        var connection = new NoiseConnectionContext(noise, session, local, remote, context.Abort, pipes);
         if (!_queue.TryEnqueue(connection))
         {
             LogQueueFull(_logger, remote);

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// Kestrel transport for decrypted Noise sessions: binds only <see cref="NoiseEndPoint"/> (the socket transport keeps

@@ -1,7 +1,7 @@
 using Appliance.Protocol.Keys;
 using Appliance.Protocol.Noise;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// The loaded server static key and its public half (what GET /key publishes). The private half is imported into

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// The in-process "address" Kestrel binds for decrypted Noise sessions. Only <see cref="NoiseConnectionListenerFactory"/>

@@ -1,16 +1,17 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
-using Appliance.Control;
 using Appliance.Protocol.Noise;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// One decrypted Noise session as a Kestrel connection. Transport = the plaintext of the <see cref="NoiseStream"/>.
 /// Its features carry the <see cref="INoiseSessionFeature"/> (also in Items, which Kestrel exposes per request).
+/// Kestrel's reads reach the NoiseStream as zero-byte reads first, so an idle session holds no read buffer.
 /// Ownership: the context owns the NoiseStream; <see cref="Closed"/> completes when Kestrel disposes or aborts it,
 /// and the /ts2021 handler then ends the outer HTTP/1.1 request (which closes the TCP connection).
 /// </summary>
@@ -26,7 +27,7 @@ public sealed class NoiseConnectionContext : ConnectionContext, IConnectionIdFea
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    internal NoiseConnectionContext(NoiseStream noise, NoiseSessionFeature session, EndPoint? localEndPoint, EndPoint? remoteEndPoint, Action abortOuter)
+    internal NoiseConnectionContext(NoiseStream noise, NoiseSessionFeature session, EndPoint? localEndPoint, EndPoint? remoteEndPoint, Action abortOuter, MemoryPool<byte> pool)
     {
         _noise = noise;
         _abortOuter = abortOuter;
@@ -35,8 +36,8 @@ public sealed class NoiseConnectionContext : ConnectionContext, IConnectionIdFea
         LocalEndPoint = localEndPoint;
         RemoteEndPoint = remoteEndPoint;
         Transport = new DuplexPipe(
-            PipeReader.Create(noise, new StreamPipeReaderOptions(leaveOpen: true)),
-            PipeWriter.Create(noise, new StreamPipeWriterOptions(leaveOpen: true)));
+            PipeReader.Create(noise, new StreamPipeReaderOptions(pool: pool, leaveOpen: true, useZeroByteReads: true)),
+            PipeWriter.Create(noise, new StreamPipeWriterOptions(pool: pool, leaveOpen: true)));
         Items = new Dictionary<object, object?> { [SessionItemKey] = session };
 
         var features = new FeatureCollection();

@@ -1,8 +1,9 @@
+using System.Buffers;
 using Appliance.Protocol.Noise;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
-/// <summary>Settings of the ts2021 transport (bound by <see cref="NoiseHostingExtensions.AddNoiseTransport(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{NoiseOptions})"/>).</summary>
+/// <summary>Settings of the ts2021 transport (bound by <see cref="NoiseTransportExtensions.AddNoiseTransport(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{NoiseOptions})"/>).</summary>
 public sealed class NoiseOptions
 {
     /// <summary>The data folder; the server machine key lives at <c>&lt;DataDirectory&gt;/noise_private.key</c>.</summary>
@@ -22,6 +23,12 @@ public sealed class NoiseOptions
     /// byte. Null (always in production) = a fresh random key per handshake.
     /// </summary>
     internal byte[]? ResponderEphemeralForTesting { get; set; }
+
+    /// <summary>Tests only: where the session's pipes rent memory (null = <see cref="MemoryPool{T}.Shared"/>), to count it.</summary>
+    internal MemoryPool<byte>? PipePoolForTesting { get; set; }
+
+    /// <summary>Tests only: where the Noise records' buffers are rented (null = <see cref="ArrayPool{T}.Shared"/>).</summary>
+    internal ArrayPool<byte>? RecordPoolForTesting { get; set; }
 
     public string KeyFilePath => Path.Combine(DataDirectory, NoiseServerKeyFile.FileName);
 }

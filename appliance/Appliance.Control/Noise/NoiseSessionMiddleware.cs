@@ -1,10 +1,9 @@
-using Appliance.Control;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// Puts the connection's <see cref="INoiseSessionFeature"/> on every request that arrived inside a Noise session and

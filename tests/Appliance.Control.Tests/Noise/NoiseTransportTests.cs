@@ -5,7 +5,7 @@ using Appliance.Protocol.Keys;
 using Appliance.Protocol.Noise;
 using Appliance.TestKit.Noise;
 
-namespace Appliance.ServerTests.Noise;
+namespace Appliance.Control.Tests.Noise;
 
 public sealed class NoiseTransportTests
 {

@@ -1,7 +1,6 @@
-using Appliance.Control;
 using Appliance.Protocol.Keys;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>What the handshake proved about the client, carried by every request on its Noise connection.</summary>
 public sealed class NoiseSessionFeature : INoiseSessionFeature

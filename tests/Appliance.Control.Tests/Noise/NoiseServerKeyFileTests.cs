@@ -1,8 +1,8 @@
 using System.Text;
-using Appliance.Hosting.Noise;
+using Appliance.Control.Noise;
 using Appliance.Protocol.Keys;
 
-namespace Appliance.ServerTests.Noise;
+namespace Appliance.Control.Tests.Noise;
 
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class NoiseServerKeyFileTests : IDisposable

@@ -1,7 +1,7 @@
 using System.Text;
 using Appliance.Protocol.Keys;
 
-namespace Appliance.Hosting.Noise;
+namespace Appliance.Control.Noise;
 
 /// <summary>
 /// The server's Noise static key on disk: <c>&lt;data&gt;/noise_private.key</c>, text <c>privkey:&lt;64 hex&gt;</c>, mode 0600.

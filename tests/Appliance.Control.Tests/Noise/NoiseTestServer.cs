@@ -1,6 +1,6 @@
 using System.Net;
 using Appliance.Control;
-using Appliance.Hosting.Noise;
+using Appliance.Control.Noise;
 using Appliance.Protocol.Keys;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Appliance.ServerTests.Noise;
+namespace Appliance.Control.Tests.Noise;
 
 /// <summary>
 /// An in-process Kestrel app on 127.0.0.1:0 wired exactly as the composition root must wire the Noise transport,
@@ -40,7 +40,7 @@ internal sealed class NoiseTestServer : IAsyncDisposable
 
     public string DataDir => _dataDir;
 
-    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null)
+    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null, Action<NoiseOptions>? configure = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("noise-test-").FullName;
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,6 +49,7 @@ internal sealed class NoiseTestServer : IAsyncDisposable
         {
             o.DataDirectory = dataDir;
             o.ResponderEphemeralForTesting = responderEphemeral;
+            configure?.Invoke(o);
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
