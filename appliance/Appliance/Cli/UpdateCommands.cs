@@ -87,11 +87,12 @@ public static class UpdateCommands
         return command;
     }
 
-    private static Updater Production(Settings settings) =>
+    internal static Updater Production(Settings settings) =>
         new(new UpdatePaths(settings.Root, settings.ReleasesDir),
             new UpdaterOptions
             {
                 HealthTimeout = settings.HealthTimeout,
+                KeepVersions = settings.Options?.Updates.KeepVersions ?? 3,
                 InstalledVersion = ApplianceVersion.TryParseInformational(VersionCommand.Version, out var v) ? v : null,
                 ContentCheck = settings.Options is { } options
                     ? folder => UpdateContentValidator.Check(UpdateContentFiles.InFolder(folder), options, DateTimeOffset.UtcNow)
