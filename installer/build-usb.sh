@@ -35,10 +35,8 @@ fi
 
 args=""
 for rid in $rids; do
-  if [ ! -x "$publish/$rid/appliance" ]; then
-    echo "- publishing appliance $version for $rid"
-    dotnet publish "$repo/appliance/Appliance" -c "$configuration" -r "$rid" -p:Version="$version" -o "$publish/$rid" -v q -nologo >/dev/null
-  fi
+  echo "- publishing appliance $version for $rid"
+  dotnet publish "$repo/appliance/Appliance" -c "$configuration" -r "$rid" -p:Version="$version" -o "$publish/$rid" -v q -nologo >/dev/null
   args="$args --appliance-$rid $publish/$rid/appliance"
 done
 

@@ -11,8 +11,8 @@ public sealed partial class Updater
     /// `appliance install --bundle`: the first release comes from a signed release bundle, verified against the pinned
     /// root exactly as <see cref="ImportAsync"/> verifies an update (signatures, expiry, created date, architecture,
     /// every file's size and hash), so what is installed is what the signers signed. Nothing runs yet, so there is no
-    /// restart and no health check: the caller starts the service. With a release already current, the same
-    /// version is "already installed" and a newer one must go through <see cref="ImportAsync"/>.
+    /// restart and no health check: the caller starts the service. With a release already current, the same or an
+    /// older bundle keeps it ("already installed") and a newer one must go through <see cref="ImportAsync"/>.
     /// </summary>
     public UpdateOutcome InstallFirstRelease(string bundlePath)
     {
@@ -63,8 +63,12 @@ public sealed partial class Updater
             var state = _journal.LoadState();
             if (RunningVersion(state) is { } installed && LinkSwitch.Target(_paths.Current) is not null)
             {
-                return installed == manifest.Version
-                    ? new UpdateOutcome(UpdateResult.Applied, $"release {installed} is already installed")
+                // Installing again over kept data (after an uninstall) keeps what runs there: the same or a newer
+                // release. Only an upgrade needs the health-checked path.
+                return installed >= manifest.Version
+                    ? new UpdateOutcome(UpdateResult.Applied, installed == manifest.Version
+                        ? $"release {installed} is already installed"
+                        : $"release {installed} is already installed (newer than the bundle's {manifest.Version}); kept")
                     : new UpdateOutcome(UpdateResult.Refused,
                         $"release {installed} is installed; import {manifest.Version} with 'appliance update import' (it checks health and can roll back)",
                         BundleError.NotNewer);

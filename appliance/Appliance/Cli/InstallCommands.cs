@@ -182,6 +182,29 @@ public static class InstallCommands
         File.Move(temporary, InstalledLayout.CommandLink, overwrite: true);
     }
 
+    /// <summary>
+    /// After an update or rollback of the installed appliance (run as root): the operators' copy follows the release
+    /// that now runs. Elsewhere (a development data folder, no installed command) it does nothing.
+    /// </summary>
+    public static void RefreshCommand(Updater updater)
+    {
+        ArgumentNullException.ThrowIfNull(updater);
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists(InstalledLayout.CommandLink)
+            || updater.Paths.Root != UpdatesRoot || !File.Exists(Path.Combine(updater.Paths.Root, "current", "appliance")))
+        {
+            return;
+        }
+
+        try
+        {
+            CopyCommand(updater);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: could not refresh {InstalledLayout.CommandLink}: {e.Message}; run 'sh install.sh' again");
+        }
+    }
+
     private static void PrintFirstBoot(TextWriter output)
     {
         var config = ConfigLoader.Load(null, new Dictionary<string, string> { ["APPLIANCE_DATA_DIR"] = InstalledLayout.DataDir });
