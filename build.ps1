@@ -3,8 +3,9 @@
 #   pwsh ./build.ps1 build      # compile everything (Release)
 #   pwsh ./build.ps1 test       # the README's test command
 #   pwsh ./build.ps1 publish    # single-file executables in artifacts/publish/<rid>/
+#   pwsh ./build.ps1 usb        # the USB folder in artifacts/usb (same as: sh installer/build-usb.sh artifacts/usb)
 param(
-    [ValidateSet('build', 'test', 'publish')]
+    [ValidateSet('build', 'test', 'publish', 'usb')]
     [string]$Target = 'build',
     [string[]]$Runtime = @('linux-x64', 'linux-arm64'),
     [string]$Configuration = 'Release'
@@ -43,5 +44,10 @@ switch ($Target) {
                 '{0,-40} {1,8:N1} MiB' -f $file.FullName, ($file.Length / 1MB)
             }
         }
+    }
+    'usb' {
+        # One script for both ways in, so the folder is the same with or without PowerShell (CI has none).
+        & sh ./installer/build-usb.sh artifacts/usb
+        if ($LASTEXITCODE -ne 0) { throw "installer/build-usb.sh failed with exit code $LASTEXITCODE" }
     }
 }

@@ -6,7 +6,8 @@ namespace Appliance.Hosting.Admin;
 
 /// <summary>
 /// Trust model: the admin API has no authentication of its own. Whoever can open `&lt;data&gt;/admin.sock` (0600,
-/// in a 0700 folder: the service user and root) is the operator. The same Kestrel app also listens on TCP for
+/// in a 0700 folder: the service user and root; installed, /run/appliance/admin.sock is 0660 for the appliance-admin
+/// group) is the operator. The same Kestrel app also listens on TCP for
 /// clients, so every admin request must prove it arrived on a Unix socket; anything else gets 403, even from
 /// loopback (a local unprivileged user can reach loopback TCP but not the socket).
 /// </summary>

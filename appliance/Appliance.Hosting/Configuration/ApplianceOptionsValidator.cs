@@ -48,7 +48,11 @@ public static partial class ApplianceOptionsValidator
             problems.Add(new("server.server_url", $"'{server.ServerUrl}' must not have a path, query or fragment; write scheme://host[:port] only"));
         }
 
-        if (string.IsNullOrWhiteSpace(server.DataDir))
+        if (server.DataDir.Contains('\0', StringComparison.Ordinal))
+        {
+            problems.Add(new("server.data_dir", "contains a NUL character; write a plain folder path"));
+        }
+        else if (string.IsNullOrWhiteSpace(server.DataDir))
         {
             problems.Add(new("server.data_dir", "must not be empty; write a folder path such as /var/lib/appliance"));
         }
@@ -125,8 +129,11 @@ public static partial class ApplianceOptionsValidator
         }
     }
 
-    private static void ValidateUpdates(UpdatesOptions updates, List<ConfigProblem> problems) =>
+    private static void ValidateUpdates(UpdatesOptions updates, List<ConfigProblem> problems)
+    {
         CheckRange("updates.health_timeout", updates.HealthTimeout, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), problems);
+        CheckRange("updates.keep_versions", updates.KeepVersions, 2, 100, problems);
+    }
 
     private static IPEndPoint? CheckListen(string key, string value, List<ConfigProblem> problems)
     {

@@ -17,6 +17,6 @@ public sealed record AppliancePaths(string DataDir, string? LogFile, string Admi
             var file => Path.GetFullPath(file),
         };
         var releases = options.Updates.ReleasesDir.Length == 0 ? Path.Combine(data, "releases") : Path.GetFullPath(options.Updates.ReleasesDir);
-        return new AppliancePaths(data, logFile, Path.Combine(data, "admin.sock"), releases);
+        return new AppliancePaths(data, logFile, InstalledLayout.AdminSocketFor(data), releases);
     }
 }

@@ -15,12 +15,19 @@ public static class ConfigLoader
 
     public static ConfigLoadResult Load(string? explicitPath) => Load(explicitPath, ProcessEnvironment(), DefaultPath);
 
-    public static ConfigLoadResult Load(string? explicitPath, IReadOnlyDictionary<string, string> environment, string defaultPath = DefaultPath)
+    /// <param name="defaultDataDir">The embedded default of server.data_dir for this machine (the CLI passes
+    /// <see cref="InstalledLayout.DefaultDataDir"/>: the installed folder when present); null keeps ./data.</param>
+    public static ConfigLoadResult Load(string? explicitPath, IReadOnlyDictionary<string, string> environment, string defaultPath = DefaultPath, string? defaultDataDir = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var problems = new List<ConfigProblem>();
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
         var options = new ApplianceOptions();
+        if (defaultDataDir is not null)
+        {
+            options.Server.DataDir = defaultDataDir;
+        }
+
         string? source = null;
 
         if (explicitPath is not null)

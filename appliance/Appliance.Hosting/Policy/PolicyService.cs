@@ -111,7 +111,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
                 string text;
                 try
                 {
-                    text = File.ReadAllText(FilePath);
+                    text = PolicyText.ReadFile(FilePath);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -217,7 +217,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
                 return;
             }
 
-            text = File.ReadAllText(ContentPath);
+            text = PolicyText.ReadFile(ContentPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,8 +1,9 @@
 namespace Appliance.Hosting.Startup;
 
 /// <summary>
-/// The admin Unix socket `&lt;data&gt;/admin.sock`. The CLI reaches the running service through it; access is
-/// the file mode (0600) inside the 0700 data folder, so only the service user can connect.
+/// The admin Unix socket `&lt;data&gt;/admin.sock` (installed: /run/appliance/admin.sock). The CLI reaches the running
+/// service through it; access is the file mode (0600, or 0660 in the installed setgid directory), so only the service
+/// user (and, installed, the appliance-admin group) can connect.
 /// </summary>
 public static class AdminSocket
 {
@@ -22,11 +23,20 @@ public static class AdminSocket
         }
     }
 
+    /// <summary>Group members may connect too: the installed socket's setgid directory (InstalledLayout.RuntimeDir).</summary>
+    public const UnixFileMode GroupMode = Mode | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
+    /// <summary>
+    /// 0600; 0660 when the socket's directory is setgid: the installer makes /run/appliance setgid to group
+    /// appliance-admin, so the socket inherits that group and its members (the operators) may connect.
+    /// </summary>
     public static void Restrict(string path)
     {
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, Mode);
+            var directory = Path.GetDirectoryName(path);
+            var shared = directory is not null && (File.GetUnixFileMode(directory) & UnixFileMode.SetGroup) != 0;
+            File.SetUnixFileMode(path, shared ? GroupMode : Mode);
         }
     }
 }

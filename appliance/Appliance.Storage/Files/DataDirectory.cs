@@ -73,13 +73,12 @@ public sealed class DataDirectory : IDisposable
     private static FileStream AcquireLock(string full)
     {
         var lockPath = System.IO.Path.Combine(full, LockFileName);
+        FileStream stream;
         try
         {
-            var stream = SecureFiles.Open(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            WritePid(stream);
-            return stream;
+            stream = SecureFiles.Open(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e)
+        catch (IOException e) when (IsLockHeld(e))
         {
             throw new DataDirectoryException(
                 DataDirectoryProblem.InUse,
@@ -87,7 +86,34 @@ public sealed class DataDirectory : IDisposable
                 "Stop that process first, or use a different --data-dir. Operator commands reach a running service over its admin socket.",
                 e);
         }
+        catch (IOException e)
+        {
+            throw NotWritable(full, e);
+        }
+
+        try
+        {
+            WritePid(stream);
+            return stream;
+        }
+        catch (IOException e)
+        {
+            // A full disk fails here (the probe file was empty): that is not "in use".
+            stream.Dispose();
+            throw NotWritable(full, e);
+        }
     }
+
+    /// <summary>
+    /// .NET reports a held flock (FileShare.None) as a sharing violation, HResult 0x80070020 (ERROR_SHARING_VIOLATION);
+    /// anything else (ENOSPC, EIO, EROFS) is a folder that cannot be written.
+    /// </summary>
+    private static bool IsLockHeld(IOException e) => e.HResult is unchecked((int)0x80070020) or 32;
+
+    private static DataDirectoryException NotWritable(string full, Exception e) =>
+        new(DataDirectoryProblem.NotWritable,
+            $"The data folder '{full}' is not writable ({e.Message}). Free disk space, or run the appliance as the user that owns the folder.",
+            e);
 
     private static void WritePid(FileStream stream)
     {

@@ -155,6 +155,7 @@ public sealed partial class Updater
         Step(ApplyStep.Committed);
 
         var contentNote = ApplyReleaseContent(releaseDir, version);
+        Prune();
         return new UpdateOutcome(UpdateResult.Applied, $"release {version} is running and healthy (was {from}){contentNote}");
     }
 
@@ -207,6 +208,7 @@ public sealed partial class Updater
         }
 
         SwitchContent(state, staged.Directory!, version, "import");
+        Prune();
         return new UpdateOutcome(UpdateResult.Applied, $"content {version} applied ({string.Join(", ", manifest.Files.Select(f => f.Role))})");
     }
 

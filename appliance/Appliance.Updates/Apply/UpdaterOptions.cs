@@ -16,6 +16,9 @@ public sealed record UpdaterOptions
     /// <summary>The version to assume when state.json and the current link say nothing (first run after install).</summary>
     public ApplianceVersion? InstalledVersion { get; init; }
 
+    /// <summary>How many release and content versions stay on disk after a successful switch (config `updates.keep_versions`); at least 2, default 3.</summary>
+    public int KeepVersions { get; init; } = 3;
+
     public BundleLimits Limits { get; init; } = BundleLimits.Default;
 
     /// <summary>

@@ -25,4 +25,5 @@ public enum BundleError
     TrustRootInvalid = 19,
     Io = 20,
     ContentInvalid = 21,
+    CreatedInFuture = 22,
 }

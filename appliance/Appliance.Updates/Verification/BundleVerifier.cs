@@ -66,6 +66,13 @@ public static class BundleVerifier
                 $"the bundle expired at {BundleManifest.FormatDate(manifest.Expires)} (now {BundleManifest.FormatDate(policy.Now)})", manifest);
         }
 
+        if (manifest.Created > policy.Now + policy.ClockSkew)
+        {
+            return VerificationResult.Refused(BundleError.CreatedInFuture,
+                $"the bundle was created at {BundleManifest.FormatDate(manifest.Created)}, after now ({BundleManifest.FormatDate(policy.Now)}) "
+                + $"by more than the allowed clock skew of {policy.ClockSkew.TotalMinutes:0} min: check this machine's clock", manifest);
+        }
+
         if (policy.RunningVersion is { } running)
         {
             if (running < manifest.MinVersion)

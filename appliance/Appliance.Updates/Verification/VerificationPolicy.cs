@@ -17,4 +17,12 @@ public sealed record VerificationPolicy(RootMetadata Root, DateTimeOffset Now)
 
     /// <summary>The binary role this machine runs (e.g. appliance-linux-x64); a release must carry it.</summary>
     public string? RequiredBinaryRole { get; init; }
+
+    /// <summary>
+    /// How far in the future a bundle's created date may lie: clocks of an air-gapped signing station and appliance
+    /// drift apart, but a bundle dated days ahead is a wrong clock or a forged date. Default 10 minutes.
+    /// </summary>
+    public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;
+
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromMinutes(10);
 }

@@ -56,6 +56,11 @@ public static class AdminCommandRunner
             using var session = await AdminSession.OpenAsync(context, cancellationToken).ConfigureAwait(false);
             return await verb(parse, session.Api, output, cancellationToken).ConfigureAwait(false);
         }
+        catch (NoDataFolderException e)
+        {
+            await output.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.NoData;
+        }
         catch (DataDirectoryException e)
         {
             await output.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);

@@ -12,8 +12,8 @@ namespace Appliance.Cli;
 /// <summary>
 /// The operator CLI's way in. When the service answers on `admin.sock`, verbs go to it (so connected nodes see
 /// changes at once). Otherwise the CLI opens the database itself, holding the data-folder lock for the duration so
-/// it can never race a service that is starting. Run the CLI as the service user: files it creates in direct mode
-/// belong to whoever runs it.
+/// it can never race a service that is starting. Run as root, files it creates in direct mode are handed back to the
+/// data folder's owner (the service user) when it closes.
 /// </summary>
 public sealed class AdminSession : IDisposable
 {
@@ -33,13 +33,41 @@ public sealed class AdminSession : IDisposable
 
     /// <exception cref="DataDirectoryException">Direct mode: the folder is locked or not writable.</exception>
     /// <exception cref="DatabaseRefusedException">Direct mode: the database cannot be used.</exception>
+    /// <summary>How long a verb waits when the folder is locked but admin.sock does not answer yet: the service is starting.</summary>
+    public static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(15);
+
     public static async Task<AdminSession> OpenAsync(CliContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (await AdminClient.IsListeningAsync(context.AdminSocketPath, cancellationToken).ConfigureAwait(false))
+        var deadline = DateTimeOffset.UtcNow + StartupWait;
+        while (true)
         {
-            var client = new AdminClient(context.AdminSocketPath);
-            return new AdminSession(client, viaService: true, client);
+            if (await AdminClient.IsListeningAsync(context.AdminSocketPath, cancellationToken).ConfigureAwait(false))
+            {
+                var client = new AdminClient(context.AdminSocketPath);
+                return new AdminSession(client, viaService: true, client);
+            }
+
+            try
+            {
+                return OpenDirect(context);
+            }
+            catch (DataDirectoryException e) when (e.Problem == DataDirectoryProblem.InUse && DateTimeOffset.UtcNow < deadline)
+            {
+                // Locked, yet nothing answers on admin.sock: a service between taking the lock and binding its
+                // listeners (or another short CLI call). Wait for one of them instead of failing with 75.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static AdminSession OpenDirect(CliContext context)
+    {
+        // Only serve, install and restore create a data folder: a verb run in the wrong place must say where it
+        // looked instead of creating an empty database there and printing an empty list.
+        if (!File.Exists(Path.Combine(context.DataDirectory, DataDirectory.DatabaseFileName)))
+        {
+            throw new NoDataFolderException(context.DataDirectory, context.AdminSocketPath);
         }
 
         var directory = DataDirectory.Open(context.DataDirectory);
@@ -56,7 +84,9 @@ public sealed class AdminSession : IDisposable
                 UnknownNodePresence.Instance,
                 time,
                 policy: new StoredPolicyAdministration(database, time, policyFile));
-            return new AdminSession(operations, viaService: false, coordinator, database, directory);
+            // Root working on the service's folder: whatever the database creates (WAL, backups) goes back to the
+            // folder's owner on close, so the service can still open it (disposed after the database).
+            return new AdminSession(operations, viaService: false, coordinator, database, new OwnershipRestorer(context.DataDirectory), directory);
         }
         catch
         {

@@ -22,6 +22,13 @@ public static class ApplianceCli
         root.Subcommands.Add(AuthCommands.Create());
         root.Subcommands.Add(CaCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
+        if (OperatingSystem.IsLinux())
+        {
+            root.Subcommands.Add(InstallCommands.CreateInstall());
+            root.Subcommands.Add(InstallCommands.CreateUninstall());
+        }
+
+        root.Subcommands.Add(StatusCommand.Create());
         return root;
     }
 

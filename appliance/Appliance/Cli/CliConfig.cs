@@ -33,7 +33,7 @@ public static class CliConfig
             environment[variable] = value;
         }
 
-        return ConfigLoader.Load(parse.GetValue<string?>(CliContext.ConfigOptionName), environment);
+        return ConfigLoader.Load(parse.GetValue<string?>(CliContext.ConfigOptionName), environment, ConfigLoader.DefaultPath, InstalledLayout.DefaultDataDir());
     }
 
     /// <summary>Prints every problem to stderr; returns <see cref="ExitCodes.Config"/> for the caller to return.</summary>

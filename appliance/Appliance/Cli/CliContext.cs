@@ -6,7 +6,8 @@ namespace Appliance.Cli;
 /// <summary>
 /// Where operator commands find the appliance: the data folder from the configuration as `serve` reads it
 /// (`--data-dir`, else APPLIANCE_DATA_DIR, else server.data_dir from `--config` or /etc/appliance/appliance.yaml,
-/// else `./data`), so the CLI always finds the admin socket of the service started with the same settings.
+/// else the installed /var/lib/appliance when it exists, else `./data`), so the CLI always finds the admin socket of
+/// the service started with the same settings (the installed one: /run/appliance/admin.sock).
 /// </summary>
 public sealed class CliContext
 {
@@ -30,7 +31,7 @@ public sealed class CliContext
     /// <summary>The configuration as loaded for this command, with any problems it has.</summary>
     public ConfigLoadResult Config { get; }
 
-    public string AdminSocketPath => Storage.Files.DataDirectory.AdminSocketPathFor(DataDirectory);
+    public string AdminSocketPath => InstalledLayout.AdminSocketFor(DataDirectory);
 
     /// <summary>Adds `--data-dir` and `--config` to a command group; recursive, so they work on every verb below it.</summary>
     public static void AddOptions(Command group)
@@ -38,7 +39,7 @@ public sealed class CliContext
         ArgumentNullException.ThrowIfNull(group);
         group.Options.Add(new Option<string?>(DataDirOptionName)
         {
-            Description = $"The data folder (default: ${DataDirEnvironment}, else {DefaultDataDir}).",
+            Description = $"The data folder (default: ${DataDirEnvironment}, else server.data_dir, else {InstalledLayout.DataDir} when installed, else {DefaultDataDir}).",
             Recursive = true,
         });
         group.Options.Add(new Option<string?>(ConfigOptionName)
@@ -69,6 +70,6 @@ public sealed class CliContext
             dataDir = Environment.GetEnvironmentVariable(DataDirEnvironment);
         }
 
-        return string.IsNullOrWhiteSpace(dataDir) ? DefaultDataDir : dataDir;
+        return string.IsNullOrWhiteSpace(dataDir) ? InstalledLayout.DefaultDataDir() : dataDir;
     }
 }

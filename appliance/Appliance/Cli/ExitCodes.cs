@@ -13,6 +13,9 @@ public static class ExitCodes
     /// <summary>EX_DATAERR: the database is corrupt, foreign or from a newer release; nothing was written.</summary>
     public const int DataRefused = 65;
 
+    /// <summary>EX_NOINPUT: no appliance data (no database) in the folder the command looked at; nothing was created.</summary>
+    public const int NoData = 66;
+
     /// <summary>EX_CANTCREAT: the data folder cannot be created or written.</summary>
     public const int NotWritable = 73;
 

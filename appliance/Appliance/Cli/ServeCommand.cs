@@ -51,7 +51,14 @@ public static class ServeCommand
         await using var bootstrapLogger = ApplianceLogging.CreateBootstrapLogger();
         var bootstrap = bootstrapLogger.ForContext("SourceContext", "Appliance.Serve");
         var paths = AppliancePaths.From(config.Options);
-        var opened = ApplianceState.TryOpen(paths);
+        ServiceHome.Ensure(paths.DataDir);
+        if (ListenerPreflight.FirstProblem(config.Options) is { } listenProblem)
+        {
+            bootstrap.Fatal("The appliance did not start: {Reason}", listenProblem);
+            return ExitCodes.Failure;
+        }
+
+        var opened = await OpenStateAsync(paths).ConfigureAwait(false);
         if (opened.State is null)
         {
             bootstrap.Fatal("The appliance did not start: {Reason}", opened.Message);
@@ -75,7 +82,8 @@ public static class ServeCommand
             }
             catch (IOException e)
             {
-                // Kestrel reports a taken port as IOException("Failed to bind to address ...: address already in use").
+                // Kestrel reports a taken port as IOException("Failed to bind to address ...: address already in use")
+                // (a port taken between the preflight and the bind).
                 logger.Fatal("The appliance did not start: {Reason}", e.Message);
                 return ExitCodes.Failure;
             }
@@ -91,6 +99,29 @@ public static class ServeCommand
         {
             logger.Fatal(e, "The appliance stopped on an unexpected error");
             return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>How long serve waits for a data folder held by a short CLI call (a verb working on the database).</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Opens the state, waiting up to <see cref="LockWait"/> while the folder is in use: an operator command that
+    /// opened the database directly holds the lock for a moment, and a service started then (systemd, a restart
+    /// by `update import`) must not fail with 75 and restart-loop for it. A second service keeps it past the wait.
+    /// </summary>
+    private static async Task<StateOpenResult> OpenStateAsync(AppliancePaths paths)
+    {
+        var deadline = DateTimeOffset.UtcNow + LockWait;
+        while (true)
+        {
+            var opened = ApplianceState.TryOpen(paths);
+            if (opened.Failure != StateOpenFailure.InUse || DateTimeOffset.UtcNow >= deadline)
+            {
+                return opened;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200)).ConfigureAwait(false);
         }
     }
 }

@@ -9,7 +9,7 @@ internal static class StartupBanner
     public static void Write(Serilog.ILogger logger, ConfigLoadResult config, AppliancePaths paths, IReadOnlyList<Uri> http)
     {
         var options = config.Options;
-        var dataFlag = options.Server.DataDir == new ServerOptions().DataDir ? "" : $" --data-dir {paths.DataDir}";
+        var dataFlag = options.Server.DataDir == new ServerOptions().DataDir || paths.DataDir == InstalledLayout.DataDir ? "" : $" --data-dir {paths.DataDir}";
         logger.Information("The appliance is ready. Config: {Config}", config.SourceDescription);
         foreach (var address in http)
         {

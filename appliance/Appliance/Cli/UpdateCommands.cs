@@ -87,11 +87,12 @@ public static class UpdateCommands
         return command;
     }
 
-    private static Updater Production(Settings settings) =>
+    internal static Updater Production(Settings settings) =>
         new(new UpdatePaths(settings.Root, settings.ReleasesDir),
             new UpdaterOptions
             {
                 HealthTimeout = settings.HealthTimeout,
+                KeepVersions = settings.Options?.Updates.KeepVersions ?? 3,
                 InstalledVersion = ApplianceVersion.TryParseInformational(VersionCommand.Version, out var v) ? v : null,
                 ContentCheck = settings.Options is { } options
                     ? folder => UpdateContentValidator.Check(UpdateContentFiles.InFolder(folder), options, DateTimeOffset.UtcNow)
@@ -112,7 +113,13 @@ public static class UpdateCommands
                 return ExitCodes.Config;
             }
 
-            return Report(parse, await updater.ImportAsync(parse.GetRequiredValue(path), ct).ConfigureAwait(false));
+            var outcome = await updater.ImportAsync(parse.GetRequiredValue(path), ct).ConfigureAwait(false);
+            if (OperatingSystem.IsLinux())
+            {
+                InstallCommands.RefreshCommand(updater);
+            }
+
+            return Report(parse, outcome);
         });
         return command;
     }
@@ -145,9 +152,21 @@ public static class UpdateCommands
     private static Command Rollback(Func<ParseResult, Updater?> open)
     {
         var command = new Command("rollback", "Switch back to the previous release kept on disk and restart.");
-        command.SetAction(async (parse, ct) => open(parse) is { } updater
-            ? Report(parse, await updater.RollbackAsync(ct).ConfigureAwait(false), rollbackRequested: true)
-            : ExitCodes.Config);
+        command.SetAction(async (parse, ct) =>
+        {
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            var outcome = await updater.RollbackAsync(ct).ConfigureAwait(false);
+            if (OperatingSystem.IsLinux())
+            {
+                InstallCommands.RefreshCommand(updater);
+            }
+
+            return Report(parse, outcome, rollbackRequested: true);
+        });
         return command;
     }
 
@@ -175,9 +194,24 @@ public static class UpdateCommands
     {
         var noRestart = new Option<bool>("--no-restart") { Description = "Do not restart the service (use in ExecStartPre)." };
         var command = new Command("recover", "Complete or roll back an apply that was interrupted.") { noRestart };
-        command.SetAction(async (parse, ct) => open(parse) is { } updater
-            ? Report(parse, await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false))
-            : ExitCodes.Config);
+        command.SetAction(async (parse, ct) =>
+        {
+            if (open(parse) is not { } updater)
+            {
+                return ExitCodes.Config;
+            }
+
+            var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);
+            if (parse.GetValue(noRestart) && outcome.Result == UpdateResult.Refused)
+            {
+                // ExecStartPre while `update import` (or rollback) holds the lock: that command restarted the service
+                // and is waiting for it to become healthy. Failing here would fail its health check.
+                parse.InvocationConfiguration.Output.WriteLine("an update command is in progress and handles this start; nothing to recover");
+                return ExitCodes.Ok;
+            }
+
+            return Report(parse, outcome);
+        });
         return command;
     }
 

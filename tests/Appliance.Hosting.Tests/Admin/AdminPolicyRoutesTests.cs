@@ -26,7 +26,7 @@ public sealed class AdminPolicyRoutesTests
     [Fact]
     public async Task Policy_set_get_and_check_over_the_socket_validate_and_keep_versions()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         await using var server = await AdminTestServer.StartAsync(folder.DataDir);
         using var client = new AdminClient(server.Directory.AdminSocketPath);
 
@@ -53,7 +53,7 @@ public sealed class AdminPolicyRoutesTests
     [Fact]
     public async Task Approve_routes_over_the_socket_stores_the_routes_and_tells_the_coordinator()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         await using var server = await AdminTestServer.StartAsync(folder.DataDir);
         var node = server.Add(AdminTestServer.NewNode(1, null, "tag:router") with
         {
@@ -81,7 +81,7 @@ public sealed class AdminPolicyRoutesTests
     [Fact]
     public async Task Policy_cli_with_the_service_stopped_works_on_the_database_and_prints_file_line_column()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var good = Path.Combine(folder.Path, "good.hujson");
         var bad = Path.Combine(folder.Path, "bad.hujson");
         await File.WriteAllTextAsync(good, Good);

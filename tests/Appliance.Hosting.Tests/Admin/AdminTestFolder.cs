@@ -15,6 +15,19 @@ public sealed class AdminTestFolder : IDisposable
 
     public string DataDir => System.IO.Path.Combine(Path, "data");
 
+    /// <summary>
+    /// Creates the data folder and its database as `serve` does on first start: operator verbs never create one
+    /// (issue 13), so CLI tests start from an initialised folder.
+    /// </summary>
+    public AdminTestFolder WithDatabase()
+    {
+        var options = new Appliance.Hosting.Configuration.ApplianceOptions();
+        options.Server.DataDir = DataDir;
+        var opened = Appliance.Hosting.Startup.ApplianceState.TryOpen(Appliance.Hosting.Configuration.AppliancePaths.From(options));
+        using var state = opened.State ?? throw new InvalidOperationException(opened.Message);
+        return this;
+    }
+
     public void Dispose()
     {
         try

@@ -15,7 +15,7 @@ public sealed class OperatorCliTests
     [Fact]
     public async Task Users_round_trip_through_create_list_rename_and_delete()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
 
         var created = await CliRun.RunAsync("users", "create", "alice", "--display-name", "Alice", "--data-dir", d);
@@ -37,7 +37,7 @@ public sealed class OperatorCliTests
     [Fact]
     public async Task Preauthkeys_create_in_json_gives_the_key_in_a_key_field_and_the_key_registers()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
         await CliRun.RunAsync("users", "create", "alice", "--data-dir", d);
 
@@ -60,7 +60,7 @@ public sealed class OperatorCliTests
     [Fact]
     public async Task Preauthkeys_create_as_a_table_prints_only_the_key_and_list_never_shows_it()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
         await CliRun.RunAsync("users", "create", "alice", "--data-dir", d);
 
@@ -80,7 +80,7 @@ public sealed class OperatorCliTests
     [Fact]
     public async Task Node_verbs_list_rename_tag_expire_and_delete()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
         long id;
         await using (var server = await AdminTestServer.StartAsync(d))
@@ -114,7 +114,7 @@ public sealed class OperatorCliTests
     [Fact]
     public async Task Failures_print_a_reason_on_stderr_and_exit_1()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
         await CliRun.RunAsync("users", "create", "alice", "--data-dir", d);
 
@@ -150,7 +150,7 @@ public sealed class OperatorCliTests
     [Fact]
     public async Task Direct_mode_refuses_a_data_folder_held_by_another_process_without_a_socket()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         using var held = DataDirectory.Open(folder.DataDir);
 
         var result = await CliRun.RunAsync("users", "list", "--data-dir", folder.DataDir);
@@ -162,7 +162,7 @@ public sealed class OperatorCliTests
     [Fact]
     public async Task With_the_service_running_verbs_go_over_its_socket_and_reach_the_live_tailnet()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         await using var server = await AdminTestServer.StartAsync(folder.DataDir);
         var node = server.AddNode(1, null, "tag:a");
         var id = node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Appliance.Protocol.Control;
+using Appliance.Protocol.Keys;
+using Appliance.TestKit.Control;
+using Appliance.TestKit.Files;
+using Appliance.TestKit.Noise;
+
+namespace Appliance.ServerTests.Systemd;
+
+/// <summary>
+/// The operator's whole path under a real systemd (issue 13): a Debian 12 root booted with systemd-nspawn and its own
+/// network, the USB folder from installer/build-usb.sh, install.sh, a client registered with a key the installed CLI
+/// made as a member of appliance-admin, an update, a failing update rolled back, a policy reload, the journal, the
+/// unit's exposure, uninstall and reinstall over the kept data. Needs root and systemd-nspawn: it fails, never skips,
+/// without them (.ci/run installs systemd-container, debootstrap and zstd). docs/operator-guide.md shows the same commands.
+/// </summary>
+[Trait("Category", "Systemd")]
+public sealed partial class InstallDrillTests
+{
+    private const string Version = "1.0.0";
+    private const string NextVersion = "1.0.1";
+    private const string BrokenVersion = "1.0.2";
+
+    [Fact]
+    public async Task From_the_usb_folder_to_an_upgraded_service_and_back_under_a_real_systemd()
+    {
+        Assert.True(Environment.UserName == "root", "the systemd drill needs root (systemd-nspawn); CI runs as root");
+        var work = Path.Combine(Path.GetTempPath(), "appliance-drill-" + Guid.NewGuid().ToString("N")[..8]);
+        var drop = Path.Combine(work, "drop");
+        Directory.CreateDirectory(drop);
+        try
+        {
+            await BuildMediaAsync(work, drop);
+            await using var container = await Container.StartAsync(work, drop);
+            await RunDrillAsync(container);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>The USB folder (both architectures), the next release's bundle, and a release whose binary cannot start.</summary>
+    private static async Task BuildMediaAsync(string work, string drop)
+    {
+        var keys = Path.Combine(work, "keys");
+        var environment = new Dictionary<string, string> { ["KEYS"] = keys, ["APPLIANCE_BUNDLE_PASSPHRASE"] = "drill" };
+        var script = Path.Combine(RepoPaths.RepoRoot, "installer", "build-usb.sh");
+        await MustHostAsync("sh", [script, Path.Combine(drop, "usb"), Version], environment);
+        environment["RIDS"] = "linux-x64";
+        await MustHostAsync("sh", [script, Path.Combine(work, "next"), NextVersion], environment);
+        File.Copy(Path.Combine(work, "next", $"appliance-{NextVersion}.aupd"), Path.Combine(drop, $"appliance-{NextVersion}.aupd"));
+
+        // A release whose binary exits at once: it can never report ready, so the import must roll back.
+        var broken = Path.Combine(work, "broken-appliance");
+        await File.WriteAllTextAsync(broken, "#!/bin/sh\necho 'this release is broken on purpose' >&2\nexit 1\n");
+        var tool = Path.Combine(RepoPaths.RepoRoot, "artifacts", "usb-tool", "appliance-bundle.dll");
+        var bundle = Path.Combine(drop, $"appliance-{BrokenVersion}.aupd");
+        await MustHostAsync("dotnet", [tool, "create", "--out", bundle, "--version", BrokenVersion, "--appliance-linux-x64", broken, "--appliance-linux-arm64", broken], environment);
+        await MustHostAsync("dotnet", [tool, "sign", bundle, "--key", Path.Combine(keys, "sign-dev.key")], environment);
+    }
+
+    private static async Task RunDrillAsync(Container c)
+    {
+        // 1-2: install from the stick; Type=notify means `systemctl start` returned after READY=1.
+        var clock = Stopwatch.StartNew();
+        var installed = await c.MustAsync("sh", "/media/usb/usb/install.sh");
+        Assert.Contains("CA root SHA-256:", installed, StringComparison.Ordinal);
+        Assert.Contains("Server URL:", installed, StringComparison.Ordinal);
+        Assert.Equal("active", (await c.MustAsync("systemctl", "is-active", "appliance")).Trim());
+        await using var http = new NamespaceForwarder(c.InitPid, 8080);
+        Assert.Equal(Version, await ReadyVersionAsync(http.Address));
+
+        // 3: an operator in appliance-admin (not root) makes the key through /run/appliance/admin.sock.
+        await c.MustAsync("useradd", "--create-home", "--groups", "appliance-admin", "operator");
+        await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "users", "create", "alice");
+        var keyJson = await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "preauthkeys", "create", "--user", "alice", "--expiration", "1h", "-o", "json");
+        using var keyDocument = JsonDocument.Parse(keyJson);
+        var key = keyDocument.RootElement.GetProperty("key").GetString()!;
+        await RegisterAsync(http.Address, key, "drill-node");
+        var firstRegistered = clock.Elapsed;
+        Console.WriteLine($"install.sh start -> first client registered: {firstRegistered.TotalSeconds:0.0} s");
+
+        // 4: the next release: systemd restarts the new binary through the `current` link.
+        var imported = await c.MustAsync("appliance", "update", "import", $"/media/usb/appliance-{NextVersion}.aupd");
+        Assert.Contains($"release {NextVersion} is running and healthy", imported, StringComparison.Ordinal);
+        Assert.Equal(NextVersion, await ReadyVersionAsync(http.Address));
+        Assert.Contains("drill-node", await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "nodes", "list"), StringComparison.Ordinal);
+
+        // 5: a release that cannot start rolls back by itself.
+        var failed = await c.RunAsync(TimeSpan.FromMinutes(5), "appliance", "update", "import", "--health-timeout", "15", $"/media/usb/appliance-{BrokenVersion}.aupd");
+        Assert.Equal(1, failed.Code);
+        Assert.Contains($"rolled back to {NextVersion}", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(NextVersion, await ReadyVersionAsync(http.Address));
+        Assert.Equal("active", (await c.MustAsync("systemctl", "is-active", "appliance")).Trim());
+
+        // 6: `systemctl reload` applies a changed policy file; the journal has the lines with priorities; exposure.
+        await c.MustAsync("sh", "-c", "printf 'policy:\\n  file: /etc/appliance/policy.hujson\\n  reload: false\\n' > /etc/appliance/appliance.yaml");
+        await c.MustAsync("sh", "-c", "echo '{\"acls\": [{\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]}]}' > /etc/appliance/policy.hujson");
+        await c.MustAsync("systemctl", "restart", "appliance");
+        await c.MustAsync("sh", "-c", "echo '{\"acls\": [{\"action\": \"accept\", \"src\": [\"alice@\"], \"dst\": [\"*:22\"]}]}' > /etc/appliance/policy.hujson");
+        await c.MustAsync("systemctl", "reload", "appliance");
+        var policy = await WaitForAsync(() => c.MustAsync("runuser", "-u", "operator", "--", "appliance", "policy", "get"), text => text.Contains("*:22", StringComparison.Ordinal));
+        Assert.Contains("*:22", policy, StringComparison.Ordinal);
+        var journal = await c.MustAsync("journalctl", "-u", "appliance", "--no-pager", "-o", "json");
+        var priorities = journal.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.TryGetProperty("_PID", out _) && e.TryGetProperty("PRIORITY", out _))
+            .Select(e => (Priority: e.GetProperty("PRIORITY").GetString(), Message: e.GetProperty("MESSAGE").ToString()))
+            .ToList();
+        Assert.Contains(priorities, p => p.Priority == "6" && p.Message.Contains("The appliance is ready", StringComparison.Ordinal));
+        Assert.Contains(priorities, p => p.Priority == "4" && p.Message.Contains("loopback address", StringComparison.Ordinal));
+        var security = await c.MustAsync("systemd-analyze", "security", "--no-pager", "appliance.service");
+        var exposure = double.Parse(ExposurePattern().Match(security).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(exposure <= 1.5, security);
+
+        // 7: uninstall keeps the data; installing again finds the node.
+        await c.MustAsync("appliance", "uninstall");
+        Assert.NotEqual("active", (await c.RunAsync("systemctl", "is-active", "appliance")).Stdout.Trim());
+        await c.MustAsync("test", "-f", "/var/lib/appliance/appliance.db");
+        await c.MustAsync("sh", "/media/usb/usb/install.sh");
+        Assert.Contains("drill-node", await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "nodes", "list"), StringComparison.Ordinal);
+        var status = await c.MustAsync("appliance", "status", "-o", "json");
+        using var statusJson = JsonDocument.Parse(status);
+        Assert.Equal("active", statusJson.RootElement.GetProperty("service").GetString());
+        Assert.Equal(1, statusJson.RootElement.GetProperty("nodes").GetProperty("total").GetInt32());
+    }
+
+    private static async Task RegisterAsync(Uri server, string key, string hostname)
+    {
+        var serverKey = await NoiseControlClient.FetchServerKeyAsync(server, CapabilityVersion.TestClient);
+        await using var noise = await NoiseControlClient.ConnectAsync(server, MachinePrivate.Generate(), serverKey, CapabilityVersion.TestClient);
+        await using var node = new TestNode(noise.Http, noise.MachineKey, hostname);
+        var registered = await node.RegisterAsync(key);
+        Assert.Equal(HttpStatusCode.OK, registered.Status);
+        Assert.True(registered.Response!.MachineAuthorized, registered.Text);
+    }
+
+    /// <summary>The release that answers /ready (its Appliance-Version header), waiting out a restart.</summary>
+    private static async Task<string> ReadyVersionAsync(Uri server)
+    {
+        using var client = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("ready");
+                if (response.IsSuccessStatusCode && response.Headers.TryGetValues("Appliance-Version", out var values))
+                {
+                    return values.First().Split('+')[0];
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
+            {
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "/ready did not answer 200 within 60 s");
+            await Task.Delay(500);
+        }
+    }
+
+    private static async Task<string> WaitForAsync(Func<Task<string>> read, Func<string, bool> done)
+    {
+        var text = "";
+        for (var i = 0; i < 40 && !done(text = await read()); i++)
+        {
+            await Task.Delay(250);
+        }
+
+        return text;
+    }
+
+    private static async Task MustHostAsync(string file, string[] arguments, IDictionary<string, string> environment)
+    {
+        var (code, stdout, stderr) = await Container.HostAsync(file, arguments, TimeSpan.FromMinutes(20), environment);
+        Assert.True(code == 0, $"'{file} {string.Join(' ', arguments)}' exited {code}\n{stdout}\n{stderr}");
+    }
+
+    [GeneratedRegex(@"Overall exposure level for appliance\.service: ([0-9.]+)")]
+    private static partial Regex ExposurePattern();
+}
