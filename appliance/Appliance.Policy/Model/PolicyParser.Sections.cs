@@ -49,6 +49,11 @@ public sealed partial class PolicyParser
         var groups = new Dictionary<string, IReadOnlyList<PolicyAlias>>(StringComparer.Ordinal);
         if (value is null || value.Kind == HuJsonKind.Null)
         {
+            foreach (var (name, logins) in _options.ExternalGroups)
+            {
+                groups[name] = [.. logins.Select(l => new PolicyAlias(AliasKind.User, l, default))];
+            }
+
             return groups;
         }
 
@@ -98,6 +103,13 @@ public sealed partial class PolicyParser
             }
 
             groups[m.Name] = members;
+        }
+
+        // Groups from the identity file: members are login names the identity file already validated.
+        foreach (var (name, logins) in _options.ExternalGroups)
+        {
+            var external = logins.Select(l => new PolicyAlias(AliasKind.User, l, value.Position));
+            groups[name] = groups.TryGetValue(name, out var own) ? [.. own, .. external] : [.. external];
         }
 
         return groups;
