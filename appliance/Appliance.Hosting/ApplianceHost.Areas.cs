@@ -1,3 +1,5 @@
+using Appliance.Hosting.Identity;
+using Appliance.Hosting.Identity.Login;
 using System.Net;
 using Appliance.Hosting.Admin;
 using Appliance.Control.Setup;
@@ -53,6 +55,9 @@ public static partial class ApplianceHost
         // (expire, delete, rename, tags, routes, user deletion) reach connected peers at once and are never undone.
         services.AddControl(ControlOptionsMapping.ToCoordinatorOptions(options));
 
+        // People (identity.file): applied before the policy's first compile so its groups and roles exist.
+        services.AddIdentityFile();
+
         // The policy (policy.file, else the newest stored version): loaded after the coordinator has the tailnet,
         // reloaded on SIGHUP and file changes, administered through admin.sock.
         services.AddPolicy();
@@ -87,6 +92,7 @@ public static partial class ApplianceHost
         app.MapControlEndpoints();
         app.MapDerp();
         app.MapAdminApi();
+        app.MapLoginPage();
     }
 
     /// <summary>The tls: section for the Tls area. Without explicit names the certificate covers server_url's host and loopback.</summary>

@@ -64,6 +64,7 @@ public static partial class ApplianceHost
         builder.Services.AddSingleton(options.Derp);
         builder.Services.AddSingleton(options.Tls);
         builder.Services.AddSingleton(options.Policy);
+        builder.Services.AddSingleton(options.Identity);
         builder.Services.AddSingleton(options.Updates);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(state.Paths);

@@ -24,5 +24,7 @@ public sealed class ApplianceOptions
 
     public PolicyOptions Policy { get; set; } = new();
 
+    public IdentityOptions Identity { get; set; } = new();
+
     public UpdatesOptions Updates { get; set; } = new();
 }

@@ -16,6 +16,7 @@ public static class ConfigSchema
         new ConfigSection<DerpOptions>("derp", o => o.Derp),
         new ConfigSection<TlsOptions>("tls", o => o.Tls),
         new ConfigSection<PolicyOptions>("policy", o => o.Policy),
+        new ConfigSection<IdentityOptions>("identity", o => o.Identity),
         new ConfigSection<UpdatesOptions>("updates", o => o.Updates),
     ];
 

@@ -86,7 +86,7 @@ public sealed partial class CompiledPolicy
     public static PolicyCompileResult Compile(string policyText, PolicyTopology topology, CompileOptions? options = null)
     {
         options ??= CompileOptions.Default;
-        var parsed = PolicyParser.Parse(policyText, new PolicyParserOptions { TailnetDomains = options.TailnetDomains ?? DomainsOf(topology) });
+        var parsed = PolicyParser.Parse(policyText, new PolicyParserOptions { TailnetDomains = options.TailnetDomains ?? DomainsOf(topology), ExternalGroups = topology.Groups });
         if (!parsed.Success)
         {
             return new PolicyCompileResult(null, parsed.Errors);

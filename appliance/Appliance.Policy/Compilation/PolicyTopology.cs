@@ -35,4 +35,11 @@ public sealed record PolicyNode(
 /// Everything besides the policy text that decides the result. Node order is registration order: the first
 /// node (lowest index) approved for a prefix is its primary router.
 /// </summary>
-public sealed record PolicyTopology(IReadOnlyList<PolicyUser> Users, IReadOnlyList<PolicyNode> Nodes);
+public sealed record PolicyTopology(IReadOnlyList<PolicyUser> Users, IReadOnlyList<PolicyNode> Nodes)
+{
+    /// <summary>
+    /// Groups defined outside the policy (the identity file): <c>group:NAME</c> → member login names. A policy may
+    /// use them as if its own "groups" section defined them; when both define a group, the members are merged.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Groups { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+}

@@ -49,6 +49,11 @@ public sealed partial class PolicyParser
         var groups = new Dictionary<string, IReadOnlyList<PolicyAlias>>(StringComparer.Ordinal);
         if (value is null || value.Kind == HuJsonKind.Null)
         {
+            foreach (var (name, logins) in _options.ExternalGroups)
+            {
+                groups[name] = [.. logins.Select(l => new PolicyAlias(AliasKind.User, l, default))];
+            }
+
             return groups;
         }
 
@@ -98,6 +103,13 @@ public sealed partial class PolicyParser
             }
 
             groups[m.Name] = members;
+        }
+
+        // Groups from the identity file: members are login names the identity file already validated.
+        foreach (var (name, logins) in _options.ExternalGroups)
+        {
+            var external = logins.Select(l => new PolicyAlias(AliasKind.User, l, value.Position));
+            groups[name] = groups.TryGetValue(name, out var own) ? [.. own, .. external] : [.. external];
         }
 
         return groups;
@@ -340,7 +352,9 @@ public sealed partial class PolicyParser
             }
         }
 
-        if (ip.Count == 0 && (app is null || app.Count == 0))
+        // A refused capability name still counts as an app entry: the policy gets that one error, as Tailscale's does.
+        var appEntries = appMember?.Value.Kind == HuJsonKind.Object ? appMember.Value.Members.Count : app?.Count ?? 0;
+        if (ip.Count == 0 && appEntries == 0)
         {
             Error(entry.Position, "ip and app can not both be empty");
         }
@@ -400,13 +414,16 @@ public sealed partial class PolicyParser
         return null;
     }
 
-    // Tailscale-defined peer capabilities that policies may grant (tailcfg.PeerCapability*).
+    // The tailscale.com capabilities a policy may grant. Tailscale defines more (tailcfg/peercap/peercap.go:
+    // drive-sharer and relay-target are companions the control plane adds itself; ingress, file-send,
+    // debug-peer, wake-on-lan and funnel are set by the control plane, not by grants), and its control plane
+    // refuses every tailscale.com/ name outside this list with "capability name must not be in the
+    // tailscale.com domain" (juanfont/headscale hscontrol/policy/v2/types.go, tailscaleCapAllowlist, kept in
+    // step with Tailscale's hosted policy editor). secrets is setec's capability (github.com/tailscale/setec).
     private static readonly HashSet<string> AllowedTailscaleCaps = new(StringComparer.Ordinal)
     {
         "tailscale.com/cap/drive", "tailscale.com/cap/relay", "tailscale.com/cap/webui", "tailscale.com/cap/kubernetes",
-        "tailscale.com/cap/tsidp", "tailscale.com/cap/secrets", "tailscale.com/cap/ingress", "tailscale.com/cap/file-send",
-        "tailscale.com/cap/debug-peer", "tailscale.com/cap/wake-on-lan", "tailscale.com/cap/drive-sharer",
-        "tailscale.com/cap/relay-target", "tailscale.com/cap/golink", "tailscale.com/cap/funnel-ports",
+        "tailscale.com/cap/tsidp", "tailscale.com/cap/secrets",
     };
 
     internal static bool TryParseGrantIp(string text, out ProtocolPorts result, out string error)
@@ -460,7 +477,11 @@ public sealed partial class PolicyParser
     {
         CheckKnownKeys(entry, "ssh", "action", "src", "dst", "users", "checkPeriod", "acceptEnv", "srcPosture");
         var errorsBefore = _errors.Count;
-        var action = StringMember(entry, "action");
+        // Tailscale trims surrounding whitespace from the SSH action and from every src/dst alias before it
+        // matches them (" accept" is accept, "tag:server " is tag:server); headscale followed after comparing
+        // with Tailscale's control plane (juanfont/headscale hscontrol/policy/v2/types.go, SSHAction.UnmarshalJSON
+        // and AliasEnc.UnmarshalJSON).
+        var action = StringMember(entry, "action")?.Trim();
         if (string.IsNullOrEmpty(action))
         {
             Error(entry.Position, "action must be specified");
@@ -470,8 +491,8 @@ public sealed partial class PolicyParser
             Error(entry.MemberIgnoreCase("action")!.Value.Position, $"\"{action}\" is not a valid action");
         }
 
-        var sources = ReadAliases(StringItems(entry, "src"), "src");
-        var destinations = ReadAliases(StringItems(entry, "dst"), "dst");
+        var sources = ReadAliases(Trimmed(StringItems(entry, "src")), "src");
+        var destinations = ReadAliases(Trimmed(StringItems(entry, "dst")), "dst");
         var users = new List<string>();
         var userItems = StringItems(entry, "users");
         if (userItems is null || userItems.Count == 0)
@@ -572,6 +593,9 @@ public sealed partial class PolicyParser
             ? null
             : new SshRule(entry.Position, action == "check", sources, destinations, users, checkPeriod, acceptEnv);
     }
+
+    private static List<HuJsonValue>? Trimmed(List<HuJsonValue>? items) =>
+        items?.Select(i => i.Kind == HuJsonKind.String ? HuJsonValue.Scalar(HuJsonKind.String, i.Position, i.Text.Trim()) : i).ToList();
 
     private void CheckSshCombination(HuJsonValue entry, List<PolicyAlias> sources, List<PolicyAlias> destinations)
     {

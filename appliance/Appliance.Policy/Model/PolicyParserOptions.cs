@@ -10,4 +10,7 @@ public sealed record PolicyParserOptions
     /// Tailscale associates the tailnet with its owner's domain.
     /// </summary>
     public IReadOnlyList<string> TailnetDomains { get; init; } = [];
+
+    /// <summary>Groups defined outside the policy (<c>group:NAME</c> → login names), merged with its own "groups".</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ExternalGroups { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }

@@ -16,9 +16,31 @@ public static class PolicyTopologyBuilder
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(nodes);
-        var policyUsers = users.OrderBy(u => u.Id).Select(User).ToList();
+        var records = users.OrderBy(u => u.Id).ToList();
+        var policyUsers = records.Select(User).ToList();
         var policyNodes = nodes.OrderBy(n => n.Record.Id).Select(n => Node(n.Record, n.Hostinfo)).ToList();
-        return new PolicyTopology(policyUsers, policyNodes);
+        return new PolicyTopology(policyUsers, policyNodes) { Groups = Groups(records) };
+    }
+
+    /// <summary>The identity file's groups as the policy names them: group:NAME → member login names.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Groups(IEnumerable<UserRecord> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        var groups = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var user in users)
+        {
+            foreach (var group in user.Groups.IsDefault ? [] : user.Groups)
+            {
+                if (!groups.TryGetValue("group:" + group, out var members))
+                {
+                    groups["group:" + group] = members = [];
+                }
+
+                members.Add(LoginName(user));
+            }
+        }
+
+        return groups.ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Value, StringComparer.Ordinal);
     }
 
     /// <summary>The same, from stored rows only (the CLI without the service): Hostinfo is decoded from each row.</summary>
@@ -31,7 +53,22 @@ public static class PolicyTopologyBuilder
     public static PolicyUser User(UserRecord user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return new PolicyUser(user.Id, user.Email ?? user.Name, user.Name);
+        return new PolicyUser(user.Id, LoginName(user), user.Name)
+        {
+            Roles = string.IsNullOrEmpty(user.Role) || user.Role == "member"
+                ? UserRoles.None
+                : new HashSet<string>(StringComparer.Ordinal) { user.Role },
+        };
+    }
+
+    /// <summary>
+    /// How policies name a user: a name with an @ is already a login name (the identity file's <c>alice@site</c>);
+    /// otherwise the e-mail when there is one, else the name (<c>alice@</c> matches a user named alice).
+    /// </summary>
+    public static string LoginName(UserRecord user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Name.Contains('@', StringComparison.Ordinal) ? user.Name : user.Email ?? user.Name;
     }
 
     public static PolicyNode Node(NodeRecord record, Hostinfo? hostinfo)

@@ -6,7 +6,7 @@ namespace Appliance.Storage.Stores;
 /// <summary>The `users` table. Names are unique; rules about valid names live in State's IdentityService.</summary>
 public sealed class UserStore(ApplianceDatabase database)
 {
-    private const string Columns = "id, name, display_name, email, created_at";
+    private const string Columns = "id, name, display_name, email, created_at, role, groups, disabled";
 
     public WriteResult<UserRecord> Insert(string name, string? displayName, string? email, DateTimeOffset createdAt)
     {
@@ -71,6 +71,18 @@ public sealed class UserStore(ApplianceDatabase database)
         return row is null ? WriteResult.NotFound<UserRecord>() : WriteResult.Ok(row);
     }
 
+    /// <summary>Sets what the identity file says about a person: role, groups, disabled. NotFound when there is no such user.</summary>
+    public WriteResult<UserRecord> UpdateIdentity(long id, string role, IReadOnlyList<string> groups, bool disabled)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.Command(
+            $"UPDATE users SET role = $role, groups = $groups, disabled = $disabled WHERE id = $id RETURNING {Columns};")
+            .With("$id", id).With("$role", role).With("$groups", SqlValues.ToJson(groups))
+            .With("$disabled", disabled ? 1 : 0);
+        var row = command.ReadSingle(Map);
+        return row is null ? WriteResult.NotFound<UserRecord>() : WriteResult.Ok(row);
+    }
+
     /// <summary>
     /// Deletes the user, their pre-auth keys (cascade) and, when <paramref name="withNodes"/>, their nodes, in one
     /// transaction. Without it a user who still owns nodes is kept (foreign key) and the result is Conflict.
@@ -107,5 +119,10 @@ public sealed class UserStore(ApplianceDatabase database)
     }
 
     private static UserRecord Map(SqliteDataReader r) => new(
-        r.GetInt64(0), r.GetString(1), SqlValues.OptionalString(r, 2), SqlValues.OptionalString(r, 3), SqlValues.Time(r, 4));
+        r.GetInt64(0), r.GetString(1), SqlValues.OptionalString(r, 2), SqlValues.OptionalString(r, 3), SqlValues.Time(r, 4))
+    {
+        Role = r.GetString(5),
+        Groups = SqlValues.StringList(r, 6),
+        Disabled = r.GetInt64(7) != 0,
+    };
 }

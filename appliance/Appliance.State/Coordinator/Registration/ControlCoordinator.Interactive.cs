@@ -85,6 +85,32 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
         return new RegistrationApproval(outcome.Node is null ? ApprovalStatus.Failed : ApprovalStatus.Approved, outcome.Node);
     }
 
+    /// <summary>
+    /// Refuses a waiting login: the client's Followup poll completes with RegisterResponse.Error (tailscale up prints
+    /// it and stops) and the id can no longer be approved. False when there is no such waiting registration.
+    /// </summary>
+    public bool Reject(string id, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        id = IdFromUrl(id.Trim());
+        if (!_pendingRegistrations.TryGetValue(id, out var pending) || pending.Expires <= _time.GetUtcNow() || !pending.TryClaim())
+        {
+            return false;
+        }
+
+        pending.CompletionSource.TrySetResult(RegisterOutcome.Success(new RegisterResponse { Error = reason }, null));
+        return true;
+    }
+
+    /// <summary>A registration still waiting for approval (not run out, not approved or rejected), by id or AuthURL.</summary>
+    public PendingRegistration? FindPending(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _pendingRegistrations.TryGetValue(IdFromUrl(id.Trim()), out var pending) && pending.Expires > _time.GetUtcNow() && !pending.IsApproved
+            ? pending
+            : null;
+    }
+
     private static string IdFromUrl(string followup)
     {
         var slash = followup.LastIndexOf('/');

@@ -1,0 +1,17 @@
+namespace Appliance.Hosting.Configuration;
+
+/// <summary>The `identity:` section: the identity file (people, their roles, groups and login secrets; docs/identity.md).</summary>
+public sealed class IdentityOptions
+{
+    /// <summary>
+    /// HuJSON identity file. Default /etc/appliance/identity.hujson. When the file does not exist the appliance
+    /// runs without it (users from `appliance users create` only, no login page logins).
+    /// </summary>
+    public string File { get; set; } = "/etc/appliance/identity.hujson";
+
+    /// <summary>Reload the file when it changes; SIGHUP always reloads. A broken edit keeps the last good file. Default true.</summary>
+    public bool Reload { get; set; } = true;
+
+    /// <summary>When a person is removed from (or disabled in) the file, expire their nodes too. Default false: only their login stops.</summary>
+    public bool ExpireNodesOnRemoval { get; set; }
+}

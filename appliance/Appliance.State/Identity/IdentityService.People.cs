@@ -1,0 +1,82 @@
+using Appliance.Storage.Stores;
+
+namespace Appliance.State.Identity;
+
+/// <summary>What the identity file says about one person, as far as the database keeps it (no secrets).</summary>
+public sealed record PersonEntry(string Name, string? DisplayName, string? Email, string Role, IReadOnlyList<string> Groups, bool Disabled);
+
+/// <summary>What applying the identity file changed. <see cref="NewlyDisabled"/> lost their login by this apply.</summary>
+public sealed record PeopleApplyResult(int Created, int Updated, int Unchanged, IReadOnlyList<UserRecord> NewlyDisabled)
+{
+    public override string ToString() =>
+        $"{Created} created, {Updated} updated, {Unchanged} unchanged, {NewlyDisabled.Count} disabled";
+}
+
+public sealed partial class IdentityService
+{
+    /// <summary>
+    /// Makes the users table agree with the identity file: listed people are created or updated (profile, role,
+    /// groups, disabled); a user the file does not list is disabled, never deleted (their nodes stay theirs until
+    /// an operator decides). Validate the whole file before calling: this writes person by person.
+    /// </summary>
+    public PeopleApplyResult ApplyPeople(IReadOnlyList<PersonEntry> people)
+    {
+        ArgumentNullException.ThrowIfNull(people);
+        int created = 0, updated = 0, unchanged = 0;
+        var disabled = new List<UserRecord>();
+        var listed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var person in people)
+        {
+            listed.Add(person.Name);
+            var existing = _users.GetByName(person.Name);
+            if (existing is null)
+            {
+                var inserted = _users.Insert(person.Name, Blank(person.DisplayName), Blank(person.Email), _time.GetUtcNow());
+                if (!inserted.IsOk)
+                {
+                    throw new InvalidOperationException($"creating user '{person.Name}' failed: {inserted.Status}");
+                }
+
+                existing = inserted.Row!;
+                created++;
+            }
+            else if (existing.DisplayName != Blank(person.DisplayName) || existing.Email != Blank(person.Email)
+                || existing.Role != person.Role || !existing.Groups.SequenceEqual(person.Groups) || existing.Disabled != person.Disabled)
+            {
+                updated++;
+            }
+            else
+            {
+                unchanged++;
+                continue;
+            }
+
+            _users.UpdateProfile(existing.Id, Blank(person.DisplayName), Blank(person.Email));
+            _users.UpdateIdentity(existing.Id, person.Role, person.Groups, person.Disabled);
+            if (person.Disabled && !existing.Disabled)
+            {
+                disabled.Add(existing);
+            }
+        }
+
+        foreach (var user in _users.List().Where(u => !listed.Contains(u.Name) && !u.Disabled))
+        {
+            _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled: true);
+            disabled.Add(user);
+        }
+
+        return new PeopleApplyResult(created, updated, unchanged, disabled);
+    }
+
+    /// <summary>Sets only the disabled flag (<c>appliance users disable|enable</c> keeps the database in step with the file).</summary>
+    public OperationResult<UserRecord> SetUserDisabled(string name, bool disabled)
+    {
+        if (_users.GetByName(name) is not { } user)
+        {
+            return NoUser<UserRecord>(name);
+        }
+
+        var updated = _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled);
+        return updated.IsOk ? OperationResult.Ok(updated.Row!) : NoUser<UserRecord>(name);
+    }
+}
