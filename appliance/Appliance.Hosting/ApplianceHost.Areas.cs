@@ -1,11 +1,14 @@
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Control.Metrics;
 using Appliance.Control.Setup;
 using Appliance.Derp.Admission;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Control;
 using Appliance.Hosting.Content;
 using Appliance.Hosting.Derp;
+using Appliance.Hosting.Health;
+using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Noise;
 using Appliance.Hosting.Policy;
 using Appliance.Hosting.Startup;
@@ -16,6 +19,7 @@ using Appliance.Storage.Database;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Hosting;
 
@@ -64,6 +68,15 @@ public static partial class ApplianceHost
         // ts2021: the Noise transport behind /key and /ts2021; its machine key lives in the data folder.
         services.AddNoiseTransport(state.Paths.DataDir);
 
+        // Metrics: every area's instruments, exported for Prometheus on metrics.listen (docs/ops/metrics.md); the
+        // write probe behind /ready and appliance_database_writable; the update state for the metrics.
+        services.AddSingleton(sp => new DatabaseWriteProbe(
+            state, sp.GetRequiredService<ReadinessState>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DatabaseWriteProbe>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseWriteProbe>());
+        services.AddSingleton(new UpdateStateReader(state.Paths.DataDir));
+        services.AddInstrumentSource<ControlMetrics>();
+        services.AddApplianceMetrics(options.Metrics);
+
         // HTTPS certificate from the local CA or the site's files.
         if (options.Tls.Mode != TlsMode.Off)
         {
@@ -74,6 +87,7 @@ public static partial class ApplianceHost
     private static void ListenAreas(KestrelServerOptions kestrel, ApplianceOptions options)
     {
         kestrel.ListenNoise();
+        kestrel.ListenMetrics(options.Metrics);
         if (options.Tls.Mode != TlsMode.Off)
         {
             kestrel.Listen(ListenAddress.Parse(options.Server.HttpsListen), listen => listen.UseApplianceTls());
@@ -82,6 +96,7 @@ public static partial class ApplianceHost
 
     private static void MapAreas(WebApplication app)
     {
+        app.UseMetricsListener(app.Services.GetRequiredService<ApplianceOptions>().Metrics);
         app.UseNoiseTransport();
         app.MapNoiseEndpoints();
         app.MapControlEndpoints();

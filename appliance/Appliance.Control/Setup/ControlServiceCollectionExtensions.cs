@@ -1,3 +1,4 @@
+using Appliance.Control.Metrics;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
@@ -46,6 +47,8 @@ public static class ControlServiceCollectionExtensions
         services.TryAddSingleton<INodeChangeSink>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<INodePresence>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<IRegistrationApprovals>(sp => sp.GetRequiredService<ControlCoordinator>());
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new ControlMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ControlCoordinator>()));
         services.AddHostedService<ControlCoordinatorService>();
         return services;
     }

@@ -25,4 +25,8 @@ public sealed class ApplianceOptions
     public PolicyOptions Policy { get; set; } = new();
 
     public UpdatesOptions Updates { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
+
+    public BackupOptions Backup { get; set; } = new();
 }
