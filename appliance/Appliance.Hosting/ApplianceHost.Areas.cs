@@ -2,6 +2,7 @@ using Appliance.Hosting.Identity;
 using Appliance.Hosting.Identity.Login;
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Control.Metrics;
 using Appliance.Control.Setup;
 using Appliance.Derp.Admission;
 using Appliance.Hosting.Configuration;
@@ -9,6 +10,8 @@ using Appliance.Hosting.Control;
 using Appliance.Hosting.Content;
 using Appliance.Hosting.Derp;
 using Appliance.Control.Noise;
+using Appliance.Hosting.Health;
+using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Policy;
 using Appliance.Hosting.Startup;
 using Appliance.Hosting.Tls;
@@ -18,6 +21,7 @@ using Appliance.Storage.Database;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Hosting;
 
@@ -69,6 +73,15 @@ public static partial class ApplianceHost
         // ts2021: the Noise transport behind /key and /ts2021; its machine key lives in the data folder.
         services.AddNoiseTransport(state.Paths.DataDir);
 
+        // Metrics: every area's instruments, exported for Prometheus on metrics.listen (docs/ops/metrics.md); the
+        // write probe behind /ready and appliance_database_writable; the update state for the metrics.
+        services.AddSingleton(sp => new DatabaseWriteProbe(
+            state, sp.GetRequiredService<ReadinessState>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DatabaseWriteProbe>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseWriteProbe>());
+        services.AddSingleton(new UpdateStateReader(state.Paths.DataDir));
+        services.AddInstrumentSource<ControlMetrics>();
+        services.AddApplianceMetrics(options.Metrics);
+
         // HTTPS certificate from the local CA or the site's files.
         if (options.Tls.Mode != TlsMode.Off)
         {
@@ -79,6 +92,7 @@ public static partial class ApplianceHost
     private static void ListenAreas(KestrelServerOptions kestrel, ApplianceOptions options)
     {
         kestrel.ListenNoise();
+        kestrel.ListenMetrics(options.Metrics);
         if (options.Tls.Mode != TlsMode.Off)
         {
             kestrel.Listen(ListenAddress.Parse(options.Server.HttpsListen), listen => listen.UseApplianceTls());
@@ -87,6 +101,7 @@ public static partial class ApplianceHost
 
     private static void MapAreas(WebApplication app)
     {
+        app.UseMetricsListener(app.Services.GetRequiredService<ApplianceOptions>().Metrics);
         app.UseNoiseTransport();
         app.MapNoiseEndpoints();
         app.MapControlEndpoints();

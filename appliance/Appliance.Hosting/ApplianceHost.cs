@@ -1,5 +1,6 @@
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Health;
+using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Startup;
 using Appliance.Hosting.Systemd;
 using Microsoft.AspNetCore.Builder;
@@ -66,6 +67,8 @@ public static partial class ApplianceHost
         builder.Services.AddSingleton(options.Policy);
         builder.Services.AddSingleton(options.Identity);
         builder.Services.AddSingleton(options.Updates);
+        builder.Services.AddSingleton(options.Metrics);
+        builder.Services.AddSingleton(options.Backup);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(state.Paths);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -84,16 +87,28 @@ public static partial class ApplianceHost
         return app;
     }
 
-    /// <summary>The bound HTTP addresses (http://127.0.0.1:PORT), after StartAsync; tests read the port 0 result here.</summary>
+    /// <summary>
+    /// The bound HTTP addresses (http://127.0.0.1:PORT) of the client-facing listeners, after StartAsync; tests read
+    /// the port 0 result here. The metrics listener is not among them: <see cref="MetricsUrl"/>.
+    /// </summary>
     public static IReadOnlyList<Uri> HttpAddresses(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var metrics = app.Services.GetService<MetricsEndpoint>()?.Bound;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         return addresses
             .Where(a => !a.Contains("unix:", StringComparison.Ordinal))
             .Select(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) ? uri : null)
             .OfType<Uri>()
             .Where(u => u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps)
+            .Where(u => metrics is null || !(u.Port == metrics.Port && System.Net.IPAddress.TryParse(u.Host.Trim('[', ']'), out var ip) && ip.Equals(metrics.Address)))
             .ToArray();
+    }
+
+    /// <summary>http://IP:PORT/metrics after StartAsync, or null when `metrics.enabled` is false.</summary>
+    public static Uri? MetricsUrl(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetService<MetricsEndpoint>()?.Url;
     }
 }

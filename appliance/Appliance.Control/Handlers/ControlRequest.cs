@@ -1,3 +1,4 @@
+using Appliance.Control.Metrics;
 using Appliance.Protocol.Control;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,6 +9,9 @@ namespace Appliance.Control.Handlers;
 internal static class ControlRequest
 {
     public static INoiseSessionFeature? Noise(HttpContext context) => context.Features.Get<INoiseSessionFeature>();
+
+    /// <summary>The control instruments, when the host registered them (AddControl does).</summary>
+    public static ControlMetrics? Metrics(HttpContext context) => context.RequestServices.GetService(typeof(ControlMetrics)) as ControlMetrics;
 
     /// <summary>Reads the body up to <see cref="ControlJson.MaxRequestBytes"/>; null when it is larger.</summary>
     public static async Task<byte[]?> ReadBodyAsync(HttpContext context)
@@ -55,12 +59,14 @@ internal static class ControlRequest
     {
         if (Noise(context) is not { } noise)
         {
+            Metrics(context)?.Refused("not_noise");
             await TextAsync(context, StatusCodes.Status403Forbidden, "control requests must arrive over ts2021 Noise").ConfigureAwait(false);
             return null;
         }
 
         if (await ReadBodyAsync(context).ConfigureAwait(false) is not { } body)
         {
+            Metrics(context)?.Refused("too_large");
             await TextAsync(context, StatusCodes.Status413PayloadTooLarge, "request body too large").ConfigureAwait(false);
             return null;
         }
@@ -72,6 +78,7 @@ internal static class ControlRequest
         }
         catch (ControlProtocolException e)
         {
+            Metrics(context)?.Refused("malformed");
             await TextAsync(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
             return null;
         }
@@ -79,6 +86,7 @@ internal static class ControlRequest
         var version = versionOf(request);
         if (!IsSupported(version) || !IsSupported(noise.ProtocolVersion))
         {
+            Metrics(context)?.Refused("unsupported_version");
             await TextAsync(context, StatusCodes.Status400BadRequest, Unsupported(version)).ConfigureAwait(false);
             return null;
         }

@@ -1,3 +1,4 @@
+using Appliance.Control.Metrics;
 using Appliance.Protocol.Control;
 using Appliance.State.Coordinator;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,7 @@ namespace Appliance.Control.Handlers;
 /// </summary>
 internal static class MapHandler
 {
-    public static async Task HandleAsync(HttpContext context, ControlCoordinator coordinator)
+    public static async Task HandleAsync(HttpContext context, ControlCoordinator coordinator, ControlMetrics? metrics)
     {
         if (await ControlRequest.ReadAsync(context, static body => ControlJson.ParseMapRequest(body), static r => r.Version).ConfigureAwait(false) is not { } read)
         {
@@ -24,6 +25,7 @@ internal static class MapHandler
 
         if (!MapRequestValidator.TryValidate(request, out var invalid))
         {
+            metrics?.Refused("invalid_map_request");
             await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, invalid).ConfigureAwait(false);
             return;
         }
@@ -56,6 +58,7 @@ internal static class MapHandler
         {
             var framed = MapMessageWriter.Frame(coordinator.Maps.Full(coordinator.Snapshot, coordinator.Snapshot.Find(node.Id) ?? node), request.WantsZstd);
             await context.Response.Body.WriteAsync(framed, context.RequestAborted).ConfigureAwait(false);
+            metrics?.MapMessage(framed.Length);
             return;
         }
 
@@ -66,6 +69,14 @@ internal static class MapHandler
             {
                 await context.Response.Body.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                if (metrics is not null)
+                {
+                    metrics.MapMessage(message.Length);
+                    if (stream.Session.LastYieldedChangedAt is var changedAt and not 0)
+                    {
+                        metrics.Propagated(changedAt, coordinator.Time);
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -26,6 +26,7 @@ internal static class RegisterHandler
             outcome = await WaitForApprovalAsync(context, coordinator, pending).ConfigureAwait(false);
         }
 
+        ControlRequest.Metrics(context)?.Registration(Result(outcome));
         switch (outcome.Status)
         {
             case RegisterStatus.Ok:
@@ -43,6 +44,19 @@ internal static class RegisterHandler
                 break;
         }
     }
+
+    /// <summary>The result label of appliance.control.registrations (docs/ops/metrics.md lists the values).</summary>
+    private static string Result(RegisterOutcome outcome) => outcome.Status switch
+    {
+        RegisterStatus.Ok when outcome.Response is { Error.Length: > 0 } => "refused",
+        RegisterStatus.Ok when outcome.Response is { AuthURL.Length: > 0 } => "auth_url",
+        RegisterStatus.Ok when outcome.Response is { NodeKeyExpired: true } => "key_expired",
+        RegisterStatus.Ok => "accepted",
+        RegisterStatus.Unauthorized => "unauthorized",
+        RegisterStatus.Conflict => "conflict",
+        RegisterStatus.AddressesExhausted => "addresses_exhausted",
+        _ => "invalid",
+    };
 
     private static async Task<RegisterOutcome> WaitForApprovalAsync(HttpContext context, ControlCoordinator coordinator, PendingRegistration pending)
     {

@@ -18,7 +18,7 @@ public static class ControlEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup("/machine");
         // RequestDelegate overloads: no reflection over handler parameters, so the trimmed single-file exe keeps working.
         group.MapPost("/register", context => RegisterHandler.HandleAsync(context, Coordinator(context)));
-        group.MapPost("/map", context => MapHandler.HandleAsync(context, Coordinator(context)));
+        group.MapPost("/map", context => MapHandler.HandleAsync(context, Coordinator(context), ControlRequest.Metrics(context)));
         return group;
     }
 

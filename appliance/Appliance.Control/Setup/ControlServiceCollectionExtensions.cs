@@ -1,5 +1,6 @@
 using Appliance.State;
 using Appliance.State.Commands;
+using Appliance.Control.Metrics;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
@@ -50,6 +51,8 @@ public static class ControlServiceCollectionExtensions
         services.TryAddSingleton<ITailnetWriter>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<INodePresence>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<IRegistrationApprovals>(sp => sp.GetRequiredService<ControlCoordinator>());
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new ControlMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ControlCoordinator>()));
         services.AddHostedService<ControlCoordinatorService>();
         return services;
     }

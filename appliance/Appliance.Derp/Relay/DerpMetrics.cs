@@ -7,6 +7,8 @@ namespace Appliance.Derp.Relay;
 public sealed class DerpMetrics
 {
     internal long ConnectionsCurrentValue;
+    internal long ConnectionsHandshakingValue;
+    internal long ConnectionsRefusedPendingValue;
     internal long ConnectionsAcceptedValue;
     internal long ConnectionsRefusedCapacityValue;
     internal long ConnectionsRefusedAdmissionValue;
@@ -21,7 +23,14 @@ public sealed class DerpMetrics
     internal long ControlFramesDroppedValue;
     internal long KeepAlivesSentValue;
 
+    /// <summary>Admitted connections (handshake done, key allowed): what <c>derp.max_connections</c> limits.</summary>
     public long ConnectionsCurrent => Interlocked.Read(ref ConnectionsCurrentValue);
+
+    /// <summary>Connections still in their handshake: what <c>derp.max_pending_handshakes</c> limits.</summary>
+    public long ConnectionsHandshaking => Interlocked.Read(ref ConnectionsHandshakingValue);
+
+    /// <summary>Refused because too many connections were already handshaking.</summary>
+    public long ConnectionsRefusedPending => Interlocked.Read(ref ConnectionsRefusedPendingValue);
 
     public long ConnectionsAccepted => Interlocked.Read(ref ConnectionsAcceptedValue);
 

@@ -25,10 +25,12 @@ public sealed partial class DerpServer
             return DerpCloseReason.ServerShutdown;
         }
 
-        if (Interlocked.Increment(ref Metrics.ConnectionsCurrentValue) > Options.MaxConnections)
+        // Connections that have not proved a key yet are limited on their own (derp.max_pending_handshakes), so a burst
+        // of junk upgrades holding their 10 s handshake window open cannot use up the slots of admitted nodes.
+        if (Interlocked.Increment(ref Metrics.ConnectionsHandshakingValue) > Options.MaxPendingHandshakes)
         {
-            _ = Interlocked.Decrement(ref Metrics.ConnectionsCurrentValue);
-            _ = Interlocked.Increment(ref Metrics.ConnectionsRefusedCapacityValue);
+            _ = Interlocked.Decrement(ref Metrics.ConnectionsHandshakingValue);
+            _ = Interlocked.Increment(ref Metrics.ConnectionsRefusedPendingValue);
             await CompleteAsync(pipe).ConfigureAwait(false);
             return DerpCloseReason.AtCapacity;
         }
@@ -36,6 +38,8 @@ public sealed partial class DerpServer
         _ = Interlocked.Increment(ref Metrics.ConnectionsAcceptedValue);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         DerpConnection? connection = null;
+        var handshaking = true;
+        var admitted = false;
         try
         {
             var (reason, client, info) = await HandshakeAsync(pipe, linked.Token).ConfigureAwait(false);
@@ -49,6 +53,17 @@ public sealed partial class DerpServer
                 _ = Interlocked.Increment(ref Metrics.ConnectionsRefusedAdmissionValue);
                 return DerpCloseReason.NotAdmitted;
             }
+
+            _ = Interlocked.Decrement(ref Metrics.ConnectionsHandshakingValue);
+            handshaking = false;
+            if (Interlocked.Increment(ref Metrics.ConnectionsCurrentValue) > Options.MaxConnections)
+            {
+                _ = Interlocked.Decrement(ref Metrics.ConnectionsCurrentValue);
+                _ = Interlocked.Increment(ref Metrics.ConnectionsRefusedCapacityValue);
+                return DerpCloseReason.AtCapacity;
+            }
+
+            admitted = true;
 
             // Registered before ServerInfo goes out, as derper does (derpserver.go accept: registerClient, then
             // sendServerInfo): a client that has its ServerInfo can be sent to at once. Packets routed to it in between
@@ -87,7 +102,16 @@ public sealed partial class DerpServer
                 connection.Dispose();
             }
 
-            _ = Interlocked.Decrement(ref Metrics.ConnectionsCurrentValue);
+            if (handshaking)
+            {
+                _ = Interlocked.Decrement(ref Metrics.ConnectionsHandshakingValue);
+            }
+
+            if (admitted)
+            {
+                _ = Interlocked.Decrement(ref Metrics.ConnectionsCurrentValue);
+            }
+
             await CompleteAsync(pipe).ConfigureAwait(false);
         }
     }

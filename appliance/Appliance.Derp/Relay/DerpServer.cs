@@ -46,7 +46,8 @@ public sealed partial class DerpServer : IAsyncDisposable
     public TimeProvider TimeProvider { get; }
 
     /// <summary>True when a new connection would be refused; Hosting answers 503 before upgrading.</summary>
-    public bool IsAtCapacity => Metrics.ConnectionsCurrent >= Options.MaxConnections;
+    public bool IsAtCapacity =>
+        Metrics.ConnectionsCurrent >= Options.MaxConnections || Metrics.ConnectionsHandshaking >= Options.MaxPendingHandshakes;
 
     public bool IsStopping => Volatile.Read(ref _stopped) != 0;
 

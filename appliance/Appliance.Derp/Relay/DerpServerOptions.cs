@@ -7,6 +7,12 @@ public sealed class DerpServerOptions
     public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>
+    /// Maximum connections still in their handshake (default 256; 1 … 1,000,000), counted apart from
+    /// <see cref="MaxConnections"/> so unauthenticated upgrades cannot lock admitted nodes out.
+    /// </summary>
+    public int MaxPendingHandshakes { get; set; } = 256;
+
+    /// <summary>
     /// Packets queued per receiving connection before new ones are dropped and counted (default 32 like derper's
     /// perClientSendQueueDepth; 1 … 4,096). Bounds memory per slow receiver to about this × 64 KiB.
     /// </summary>
@@ -38,6 +44,11 @@ public sealed class DerpServerOptions
         if (MaxConnections is < 1 or > 1_000_000)
         {
             errors.Add($"derp.max_connections must be 1 … 1000000 (got {MaxConnections})");
+        }
+
+        if (MaxPendingHandshakes is < 1 or > 1_000_000)
+        {
+            errors.Add($"derp.max_pending_handshakes must be 1 … 1000000 (got {MaxPendingHandshakes})");
         }
 
         if (SendQueuePackets is < 1 or > 4096)

@@ -27,4 +27,8 @@ public sealed class ApplianceOptions
     public IdentityOptions Identity { get; set; } = new();
 
     public UpdatesOptions Updates { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
+
+    public BackupOptions Backup { get; set; } = new();
 }

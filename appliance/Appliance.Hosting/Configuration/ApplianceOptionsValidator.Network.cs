@@ -103,6 +103,7 @@ public static partial class ApplianceOptionsValidator
         }
 
         CheckRange("derp.max_connections", derp.MaxConnections, 1, 1_000_000, problems);
+        CheckRange("derp.max_pending_handshakes", derp.MaxPendingHandshakes, 1, 1_000_000, problems);
         CheckRange("derp.send_queue_packets", derp.SendQueuePackets, 1, 4096, problems);
     }
 }

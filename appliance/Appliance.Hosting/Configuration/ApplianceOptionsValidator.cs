@@ -23,6 +23,8 @@ public static partial class ApplianceOptionsValidator
         ValidateTls(options.Tls, problems);
         ValidatePolicy(options.Policy, problems);
         ValidateUpdates(options.Updates, problems);
+        ValidateMetrics(options, problems);
+        ValidateBackup(options.Backup, problems);
         return problems;
     }
 
@@ -71,6 +73,7 @@ public static partial class ApplianceOptionsValidator
     private static void ValidateLog(LogOptions log, List<ConfigProblem> problems)
     {
         CheckRange("log.retained_files", log.RetainedFiles, 1, 3650, problems);
+        CheckRange("log.file_size_limit_mb", log.FileSizeLimitMb, 1, 10240, problems);
         CheckDefined("log.level", log.Level, problems);
         CheckDefined("log.console_format", log.ConsoleFormat, problems);
     }
@@ -133,6 +136,35 @@ public static partial class ApplianceOptionsValidator
     {
         CheckRange("updates.health_timeout", updates.HealthTimeout, TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), problems);
         CheckRange("updates.keep_versions", updates.KeepVersions, 2, 100, problems);
+    }
+
+    private static void ValidateMetrics(ApplianceOptions options, List<ConfigProblem> problems)
+    {
+        if (!options.Metrics.Enabled)
+        {
+            return;
+        }
+
+        var metrics = CheckListen("metrics.listen", options.Metrics.Listen, problems);
+        if (metrics is not null && metrics.Port != 0 && ListenAddress.TryParse(options.Server.Listen, out var http) && metrics.Equals(http))
+        {
+            problems.Add(new("metrics.listen", $"is the same address as server.listen ({options.Server.Listen}); /metrics needs a listener of its own, e.g. 127.0.0.1:9464"));
+        }
+    }
+
+    private static void ValidateBackup(BackupOptions backup, List<ConfigProblem> problems)
+    {
+        if (backup.Interval != TimeSpan.Zero)
+        {
+            CheckRange("backup.interval", backup.Interval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366), problems, "or 0 for no schedule");
+        }
+
+        if (backup.VerifyInterval != TimeSpan.Zero)
+        {
+            CheckRange("backup.verify_interval", backup.VerifyInterval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366), problems, "or 0 for no restore drill");
+        }
+
+        CheckRange("backup.keep", backup.Keep, 1, 1000, problems);
     }
 
     private static IPEndPoint? CheckListen(string key, string value, List<ConfigProblem> problems)

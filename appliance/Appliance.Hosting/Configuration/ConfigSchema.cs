@@ -18,6 +18,8 @@ public static class ConfigSchema
         new ConfigSection<PolicyOptions>("policy", o => o.Policy),
         new ConfigSection<IdentityOptions>("identity", o => o.Identity),
         new ConfigSection<UpdatesOptions>("updates", o => o.Updates),
+        new ConfigSection<MetricsOptions>("metrics", o => o.Metrics),
+        new ConfigSection<BackupOptions>("backup", o => o.Backup),
     ];
 
     /// <summary>The fields of one dns.extra_records entry.</summary>

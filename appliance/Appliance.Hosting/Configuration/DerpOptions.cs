@@ -46,6 +46,9 @@ public sealed class DerpOptions
     /// <summary>Maximum concurrent DERP connections. 1..1000000, default 10000.</summary>
     public int MaxConnections { get; set; } = 10_000;
 
+    /// <summary>Maximum DERP connections still in their handshake, counted apart from max_connections so junk upgrades cannot lock out admitted nodes. 1..1000000, default 256.</summary>
+    public int MaxPendingHandshakes { get; set; } = 256;
+
     /// <summary>Packets queued per client before a newly arriving one is dropped and counted (docs/decisions/0041). 1..4096, default 32 (Tailscale's derpserver perClientSendQueueDepth).</summary>
     public int SendQueuePackets { get; set; } = 32;
 }

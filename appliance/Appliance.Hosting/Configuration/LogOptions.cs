@@ -12,6 +12,9 @@ public sealed class LogOptions
     /// <summary>How many daily files are kept. 1..3650, default 14.</summary>
     public int RetainedFiles { get; set; } = 14;
 
+    /// <summary>Size in MiB at which the log file rolls over to a new file (appliance20261125_001.log); retained_files bounds the count, so the folder holds at most their product. 1..10240, default 100.</summary>
+    public int FileSizeLimitMb { get; set; } = 100;
+
     /// <summary>Console format: auto (plain under systemd, timestamped otherwise), plain, timestamped or json. Default auto.</summary>
     public ConsoleLogFormat ConsoleFormat { get; set; } = ConsoleLogFormat.Auto;
 }

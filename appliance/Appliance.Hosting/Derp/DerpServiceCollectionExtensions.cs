@@ -1,5 +1,7 @@
 using Appliance.Derp.Admission;
+using Appliance.Derp.Metrics;
 using Appliance.Derp.Relay;
+using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Configuration;
 using Appliance.State.Coordinator;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,13 +43,18 @@ public static class DerpServiceCollectionExtensions
                 ? sp.GetService<IDerpAdmission>() ?? throw new InvalidOperationException(
                     "derp.verify_clients is true but no IDerpAdmission is registered: register State's node-key check, or set derp.verify_clients: false")
                 : AllowAllDerpAdmission.Instance;
-            var serverOptions = new DerpServerOptions { MaxConnections = derp.MaxConnections, SendQueuePackets = derp.SendQueuePackets };
+            var serverOptions = new DerpServerOptions { MaxConnections = derp.MaxConnections, MaxPendingHandshakes = derp.MaxPendingHandshakes, SendQueuePackets = derp.SendQueuePackets };
             return new DerpServer(key, admission, serverOptions, sp.GetRequiredService<TimeProvider>());
         });
         services.AddHostedService<DerpLifecycleService>();
         services.AddSingleton(sp => new StunHostedService(ListenAddress.Parse(options.Derp.StunListen), sp.GetRequiredService<ILogger<StunHostedService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<StunHostedService>());
         services.AddHostedService<DerpBoundPortsService>();
+        services.AddSingleton(sp => new DerpMeter(DerpInstruments.Create(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            () => sp.GetRequiredService<DerpServer>().Metrics,
+            () => sp.GetRequiredService<StunHostedService>().Metrics)));
+        services.AddInstrumentSource<DerpMeter>();
         return services;
     }
 }

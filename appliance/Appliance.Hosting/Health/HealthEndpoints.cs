@@ -8,7 +8,8 @@ namespace Appliance.Hosting.Health;
 
 /// <summary>
 /// `/health` is liveness: 200 "ok" whenever the process can answer HTTP at all. `/ready` is readiness: 200 "ready"
-/// only once state is loaded and every listener is bound, 503 "starting" before and 503 "stopping" during a stop.
+/// only once state is loaded and every listener is bound, 503 "starting" before and 503 "stopping" during a stop, and
+/// 503 "not ready: REASON" while serving when the database cannot be written (<see cref="DatabaseWriteProbe"/>).
 /// Both are plain text and unauthenticated; they reveal nothing but the phase and the running version, which both
 /// carry in the <c>Appliance-Version</c> header so that the updater can tell the new release from an old one that is
 /// still (or again) answering on the port.
@@ -39,12 +40,15 @@ public static class HealthEndpoints
 
     private static Task Ready(HttpContext context)
     {
-        var phase = context.RequestServices.GetRequiredService<ReadinessState>().Phase;
+        var readiness = context.RequestServices.GetRequiredService<ReadinessState>();
+        var phase = readiness.Phase;
+        var problem = readiness.Problem;
         context.Response.Headers[VersionHeader] = RunningVersion;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.StatusCode = phase == ReadinessPhase.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+        context.Response.StatusCode = readiness.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         return context.Response.WriteAsync(phase switch
         {
+            ReadinessPhase.Ready when problem is not null => "not ready: " + problem,
             ReadinessPhase.Ready => "ready",
             ReadinessPhase.Stopping => "stopping",
             _ => "starting",

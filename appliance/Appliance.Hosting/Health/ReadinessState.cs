@@ -8,10 +8,18 @@ namespace Appliance.Hosting.Health;
 public sealed class ReadinessState
 {
     private int _phase = (int)ReadinessPhase.Starting;
+    private string? _problem;
 
     public ReadinessPhase Phase => (ReadinessPhase)Volatile.Read(ref _phase);
 
-    public bool IsReady => Phase == ReadinessPhase.Ready;
+    /// <summary>Ready and nothing wrong: what `/ready` answers 200 for.</summary>
+    public bool IsReady => Phase == ReadinessPhase.Ready && Problem is null;
+
+    /// <summary>Why a started appliance cannot do its work (e.g. the database cannot be written), or null.</summary>
+    public string? Problem => Volatile.Read(ref _problem);
+
+    /// <summary>Sets or (with null) clears the problem that makes `/ready` answer 503 while serving.</summary>
+    public void SetProblem(string? problem) => Volatile.Write(ref _problem, problem);
 
     /// <summary>Marks the process ready, unless a stop has already begun.</summary>
     public void MarkReady() => Interlocked.CompareExchange(ref _phase, (int)ReadinessPhase.Ready, (int)ReadinessPhase.Starting);

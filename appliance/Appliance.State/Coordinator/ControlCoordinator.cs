@@ -151,7 +151,7 @@ public sealed partial class ControlCoordinator : IDisposable
     {
         AssertWriter();
         var previous = _snapshot;
-        var step = new ChangeSet();
+        var step = new ChangeSet { Since = _time.GetTimestamp() };
         change(step);
         if (next.Policy.IsActive && !next.PolicyStale && TopologyChanged(previous, next, step))
         {
@@ -248,15 +248,15 @@ public sealed partial class ControlCoordinator : IDisposable
                     OutgoingMessage? message;
                     if (baseline.Policy.IsActive || snapshot.Policy.IsActive)
                     {
-                        message = Maps.PolicyDelta(baseline, snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) : null;
+                        message = Maps.PolicyDelta(baseline, snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) { ChangedAt = changes.Since } : null;
                     }
                     else if (changes.Involves(session.NodeId))
                     {
-                        message = Maps.Delta(snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) : null;
+                        message = Maps.Delta(snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) { ChangedAt = changes.Since } : null;
                     }
                     else
                     {
-                        shared ??= Maps.Delta(snapshot, changes, receiver: 0) is { } common ? new OutgoingMessage(common) : null;
+                        shared ??= Maps.Delta(snapshot, changes, receiver: 0) is { } common ? new OutgoingMessage(common) { ChangedAt = changes.Since } : null;
                         message = shared;
                     }
 

@@ -82,6 +82,7 @@ public sealed class ApplianceDatabase : IDisposable
         // avoids an fsync per commit, which registration bursts need.
         command.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;";
         command.ExecuteNonQuery();
+        StorageMetrics.Track(connection);
         return connection;
     }
 

@@ -1,5 +1,6 @@
 using Appliance.Derp.Relay;
 using Appliance.Protocol.Derp;
+using Appliance.Protocol.Keys;
 using Appliance.TestKit.Derp;
 
 namespace Appliance.Derp.Tests.Relay;
@@ -65,17 +66,60 @@ public class LifecycleTests
     }
 
     [Fact]
-    public async Task Connections_beyond_the_maximum_are_refused_and_counted()
+    public async Task Connections_beyond_the_maximum_are_refused_after_their_handshake_and_counted()
     {
         await using var derp = new InMemoryDerp(new DerpServerOptions { MaxConnections = 1 });
         _ = await derp.ConnectAsync();
 
         Assert.True(derp.Server.IsAtCapacity);
-        var (input, _, accept) = derp.Open();
+        var key = NodePrivate.Generate();
+        ((Admission.AllowListDerpAdmission)derp.Admission).Add(key.Public);
+        var (input, output, accept) = derp.Open();
+        await Assert.ThrowsAnyAsync<IOException>(() => DerpTestClient.ConnectAsync(input, output, key).WaitAsync(Wait));
 
         Assert.Equal(DerpCloseReason.AtCapacity, await accept.WaitAsync(Wait));
-        Assert.True((await input.ReadAsync()).IsCompleted);
         Assert.Equal(1, derp.Server.Metrics.ConnectionsRefusedCapacity);
+        Assert.Equal(1, derp.Server.Metrics.ConnectionsCurrent);
+        Assert.Equal(0, derp.Server.Metrics.ConnectionsHandshaking);
+    }
+
+    [Fact]
+    public async Task Junk_connections_that_never_finish_their_handshake_do_not_lock_out_real_clients()
+    {
+        // Issue 15: with max_connections 20, 20 junk upgrades holding their 10 s handshake window used every slot.
+        await using var derp = new InMemoryDerp(new DerpServerOptions { MaxConnections = 20, MaxPendingHandshakes = 20 });
+        var junk = Enumerable.Range(0, 20).Select(_ => derp.Open()).ToList();
+        Assert.True(await EventuallyAsync(() => derp.Server.Metrics.ConnectionsHandshaking == 20));
+
+        // The 21st handshaking connection is refused on its own limit ...
+        var (_, _, extra) = derp.Open();
+        Assert.Equal(DerpCloseReason.AtCapacity, await extra.WaitAsync(Wait));
+        Assert.Equal(1, derp.Server.Metrics.ConnectionsRefusedPending);
+
+        // ... and once a junk one gives up, a real client gets in although 19 junk connections are still open.
+        await junk[0].Output.CompleteAsync();
+        Assert.Equal(DerpCloseReason.HandshakeFailed, await junk[0].Accept.WaitAsync(Wait));
+        var (client, _) = await derp.ConnectAsync();
+        Assert.NotNull(client.ServerInfo);
+        Assert.Equal(1, derp.Server.Metrics.ConnectionsCurrent);
+        Assert.Equal(19, derp.Server.Metrics.ConnectionsHandshaking);
+        Assert.Equal(0, derp.Server.Metrics.ConnectionsRefusedCapacity);
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
     }
 
     [Fact]

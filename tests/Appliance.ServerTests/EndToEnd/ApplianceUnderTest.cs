@@ -38,7 +38,11 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         var https = ApplianceHost.HttpAddresses(app).Single(a => a.Scheme == Uri.UriSchemeHttps);
         Https = new IPEndPoint(IPAddress.Parse(https.Host), https.Port);
         Admin = Support.Http.UnixSocketClient(state.Paths.AdminSocket);
+        Metrics = ApplianceHost.MetricsUrl(app)!;
     }
+
+    /// <summary>http://127.0.0.1:PORT/metrics on the metrics listener.</summary>
+    public Uri Metrics { get; }
 
     public Uri Http { get; }
 
@@ -69,6 +73,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
             Log = { File = "off" },
             Tls = { Mode = TlsMode.LocalCa },
             Derp = { StunListen = "127.0.0.1:0" },
+            Metrics = { Listen = "127.0.0.1:0" },
             Nodes = { ChangeCoalesce = TimeSpan.FromMilliseconds(20) },
             Policy = { File = policyPath },
         };

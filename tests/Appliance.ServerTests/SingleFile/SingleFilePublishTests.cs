@@ -45,6 +45,7 @@ public sealed class SingleFilePublishTests : IDisposable
         var serve = Clean(exe, home, emptyPath, "serve", "--data-dir", _temp.Combine("data"), "--listen", $"127.0.0.1:{port}");
         serve.Environment["APPLIANCE_HTTPS_LISTEN"] = "127.0.0.1:0";
         serve.Environment["APPLIANCE_DERP_STUN_LISTEN"] = "127.0.0.1:0";
+        serve.Environment["APPLIANCE_METRICS_LISTEN"] = "127.0.0.1:0";
         using var server = ApplianceProcess.Start(serve);
         Assert.Equal("ok", await Http.WaitForHealthAsync(new Uri($"http://127.0.0.1:{port}"), server, TimeSpan.FromSeconds(60)));
         server.Terminate();

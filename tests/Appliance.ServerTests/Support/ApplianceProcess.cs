@@ -69,6 +69,7 @@ internal sealed class ApplianceProcess : IDisposable
         // Parallel tests must not fight over the default HTTPS port 8443.
         info.Environment["APPLIANCE_HTTPS_LISTEN"] = "127.0.0.1:0";
         info.Environment["APPLIANCE_DERP_STUN_LISTEN"] = "127.0.0.1:0"; // and over the default STUN port 3478
+        info.Environment["APPLIANCE_METRICS_LISTEN"] = "127.0.0.1:0"; // and over the default metrics port 9464
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;

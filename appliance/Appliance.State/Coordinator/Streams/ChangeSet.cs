@@ -16,6 +16,9 @@ public sealed class ChangeSet
 
     public Dictionary<long, bool> Online { get; } = [];
 
+    /// <summary>When the earliest change in this set was made (a <see cref="TimeProvider.GetTimestamp"/> value; 0 when none is recorded): the start of change-propagation latency.</summary>
+    public long Since { get; set; }
+
     public bool IsEmpty => Full.Count == 0 && Removed.Count == 0 && Patches.Count == 0 && Online.Count == 0;
 
     public void AddFull(long id)
@@ -56,6 +59,11 @@ public sealed class ChangeSet
     public void Merge(ChangeSet later)
     {
         ArgumentNullException.ThrowIfNull(later);
+        if (later.Since != 0 && (Since == 0 || later.Since < Since))
+        {
+            Since = later.Since;
+        }
+
         foreach (var id in later.Removed)
         {
             AddRemoved(id);

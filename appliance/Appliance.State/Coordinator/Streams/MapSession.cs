@@ -40,6 +40,12 @@ public sealed class MapSession
     /// <summary>How many times this stream fell behind and was resynced with a full map.</summary>
     public int Resyncs { get; private set; }
 
+    /// <summary>
+    /// <see cref="OutgoingMessage.ChangedAt"/> of the message <see cref="ReadAllAsync"/> yielded last (0 for full maps
+    /// and keep-alives), so the writer can measure change propagation once the bytes are on the wire.
+    /// </summary>
+    public long LastYieldedChangedAt { get; private set; }
+
     internal long LastSentTimestamp => Interlocked.Read(ref _lastSent);
 
     /// <summary>Serialises building this stream's full map against the flush computing its next delta.</summary>
@@ -78,6 +84,7 @@ public sealed class MapSession
             yield break;
         }
 
+        LastYieldedChangedAt = 0;
         yield return MapMessageWriter.Frame(first, Zstd);
         while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -88,6 +95,7 @@ public sealed class MapSession
                 }
 
                 Resyncs++;
+                LastYieldedChangedAt = 0;
                 if (_fullMap(this) is not { } full)
                 {
                     yield break;
@@ -99,6 +107,7 @@ public sealed class MapSession
 
             if (_queue.Reader.TryRead(out var message))
             {
+                LastYieldedChangedAt = message.ChangedAt;
                 yield return message.Framed(Zstd);
             }
         }

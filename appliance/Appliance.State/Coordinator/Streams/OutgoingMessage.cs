@@ -20,6 +20,9 @@ public sealed class OutgoingMessage
 
     public MapResponse Message { get; }
 
+    /// <summary>When the earliest change this message carries was made (a <see cref="TimeProvider.GetTimestamp"/> value; 0 for keep-alives and full maps).</summary>
+    public long ChangedAt { get; init; }
+
     public ReadOnlyMemory<byte> Framed(bool zstd) => zstd ? _zstd.Value : _raw.Value;
 
     public static OutgoingMessage KeepAlive { get; } = new(new MapResponse { KeepAlive = true });
