@@ -71,8 +71,10 @@ public static class AdminApiExtensions
         Map(api, "GET", "/preauthkeys", AdminEndpoints.ListPreAuthKeys);
         Map(api, "POST", "/preauthkeys", AdminEndpoints.CreatePreAuthKey);
         Map(api, "POST", "/preauthkeys/{prefix}/expire", AdminEndpoints.ExpirePreAuthKey);
+        Map(api, "DELETE", "/preauthkeys/{prefix}", AdminEndpoints.DeletePreAuthKey);
         Map(api, "GET", "/nodes", AdminEndpoints.ListNodes);
         Map(api, "POST", "/nodes/{id:long}/expire", AdminEndpoints.ExpireNode);
+        Map(api, "PUT", "/nodes/{id:long}/expiry", AdminEndpoints.SetNodeExpiry);
         Map(api, "POST", "/nodes/{id:long}/rename", AdminEndpoints.RenameNode);
         Map(api, "POST", "/nodes/{id:long}/tags", AdminEndpoints.SetNodeTags);
         Map(api, "DELETE", "/nodes/{id:long}", AdminEndpoints.DeleteNode);

@@ -77,6 +77,9 @@ public sealed record CreatePreAuthKeyRequest(
     string? Expiration = null,
     IReadOnlyList<string>? Tags = null);
 
+/// <param name="Expiry">When the node key expires (ISO-8601); null: it never expires.</param>
+public sealed record SetExpiryRequest(DateTimeOffset? Expiry);
+
 public sealed record SetTagsRequest(IReadOnlyList<string> Tags);
 
 /// <param name="Status">notFound, conflict, invalid or forbidden.</param>

@@ -49,6 +49,17 @@ internal static class AdminEndpoints
     public static Task ExpirePreAuthKey(HttpContext c) => Run(c, async (api, ct) =>
         await AdminResponses.WriteAsync(c, await api.ExpirePreAuthKeyAsync(Route(c, "prefix"), ct), AdminJsonContext.Default.PreAuthKeyDto));
 
+    public static Task DeletePreAuthKey(HttpContext c) => Run(c, async (api, ct) =>
+        await AdminResponses.WriteAsync(c, await api.DeletePreAuthKeyAsync(Route(c, "prefix"), ct), AdminJsonContext.Default.PreAuthKeyDto));
+
+    public static Task SetNodeExpiry(HttpContext c) => Run(c, async (api, ct) =>
+    {
+        if (await AdminResponses.ReadBodyAsync(c, AdminJsonContext.Default.SetExpiryRequest) is { } body)
+        {
+            await AdminResponses.WriteAsync(c, await api.SetNodeExpiryAsync(Id(c), body, ct), AdminJsonContext.Default.NodeDto);
+        }
+    });
+
     public static Task ListNodes(HttpContext c) => Run(c, async (api, ct) =>
         await AdminResponses.WriteAsync(c, await api.ListNodesAsync(Query(c, "user"), ct), AdminJsonContext.Default.IReadOnlyListNodeDto));
 

@@ -16,6 +16,7 @@ namespace Appliance.Hosting.Admin;
 [JsonSerializable(typeof(RenameRequest))]
 [JsonSerializable(typeof(CreatePreAuthKeyRequest))]
 [JsonSerializable(typeof(SetTagsRequest))]
+[JsonSerializable(typeof(SetExpiryRequest))]
 [JsonSerializable(typeof(ErrorDto))]
 [JsonSerializable(typeof(PendingRegistrationDto))]
 [JsonSerializable(typeof(IReadOnlyList<PendingRegistrationDto>))]

@@ -79,6 +79,14 @@ public sealed class AdminOperations(
         return Done(Map(expired, k => k.ToDto(NameOf(names, k.UserId), now)));
     }
 
+    public Task<OperationResult<PreAuthKeyDto>> DeletePreAuthKeyAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var deleted = identity.DeletePreAuthKey(prefix);
+        var names = UserNames();
+        var now = time.GetUtcNow();
+        return Done(Map(deleted, k => k.ToDto(NameOf(names, k.UserId), now)));
+    }
+
     public Task<OperationResult<IReadOnlyList<NodeDto>>> ListNodesAsync(string? user, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -86,6 +94,12 @@ public sealed class AdminOperations(
     }
 
     public Task<OperationResult<NodeDto>> ExpireNodeAsync(long id, CancellationToken cancellationToken) => Done(Node(nodes.Expire(id)));
+
+    public Task<OperationResult<NodeDto>> SetNodeExpiryAsync(long id, SetExpiryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Done(Node(nodes.SetExpiry(id, request.Expiry)));
+    }
 
     public Task<OperationResult<NodeDto>> RenameNodeAsync(long id, string newName, CancellationToken cancellationToken) =>
         Done(Node(nodes.Rename(id, newName)));

@@ -23,9 +23,15 @@ public interface IAdminApi
 
     Task<OperationResult<PreAuthKeyDto>> ExpirePreAuthKeyAsync(string prefix, CancellationToken cancellationToken);
 
+    /// <summary>Deletes a pre-auth key by its prefix; nodes it registered stay.</summary>
+    Task<OperationResult<PreAuthKeyDto>> DeletePreAuthKeyAsync(string prefix, CancellationToken cancellationToken);
+
     Task<OperationResult<IReadOnlyList<NodeDto>>> ListNodesAsync(string? user, CancellationToken cancellationToken);
 
     Task<OperationResult<NodeDto>> ExpireNodeAsync(long id, CancellationToken cancellationToken);
+
+    /// <summary>Sets the node key's expiry to <see cref="SetExpiryRequest.Expiry"/>, or disables expiry when it is null.</summary>
+    Task<OperationResult<NodeDto>> SetNodeExpiryAsync(long id, SetExpiryRequest request, CancellationToken cancellationToken);
 
     Task<OperationResult<NodeDto>> RenameNodeAsync(long id, string newName, CancellationToken cancellationToken);
 

@@ -32,9 +32,12 @@ public static class ApplianceLogging
         ArgumentNullException.ThrowIfNull(paths);
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is((LogEventLevel)log.Level)
-            // ASP.NET Core logs every request at Information; keep the framework quiet unless asked for Debug.
+            // ASP.NET Core logs every request at Information; keep the framework quiet unless asked for Debug. That
+            // includes Microsoft.Hosting.Lifetime ("Now listening on: http://noise:ts2021", "Press Ctrl+C"): serve's
+            // own banner says where it listens, once.
             .MinimumLevel.Override("Microsoft", Max(LogEventLevel.Warning, (LogEventLevel)log.Level))
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Max(LogEventLevel.Information, (LogEventLevel)log.Level))
+            // The host logs a failed start with its whole stack trace; serve reports it as one line with its exit code.
+            .MinimumLevel.Override("Microsoft.Extensions.Hosting.Internal.Host", Max(LogEventLevel.Fatal, (LogEventLevel)log.Level))
             .Enrich.FromLogContext();
         ConsoleSink(configuration, log.ConsoleFormat, getEnvironment);
         if (paths.LogFile is { } file)

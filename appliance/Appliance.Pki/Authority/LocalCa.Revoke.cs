@@ -21,6 +21,15 @@ public sealed partial class LocalCa
             throw new CaException(CaErrorKind.InvalidRequest, $"'{serialHex}' is not a certificate serial number (hex, as 'appliance ca status' shows it).");
         }
 
+        // A prefix must never be recorded as if it were a serial: it would match nothing and revoke nothing while
+        // the operator believes the certificate is gone. Every serial this CA issues has exactly HexLength digits.
+        if (serial.Length != SerialNumbers.HexLength)
+        {
+            throw new CaException(
+                CaErrorKind.InvalidRequest,
+                $"'{serialHex}' is not a whole serial: this CA's serials have {SerialNumbers.HexLength} hex digits; copy the full one from 'appliance ca status'. Nothing was revoked.");
+        }
+
         if (RevokedSerials().Contains(serial))
         {
             return RevokeOutcome.AlreadyRevoked;

@@ -8,6 +8,9 @@ namespace Appliance.Pki.Certificates;
 /// </summary>
 public static class SerialNumbers
 {
+    /// <summary>Hex digits of every serial this CA issues (16 bytes, no leading zero byte).</summary>
+    public const int HexLength = 32;
+
     public static byte[] Next()
     {
         var serial = RandomNumberGenerator.GetBytes(16);

@@ -84,6 +84,15 @@ public sealed partial class IdentityService
         });
     }
 
+    /// <summary>Removes the key (named by its public prefix); nodes it registered stay.</summary>
+    public OperationResult<PreAuthKeyRecord> DeletePreAuthKey(string prefix)
+    {
+        var deleted = _preAuthKeys.Delete(prefix);
+        return deleted.IsOk
+            ? OperationResult.Ok(deleted.Row!)
+            : OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+    }
+
     /// <summary>
     /// Checks a key presented at registration and, when valid, counts the use; atomic, so a single-use key
     /// registers one node even under a race. A malformed key is NotFound.

@@ -47,6 +47,13 @@ public sealed class NodeService(ControlCoordinator coordinator, IUserDirectory u
     /// <summary>Expires the node key now: the client must re-authenticate. An earlier expiry is kept.</summary>
     public OperationResult<NodeRecord> Expire(long id) => coordinator.ExpireNode(id);
 
+    /// <summary>
+    /// Sets when the node key expires (Headscale's `nodes expire --expiry TIME`), or with null never (`--disable`).
+    /// A time in the past expires the node at once.
+    /// </summary>
+    public OperationResult<NodeRecord> SetExpiry(long id, DateTimeOffset? expiry) =>
+        Change(id, node => node with { KeyExpiry = expiry, UpdatedAt = time.GetUtcNow() });
+
     /// <summary>Renames the node's MagicDNS label; the name must be a free DNS label.</summary>
     public OperationResult<NodeRecord> Rename(long id, string newName) => coordinator.RenameNode(id, newName);
 

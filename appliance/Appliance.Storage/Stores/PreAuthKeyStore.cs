@@ -68,6 +68,15 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
         return row is null ? WriteResult.NotFound<PreAuthKeyRecord>() : WriteResult.Ok(row);
     }
 
+    /// <summary>Deletes the key; nodes registered with it keep running (their auth_key_id becomes NULL).</summary>
+    public WriteResult<PreAuthKeyRecord> Delete(string prefix)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.Command($"DELETE FROM pre_auth_keys WHERE prefix = $p RETURNING {Columns};").With("$p", prefix);
+        var row = command.ReadSingle(Map);
+        return row is null ? WriteResult.NotFound<PreAuthKeyRecord>() : WriteResult.Ok(row);
+    }
+
     /// <summary>Revokes the key (it can never be used again, whatever its expiry); the first revocation time is kept.</summary>
     public WriteResult<PreAuthKeyRecord> Revoke(string prefix, DateTimeOffset now)
     {

@@ -80,6 +80,12 @@ public sealed class AdminClient : IAdminApi, IDisposable
     public Task<OperationResult<PreAuthKeyDto>> ExpirePreAuthKeyAsync(string prefix, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"preauthkeys/{Escape(prefix)}/expire", null, AdminJsonContext.Default.PreAuthKeyDto, cancellationToken);
 
+    public Task<OperationResult<PreAuthKeyDto>> DeletePreAuthKeyAsync(string prefix, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, $"preauthkeys/{Escape(prefix)}", null, AdminJsonContext.Default.PreAuthKeyDto, cancellationToken);
+
+    public Task<OperationResult<NodeDto>> SetNodeExpiryAsync(long id, SetExpiryRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, $"nodes/{Id(id)}/expiry", JsonContent.Create(request, AdminJsonContext.Default.SetExpiryRequest), AdminJsonContext.Default.NodeDto, cancellationToken);
+
     public Task<OperationResult<IReadOnlyList<NodeDto>>> ListNodesAsync(string? user, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "nodes" + UserQuery(user), null, AdminJsonContext.Default.IReadOnlyListNodeDto, cancellationToken);
 

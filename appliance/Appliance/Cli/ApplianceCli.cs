@@ -5,15 +5,17 @@ namespace Appliance.Cli;
 /// <summary>
 /// The root of the `appliance` command tree. Each area adds its verbs in its own file in this folder
 /// (`ServeCommand`, `UsersCommands`, `CaCommands`, `PolicyCommands`, `UpdateCommands`, ...) and is listed here once.
-/// Exit codes: 0 success, 1 failure, 2 usage error, 78 invalid configuration (sysexits EX_CONFIG).
+/// `-c/--config` and `--data-dir` are global (recursive on the root). Exit codes: <see cref="ExitCodes"/>.
 /// </summary>
 public static class ApplianceCli
 {
     public static RootCommand Build()
     {
         var root = new RootCommand("The Appliance: an offline Tailscale-compatible coordination server.");
+        CliContext.AddGlobalOptions(root);
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(HealthCommand.Create());
         root.Subcommands.Add(ConfigCommands.Create());
         root.Subcommands.Add(UpdateCommands.Create());
         root.Subcommands.Add(UsersCommands.Create());
@@ -29,25 +31,27 @@ public static class ApplianceCli
         }
 
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
+        root.Subcommands.Add(CompletionCommand.CreateCompleteVerb());
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) =>
+        // The host handles SIGTERM/SIGINT itself (graceful stop within server.shutdown_timeout, exit 0), so the
+        // parser must not install its own handlers that would end the process after a fixed 2 s.
+        RunAsync(args, new InvocationConfiguration { ProcessTerminationTimeout = null }, terminal: null);
+
+    /// <summary>Parses and runs one command line; tests pass their own writers and terminal.</summary>
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration configuration, CliTerminal? terminal)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
-            }
-
-            await Console.Error.WriteLineAsync("Run 'appliance --help' for usage.").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            return ParseErrors.Report(parse, configuration.Error);
         }
 
-        // The host handles SIGTERM/SIGINT itself (graceful stop within server.shutdown_timeout, exit 0), so the
-        // parser must not install its own handlers that would end the process after a fixed 2 s.
-        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        using var scope = CliTerminal.Use(terminal);
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 }

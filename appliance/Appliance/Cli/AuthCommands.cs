@@ -14,7 +14,6 @@ public static class AuthCommands
     public static Command Create()
     {
         var auth = new Command("auth", "Approve interactive logins (clients that printed a /register/ URL).");
-        CliContext.AddOptions(auth);
         auth.Subcommands.Add(ListCommand());
         auth.Subcommands.Add(ApproveCommand());
         return auth;
@@ -69,7 +68,7 @@ public static class AuthCommands
     }
 
     private static Command ListCommand() =>
-        new Command("list", "List logins waiting for approval (id, machine key, hostname, age).").WithServiceAction(async (parse, api, output, ct) =>
+        new Command("list", "List logins waiting for approval (id, machine key, hostname, age).").WithAliases("ls").WithServiceAction(async (parse, api, output, ct) =>
         {
             var listed = await api.ListPendingRegistrationsAsync(ct).ConfigureAwait(false);
             var now = DateTimeOffset.UtcNow;

@@ -7,7 +7,7 @@ namespace Appliance.Cli;
 /// <summary>
 /// Loads the configuration for a CLI verb: the --config file (or the default), then APPLIANCE_* variables, then
 /// command-line overrides such as --data-dir, which win because they are the most specific. The command must
-/// carry the options from <see cref="CliContext.AddOptions"/>.
+/// be under the root, which carries the options from <see cref="CliContext.AddGlobalOptions"/>.
 /// </summary>
 public static class CliConfig
 {

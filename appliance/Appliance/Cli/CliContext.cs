@@ -33,21 +33,32 @@ public sealed class CliContext
 
     public string AdminSocketPath => InstalledLayout.AdminSocketFor(DataDirectory);
 
-    /// <summary>Adds `--data-dir` and `--config` to a command group; recursive, so they work on every verb below it.</summary>
-    public static void AddOptions(Command group)
+    /// <summary>
+    /// Adds `--data-dir` and `-c/--config` to the root; recursive, so they work before or after any verb
+    /// (`appliance -c FILE users list`, `appliance users list --config FILE`).
+    /// </summary>
+    public static void AddGlobalOptions(RootCommand root)
     {
-        ArgumentNullException.ThrowIfNull(group);
-        group.Options.Add(new Option<string?>(DataDirOptionName)
+        ArgumentNullException.ThrowIfNull(root);
+        root.Options.Add(new Option<string?>(DataDirOptionName)
         {
             Description = $"The data folder (default: ${DataDirEnvironment}, else server.data_dir, else {InstalledLayout.DataDir} when installed, else {DefaultDataDir}).",
+            HelpName = "DIR",
             Recursive = true,
         });
-        group.Options.Add(new Option<string?>(ConfigOptionName)
+        root.Options.Add(new Option<string?>(ConfigOptionName, "-c")
         {
-            Description = "The configuration file.",
+            Description = "The configuration file (YAML).",
+            HelpName = "FILE",
             Recursive = true,
         });
     }
+
+    /// <summary>
+    /// Kept for verb groups written before the options became global: they are on the root now, so there is
+    /// nothing to add (adding them again would make every option ambiguous).
+    /// </summary>
+    public static void AddOptions(Command group) => ArgumentNullException.ThrowIfNull(group);
 
     public static CliContext From(ParseResult parse)
     {

@@ -5,24 +5,62 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Appliance.Cli;
 
-/// <summary>How operator commands print: a table for people, JSON or YAML (same fields as the admin API) for scripts.</summary>
+/// <summary>
+/// How operator commands print: a table for people; JSON (indented), JSON on one line, or YAML for scripts. The
+/// machine formats carry the same camelCase fields as the admin API (docs/cli.md lists them per verb).
+/// </summary>
 public enum OutputFormat
 {
     Table,
     Json,
+    JsonLine,
     Yaml,
 }
 
-/// <summary>The `-o/--output` option and the writers behind it.</summary>
+/// <summary>The `-o/--output` option and the writers behind it: the one output contract of every verb.</summary>
 public static class CliOutput
 {
     public const string OptionName = "--output";
 
-    public static Option<OutputFormat> CreateOption() => new(OptionName, "-o")
+    /// <summary>The spellings `-o` accepts, as Headscale spells them (cmd/headscale/cli/utils.go: json, json-line, yaml).</summary>
+    public static readonly IReadOnlyDictionary<string, OutputFormat> Names = new Dictionary<string, OutputFormat>(StringComparer.OrdinalIgnoreCase)
     {
-        Description = "Output format: table, json or yaml.",
-        DefaultValueFactory = _ => OutputFormat.Table,
+        ["table"] = OutputFormat.Table,
+        ["json"] = OutputFormat.Json,
+        ["json-line"] = OutputFormat.JsonLine,
+        ["yaml"] = OutputFormat.Yaml,
     };
+
+    public static Option<OutputFormat> CreateOption()
+    {
+        var option = new Option<OutputFormat>(OptionName, "-o")
+        {
+            Description = "Output format: table, json, json-line or yaml.",
+            HelpName = "table|json|json-line|yaml",
+            DefaultValueFactory = _ => OutputFormat.Table,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+                if (Names.TryGetValue(text, out var format))
+                {
+                    return format;
+                }
+
+                result.AddError($"'{text}' is not an output format: use table, json, json-line or yaml.");
+                return OutputFormat.Table;
+            },
+        };
+        option.CompletionSources.Add(Names.Keys.ToArray());
+        return option;
+    }
+
+    /// <summary>Adds `-o` to a verb that prints its own result (not through the admin API).</summary>
+    public static Command WithOutputOption(this Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(CreateOption());
+        return command;
+    }
 
     public static OutputFormat FormatOf(ParseResult parse)
     {
@@ -30,25 +68,39 @@ public static class CliOutput
         return parse.GetValue<OutputFormat>(OptionName);
     }
 
-    /// <summary>Prints a value as JSON, YAML, or the table <paramref name="table"/> builds.</summary>
+    /// <summary>Prints a value as JSON, JSON on one line, YAML, or the table <paramref name="table"/> builds.</summary>
     public static void Write<T>(TextWriter output, OutputFormat format, T value, JsonTypeInfo<T> typeInfo, Func<T, TextTable> table)
     {
-        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(table);
+        Write(output, format, value, typeInfo, o => table(value).Write(o));
+    }
+
+    /// <summary>As above, for verbs whose human form is text rather than a table.</summary>
+    public static void Write<T>(TextWriter output, OutputFormat format, T value, JsonTypeInfo<T> typeInfo, Action<TextWriter> text)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(text);
+        if (format == OutputFormat.Table)
+        {
+            text(output);
+            return;
+        }
+
+        var element = JsonSerializer.SerializeToElement(value, typeInfo);
+        WriteMachine(output, format, element);
+    }
+
+    /// <summary>Writes an already-built JSON value in a machine format (json, json-line, yaml).</summary>
+    public static void WriteMachine(TextWriter output, OutputFormat format, JsonElement element)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         switch (format)
         {
-            case OutputFormat.Json:
-                output.WriteLine(JsonSerializer.Serialize(value, typeInfo));
-                break;
             case OutputFormat.Yaml:
-                using (var document = JsonSerializer.SerializeToDocument(value, typeInfo))
-                {
-                    JsonToYaml.Write(document.RootElement, output);
-                }
-
+                YamlOutput.Write(element, output);
                 break;
             default:
-                table(value).Write(output);
+                output.WriteLine(JsonOutput.Format(element, indented: format == OutputFormat.Json));
                 break;
         }
     }

@@ -8,13 +8,19 @@ public static class ExitCodes
 {
     public const int Ok = 0;
     public const int Failure = 1;
+    /// <summary>The command line does not parse, or a destructive verb ran without a terminal and without --force.</summary>
     public const int Usage = 2;
+
+    /// <summary>The operator answered no to a confirmation question; nothing was changed.</summary>
+    public const int NotConfirmed = Failure;
 
     /// <summary>EX_DATAERR: the database is corrupt, foreign or from a newer release; nothing was written.</summary>
     public const int DataRefused = 65;
 
     /// <summary>EX_NOINPUT: no appliance data (no database) in the folder the command looked at; nothing was created.</summary>
     public const int NoData = 66;
+    /// <summary>EX_UNAVAILABLE: `appliance health` found the service not running or not ready.</summary>
+    public const int Unavailable = 69;
 
     /// <summary>EX_CANTCREAT: the data folder cannot be created or written.</summary>
     public const int NotWritable = 73;

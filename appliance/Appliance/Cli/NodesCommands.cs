@@ -4,14 +4,14 @@ using Appliance.Hosting.Admin;
 
 namespace Appliance.Cli;
 
-/// <summary>`appliance nodes list|expire|delete|rename|tag|register|approve-routes`.</summary>
+/// <summary>`appliance nodes list|list-routes|expire|delete|rename|tag|register|approve-routes`.</summary>
 public static class NodesCommands
 {
     public static Command Create()
     {
-        var nodes = new Command("nodes", "Manage registered nodes.");
-        CliContext.AddOptions(nodes);
+        var nodes = new Command("nodes", "Manage registered nodes.").WithAliases("node");
         nodes.Subcommands.Add(ListCommand());
+        nodes.Subcommands.Add(ListRoutesCommand());
         nodes.Subcommands.Add(ExpireCommand());
         nodes.Subcommands.Add(DeleteCommand());
         nodes.Subcommands.Add(RenameCommand());
@@ -41,27 +41,114 @@ public static class NodesCommands
         return table;
     }
 
-    private static Argument<long> IdArgument() => new("id") { Description = "The node's id, as listed." };
+    /// <summary>The node id argument; a value that is not a whole number is refused in words, not as 'System.Int64'.</summary>
+    internal static Argument<long> IdArgument() => new("id")
+    {
+        Description = "The node's id, as `nodes list` shows it.",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0)
+            {
+                return id;
+            }
+
+            result.AddError($"'{text}' is not a node id: use the number in the ID column of `appliance nodes list`.");
+            return 0;
+        },
+    };
 
     private static Command ListCommand()
     {
         var user = new Option<string?>("--user", "-u") { Description = "Only this user's nodes." };
-        return new Command("list", "List nodes.") { user }.WithAdminAction(async (parse, api, output, ct) =>
-            output.Print(await api.ListNodesAsync(parse.GetValue(user), ct).ConfigureAwait(false), AdminJsonContext.Default.IReadOnlyListNodeDto, Table));
+        var tag = new Option<string?>("--tag", "-t") { Description = "Only nodes with this tag (tag:name)." };
+        var online = new Option<bool>("--online") { Description = "Only nodes connected now (the running service knows)." };
+        var expired = new Option<bool>("--expired") { Description = "Only nodes whose key has expired." };
+        return new Command("list", "List nodes, optionally filtered by user, tag, online or expired.") { user, tag, online, expired }
+            .WithAliases("ls", "show")
+            .WithAdminAction(async (parse, api, output, ct) =>
+            {
+                var listed = await api.ListNodesAsync(parse.GetValue(user), ct).ConfigureAwait(false);
+                var filter = new NodeFilter(parse.GetValue(tag), parse.GetValue(online), parse.GetValue(expired));
+                return output.Print(listed.Map(filter.Apply), AdminJsonContext.Default.IReadOnlyListNodeDto, Table);
+            });
+    }
+
+    /// <summary>Headscale's `nodes list-routes`: what each node advertises, what is approved, and what is served (both).</summary>
+    private static Command ListRoutesCommand()
+    {
+        var id = new Option<long?>("--identifier", "-i") { Description = "Only this node." };
+        return new Command("list-routes", "List the subnet and exit-node routes nodes advertise, and which are approved.") { id }
+            .WithAliases("lsr", "routes")
+            .WithAdminAction(async (parse, api, output, ct) =>
+            {
+                var listed = await api.ListNodesAsync(null, ct).ConfigureAwait(false);
+                var only = parse.GetValue(id);
+                var routes = listed.Map(nodes => (IReadOnlyList<NodeRoutesDto>)[.. nodes
+                    .Where(n => only is null ? n.AdvertisedRoutes.Count + n.ApprovedRoutes.Count > 0 : n.Id == only)
+                    .Select(NodeRoutesDto.Of)]);
+                return output.Print(routes, CliJsonContext.Default.IReadOnlyListNodeRoutesDto, RoutesTable);
+            });
     }
 
     private static Command ExpireCommand()
     {
         var id = IdArgument();
-        return new Command("expire", "Expire a node's key now; the client must log in again.") { id }.WithAdminAction(async (parse, api, output, ct) =>
-            output.Print(await api.ExpireNodeAsync(parse.GetValue(id), ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n])));
+        var at = new Option<DateTimeOffset?>("--expiry", "-e")
+        {
+            Description = "Expire at this time instead of now (ISO-8601/RFC 3339, e.g. 2026-08-27T10:00:00Z).",
+            HelpName = "TIME",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+                {
+                    return time;
+                }
+
+                result.AddError($"'{text}' is not a time: use RFC 3339, e.g. 2026-08-27T10:00:00Z.");
+                return null;
+            },
+        };
+        var disable = new Option<bool>("--disable", "-d") { Description = "Disable key expiry: the node never expires." };
+        var command = new Command("expire", "Expire a node's key now (the client must log in again), at --expiry TIME, or never (--disable).") { id, at, disable }
+            .WithAliases("logout");
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(at) is not null && result.GetValue(disable))
+            {
+                result.AddError("--expiry and --disable cannot be used together.");
+            }
+        });
+        return command.WithAdminAction(async (parse, api, output, ct) =>
+        {
+            var node = parse.GetValue(id);
+            var changed = parse.GetValue(disable) ? await api.SetNodeExpiryAsync(node, new SetExpiryRequest(null), ct).ConfigureAwait(false)
+                : parse.GetValue(at) is { } time ? await api.SetNodeExpiryAsync(node, new SetExpiryRequest(time.ToUniversalTime()), ct).ConfigureAwait(false)
+                : await api.ExpireNodeAsync(node, ct).ConfigureAwait(false);
+            return output.Print(changed, AdminJsonContext.Default.NodeDto, n => Table([n]));
+        });
     }
 
     private static Command DeleteCommand()
     {
         var id = IdArgument();
-        return new Command("delete", "Delete a node.") { id }.WithAdminAction(async (parse, api, output, ct) =>
-            output.Print(await api.DeleteNodeAsync(parse.GetValue(id), ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n])));
+        return new Command("delete", "Delete a node (asks first unless --force).") { id }
+            .WithAliases("rm", "del")
+            .WithForceOption()
+            .WithAdminAction(async (parse, api, output, ct) =>
+            {
+                var node = parse.GetValue(id);
+                var listed = await api.ListNodesAsync(null, ct).ConfigureAwait(false);
+                var name = listed.IsOk ? listed.Value!.FirstOrDefault(n => n.Id == node)?.Name : null;
+                var what = $"delete node {node.ToString(CultureInfo.InvariantCulture)}{(name is null ? "" : $" ({name})")}";
+                if (await Confirmation.AskAsync(parse, what, output.Error).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
+                return output.Print(await api.DeleteNodeAsync(node, ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n]));
+            });
     }
 
     private static Command RenameCommand()
@@ -115,14 +202,18 @@ public static class NodesCommands
                 return output.Print(
                     await api.ApproveNodeRoutesAsync(parse.GetValue(id), list, ct).ConfigureAwait(false),
                     AdminJsonContext.Default.NodeDto,
-                    n => RoutesTable(n));
+                    n => RoutesTable([NodeRoutesDto.Of(n)]));
             });
     }
 
-    private static TextTable RoutesTable(NodeDto node)
+    private static TextTable RoutesTable(IEnumerable<NodeRoutesDto> nodes)
     {
-        var table = new TextTable("ID", "NAME", "ADVERTISED", "APPROVED");
-        table.Add(node.Id.ToString(CultureInfo.InvariantCulture), node.Name, CliOutput.List(node.AdvertisedRoutes), CliOutput.List(node.ApprovedRoutes));
+        var table = new TextTable("ID", "NAME", "ADVERTISED", "APPROVED", "SERVED");
+        foreach (var n in nodes)
+        {
+            table.Add(n.Id.ToString(CultureInfo.InvariantCulture), n.Name, CliOutput.List(n.AdvertisedRoutes), CliOutput.List(n.ApprovedRoutes), CliOutput.List(n.ServedRoutes));
+        }
+
         return table;
     }
 }

@@ -23,7 +23,6 @@ public static class PolicyCommands
     public static Command Create()
     {
         var policy = new Command("policy", "Check, show and replace the tailnet policy (Tailscale HuJSON format).");
-        CliContext.AddOptions(policy);
         policy.Subcommands.Add(CheckCommand());
         policy.Subcommands.Add(GetCommand());
         policy.Subcommands.Add(SetCommand());
@@ -34,6 +33,7 @@ public static class PolicyCommands
     {
         var file = new Argument<FileInfo>("file") { Description = "The policy file (HuJSON)." };
         var command = new Command("check", "Parse and validate a policy file and run its tests; exit 1 on any error.") { file };
+        command.WithOutputOption();
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetRequiredValue(file);
@@ -49,7 +49,7 @@ public static class PolicyCommands
             {
                 using var client = new AdminClient(context.AdminSocketPath);
                 var checkedLive = await client.CheckPolicyAsync(new CheckPolicyRequest(text), ct).ConfigureAwait(false);
-                return Report(stdout, stderr, path, checkedLive, n => $"{path.Name}: valid; tests pass against the running tailnet ({n.Nodes.ToString(CultureInfo.InvariantCulture)} nodes)");
+                return Report(parse, stdout, stderr, path, checkedLive, n => $"{path.Name}: valid; tests pass against the running tailnet ({n.Nodes.ToString(CultureInfo.InvariantCulture)} nodes)");
             }
 
             var topology = TryLoadTopology(context, out var why);
@@ -62,20 +62,20 @@ public static class PolicyCommands
 
             if (errors.Count > 0)
             {
-                return Report(stdout, stderr, path, OperationResult.Invalid<int>(PolicyErrors.Format(errors)), _ => "");
+                return Report(parse, stdout, stderr, path, OperationResult.Invalid<int>(PolicyErrors.Format(errors)), _ => "");
             }
 
-            await stdout.WriteLineAsync(topology is null
+            var message = topology is null
                 ? $"{path.Name}: valid (tests not run: {why})"
-                : $"{path.Name}: valid; tests pass against {topology.Nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes").ConfigureAwait(false);
-            return ExitCodes.Ok;
+                : $"{path.Name}: valid; tests pass against {topology.Nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes";
+            return Report(parse, stdout, stderr, path, OperationResult.Ok(0), _ => message);
         });
         return command;
     }
 
     private static Command GetCommand()
     {
-        var command = new Command("get", "Print the current policy (the live one when the service runs).");
+        var command = new Command("get", "Print the current policy (the live one when the service runs).").WithAliases("show");
         return command.WithAdminAction(async (parse, api, output, ct) =>
         {
             var current = await api.GetPolicyAsync(ct).ConfigureAwait(false);
@@ -91,7 +91,8 @@ public static class PolicyCommands
                 return ExitCodes.Ok;
             }
 
-            return output.Print(current, AdminJsonContext.Default.PolicyDto, p => new TextTable("TEXT"));
+            CliOutput.Write(output.Out, output.Format, current.Value!, AdminJsonContext.Default.PolicyDto, o => o.Write(current.Value!.Text));
+            return ExitCodes.Ok;
         });
     }
 
@@ -110,24 +111,25 @@ public static class PolicyCommands
             var stored = await api.SetPolicyAsync(new SetPolicyRequest(text, path.Name), ct).ConfigureAwait(false);
             if (!stored.IsOk)
             {
-                Report(output.Out, output.Error, path, stored, _ => "");
+                Report(parse, output.Out, output.Error, path, stored, _ => "");
                 await output.Error.WriteLineAsync("policy not changed").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 
             var v = stored.Value!;
-            await output.Out.WriteLineAsync(
-                $"policy version {v.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"} is current (sha256 {v.Sha256})").ConfigureAwait(false);
+            var message = $"policy version {v.Version?.ToString(CultureInfo.InvariantCulture) ?? "-"} is current (sha256 {v.Sha256})";
+            CliOutput.Write(output.Out, output.Format, new PolicyResultDto(true, v.Version, v.Sha256, message), CliJsonContext.Default.PolicyResultDto, o => o.WriteLine(message));
             return ExitCodes.Ok;
         });
     }
 
     /// <summary>Prints a check/set result: errors as FILE:LINE:COLUMN: reason (other refusals as they are).</summary>
-    private static int Report<T>(TextWriter stdout, TextWriter stderr, FileInfo path, OperationResult<T> result, Func<T, string> success)
+    private static int Report<T>(ParseResult parse, TextWriter stdout, TextWriter stderr, FileInfo path, OperationResult<T> result, Func<T, string> success)
     {
         if (result.IsOk)
         {
-            stdout.WriteLine(success(result.Value!));
+            var message = success(result.Value!);
+            CliOutput.Write(stdout, CliOutput.FormatOf(parse), new PolicyResultDto(true, null, null, message), CliJsonContext.Default.PolicyResultDto, o => o.WriteLine(message));
             return ExitCodes.Ok;
         }
 

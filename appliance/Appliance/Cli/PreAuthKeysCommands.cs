@@ -4,16 +4,16 @@ using Appliance.Hosting.Admin;
 
 namespace Appliance.Cli;
 
-/// <summary>`appliance preauthkeys create|list|expire`.</summary>
+/// <summary>`appliance preauthkeys create|list|expire|delete`.</summary>
 public static class PreAuthKeysCommands
 {
     public static Command Create()
     {
-        var keys = new Command("preauthkeys", "Manage pre-auth keys (let a client register without an interactive login).");
-        CliContext.AddOptions(keys);
+        var keys = new Command("preauthkeys", "Manage pre-auth keys (let a client register without an interactive login).").WithAliases("preauthkey", "authkey");
         keys.Subcommands.Add(CreateCommand());
         keys.Subcommands.Add(ListCommand());
         keys.Subcommands.Add(ExpireCommand());
+        keys.Subcommands.Add(DeleteCommand());
         return keys;
     }
 
@@ -67,7 +67,7 @@ public static class PreAuthKeysCommands
     private static Command ListCommand()
     {
         var user = new Option<string?>("--user", "-u") { Description = "Only this user's keys." };
-        return new Command("list", "List pre-auth keys (prefixes only; secrets are never stored).") { user }
+        return new Command("list", "List pre-auth keys (prefixes only; secrets are never stored).") { user }.WithAliases("ls")
             .WithAdminAction(async (parse, api, output, ct) =>
                 output.Print(await api.ListPreAuthKeysAsync(parse.GetValue(user), ct).ConfigureAwait(false), AdminJsonContext.Default.IReadOnlyListPreAuthKeyDto, Table));
     }
@@ -75,12 +75,30 @@ public static class PreAuthKeysCommands
     private static Command ExpireCommand()
     {
         var key = new Argument<string>("key") { Description = "The key's prefix (apk_xxxxxxxxxxxx) as listed, or the whole key." };
-        return new Command("expire", "Make a pre-auth key unusable from now on.") { key }
+        return new Command("expire", "Make a pre-auth key unusable from now on.") { key }.WithAliases("revoke")
             .WithAdminAction(async (parse, api, output, ct) =>
                 output.Print(
                     await api.ExpirePreAuthKeyAsync(PrefixOf(parse.GetRequiredValue(key)), ct).ConfigureAwait(false),
                     AdminJsonContext.Default.PreAuthKeyDto,
                     k => Table([k])));
+    }
+
+    private static Command DeleteCommand()
+    {
+        var key = new Argument<string>("key") { Description = "The key's prefix (apk_xxxxxxxxxxxx) as listed, or the whole key." };
+        return new Command("delete", "Delete a pre-auth key (asks first unless --force); nodes it registered stay.") { key }
+            .WithAliases("rm", "del")
+            .WithForceOption()
+            .WithAdminAction(async (parse, api, output, ct) =>
+            {
+                var prefix = PrefixOf(parse.GetRequiredValue(key));
+                if (await Confirmation.AskAsync(parse, $"delete pre-auth key {prefix}", output.Error).ConfigureAwait(false) is { } refused)
+                {
+                    return refused;
+                }
+
+                return output.Print(await api.DeletePreAuthKeyAsync(prefix, ct).ConfigureAwait(false), AdminJsonContext.Default.PreAuthKeyDto, k => Table([k]));
+            });
     }
 
     /// <summary>Accepts the listed prefix or the full key (whose prefix is everything before the last underscore).</summary>

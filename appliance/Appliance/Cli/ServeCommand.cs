@@ -23,7 +23,6 @@ public static class ServeCommand
     public static Command Create()
     {
         var command = new Command("serve", "Run the appliance: control server, admin socket, DERP and the local CA.");
-        CliContext.AddOptions(command);
         command.Options.Add(Listen);
         command.SetAction((parse, _) =>
         {
@@ -61,34 +60,36 @@ public static class ServeCommand
         var opened = await OpenStateAsync(paths).ConfigureAwait(false);
         if (opened.State is null)
         {
-            bootstrap.Fatal("The appliance did not start: {Reason}", opened.Message);
-            return opened.Failure switch
+            var exit = opened.Failure switch
             {
                 StateOpenFailure.NotWritable => ExitCodes.NotWritable,
                 StateOpenFailure.InUse => ExitCodes.InUse,
                 StateOpenFailure.DatabaseRefused => ExitCodes.DataRefused,
                 _ => ExitCodes.Failure,
             };
+            bootstrap.Fatal("The appliance did not start: {Reason} (exit {ExitCode})", opened.Message, exit);
+            return exit;
         }
 
         using var state = opened.State;
-        await using var logger = ApplianceLogging.CreateLogger(config.Options.Log, paths);
+        await using var rootLogger = ApplianceLogging.CreateLogger(config.Options.Log, paths);
+        var logger = rootLogger.ForContext("SourceContext", "Appliance.Serve");
         try
         {
-            await using var app = ApplianceHost.Build(config.Options, state, logger);
+            await using var app = ApplianceHost.Build(config.Options, state, rootLogger);
             try
             {
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (IOException e)
             {
-                // Kestrel reports a taken port as IOException("Failed to bind to address ...: address already in use")
-                // (a port taken between the preflight and the bind).
-                logger.Fatal("The appliance did not start: {Reason}", e.Message);
+                // Kestrel reports a taken port as IOException("Failed to bind to address ...: address already in use"):
+                // one line, no stack trace (the host's own report of it is filtered in ApplianceLogging).
+                logger.Fatal("The appliance did not start: {Reason} (exit {ExitCode})", e.Message, ExitCodes.Failure);
                 return ExitCodes.Failure;
             }
 
-            StartupBanner.Write(logger.ForContext("SourceContext", "Appliance.Serve"), config, paths, ApplianceHost.HttpAddresses(app));
+            StartupBanner.Write(logger, config, paths, ApplianceHost.HttpAddresses(app));
             await app.WaitForShutdownAsync().ConfigureAwait(false);
             logger.Information("Stopped cleanly");
             return ExitCodes.Ok;

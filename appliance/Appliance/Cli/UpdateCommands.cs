@@ -25,11 +25,10 @@ public static class UpdateCommands
     {
         factory ??= Production;
         var root = new Option<string?>("--updates-root") { Description = "The updates root (default: <server.data_dir>/updates; releases in updates.releases_dir).", Recursive = true };
-        var timeout = new Option<int?>("--health-timeout") { Description = "Seconds a new release has to become ready (5..3600; default updates.health_timeout).", Recursive = true };
+        var timeout = new Option<int?>("--health-timeout") { Description = "Whole seconds a new release has to become ready (10..3600, as updates.health_timeout; default that key).", Recursive = true };
         var port = new Option<int?>("--ready-port") { Description = "Loopback port of /ready (default: the port of server.listen).", Recursive = true };
         var unit = new Option<string>("--unit") { Description = "systemd unit to restart.", DefaultValueFactory = _ => "appliance", Recursive = true };
         var command = new Command("update", "Import signed offline update bundles, check status, roll back.") { root, timeout, port, unit };
-        CliContext.AddOptions(command);
 
         // Explicit options win; whatever is missing comes from the configuration (updates:, server.data_dir,
         // server.listen). Returns null after printing the problems when the configuration is invalid.
@@ -63,9 +62,10 @@ public static class UpdateCommands
                 readyPort ??= ListenAddress.TryParse(config.Options.Server.Listen, out var endPoint) ? endPoint!.Port : 8080;
             }
 
-            if (healthTimeout < TimeSpan.FromSeconds(5) || healthTimeout > TimeSpan.FromHours(1))
+            // The same range as updates.health_timeout (ApplianceOptionsValidator), so flag and key agree.
+            if (healthTimeout < TimeSpan.FromSeconds(10) || healthTimeout > TimeSpan.FromHours(1))
             {
-                parse.InvocationConfiguration.Error.WriteLine("--health-timeout must be between 5 and 3600 seconds");
+                parse.InvocationConfiguration.Error.WriteLine("--health-timeout must be between 10 and 3600 seconds");
                 return null;
             }
 
@@ -105,7 +105,7 @@ public static class UpdateCommands
     private static Command Import(Func<ParseResult, Updater?> open)
     {
         var path = new Argument<string>("bundle") { Description = "The bundle file carried in." };
-        var command = new Command("import", "Verify a bundle and apply it: stage, switch, restart, health-check, or roll back.") { path };
+        var command = new Command("import", "Verify a bundle and apply it: stage, switch, restart, health-check, or roll back.") { path }.WithOutputOption();
         command.SetAction(async (parse, ct) =>
         {
             if (open(parse) is not { } updater)
@@ -126,7 +126,7 @@ public static class UpdateCommands
 
     private static Command Status(Func<ParseResult, Updater?> open)
     {
-        var command = new Command("status", "Show the running release, the previous one, content and any interrupted apply.");
+        var command = new Command("status", "Show the running release, the previous one, content and any interrupted apply.").WithOutputOption();
         command.SetAction(parse =>
         {
             if (open(parse) is not { } updater)
@@ -135,15 +135,17 @@ public static class UpdateCommands
             }
 
             var s = updater.Status();
-            var o = parse.InvocationConfiguration.Output;
-            o.WriteLine($"root metadata: {(s.RootVersion is { } rv ? "version " + rv.ToString(CultureInfo.InvariantCulture) : "NOT PINNED")}");
-            o.WriteLine($"current:       {s.Current ?? "unknown"} ({s.CurrentLink ?? "no current link"})");
-            o.WriteLine($"previous:      {s.Previous ?? "none"}");
-            o.WriteLine($"content:       {s.Content ?? "none"}");
-            o.WriteLine($"releases:      {string.Join(", ", s.Releases)}");
-            o.WriteLine(s.Pending is { } p
-                ? $"interrupted:   {p.Kind} {p.Version} at step {p.Step} since {p.Started} (run 'appliance update recover')"
-                : "interrupted:   none");
+            var interrupted = s.Pending is { } p ? $"{p.Kind} {p.Version} at step {p.Step} since {p.Started}" : null;
+            var dto = new UpdateStatusDto(s.RootVersion, s.Current, s.Previous, s.Content, s.Releases, interrupted);
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, CliJsonContext.Default.UpdateStatusDto, o =>
+            {
+                o.WriteLine($"root metadata: {(s.RootVersion is { } rv ? "version " + rv.ToString(CultureInfo.InvariantCulture) : "NOT PINNED")}");
+                o.WriteLine($"current:       {s.Current ?? "unknown"} ({s.CurrentLink ?? "no current link"})");
+                o.WriteLine($"previous:      {s.Previous ?? "none"}");
+                o.WriteLine($"content:       {s.Content ?? "none"}");
+                o.WriteLine($"releases:      {string.Join(", ", s.Releases)}");
+                o.WriteLine(interrupted is null ? "interrupted:   none" : $"interrupted:   {interrupted} (run 'appliance update recover')");
+            });
             return ExitCodes.Ok;
         });
         return command;
@@ -151,7 +153,7 @@ public static class UpdateCommands
 
     private static Command Rollback(Func<ParseResult, Updater?> open)
     {
-        var command = new Command("rollback", "Switch back to the previous release kept on disk and restart.");
+        var command = new Command("rollback", "Switch back to the previous release kept on disk and restart.").WithOutputOption();
         command.SetAction(async (parse, ct) =>
         {
             if (open(parse) is not { } updater)
@@ -172,7 +174,7 @@ public static class UpdateCommands
 
     private static Command History(Func<ParseResult, Updater?> open)
     {
-        var command = new Command("history", "List imports, rollbacks, recoveries and root rotations, oldest first.");
+        var command = new Command("history", "List imports, rollbacks, recoveries and root rotations, oldest first.").WithOutputOption();
         command.SetAction(parse =>
         {
             if (open(parse) is not { } updater)
@@ -180,11 +182,14 @@ public static class UpdateCommands
                 return ExitCodes.Config;
             }
 
-            foreach (var e in updater.History())
+            IReadOnlyList<HistoryEntry> history = [.. updater.History()];
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), history, CliJsonContext.Default.IReadOnlyListHistoryEntry, o =>
             {
-                parse.InvocationConfiguration.Output.WriteLine($"{e.At}  {e.Action,-11} {e.Version ?? "-",-10} from {e.From ?? "-",-10} {e.Outcome,-11} {e.Detail}");
-            }
-
+                foreach (var e in history)
+                {
+                    o.WriteLine($"{e.At}  {e.Action,-11} {e.Version ?? "-",-10} from {e.From ?? "-",-10} {e.Outcome,-11} {e.Detail}");
+                }
+            });
             return ExitCodes.Ok;
         });
         return command;
@@ -193,7 +198,7 @@ public static class UpdateCommands
     private static Command Recover(Func<ParseResult, Updater?> open)
     {
         var noRestart = new Option<bool>("--no-restart") { Description = "Do not restart the service (use in ExecStartPre)." };
-        var command = new Command("recover", "Complete or roll back an apply that was interrupted.") { noRestart };
+        var command = new Command("recover", "Complete or roll back an apply that was interrupted.") { noRestart }.WithOutputOption();
         command.SetAction(async (parse, ct) =>
         {
             if (open(parse) is not { } updater)
@@ -306,13 +311,25 @@ public static class UpdateCommands
     /// <summary>Exit 0 when the command did what was asked: for `rollback`, rolling back is success.</summary>
     private static int Report(ParseResult parse, UpdateOutcome outcome, bool rollbackRequested = false)
     {
-        if (outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack))
+        var ok = outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack);
+        var reason = outcome.Error == Updates.Bundles.BundleError.None ? outcome.Result.ToString() : outcome.Error.ToString();
+        var format = CliOutput.FormatOf(parse);
+        if (format != OutputFormat.Table)
         {
-            parse.InvocationConfiguration.Output.WriteLine(outcome.Message);
+            var dto = new UpdateOutcomeDto(ok, outcome.Result.ToString(), outcome.Error == Updates.Bundles.BundleError.None ? null : outcome.Error.ToString(), outcome.Message);
+            CliOutput.Write(parse.InvocationConfiguration.Output, format, dto, CliJsonContext.Default.UpdateOutcomeDto, _ => { });
+        }
+
+        if (ok)
+        {
+            if (format == OutputFormat.Table)
+            {
+                parse.InvocationConfiguration.Output.WriteLine(outcome.Message);
+            }
+
             return ExitCodes.Ok;
         }
 
-        var reason = outcome.Error == Updates.Bundles.BundleError.None ? outcome.Result.ToString() : outcome.Error.ToString();
         parse.InvocationConfiguration.Error.WriteLine($"{outcome.Result.ToString().ToLowerInvariant()} ({reason}): {outcome.Message}");
         return ExitCodes.Failure;
     }

@@ -10,7 +10,7 @@ public static class UsersCommands
     public static Command Create()
     {
         var users = new Command("users", "Manage users (the owners of nodes and pre-auth keys).");
-        CliContext.AddOptions(users);
+        users.Aliases.Add("user");
         users.Subcommands.Add(CreateCommand());
         users.Subcommands.Add(ListCommand());
         users.Subcommands.Add(RenameCommand());
@@ -42,14 +42,14 @@ public static class UsersCommands
     }
 
     private static Command ListCommand() =>
-        new Command("list", "List users.").WithAdminAction(async (_, api, output, ct) =>
+        new Command("list", "List users.").WithAliases("ls").WithAdminAction(async (_, api, output, ct) =>
             output.Print(await api.ListUsersAsync(ct).ConfigureAwait(false), AdminJsonContext.Default.IReadOnlyListUserDto, Table));
 
     private static Command RenameCommand()
     {
         var name = new Argument<string>("name") { Description = "The user's current name." };
         var newName = new Argument<string>("new-name") { Description = "The new name." };
-        return new Command("rename", "Rename a user.") { name, newName }.WithAdminAction(async (parse, api, output, ct) =>
+        return new Command("rename", "Rename a user.") { name, newName }.WithAliases("mv").WithAdminAction(async (parse, api, output, ct) =>
             output.Print(
                 await api.RenameUserAsync(parse.GetRequiredValue(name), parse.GetRequiredValue(newName), ct).ConfigureAwait(false),
                 AdminJsonContext.Default.UserDto,
@@ -59,12 +59,27 @@ public static class UsersCommands
     private static Command DeleteCommand()
     {
         var name = new Argument<string>("name") { Description = "The user to delete." };
-        var force = new Option<bool>("--force") { Description = "Also delete the nodes the user owns." };
-        return new Command("delete", "Delete a user and their pre-auth keys (refused while they own nodes, unless --force).") { name, force }
-            .WithAdminAction(async (parse, api, output, ct) =>
-                output.Print(
-                    await api.DeleteUserAsync(parse.GetRequiredValue(name), parse.GetValue(force), ct).ConfigureAwait(false),
-                    AdminJsonContext.Default.UserDeletionDto,
-                    d => new TextTable("DELETED USER", "REMOVED NODES").Add(d.User.Name, CliOutput.List(d.RemovedNodes.Select(n => n.ToString(CultureInfo.InvariantCulture))))));
+        var command = new Command("delete", "Delete a user, their pre-auth keys and the nodes they own (asks first unless --force).")
+        {
+            name,
+        };
+        command.WithAliases("rm", "destroy").WithForceOption("Do not ask; also delete the nodes the user owns (required when stdin is not a terminal).");
+        return command.WithAdminAction(async (parse, api, output, ct) =>
+        {
+            var user = parse.GetRequiredValue(name);
+            var owned = await api.ListNodesAsync(user, ct).ConfigureAwait(false);
+            var nodes = owned.IsOk ? owned.Value!.Select(n => n.Id.ToString(CultureInfo.InvariantCulture)).ToList() : [];
+            var what = nodes.Count == 0 ? $"delete user {user} and their pre-auth keys" : $"delete user {user}, their pre-auth keys and their nodes {string.Join(", ", nodes)}";
+            if (await Confirmation.AskAsync(parse, what, output.Error).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
+
+            // Confirmed (or --force): the question named the nodes, so they go too.
+            return output.Print(
+                await api.DeleteUserAsync(user, force: true, ct).ConfigureAwait(false),
+                AdminJsonContext.Default.UserDeletionDto,
+                d => new TextTable("DELETED USER", "REMOVED NODES").Add(d.User.Name, CliOutput.List(d.RemovedNodes.Select(n => n.ToString(CultureInfo.InvariantCulture)))));
+        });
     }
 }

@@ -12,10 +12,10 @@ public static class VersionCommand
 
     public static Command Create()
     {
-        var command = new Command("version", "Print the appliance version.");
-        command.SetAction(_ =>
+        var command = new Command("version", "Print the appliance version.").WithOutputOption();
+        command.SetAction(parse =>
         {
-            Console.Out.WriteLine($"appliance {Version}");
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), new VersionDto(Version), CliJsonContext.Default.VersionDto, o => o.WriteLine($"appliance {Version}"));
             return ExitCodes.Ok;
         });
         return command;

@@ -21,7 +21,7 @@ public sealed class OperatorCliTests
         var created = await CliRun.RunAsync("users", "create", "alice", "--display-name", "Alice", "--data-dir", d);
         var renamed = await CliRun.RunAsync("users", "rename", "alice", "carol", "--data-dir", d);
         var listed = await CliRun.RunAsync("users", "--data-dir", d, "list", "-o", "json");
-        var deleted = await CliRun.RunAsync("users", "delete", "carol", "--data-dir", d);
+        var deleted = await CliRun.RunAsync("users", "delete", "carol", "--force", "--data-dir", d);
         var after = await CliRun.RunAsync("users", "list", "--data-dir", d, "-o", "json");
 
         Assert.Equal(0, created.ExitCode);
@@ -95,7 +95,7 @@ public sealed class OperatorCliTests
         var expired = await CliRun.RunAsync("nodes", "expire", ids, "--data-dir", d);
         var table = await CliRun.RunAsync("nodes", "list", "--data-dir", d);
         var yaml = await CliRun.RunAsync("nodes", "list", "--data-dir", d, "-o", "yaml");
-        var deleted = await CliRun.RunAsync("nodes", "delete", ids, "--data-dir", d);
+        var deleted = await CliRun.RunAsync("nodes", "delete", ids, "--force", "--data-dir", d);
         var json = await CliRun.RunAsync("nodes", "list", "--data-dir", d, "-o", "json");
 
         Assert.Equal([0, 0, 0, 0], new[] { renamed.ExitCode, tagged.ExitCode, expired.ExitCode, deleted.ExitCode });

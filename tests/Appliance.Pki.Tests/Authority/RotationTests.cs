@@ -90,7 +90,11 @@ public sealed class RotationTests
         Assert.Equal(RevokeOutcome.AlreadyRevoked, ca.Revoke(first.SerialNumber.ToUpperInvariant()));
         using var current = ca.EnsureLeaf(TestCa.Options());
         Assert.NotEqual(first.SerialNumber, current.SerialNumber);
-        Assert.Equal(RevokeOutcome.Recorded, ca.Revoke("0abc"));
+        Assert.Equal(RevokeOutcome.Recorded, ca.Revoke("0abc" + new string('1', 28)));
+        var partial = Assert.Throws<CaException>(() => ca.Revoke(current.SerialNumber[..6]));
+        Assert.Equal(CaErrorKind.InvalidRequest, partial.Kind);
+        Assert.Contains("not a whole serial", partial.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(current.SerialNumber[..6].ToLowerInvariant(), ca.RevokedSerials());
         Assert.Equal(CaErrorKind.InvalidRequest, Assert.Throws<CaException>(() => ca.Revoke("not-hex")).Kind);
     }
 

@@ -13,6 +13,7 @@ public class UpdateSettingsTests
         var dataDir = Path.Combine(root.Directory, "data");
         UpdateCommands.Settings? seen = null;
         var command = new RootCommand { UpdateCommands.Create(s => { seen = s; return root.Updater(); }) };
+        CliContext.AddGlobalOptions(command);
         using var output = new StringWriter();
         using var error = new StringWriter();
 
