@@ -52,7 +52,7 @@ public sealed class NodeService(ControlCoordinator coordinator, IUserDirectory u
     /// A time in the past expires the node at once.
     /// </summary>
     public OperationResult<NodeRecord> SetExpiry(long id, DateTimeOffset? expiry) =>
-        Change(id, node => node with { KeyExpiry = expiry, UpdatedAt = time.GetUtcNow() });
+        coordinator.SetNodeExpiry(id, expiry);
 
     /// <summary>Renames the node's MagicDNS label; the name must be a free DNS label.</summary>
     public OperationResult<NodeRecord> Rename(long id, string newName) => coordinator.RenameNode(id, newName);

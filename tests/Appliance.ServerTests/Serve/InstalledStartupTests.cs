@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.ServerTests.Support;
-using Appliance.TestKit.Files;
 
 namespace Appliance.ServerTests.Serve;
 

@@ -29,6 +29,22 @@ public sealed partial class ControlCoordinator
         return result;
     }
 
+    /// <summary>
+    /// Sets when the node key expires (Headscale's `nodes expire --expiry TIME`), or never with null (`--disable`).
+    /// A time in the past expires the node at once; peers learn either way.
+    /// </summary>
+    public OperationResult<NodeRecord> SetNodeExpiry(long nodeId, DateTimeOffset? expiry)
+    {
+        var result = ChangeNode("set node expiry", nodeId, NodeColumns.KeyExpiry | NodeColumns.UpdatedAt,
+            node => OperationResult.Ok(node with { KeyExpiry = expiry, UpdatedAt = _time.GetUtcNow() }));
+        if (result.IsOk && expiry is { } at && at <= _time.GetUtcNow())
+        {
+            StateEvents.NodeExpired(_log, nodeId, result.Value.GivenName);
+        }
+
+        return result;
+    }
+
     /// <summary>Renames the node's MagicDNS label; the name must be a valid DNS label not used by another node.</summary>
     public OperationResult<NodeRecord> RenameNode(long nodeId, string newName)
     {
