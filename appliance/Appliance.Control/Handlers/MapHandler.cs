@@ -54,7 +54,9 @@ internal static class MapHandler
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         if (!request.Stream)
         {
-            var framed = MapMessageWriter.Frame(coordinator.Maps.Full(coordinator.Snapshot, coordinator.Snapshot.Find(node.Id) ?? node), request.WantsZstd);
+            // Self and peers from one snapshot: two reads could straddle a publish and mix versions.
+            var snapshot = coordinator.Snapshot;
+            var framed = MapMessageWriter.Frame(coordinator.Maps.Full(snapshot, snapshot.Find(node.Id) ?? node), request.WantsZstd);
             await context.Response.Body.WriteAsync(framed, context.RequestAborted).ConfigureAwait(false);
             return;
         }

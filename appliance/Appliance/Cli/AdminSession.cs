@@ -2,6 +2,7 @@ using Appliance.Hosting.Admin;
 using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
+using Appliance.State.Policy;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
@@ -55,7 +56,7 @@ public sealed class AdminSession : IDisposable
                 new NodeService(coordinator, new SqliteUserDirectory(new UserStore(database)), UnknownNodePresence.Instance),
                 UnknownNodePresence.Instance,
                 time,
-                policy: new StoredPolicyAdministration(database, time, policyFile));
+                policy: new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, time), policyFile));
             return new AdminSession(operations, viaService: false, coordinator, database, directory);
         }
         catch
