@@ -42,7 +42,13 @@ internal static class MapHandler
                 return;
         }
 
-        var node = outcome.Node!;
+        if (!outcome.IsOk)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status500InternalServerError, "the map request was not applied").ConfigureAwait(false);
+            return;
+        }
+
+        var node = outcome.Node;
         if (request.IsLiteUpdate)
         {
             context.Response.StatusCode = StatusCodes.Status200OK;

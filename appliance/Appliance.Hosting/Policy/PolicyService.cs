@@ -189,7 +189,19 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
             : OperationResult.Invalid<PolicyCheckDto>(PolicyErrors.Format(result.Errors));
     }
 
-    private void OnSignal(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ => Reload());
+    private void OnSignal(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ =>
+    {
+        try
+        {
+            Reload();
+        }
+#pragma warning disable CA1031 // A reload runs on the thread pool: a fault is logged, never allowed to end the process.
+        catch (Exception failure)
+#pragma warning restore CA1031
+        {
+            LogReloadFailed(_logger, failure);
+        }
+    });
 
     /// <summary>Applies a text unless it is already live; records it as a version when asked.</summary>
     private PolicyReloadOutcome ApplyLocked(string text, string origin, bool record, PolicyVersionRecord? stored = null)
@@ -311,6 +323,9 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Error, Message = "Policy file {Path} cannot be read; the previous policy stays live: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Error, Message = "Policy reload failed; the previous policy stays live")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1306, Level = LogLevel.Error, Message = "Policy from {Origin} could not be recorded in policy_versions: {Reason}")]
     private static partial void LogNotRecorded(ILogger logger, string origin, string reason);
