@@ -44,7 +44,13 @@ internal static class MapHandler
                 return;
         }
 
-        var node = outcome.Node!;
+        if (!outcome.IsOk)
+        {
+            await ControlRequest.TextAsync(context, StatusCodes.Status500InternalServerError, "the map request was not applied").ConfigureAwait(false);
+            return;
+        }
+
+        var node = outcome.Node;
         if (request.IsLiteUpdate)
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
@@ -56,7 +62,9 @@ internal static class MapHandler
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         if (!request.Stream)
         {
-            var framed = MapMessageWriter.Frame(coordinator.Maps.Full(coordinator.Snapshot, coordinator.Snapshot.Find(node.Id) ?? node), request.WantsZstd);
+            // Self and peers from one snapshot: two reads could straddle a publish and mix versions.
+            var snapshot = coordinator.Snapshot;
+            var framed = MapMessageWriter.Frame(coordinator.Maps.Full(snapshot, snapshot.Find(node.Id) ?? node), request.WantsZstd);
             await context.Response.Body.WriteAsync(framed, context.RequestAborted).ConfigureAwait(false);
             metrics?.MapMessage(framed.Length);
             return;

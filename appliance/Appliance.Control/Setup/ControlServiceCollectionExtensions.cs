@@ -37,8 +37,9 @@ public static class ControlServiceCollectionExtensions
         services.TryAddSingleton<IDerpMapProvider>(StaticDerpMapProvider.Empty);
         services.TryAddSingleton<INodeRepository>(sp => new SqliteNodeRepository(new NodeStore(sp.GetRequiredService<ApplianceDatabase>())));
         services.TryAddSingleton<IUserDirectory>(sp => new SqliteUserDirectory(new UserStore(sp.GetRequiredService<ApplianceDatabase>())));
+        // An IdentityService of its own: the admin API's writes through this coordinator, so sharing it would be a cycle.
         services.TryAddSingleton<IPreAuthKeyAuthority>(sp => new IdentityPreAuthKeyAuthority(
-            sp.GetService<IdentityService>() ?? new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>())));
+            new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton(sp => new ControlCoordinator(
             options,
             sp.GetRequiredService<INodeRepository>(),

@@ -73,7 +73,19 @@ public sealed partial class UpdateContentService(
         }
     }
 
-    private void OnReload(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ => Apply());
+    private void OnReload(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ =>
+    {
+        try
+        {
+            Apply();
+        }
+#pragma warning disable CA1031 // Runs on the thread pool: a fault is logged, never allowed to end the process (issue 12).
+        catch (Exception failure)
+#pragma warning restore CA1031
+        {
+            LogRefused(logger, failure.Message);
+        }
+    });
 
     private void ApplyDerpMap(List<string> applied, List<string> refused)
     {

@@ -31,7 +31,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
     public const string FailClosedText = "{\"acls\": []}";
 
     private readonly ControlCoordinator _coordinator;
-    private readonly PolicyStore _store;
+    private readonly PolicyVersions _versions;
     private readonly PolicyOptions _options;
     private readonly ReloadSignal _signal;
     private readonly TimeProvider _time;
@@ -42,7 +42,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
 
     public PolicyService(
         ControlCoordinator coordinator,
-        PolicyStore store,
+        PolicyVersions versions,
         PolicyOptions options,
         AppliancePaths paths,
         ReloadSignal signal,
@@ -52,7 +52,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(paths);
         _coordinator = coordinator;
-        _store = store;
+        _versions = versions;
         _options = options;
         _signal = signal;
         _time = time;
@@ -123,7 +123,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
             }
 
             ImportContentLocked();
-            if (_store.Latest() is not { } latest)
+            if (_versions.Latest() is not { } latest)
             {
                 if (_live is not null)
                 {
@@ -157,7 +157,23 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
                     $"the policy comes from policy.file ({FilePath}): edit that file instead, or remove policy.file from the configuration to keep the policy in the database");
             }
 
-            var outcome = ApplyLocked(text, origin, record: true);
+            // Persist first, apply second: a text that does not compile is refused before anything is written, and a
+            // version the database refuses (Unavailable) leaves the live policy as it was.
+            var check = _coordinator.CheckPolicy(text);
+            if (!check.Success)
+            {
+                var errors = PolicyErrors.Format(check.Errors);
+                LogRejected(_logger, origin, errors);
+                return OperationResult.Invalid<PolicyDto>(errors);
+            }
+
+            var recorded = _versions.Record(text, origin);
+            if (!recorded.IsOk)
+            {
+                return OperationResult.Failure<PolicyVersionRecord, PolicyDto>(recorded);
+            }
+
+            var outcome = ApplyLocked(text, origin, record: false, recorded.Value);
             return outcome.Status is PolicyReloadStatus.Applied or PolicyReloadStatus.Unchanged
                 ? OperationResult.Ok(_live!)
                 : OperationResult.Invalid<PolicyDto>(outcome.Errors ?? "rejected");
@@ -173,7 +189,19 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
             : OperationResult.Invalid<PolicyCheckDto>(PolicyErrors.Format(result.Errors));
     }
 
-    private void OnSignal(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ => Reload());
+    private void OnSignal(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ =>
+    {
+        try
+        {
+            Reload();
+        }
+#pragma warning disable CA1031 // A reload runs on the thread pool: a fault is logged, never allowed to end the process.
+        catch (Exception failure)
+#pragma warning restore CA1031
+        {
+            LogReloadFailed(_logger, failure);
+        }
+    });
 
     /// <summary>Applies a text unless it is already live; records it as a version when asked.</summary>
     private PolicyReloadOutcome ApplyLocked(string text, string origin, bool record, PolicyVersionRecord? stored = null)
@@ -202,9 +230,19 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
         return new PolicyReloadOutcome(PolicyReloadStatus.Applied, null);
     }
 
-    /// <summary>Appends a version unless the newest stored one has the same text.</summary>
-    private PolicyVersionRecord Record(string text, string origin, string sha) =>
-        _store.Latest() is { } latest && latest.Sha256 == sha ? latest : _store.Append(text, origin, _time.GetUtcNow());
+    /// <summary>Appends a version unless the newest stored one has the same text; null (logged) when the database refuses.</summary>
+    private PolicyVersionRecord? Record(string text, string origin, string sha)
+    {
+        _ = sha;
+        var recorded = _versions.Record(text, origin);
+        if (!recorded.IsOk)
+        {
+            LogNotRecorded(_logger, origin, recorded.Error);
+            return null;
+        }
+
+        return recorded.Value;
+    }
 
     /// <summary>Imports the content bundle's policy once per distinct text; an invalid one is logged and skipped.</summary>
     private void ImportContentLocked()
@@ -227,7 +265,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
 
         var sha = PolicyText.Sha256(text);
         var origin = "content:" + ContentPath;
-        if (_store.List().LastOrDefault(v => v.Source == origin) is { } imported && imported.Sha256 == sha)
+        if (_versions.List().LastOrDefault(v => v.Source == origin) is { } imported && imported.Sha256 == sha)
         {
             return;
         }
@@ -239,7 +277,10 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
             return;
         }
 
-        _store.Append(text, origin, _time.GetUtcNow());
+        if (_versions.Append(text, origin) is { IsOk: false } refused)
+        {
+            LogNotRecorded(_logger, origin, refused.Error);
+        }
     }
 
     /// <summary>
@@ -250,7 +291,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
     {
         lock (_gate)
         {
-            foreach (var version in _store.List().Reverse())
+            foreach (var version in _versions.List().Reverse())
             {
                 if (ApplyLocked(version.Text, "database", record: false, version).Status == PolicyReloadStatus.Applied)
                 {
@@ -282,6 +323,12 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
 
     [LoggerMessage(EventId = 1303, Level = LogLevel.Error, Message = "Policy file {Path} cannot be read; the previous policy stays live: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Error, Message = "Policy reload failed; the previous policy stays live")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1306, Level = LogLevel.Error, Message = "Policy from {Origin} could not be recorded in policy_versions: {Reason}")]
+    private static partial void LogNotRecorded(ILogger logger, string origin, string reason);
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "The configured policy was rejected at start; stored version {Version} is live instead")]
     private static partial void LogFallback(ILogger logger, long version);

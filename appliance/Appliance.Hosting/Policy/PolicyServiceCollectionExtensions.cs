@@ -1,7 +1,8 @@
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Systemd;
 using Appliance.State.Coordinator;
-using Appliance.Storage.Stores;
+using Appliance.State.Policy;
+using Appliance.Storage.Database;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,8 @@ public static class PolicyServiceCollectionExtensions
     {
         services.AddSingleton(sp => new PolicyService(
             sp.GetRequiredService<ControlCoordinator>(),
-            sp.GetRequiredService<PolicyStore>(),
+            new PolicyVersions(
+                sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<ControlCoordinator>(), sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<PolicyOptions>(),
             sp.GetRequiredService<AppliancePaths>(),
             sp.GetRequiredService<ReloadSignal>(),

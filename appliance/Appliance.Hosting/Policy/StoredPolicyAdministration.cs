@@ -12,9 +12,8 @@ namespace Appliance.Hosting.Policy;
 /// tailnet, append a version (the service applies the newest at its next start). Refuses `set` when the
 /// configuration names a policy file, as the service does.
 /// </summary>
-public sealed class StoredPolicyAdministration(ApplianceDatabase database, TimeProvider time, string? policyFile) : IPolicyAdministration
+public sealed class StoredPolicyAdministration(ApplianceDatabase database, PolicyVersions versions, string? policyFile) : IPolicyAdministration
 {
-    private readonly PolicyStore _store = new(database);
 
     public OperationResult<PolicyDto> Current()
     {
@@ -31,7 +30,7 @@ public sealed class StoredPolicyAdministration(ApplianceDatabase database, TimeP
             }
         }
 
-        return _store.Latest() is { } latest
+        return versions.Latest() is { } latest
             ? OperationResult.Ok(new PolicyDto(latest.Text, latest.Id, latest.Source, latest.Sha256, latest.CreatedAt))
             : OperationResult.NotFound<PolicyDto>("no policy is set: every node may reach every other (allow-all)");
     }
@@ -51,8 +50,13 @@ public sealed class StoredPolicyAdministration(ApplianceDatabase database, TimeP
             return OperationResult.Invalid<PolicyDto>(PolicyErrors.Format(result.Errors));
         }
 
-        var sha = PolicyText.Sha256(text);
-        var stored = _store.Latest() is { } latest && latest.Sha256 == sha ? latest : _store.Append(text, origin, time.GetUtcNow());
+        var recorded = versions.Record(text, origin);
+        if (!recorded.IsOk)
+        {
+            return OperationResult.Failure<PolicyVersionRecord, PolicyDto>(recorded);
+        }
+
+        var stored = recorded.Value;
         return OperationResult.Ok(new PolicyDto(stored.Text, stored.Id, stored.Source, stored.Sha256, stored.CreatedAt));
     }
 

@@ -2,6 +2,7 @@ using Appliance.Hosting.Admin;
 using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
+using Appliance.State.Policy;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
@@ -83,7 +84,7 @@ public sealed class AdminSession : IDisposable
                 new NodeService(coordinator, new SqliteUserDirectory(new UserStore(database)), UnknownNodePresence.Instance),
                 UnknownNodePresence.Instance,
                 time,
-                policy: new StoredPolicyAdministration(database, time, policyFile));
+                policy: new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, time), policyFile));
             // Root working on the service's folder: whatever the database creates (WAL, backups) goes back to the
             // folder's owner on close, so the service can still open it (disposed after the database).
             return new AdminSession(operations, viaService: false, coordinator, database, new OwnershipRestorer(context.DataDirectory), directory);

@@ -2,6 +2,7 @@ using System.Net;
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
+using Appliance.State.Policy;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
@@ -54,7 +55,7 @@ public sealed class AdminTestServer : IAsyncDisposable
         });
         builder.Services.AddApplianceStorage(directory, database);
         builder.Services.AddSingleton(coordinator);
-        builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, TimeProvider.System, policyFile: null));
+        builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, TimeProvider.System), policyFile: null));
         builder.Services.AddAdminApi();
         var app = builder.Build();
         app.MapAdminApi();

@@ -3,6 +3,7 @@ using Appliance.Hosting.Policy;
 using Appliance.Hosting.Systemd;
 using Appliance.Hosting.Tests.Admin;
 using Appliance.State.Coordinator;
+using Appliance.State.Policy;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
@@ -68,7 +69,7 @@ public sealed class PolicyServiceTests : IDisposable
 
     private PolicyService Service(bool fromFile, bool reload = false) => new(
         _coordinator,
-        Store,
+        new PolicyVersions(Store, _coordinator, TimeProvider.System),
         new PolicyOptions { File = fromFile ? PolicyFile : "", Reload = reload },
         new AppliancePaths(_folder.DataDir, null, Path.Combine(_folder.DataDir, "admin.sock"), Path.Combine(_folder.DataDir, "releases")),
         _signal,
@@ -197,7 +198,7 @@ public sealed class PolicyServiceTests : IDisposable
             new NoKeys(), StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), TimeProvider.System);
         coordinator.Start();
         using var failing = new PolicyService(
-            coordinator, new PolicyStore(database), new PolicyOptions { File = PolicyFile, Reload = false },
+            coordinator, new PolicyVersions(new PolicyStore(database), coordinator, TimeProvider.System), new PolicyOptions { File = PolicyFile, Reload = false },
             new AppliancePaths(empty.DataDir, null, Path.Combine(empty.DataDir, "admin.sock"), empty.DataDir), _signal, TimeProvider.System,
             NullLogger<PolicyService>.Instance);
         await failing.StartAsync(CancellationToken.None);

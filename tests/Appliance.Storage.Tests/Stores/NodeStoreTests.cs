@@ -102,6 +102,27 @@ public sealed class NodeStoreTests
     }
 
     [Fact]
+    public void A_column_scoped_update_writes_only_its_columns_so_a_stale_copy_cannot_undo_another_writer()
+    {
+        using var test = new TestDatabase();
+        var store = new NodeStore(test.Database);
+        var node = store.Insert(TestNodes.New(1, test.Time.GetUtcNow())).Row!;
+        var stale = node;
+
+        // An operator tags the node; then a writer holding the older copy stores only the endpoints it owns.
+        Assert.True(store.Update(node with { Tags = ["tag:server"], UserId = null }, NodeColumns.Tags | NodeColumns.UserId).IsOk);
+        var endpoints = store.Update(stale with { Endpoints = [IPEndPoint.Parse("192.0.2.1:41641")], Tags = [] }, NodeColumns.Endpoints);
+
+        Assert.Equal<string>(["tag:server"], endpoints.Row!.Tags);
+        Assert.Equal<string>(["tag:server"], store.Get(node.Id)!.Tags);
+        Assert.Equal(["192.0.2.1:41641"], store.Get(node.Id)!.Endpoints.Select(e => e.ToString()));
+        Assert.Equal(WriteStatus.NotFound, store.Update(node with { Id = 999 }, NodeColumns.Tags).Status);
+        Assert.Equal(node.GivenName, store.Update(node, NodeColumns.None).Row!.GivenName);
+        store.Insert(TestNodes.New(2, test.Time.GetUtcNow()) with { GivenName = "taken" });
+        Assert.Equal(WriteStatus.Conflict, store.Update(node with { GivenName = "taken" }, NodeColumns.GivenName).Status);
+    }
+
+    [Fact]
     public void Upsert_inserts_a_new_machine_then_updates_it_in_place()
     {
         using var test = new TestDatabase();

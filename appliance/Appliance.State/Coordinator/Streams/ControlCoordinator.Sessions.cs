@@ -227,7 +227,12 @@ public enum MapRequestStatus
     StorageConflict,
 }
 
-public readonly record struct MapRequestOutcome(MapRequestStatus Status, NodeEntry? Node);
+public readonly record struct MapRequestOutcome(MapRequestStatus Status, NodeEntry? Node)
+{
+    /// <summary>True when the request was applied; <see cref="Node"/> is then the node as published.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Node))]
+    public bool IsOk => Status == MapRequestStatus.Ok;
+}
 
 /// <summary>A connected map stream; disposing it disconnects the stream (and may take the node offline).</summary>
 public sealed class MapStreamHandle : IDisposable
