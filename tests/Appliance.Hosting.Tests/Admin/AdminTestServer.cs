@@ -5,12 +5,10 @@ using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
+using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Appliance.Hosting.Tests.Admin;
 
@@ -22,9 +20,10 @@ public sealed class AdminTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private AdminTestServer(WebApplication app, DataDirectory directory, ApplianceDatabase database, RecordingSink changes)
+    private AdminTestServer(WebApplication app, Uri tcpAddress, DataDirectory directory, ApplianceDatabase database, RecordingSink changes)
     {
         _app = app;
+        TcpAddress = tcpAddress;
         Directory = directory;
         Database = database;
         Changes = changes;
@@ -36,29 +35,22 @@ public sealed class AdminTestServer : IAsyncDisposable
 
     public RecordingSink Changes { get; }
 
-    public Uri TcpAddress =>
-        new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("http://127.", StringComparison.Ordinal)));
+    public Uri TcpAddress { get; }
 
     public static async Task<AdminTestServer> StartAsync(string dataDir)
     {
         var directory = DataDirectory.Open(dataDir);
         var database = ApplianceDatabase.Open(directory, TimeProvider.System);
         var changes = new RecordingSink();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ListenUnixSocket(directory.AdminSocketPath);
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
+        var builder = LoopbackHost.CreateBuilder(kestrel: kestrel => kestrel.ListenUnixSocket(directory.AdminSocketPath));
         builder.Services.AddApplianceStorage(directory, database);
         builder.Services.AddSingleton<INodeChangeSink>(changes);
         builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, TimeProvider.System, policyFile: null));
         builder.Services.AddAdminApi();
         var app = builder.Build();
         app.MapAdminApi();
-        await app.StartAsync();
-        return new AdminTestServer(app, directory, database, changes);
+        var host = await LoopbackHost.StartAsync(app);
+        return new AdminTestServer(app, host.BaseUri(), directory, database, changes);
     }
 
     public NodeRecord AddNode(int n, long? userId, params string[] tags) => new NodeStore(Database).Insert(NewNode(n, userId, tags)).Row!;
