@@ -5,6 +5,8 @@ using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
+using Appliance.TestKit.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.State.Tests.Support;
 
@@ -23,7 +25,7 @@ public sealed class StateFixture : IDisposable
         NodeStore = new NodeStore(Database);
     }
 
-    public FakeTime Time { get; } = new();
+    public FakeTimeProvider Time { get; } = TestTime.Create();
 
     public RecordingChangeSink Changes { get; } = new();
 
