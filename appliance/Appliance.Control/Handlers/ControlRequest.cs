@@ -101,7 +101,7 @@ internal static class ControlRequest
         return context.Response.WriteAsync(message, context.RequestAborted);
     }
 
-    /// <summary>The headscale wording for the capability floor (protocol.md §2).</summary>
+    /// <summary>The headscale wording for the capability floor (docs/wire/control.md "Capability versions").</summary>
     public static bool IsSupported(int version) => version >= CapabilityVersion.MinimumSupported;
 
     public static string Unsupported(int version) => $"unsupported client version: {version}";

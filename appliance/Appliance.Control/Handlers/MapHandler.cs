@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Appliance.Control.Handlers;
 
 /// <summary>
-/// <c>POST /machine/map</c> (protocol.md §5). Lite updates (OmitPeers, no Stream) are applied and answered with an
+/// <c>POST /machine/map</c> (docs/wire/control.md "/machine/map"). Lite updates (OmitPeers, no Stream) are applied and answered with an
 /// empty 200; a one-shot request gets one full framed map; a stream gets a full map at once, then deltas and
 /// keep-alives from its <see cref="MapSession"/> until the client cancels or the node is deleted. Every message is
 /// flushed as it is written (the client's 120 s watchdog also covers the wait for the first one).

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Appliance.Control.Handlers;
 
 /// <summary>
-/// <c>POST /machine/register</c> (protocol.md §4). Decisions live in <see cref="ControlCoordinator.Register"/>;
+/// <c>POST /machine/register</c> (docs/wire/control.md "/machine/register"). Decisions live in <see cref="ControlCoordinator.Register"/>;
 /// this adds transport checks and the interactive Followup long poll, which ends when an operator approves or
 /// after <see cref="CoordinatorOptions.FollowupWait"/> with a fresh AuthURL.
 /// </summary>

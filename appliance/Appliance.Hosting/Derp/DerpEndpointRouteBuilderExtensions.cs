@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Appliance.Hosting.Derp;
 
-/// <summary>Maps the DERP HTTP endpoints (protocol.md §8.2). Does nothing when DERP is disabled (no DerpServer registered).</summary>
+/// <summary>Maps the DERP HTTP endpoints (docs/wire/derp.md "HTTP upgrade"). Does nothing when DERP is disabled (no DerpServer registered).</summary>
 public static class DerpEndpointRouteBuilderExtensions
 {
     public static IEndpointRouteBuilder MapDerp(this IEndpointRouteBuilder endpoints)

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// tailcfg.DERPMap (protocol.md §8.1). Region keys must equal RegionID, and a region is never null
+/// tailcfg.DERPMap (docs/wire/derp.md "DERPMap rules"). Region keys must equal RegionID, and a region is never null
 /// (clients since ~v1.80 drop null regions; tailscale PR #14753). Built from config or a local file, never fetched.
 /// </summary>
 public sealed record DERPMap

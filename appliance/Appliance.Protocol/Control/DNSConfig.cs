@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// tailcfg.DNSConfig (protocol.md §6). <see cref="Proxied"/> = MagicDNS on. A split-DNS route with an empty
+/// tailcfg.DNSConfig (docs/wire/control.md "DNSConfig and MagicDNS"). <see cref="Proxied"/> = MagicDNS on. A split-DNS route with an empty
 /// resolver list is answered locally by 100.100.100.100.
 /// </summary>
 public sealed record DNSConfig

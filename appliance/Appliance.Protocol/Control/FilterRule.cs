@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// tailcfg.FilterRule (protocol.md §7): enforced on the receiving node. Allow-all is
+/// tailcfg.FilterRule (docs/wire/control.md "Packet filter and SSH policy"): enforced on the receiving node. Allow-all is
 /// <c>{"SrcIPs":["*"],"DstPorts":[{"IP":"*","Ports":{"First":0,"Last":65535}}]}</c>.
 /// </summary>
 public sealed record FilterRule

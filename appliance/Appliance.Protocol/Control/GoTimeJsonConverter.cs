@@ -7,7 +7,7 @@ namespace Appliance.Protocol.Control;
 /// <summary>
 /// Go's <c>time.Time</c> JSON form: RFC 3339 with a zone and up to nine fractional digits (Go time.RFC3339Nano,
 /// trailing zeros trimmed). We always write UTC with <c>Z</c>: a timestamp without a zone cannot be parsed by the
-/// client (protocol.md §1). .NET keeps 100 ns ticks, so digits past the seventh are dropped on read.
+/// client (docs/wire/keys.md). .NET keeps 100 ns ticks, so digits past the seventh are dropped on read.
 /// Go's zero time <c>0001-01-01T00:00:00Z</c> maps to <see cref="DateTimeOffset.MinValue"/>.
 /// </summary>
 public sealed class GoTimeJsonConverter : JsonConverter<DateTimeOffset>

@@ -4,7 +4,7 @@ using ZstdSharp;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// Frames one map-stream message (protocol.md §5.3; tailscale control/controlclient/direct.go decodeMsg,
+/// Frames one map-stream message (docs/wire/control.md "/machine/map"; tailscale control/controlclient/direct.go decodeMsg,
 /// util/zstdframe/zstd.go):
 /// <code>
 ///   u32 LE length | body[length]

@@ -4,7 +4,7 @@ using Appliance.Protocol.Keys;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// Body of <c>POST /machine/map</c> (tailcfg.MapRequest). Kinds (protocol.md §5.2): Stream=true is the long poll;
+/// Body of <c>POST /machine/map</c> (tailcfg.MapRequest). Kinds (docs/wire/control.md "/machine/map"): Stream=true is the long poll;
 /// OmitPeers=true without Stream is a "lite" endpoint/Hostinfo update; neither is a one-shot fetch.
 /// </summary>
 public sealed record MapRequest

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// One message of the map stream (tailcfg.MapResponse). Absent fields mean "unchanged" (protocol.md §5.4):
+/// One message of the map stream (tailcfg.MapResponse). Absent fields mean "unchanged" (docs/wire/control.md "Delta semantics"):
 /// an empty <see cref="Peers"/> does not clear peers (use <see cref="PeersRemoved"/>), while an empty
 /// <see cref="PacketFilter"/> blocks everything. The first message of every stream carries Node and full state.
 /// </summary>

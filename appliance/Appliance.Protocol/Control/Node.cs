@@ -4,7 +4,7 @@ using Appliance.Protocol.Keys;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// A node as the client sees it, self or peer (tailcfg.Node; field list in protocol.md §5.5). Instances are
+/// A node as the client sees it, self or peer (tailcfg.Node; fields in docs/wire/control.md "Node"). Instances are
 /// immutable and shared: the map builder reuses one per node across every viewer's MapResponse.
 /// Zero keys are omitted (Go <c>omitzero</c>); <c>Addresses</c>, <c>Created</c> and <c>Hostinfo</c> are always written.
 /// </summary>

@@ -3,7 +3,7 @@ using Appliance.Protocol.Keys;
 
 namespace Appliance.Protocol.Control;
 
-/// <summary>Answer to <c>GET /key?v=N</c> (tailcfg.OverTLSPublicKeyResponse); lowercase JSON tags (protocol.md §2).</summary>
+/// <summary>Answer to <c>GET /key?v=N</c> (tailcfg.OverTLSPublicKeyResponse); lowercase JSON tags (docs/wire/noise.md).</summary>
 public sealed record OverTLSPublicKeyResponse
 {
     /// <summary>The old NaCl transport key; headscale sends the all-zero key, and so do we.</summary>

@@ -5,7 +5,7 @@ namespace Appliance.Protocol.Control;
 
 /// <summary>
 /// Body of <c>POST /machine/register</c> (tailcfg.RegisterRequest). A past <see cref="Expiry"/> is a logout and wins
-/// over <see cref="Auth"/>: the real v1.96.5 client still sends its auth key when logging out (protocol.md §4.3).
+/// over <see cref="Auth"/>: the real v1.96.5 client still sends its auth key when logging out (docs/wire/control.md "/machine/register").
 /// </summary>
 public sealed record RegisterRequest
 {

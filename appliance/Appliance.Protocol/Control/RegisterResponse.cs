@@ -4,7 +4,7 @@ namespace Appliance.Protocol.Control;
 
 /// <summary>
 /// Reply to <c>POST /machine/register</c> (tailcfg.RegisterResponse). Go writes every field, so we do too.
-/// The client checks, in order: Error, NodeKeySignature, NodeKeyExpired, AuthURL, else success (protocol.md §4.2).
+/// The client checks, in order: Error, NodeKeySignature, NodeKeyExpired, AuthURL, else success (docs/wire/control.md "/machine/register").
 /// </summary>
 public sealed record RegisterResponse
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Appliance.Protocol.Control;
 
-/// <summary>tailcfg.SSHPolicy. Unlike most of tailcfg these types use lowercase JSON tags (protocol.md §7).</summary>
+/// <summary>tailcfg.SSHPolicy. Unlike most of tailcfg these types use lowercase JSON tags (docs/wire/control.md "Packet filter and SSH policy").</summary>
 public sealed record SSHPolicy
 {
     [JsonPropertyName("rules")]

@@ -1,10 +1,11 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using NSec.Cryptography;
 
 namespace Appliance.Protocol.Keys;
 
 /// <summary>
-/// Raw X25519 private key material shared by <see cref="MachinePrivate"/> and <see cref="NodePrivate"/>.
+/// Raw X25519 private key material behind <see cref="PrivateKey{TSelf, TPublic}"/> (MachinePrivate, NodePrivate).
 /// Text form `privkey:&lt;64 hex&gt;` (tailscale types/key/machine.go, node.go), used only in files on disk.
 /// Compares in constant time; never prints through ToString.
 /// </summary>
@@ -17,6 +18,23 @@ internal static class X25519PrivateKey
         var exportable = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
         using var key = Key.Create(KeyAgreementAlgorithm.X25519, in exportable);
         return key.Export(KeyBlobFormat.RawPrivateKey);
+    }
+
+    public static TKey Generate<TKey>()
+        where TKey : class, IPrivateKey<TKey> => TKey.FromRaw(Generate());
+
+    public static bool TryParse<TKey>(ReadOnlySpan<char> text, [NotNullWhen(true)] out TKey? key)
+        where TKey : class, IPrivateKey<TKey>
+    {
+        Span<byte> raw = stackalloc byte[KeyText.KeySize];
+        if (KeyText.TryParse(Prefix, text.Trim(), raw))
+        {
+            key = TKey.FromRaw(raw);
+            return true;
+        }
+
+        key = null;
+        return false;
     }
 
     public static byte[] PublicFrom(ReadOnlySpan<byte> privateKey)

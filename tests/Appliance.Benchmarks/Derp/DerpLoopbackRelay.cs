@@ -5,35 +5,30 @@ using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
 using Appliance.Protocol.Keys;
 using Appliance.TestKit.Derp;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Appliance.TestKit.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Appliance.Benchmarks.Derp;
 
 /// <summary>
 /// Load generator: the real relay behind Kestrel on 127.0.0.1 (plain HTTP upgrade, as derper was measured with
 /// TS_DEBUG_USE_DERP_HTTP), and C# DERP clients in pairs. Each sender keeps at most <c>window</c> packets in flight
-/// (sent but not yet received by its peer), like the "loss-free, ≤ 256 in flight" derper figures in performance.md.
+/// (sent but not yet received by its peer), like the "loss-free, ≤ 256 in flight" derper figures (docs/benchmarks.md, DERP relay).
 /// </summary>
 internal sealed class DerpLoopbackRelay : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackHost _host;
     private readonly string _dataDir;
 
-    private DerpLoopbackRelay(WebApplication app, string dataDir, IPEndPoint endPoint)
+    private DerpLoopbackRelay(LoopbackHost host, string dataDir)
     {
-        _app = app;
+        _host = host;
         _dataDir = dataDir;
-        EndPoint = endPoint;
     }
 
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => _host.EndPoint;
 
-    public DerpServer Server => _app.Services.GetRequiredService<DerpServer>();
+    public DerpServer Server => _host.Services.GetRequiredService<DerpServer>();
 
     public static async Task<DerpLoopbackRelay> StartAsync(int sendQueuePackets)
     {
@@ -44,15 +39,11 @@ internal sealed class DerpLoopbackRelay : IAsyncDisposable
         options.Derp.VerifyClients = false;
         options.Derp.AllowPlainHttp = true;
         options.Derp.SendQueuePackets = sendQueuePackets;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var builder = LoopbackHost.CreateBuilder();
         builder.Services.AddDerp(options);
         var app = builder.Build();
         app.MapDerp();
-        await app.StartAsync();
-        var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-        return new DerpLoopbackRelay(app, dataDir, new IPEndPoint(IPAddress.Loopback, port));
+        return new DerpLoopbackRelay(await LoopbackHost.StartAsync(app), dataDir);
     }
 
     public Task<DerpTestClient> ConnectAsync() =>
@@ -119,8 +110,7 @@ internal sealed class DerpLoopbackRelay : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         Directory.Delete(_dataDir, recursive: true);
     }
 }

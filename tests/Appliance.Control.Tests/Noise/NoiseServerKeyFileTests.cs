@@ -4,6 +4,7 @@ using Appliance.Protocol.Keys;
 
 namespace Appliance.Control.Tests.Noise;
 
+/// <summary>The Noise server key in the data folder (the file rules themselves: Protocol.Tests/Keys/PrivateKeyFileTests).</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class NoiseServerKeyFileTests : IDisposable
 {
@@ -12,49 +13,31 @@ public sealed class NoiseServerKeyFileTests : IDisposable
     private string KeyPath => Path.Combine(_dir, NoiseServerKeyFile.FileName);
 
     [Fact]
-    public void First_start_creates_a_0600_privkey_file_and_later_starts_load_the_same_key()
+    public async Task The_host_creates_the_key_in_the_data_folder_and_publishes_its_public_half()
     {
-        var created = NoiseServerKeyFile.LoadOrCreate(KeyPath);
-
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeyPath));
-        Assert.StartsWith("privkey:", File.ReadAllText(KeyPath), StringComparison.Ordinal);
-        Assert.Equal(created, NoiseServerKeyFile.LoadOrCreate(KeyPath));
-        Assert.Single(Directory.GetFiles(_dir));
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("privkey:1234")]
-    [InlineData("mkey:0000000000000000000000000000000000000000000000000000000000000000")]
-    [InlineData("garbage")]
-    public void A_corrupt_key_file_is_a_clear_error_and_is_left_untouched(string content)
-    {
-        WriteKeyFile(content, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var error = Assert.Throws<NoiseServerKeyException>(() => NoiseServerKeyFile.LoadOrCreate(KeyPath));
-        Assert.Contains("corrupt", error.Message, StringComparison.Ordinal);
-        Assert.Equal(content, File.ReadAllText(KeyPath));
+        await using (var server = await NoiseTestServer.StartAsync(_dir))
+        {
+            Assert.True(MachinePrivate.TryParse(File.ReadAllText(KeyPath), out var key));
+            Assert.Equal(key.Public, server.ServerKey);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(KeyPath));
+        }
     }
 
     [Fact]
-    public void A_key_file_readable_by_others_is_refused()
+    public async Task A_host_with_a_corrupt_key_file_fails_to_start_and_names_the_noise_key()
     {
-        WriteKeyFile(MachinePrivate.Generate().ToSecretText(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        var error = Assert.Throws<NoiseServerKeyException>(() => NoiseServerKeyFile.LoadOrCreate(KeyPath));
-        Assert.Contains("0600", error.Message, StringComparison.Ordinal);
+        File.WriteAllText(KeyPath, "privkey:nothex", Encoding.ASCII);
+        File.SetUnixFileMode(KeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var error = await Assert.ThrowsAsync<PrivateKeyFileException>(() => NoiseTestServer.StartAsync(_dir));
+        Assert.Contains("Noise server key", error.Message, StringComparison.Ordinal);
+        Assert.Equal("privkey:nothex", File.ReadAllText(KeyPath));
     }
 
-    [Fact]
-    public async Task A_host_with_a_corrupt_key_file_fails_to_start()
+    public void Dispose()
     {
-        WriteKeyFile("privkey:nothex", UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        await Assert.ThrowsAsync<NoiseServerKeyException>(() => NoiseTestServer.StartAsync(_dir));
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private void WriteKeyFile(string content, UnixFileMode mode)
-    {
-        File.WriteAllText(KeyPath, content, Encoding.ASCII);
-        File.SetUnixFileMode(KeyPath, mode);
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 }

@@ -1,14 +1,10 @@
-using System.Net;
 using Appliance.Control;
 using Appliance.Control.Noise;
 using Appliance.Protocol.Keys;
+using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Appliance.Control.Tests.Noise;
 
@@ -19,12 +15,12 @@ namespace Appliance.Control.Tests.Noise;
 /// </summary>
 internal sealed class NoiseTestServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackHost _host;
     private readonly string _dataDir;
 
-    private NoiseTestServer(WebApplication app, string dataDir, Uri baseUri, MachinePublic serverKey)
+    private NoiseTestServer(LoopbackHost host, string dataDir, Uri baseUri, MachinePublic serverKey)
     {
-        _app = app;
+        _host = host;
         _dataDir = dataDir;
         BaseUri = baseUri;
         ServerKey = serverKey;
@@ -43,18 +39,12 @@ internal sealed class NoiseTestServer : IAsyncDisposable
     public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null, Action<NoiseOptions>? configure = null)
     {
         dataDir ??= Directory.CreateTempSubdirectory("noise-test-").FullName;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = LoopbackHost.CreateBuilder(kestrel: kestrel => kestrel.ListenNoise());
         builder.Services.AddNoiseTransport(o =>
         {
             o.DataDirectory = dataDir;
             o.ResponderEphemeralForTesting = responderEphemeral;
             configure?.Invoke(o);
-        });
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.ListenNoise();
         });
         var app = builder.Build();
         NoiseTestServer? server = null;
@@ -85,20 +75,15 @@ internal sealed class NoiseTestServer : IAsyncDisposable
             await context.Request.Body.CopyToAsync(ms);
             return ms.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         });
-        await app.StartAsync();
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => a.Contains("127.0.0.1", StringComparison.Ordinal));
-        var key = app.Services.GetRequiredService<NoiseServerKey>().Public;
-        server = new NoiseTestServer(app, dataDir, new Uri(address + "/"), key);
+        var host = await LoopbackHost.StartAsync(app);
+        server = new NoiseTestServer(host, dataDir, host.BaseUri(), host.Services.GetRequiredService<NoiseServerKey>().Public);
         return server;
     }
 
     public async ValueTask DisposeAsync()
     {
         Release.TrySetResult();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         try
         {
             Directory.Delete(_dataDir, recursive: true);

@@ -23,7 +23,7 @@ public sealed class RealClientReplayTests
     [Fact]
     public async Task Recorded_real_client_registers_through_kestrel_over_noise()
     {
-        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.RealClient, "noise", "session-1-node-a.json")));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(RepoPaths.RealClientPath("noise", "session-1-node-a.json")));
         var root = doc.RootElement;
         byte[] Hex(JsonElement e, string name) => Convert.FromHexString(e.GetProperty(name).GetString()!);
 

@@ -6,12 +6,10 @@ using Appliance.State.Policy;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
+using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Appliance.Hosting.Tests.Admin;
 
@@ -24,9 +22,10 @@ public sealed class AdminTestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private AdminTestServer(WebApplication app, DataDirectory directory, ApplianceDatabase database, ControlCoordinator coordinator)
+    private AdminTestServer(WebApplication app, Uri tcpAddress, DataDirectory directory, ApplianceDatabase database, ControlCoordinator coordinator)
     {
         _app = app;
+        TcpAddress = tcpAddress;
         Directory = directory;
         Database = database;
         Coordinator = coordinator;
@@ -38,29 +37,22 @@ public sealed class AdminTestServer : IAsyncDisposable
 
     public ControlCoordinator Coordinator { get; }
 
-    public Uri TcpAddress =>
-        new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single(a => a.StartsWith("http://127.", StringComparison.Ordinal)));
+    public Uri TcpAddress { get; }
 
     public static async Task<AdminTestServer> StartAsync(string dataDir)
     {
         var directory = DataDirectory.Open(dataDir);
         var database = ApplianceDatabase.Open(directory, TimeProvider.System);
         var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ListenUnixSocket(directory.AdminSocketPath);
-            kestrel.Listen(IPAddress.Loopback, 0);
-        });
+        var builder = LoopbackHost.CreateBuilder(kestrel: kestrel => kestrel.ListenUnixSocket(directory.AdminSocketPath));
         builder.Services.AddApplianceStorage(directory, database);
         builder.Services.AddSingleton(coordinator);
         builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, TimeProvider.System), policyFile: null));
         builder.Services.AddAdminApi();
         var app = builder.Build();
         app.MapAdminApi();
-        await app.StartAsync();
-        return new AdminTestServer(app, directory, database, coordinator);
+        var host = await LoopbackHost.StartAsync(app);
+        return new AdminTestServer(app, host.BaseUri(), directory, database, coordinator);
     }
 
     public NodeRecord AddNode(int n, long? userId, params string[] tags) => Add(NewNode(n, userId, tags));

@@ -1,6 +1,7 @@
 using Appliance.Pki.Authority;
 using Appliance.Pki.Files;
 using Appliance.Pki.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Pki.Tests.Authority;
 
@@ -69,7 +70,7 @@ public sealed class RotationTests
     public void After_the_overlap_the_old_root_leaves_the_bundle_and_the_cross_certificate_is_no_longer_served()
     {
         using var temp = new TempFolder();
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var ca = LocalCa.Initialise(temp.Path, TestCa.Options(), time);
         using var rotated = ca.RotateRoot(new LocalCaOptions { DnsNames = ["appliance.test"], RootOverlap = TimeSpan.FromDays(10) }, null);
         time.Advance(TimeSpan.FromDays(11));
@@ -102,7 +103,7 @@ public sealed class RotationTests
     public void EnsureLeaf_keeps_a_current_leaf_and_renews_past_the_renewal_point_or_on_a_name_change()
     {
         using var temp = new TempFolder();
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var ca = LocalCa.Initialise(temp.Path, TestCa.Options(), time);
         using var first = ca.EnsureLeaf(TestCa.Options());
         using var same = ca.EnsureLeaf(TestCa.Options());

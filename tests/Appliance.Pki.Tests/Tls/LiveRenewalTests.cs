@@ -2,6 +2,7 @@ using System.Net;
 using Appliance.Hosting.Tls;
 using Appliance.Pki.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Pki.Tests.Tls;
 
@@ -20,7 +21,7 @@ public sealed class LiveRenewalTests
     {
         using var temp = new TempFolder();
         // Virtual time starts 21 days ago, so after advancing past the 2/3 point both leaves are valid by the real clock too.
-        var time = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(21));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromDays(21));
         var store = new TlsCertificateStore(Options(temp.Path), time, NullLogger<TlsCertificateStore>.Instance);
         var swapped = new TaskCompletionSource<TlsSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
         store.Changed += snapshot => swapped.TrySetResult(snapshot);

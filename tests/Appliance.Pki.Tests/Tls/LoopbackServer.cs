@@ -1,9 +1,6 @@
-using System.Net;
 using Appliance.Hosting.Tls;
+using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,21 +9,15 @@ namespace Appliance.Pki.Tests.Tls;
 /// <summary>A real Kestrel on 127.0.0.1:0 using the appliance's TLS selector and renewal loop, answering "ok".</summary>
 public sealed class LoopbackServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackHost _host;
 
-    private LoopbackServer(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
+    private LoopbackServer(LoopbackHost host) => _host = host;
 
-    public int Port { get; }
+    public int Port => _host.Port;
 
     public static async Task<LoopbackServer> StartAsync(TlsCertificateStore store)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseApplianceTls()));
+        var builder = LoopbackHost.CreateBuilder(listen => listen.UseApplianceTls());
         builder.Services.AddSingleton(store);
         builder.Services.AddHostedService<TlsRenewalService>();
         var app = builder.Build();
@@ -35,14 +26,8 @@ public sealed class LoopbackServer : IAsyncDisposable
             context.Response.ContentLength = 2;
             await context.Response.WriteAsync("ok");
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new LoopbackServer(app, new Uri(address).Port);
+        return new LoopbackServer(await LoopbackHost.StartAsync(app));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

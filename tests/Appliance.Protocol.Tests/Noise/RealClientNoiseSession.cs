@@ -24,7 +24,7 @@ internal sealed class RealClientNoiseSession
 
     public static RealClientNoiseSession Load(string name)
     {
-        var path = Path.Combine(RepoPaths.RealClient, "noise", name);
+        var path = RepoPaths.RealClientPath("noise", name);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return new RealClientNoiseSession(name, doc.RootElement.Clone());
     }

@@ -6,13 +6,10 @@ using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
+using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Appliance.ServerTests.Control;
 
@@ -55,9 +52,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
         var options = new CoordinatorOptions { CoalesceWindow = TimeSpan.FromMilliseconds(20) };
         configure?.Invoke(options);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        var builder = LoopbackHost.CreateBuilder(l => l.Protocols = HttpProtocols.Http2);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(sp => new IdentityService(database, time));
@@ -74,9 +69,8 @@ internal sealed class ControlTestServer : IAsyncDisposable
             return next(context);
         });
         app.MapControlEndpoints();
-        await app.StartAsync().ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ControlTestServer(app, dataPath, data, database, new Uri(address));
+        var host = await LoopbackHost.StartAsync(app).ConfigureAwait(false);
+        return new ControlTestServer(app, dataPath, data, database, host.BaseUri());
     }
 
     /// <summary>An HTTP/2 client for one machine (like one Noise connection).</summary>

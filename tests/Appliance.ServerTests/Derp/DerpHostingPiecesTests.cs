@@ -2,6 +2,7 @@ using System.Text.Json;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
 using Appliance.Protocol.Control;
+using Appliance.Protocol.Keys;
 
 namespace Appliance.ServerTests.Derp;
 
@@ -29,6 +30,7 @@ public class DerpHostingPiecesTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void A_corrupt_server_key_file_stops_startup_with_a_clear_error_and_is_left_alone()
     {
         var dir = Directory.CreateTempSubdirectory("derp-key-");
@@ -36,10 +38,11 @@ public class DerpHostingPiecesTests
         {
             var path = Path.Combine(dir.FullName, DerpServerKeyFile.FileName);
             File.WriteAllText(path, "privkey:not-hex");
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-            var error = Assert.Throws<InvalidDataException>(() => DerpServerKeyFile.LoadOrCreate(path));
+            var error = Assert.Throws<PrivateKeyFileException>(() => DerpServerKeyFile.LoadOrCreate(path));
 
-            Assert.Contains("corrupt", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"the DERP server key {path} is corrupt", error.Message, StringComparison.Ordinal);
             Assert.Equal("privkey:not-hex", File.ReadAllText(path));
         }
         finally

@@ -4,29 +4,27 @@ using Appliance.Derp.Admission;
 using Appliance.Derp.Relay;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
+using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Appliance.ServerTests.Derp;
 
 /// <summary>A real Kestrel on 127.0.0.1:0 with TLS, wired exactly as the composition root does: AddDerp + MapDerp.</summary>
 internal sealed class DerpKestrelHost : IAsyncDisposable
 {
-    private DerpKestrelHost(WebApplication app, string dataDir, X509Certificate2 certificate, AllowListDerpAdmission admission)
+    private readonly LoopbackHost _host;
+
+    private DerpKestrelHost(LoopbackHost host, string dataDir, X509Certificate2 certificate, AllowListDerpAdmission admission)
     {
-        App = app;
+        _host = host;
         DataDir = dataDir;
         Certificate = certificate;
         Admission = admission;
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        EndPoint = new IPEndPoint(IPAddress.Loopback, address.Port);
     }
 
-    public WebApplication App { get; }
+    public WebApplication App => _host.App;
 
     public string DataDir { get; }
 
@@ -34,7 +32,7 @@ internal sealed class DerpKestrelHost : IAsyncDisposable
 
     public AllowListDerpAdmission Admission { get; }
 
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => _host.EndPoint;
 
     public DerpServer Server => App.Services.GetRequiredService<DerpServer>();
 
@@ -52,23 +50,20 @@ internal sealed class DerpKestrelHost : IAsyncDisposable
         options.Derp.StunListen = "127.0.0.1:0";
         configure?.Invoke(options);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        var builder = LoopbackHost.CreateBuilder(listen =>
         {
             if (tls)
             {
                 listen.UseHttps(certificate);
             }
-        }));
+        });
         var admission = new AllowListDerpAdmission([]);
         builder.Services.AddSingleton<IDerpAdmission>(admission);
         builder.Services.AddDerp(options);
         var app = builder.Build();
         app.UseWebSockets();
         app.MapDerp();
-        await app.StartAsync();
-        return new DerpKestrelHost(app, dataDir, certificate, admission);
+        return new DerpKestrelHost(await LoopbackHost.StartAsync(app), dataDir, certificate, admission);
     }
 
     public HttpClient CreateHttpClient()
@@ -82,8 +77,7 @@ internal sealed class DerpKestrelHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await App.StopAsync();
-        await App.DisposeAsync();
+        await _host.DisposeAsync();
         Certificate.Dispose();
         try
         {

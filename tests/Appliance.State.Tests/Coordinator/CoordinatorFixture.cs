@@ -4,6 +4,7 @@ using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
 using Appliance.Storage.Stores;
 using Microsoft.Extensions.Time.Testing;
+using Appliance.TestKit.Time;
 
 namespace Appliance.State.Tests.Coordinator;
 
@@ -19,7 +20,7 @@ internal sealed class CoordinatorFixture : IDisposable
         Coordinator.Start();
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; } = TestTime.Create();
 
     public CoordinatorOptions Options { get; }
 

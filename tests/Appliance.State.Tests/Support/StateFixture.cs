@@ -6,6 +6,8 @@ using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;
+using Appliance.TestKit.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.State.Tests.Support;
 
@@ -30,7 +32,7 @@ public sealed class StateFixture : IDisposable
 
     public ControlCoordinator Coordinator { get; }
 
-    public FakeTime Time { get; } = new();
+    public FakeTimeProvider Time { get; } = TestTime.Create();
 
     public FixedPresence Presence { get; } = new();
 

@@ -1,6 +1,7 @@
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Tests.Support;
+using Appliance.TestKit.Time;
 
 namespace Appliance.Storage.Tests.Database;
 
@@ -14,7 +15,7 @@ public sealed class ApplianceDatabaseTests
         using var temp = new TempFolder();
         using var data = DataDirectory.Open(temp.Combine("data"));
 
-        using (var db = ApplianceDatabase.Open(data, new FakeTime()))
+        using (var db = ApplianceDatabase.Open(data, TestTime.Create()))
         {
             Assert.Equal(0, db.Report.FromVersion);
             Assert.Equal(MigrationCatalog.Embedded.LatestVersion, db.SchemaVersion);
@@ -34,10 +35,10 @@ public sealed class ApplianceDatabaseTests
     {
         using var temp = new TempFolder();
         using var data = DataDirectory.Open(temp.Combine("data"));
-        ApplianceDatabase.Open(data, new FakeTime()).Dispose();
+        ApplianceDatabase.Open(data, TestTime.Create()).Dispose();
         RawSqlite.Execute(data.DatabasePath, "INSERT INTO users (name, created_at) VALUES ('alice', 1);");
 
-        using var again = ApplianceDatabase.Open(data, new FakeTime());
+        using var again = ApplianceDatabase.Open(data, TestTime.Create());
 
         Assert.Empty(again.Report.Applied);
         Assert.Null(again.Report.BackupPath);
@@ -50,7 +51,7 @@ public sealed class ApplianceDatabaseTests
     {
         using var temp = new TempFolder();
         using var data = DataDirectory.Open(temp.Combine("data"));
-        var time = new FakeTime(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var time = TestTime.Create(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
         ApplianceDatabase.Open(data, time, TestCatalogs.One).Dispose();
         RawSqlite.Execute(data.DatabasePath, "INSERT INTO things (name) VALUES ('before');");
 
@@ -73,9 +74,9 @@ public sealed class ApplianceDatabaseTests
     {
         using var temp = new TempFolder();
         using var data = DataDirectory.Open(temp.Combine("data"));
-        ApplianceDatabase.Open(data, new FakeTime(), TestCatalogs.One).Dispose();
+        ApplianceDatabase.Open(data, TestTime.Create(), TestCatalogs.One).Dispose();
 
-        var error = Assert.Throws<InvalidOperationException>(() => ApplianceDatabase.Open(data, new FakeTime(), TestCatalogs.BrokenSecond));
+        var error = Assert.Throws<InvalidOperationException>(() => ApplianceDatabase.Open(data, TestTime.Create(), TestCatalogs.BrokenSecond));
 
         Assert.Contains("0002_broken", error.Message, StringComparison.Ordinal);
         Assert.Equal(1L, RawSqlite.Scalar(data.DatabasePath, "SELECT max(version) FROM schema_version;"));
@@ -87,10 +88,10 @@ public sealed class ApplianceDatabaseTests
     {
         using var temp = new TempFolder();
         using var data = DataDirectory.Open(temp.Combine("data"));
-        ApplianceDatabase.Open(data, new FakeTime(), TestCatalogs.Two).Dispose();
+        ApplianceDatabase.Open(data, TestTime.Create(), TestCatalogs.Two).Dispose();
         var before = File.ReadAllBytes(data.DatabasePath);
 
-        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, new FakeTime(), TestCatalogs.One));
+        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, TestTime.Create(), TestCatalogs.One));
 
         Assert.Equal(DatabaseRefusal.NewerSchema, refused.Reason);
         Assert.Contains("schema version 2", refused.Message, StringComparison.Ordinal);
@@ -107,7 +108,7 @@ public sealed class ApplianceDatabaseTests
         new Random(7).NextBytes(junk);
         File.WriteAllBytes(data.DatabasePath, junk);
 
-        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, new FakeTime()));
+        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, TestTime.Create()));
 
         Assert.Equal(DatabaseRefusal.NotADatabase, refused.Reason);
         Assert.Equal(junk, File.ReadAllBytes(data.DatabasePath));
@@ -120,7 +121,7 @@ public sealed class ApplianceDatabaseTests
         using var data = DataDirectory.Open(temp.Combine("data"));
         File.WriteAllBytes(data.DatabasePath, "SQLite for"u8.ToArray());
 
-        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, new FakeTime()));
+        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, TestTime.Create()));
 
         Assert.Equal(DatabaseRefusal.NotADatabase, refused.Reason);
     }
@@ -130,7 +131,7 @@ public sealed class ApplianceDatabaseTests
     {
         using var temp = new TempFolder();
         using var data = DataDirectory.Open(temp.Combine("data"));
-        ApplianceDatabase.Open(data, new FakeTime()).Dispose();
+        ApplianceDatabase.Open(data, TestTime.Create()).Dispose();
         RawSqlite.Execute(
             data.DatabasePath,
             "PRAGMA journal_mode = DELETE; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) " +
@@ -140,7 +141,7 @@ public sealed class ApplianceDatabaseTests
         Array.Fill(bytes, (byte)0xA5, pageSize * 3, pageSize * 4);
         File.WriteAllBytes(data.DatabasePath, bytes);
 
-        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, new FakeTime()));
+        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, TestTime.Create()));
 
         Assert.Equal(DatabaseRefusal.Corrupt, refused.Reason);
         Assert.Contains("corrupt", refused.Message, StringComparison.Ordinal);
@@ -155,7 +156,7 @@ public sealed class ApplianceDatabaseTests
         RawSqlite.Execute(data.DatabasePath, "CREATE TABLE other (x INTEGER);");
         var before = File.ReadAllBytes(data.DatabasePath);
 
-        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, new FakeTime()));
+        var refused = Assert.Throws<DatabaseRefusedException>(() => ApplianceDatabase.Open(data, TestTime.Create()));
 
         Assert.Equal(DatabaseRefusal.ForeignDatabase, refused.Reason);
         Assert.Equal(before, File.ReadAllBytes(data.DatabasePath));
@@ -168,7 +169,7 @@ public sealed class ApplianceDatabaseTests
         using var data = DataDirectory.Open(temp.Combine("data"));
         File.WriteAllBytes(data.DatabasePath, []);
 
-        using var db = ApplianceDatabase.Open(data, new FakeTime());
+        using var db = ApplianceDatabase.Open(data, TestTime.Create());
 
         Assert.Equal(MigrationCatalog.Embedded.LatestVersion, db.SchemaVersion);
         Assert.Null(db.Report.BackupPath);

@@ -1,5 +1,7 @@
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
+using Appliance.TestKit.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Storage.Tests.Support;
 
@@ -14,7 +16,7 @@ public sealed class TestDatabase : IDisposable
         Database = ApplianceDatabase.Open(Directory, Time);
     }
 
-    public FakeTime Time { get; } = new();
+    public FakeTimeProvider Time { get; } = TestTime.Create();
 
     public DataDirectory Directory { get; }
 

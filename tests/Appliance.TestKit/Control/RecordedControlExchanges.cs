@@ -8,7 +8,7 @@ namespace Appliance.TestKit.Control;
 /// </summary>
 public static class RecordedControlExchanges
 {
-    public static string Http2Dir => Path.Combine(RepoPaths.RealClient, "http2");
+    public static string Http2Dir => RepoPaths.RealClientPath("http2");
 
     public static IEnumerable<string> SessionFiles =>
         Directory.EnumerateFiles(Http2Dir, "session-*.json").Order(StringComparer.Ordinal);

@@ -71,7 +71,7 @@ public sealed class TestNode : IAsyncDisposable
         }
     }
 
-    /// <summary>The named packet filters as the client holds them (PacketFilters patches applied, protocol.md §5.4).</summary>
+    /// <summary>The named packet filters as the client holds them (PacketFilters patches applied, docs/wire/control.md "Delta semantics").</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<FilterRule>> PacketFilters
     {
         get

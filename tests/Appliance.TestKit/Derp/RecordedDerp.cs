@@ -5,15 +5,15 @@ namespace Appliance.TestKit.Derp;
 /// <summary>Loads ../shared/conformance/real-client/derp and stun (real Tailscale v1.96.5 client against derper v1.96.5), in place.</summary>
 public static class RecordedDerp
 {
-    public static string DerpDir => Path.Combine(RepoPaths.RealClient, "derp");
+    public static string DerpDir => RepoPaths.RealClientPath("derp");
 
-    public static string StunFile => Path.Combine(RepoPaths.RealClient, "stun", "stun.json");
+    public static string StunFile => RepoPaths.RealClientPath("stun", "stun.json");
 
     public static IReadOnlyList<string> ConnectionFiles { get; } = ["conn-1-node-a.json", "conn-2-node-b.json", "conn-3-node-b.json"];
 
-    public static JsonDocument LoadConnection(string file) => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(DerpDir, file)));
+    public static JsonDocument LoadConnection(string file) => JsonDocument.Parse(File.ReadAllBytes(RepoPaths.Require(Path.Combine(DerpDir, file))));
 
-    public static JsonDocument LoadKeys() => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(DerpDir, "keys.json")));
+    public static JsonDocument LoadKeys() => JsonDocument.Parse(File.ReadAllBytes(RepoPaths.Require(Path.Combine(DerpDir, "keys.json"))));
 
     public static JsonDocument LoadStun() => JsonDocument.Parse(File.ReadAllBytes(StunFile));
 

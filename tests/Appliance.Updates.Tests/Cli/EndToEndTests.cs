@@ -4,6 +4,7 @@ using Appliance.Cli;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Bundles;
 using Appliance.Updates.Tests.TestSupport;
+using Appliance.TestKit.Time;
 
 namespace Appliance.Updates.Tests.Cli;
 
@@ -27,7 +28,7 @@ public sealed class EndToEndTests : IDisposable
     {
         _out.GetStringBuilder().Clear();
         _err.GetStringBuilder().Clear();
-        return await BundleToolCli.RunAsync(args, _out, _err, new FixedTime(BundleFactory.Now));
+        return await BundleToolCli.RunAsync(args, _out, _err, TestTime.Create(BundleFactory.Now));
     }
 
     private async Task<int> Appliance(TempUpdatesRoot root, params string[] args)

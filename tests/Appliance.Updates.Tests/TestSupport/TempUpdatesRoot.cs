@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Bundles;
 using Appliance.Updates.Versioning;
+using Appliance.TestKit.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Appliance.Updates.Tests.TestSupport;
 
@@ -28,7 +30,7 @@ public sealed class TempUpdatesRoot : IDisposable
 
     public UpdatePaths Paths { get; }
 
-    public FixedTime Time { get; } = new(BundleFactory.Now);
+    public FakeTimeProvider Time { get; } = TestTime.Create(BundleFactory.Now);
 
     public FakeRestarter Restarter { get; } = new();
 
