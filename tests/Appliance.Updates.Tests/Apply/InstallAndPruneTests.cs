@@ -1,3 +1,4 @@
+using Appliance.TestKit.Time;
 using System.Security.Cryptography;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Bundles;
@@ -22,7 +23,7 @@ public sealed class InstallAndPruneTests : IDisposable
     private (Updater Updater, UpdatePaths Paths) FreshRoot()
     {
         var paths = new UpdatePaths(Path.Combine(_folder, "updates"), Path.Combine(_folder, "releases"));
-        var updater = new Updater(paths, new UpdaterOptions { BinaryRole = PayloadRole.ApplianceLinuxX64 }, new FakeRestarter(), new FakeProbe(), new FixedTime(BundleFactory.Now));
+        var updater = new Updater(paths, new UpdaterOptions { BinaryRole = PayloadRole.ApplianceLinuxX64 }, new FakeRestarter(), new FakeProbe(), TestTime.Create(BundleFactory.Now));
         Assert.True(updater.ImportRoot(TestKeys.RootV1.ToFileBytes(), install: true).IsAccepted);
         return (updater, paths);
     }
