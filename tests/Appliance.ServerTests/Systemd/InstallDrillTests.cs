@@ -6,7 +6,6 @@ using System.Text.RegularExpressions;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.TestKit.Control;
-using Appliance.TestKit.Files;
 using Appliance.TestKit.Noise;
 
 namespace Appliance.ServerTests.Systemd;
