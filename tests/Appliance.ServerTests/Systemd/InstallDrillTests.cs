@@ -156,6 +156,7 @@ public sealed partial class InstallDrillTests
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
             {
+                // Restarting: not listening yet, or the connection was cut. Ask again.
             }
 
             Assert.True(DateTime.UtcNow < deadline, "/ready did not answer 200 within 60 s");

@@ -122,8 +122,8 @@ internal sealed class NamespaceForwarder : IAsyncDisposable
                 await inside.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _port), _stop.Token);
                 await using var a = new NetworkStream(client, ownsSocket: false);
                 await using var b = new NetworkStream(inside, ownsSocket: false);
-                var up = CopyThenShutdown(a, inside);
-                var down = CopyThenShutdown(b, client);
+                var up = CopyThenShutdown(a, inside, client);
+                var down = CopyThenShutdown(b, client, inside);
                 await Task.WhenAll(up, down);
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
@@ -132,7 +132,7 @@ internal sealed class NamespaceForwarder : IAsyncDisposable
             }
         }
 
-        async Task CopyThenShutdown(Stream from, Socket to)
+        async Task CopyThenShutdown(Stream from, Socket to, Socket other)
         {
             await using var target = new NetworkStream(to, ownsSocket: false);
             try
@@ -142,8 +142,8 @@ internal sealed class NamespaceForwarder : IAsyncDisposable
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
-                client.Close();
-                inside.Close();
+                to.Close();
+                other.Close();
             }
         }
     }
