@@ -46,16 +46,31 @@ public static class StatusCommand
 
         listeners.Add($"stun {options.Derp.StunListen}");
         listeners.Add($"admin {context.AdminSocketPath}");
+        var readable = CanRead(context.DataDirectory);
         return new ApplianceStatus(
             ServiceState(),
             await RunningVersionAsync(options, cancellationToken).ConfigureAwait(false),
             options.Server.ServerUrl,
             context.DataDirectory,
             listeners,
-            Certificates(context.DataDirectory),
+            readable is null ? Certificates(context.DataDirectory) : [new CertificateStatus("CA", null, readable)],
             await NodesAsync(context, cancellationToken).ConfigureAwait(false),
             "not configured",
-            Updates(context));
+            readable is null ? Updates(context) : new UpdateState(null, null, null, null, null, readable));
+    }
+
+    /// <summary>Null when this user may read the data folder; else why not (operators in appliance-admin may not: 0700).</summary>
+    private static string? CanRead(string dataDirectory)
+    {
+        try
+        {
+            _ = Directory.EnumerateFileSystemEntries(dataDirectory).Any();
+            return null;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return $"not readable by this user ({dataDirectory} is the service user's); run as root for this line";
+        }
     }
 
     private static string ServiceState()

@@ -47,6 +47,24 @@ public sealed class InstalledStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_waits_for_a_short_cli_lock_on_the_data_folder_instead_of_exiting_75()
+    {
+        var data = _temp.Combine("locked");
+        var port = FreePort.Next();
+        var cliLock = Appliance.Storage.Files.DataDirectory.Open(data); // what a CLI verb in direct mode holds
+        using var process = ApplianceProcess.Start(["serve", "--data-dir", data, "--listen", $"127.0.0.1:{port}"]);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(process.HasExited, process.Stdout + process.Stderr);
+        cliLock.Dispose();
+
+        var health = await Http.WaitForHealthAsync(new Uri($"http://127.0.0.1:{port}"), process, TimeSpan.FromSeconds(60));
+        process.Terminate();
+        await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(health == "ok", process.Stdout + process.Stderr);
+    }
+
+    [Fact]
     public async Task A_nul_in_the_data_folder_path_is_a_configuration_error_78()
     {
         var config = _temp.Combine("nul.yaml");

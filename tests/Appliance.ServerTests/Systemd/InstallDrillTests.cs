@@ -75,9 +75,9 @@ public sealed partial class InstallDrillTests
         Assert.Equal(Version, await ReadyVersionAsync(http.Address));
 
         // 3: an operator in appliance-admin (not root) makes the key through /run/appliance/admin.sock.
-        await c.MustAsync("useradd", "--create-home", "--groups", "appliance-admin", "operator");
-        await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "users", "create", "alice");
-        var keyJson = await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "preauthkeys", "create", "--user", "alice", "--expiration", "1h", "-o", "json");
+        await c.MustAsync("useradd", "--create-home", "--groups", "appliance-admin", "opsadmin");
+        await c.MustAsync("runuser", "-u", "opsadmin", "--", "appliance", "users", "create", "alice");
+        var keyJson = await c.MustAsync("runuser", "-u", "opsadmin", "--", "appliance", "preauthkeys", "create", "--user", "alice", "--expiration", "1h", "-o", "json");
         using var keyDocument = JsonDocument.Parse(keyJson);
         var key = keyDocument.RootElement.GetProperty("key").GetString()!;
         await RegisterAsync(http.Address, key, "drill-node");
@@ -88,7 +88,7 @@ public sealed partial class InstallDrillTests
         var imported = await c.MustAsync("appliance", "update", "import", $"/media/usb/appliance-{NextVersion}.aupd");
         Assert.Contains($"release {NextVersion} is running and healthy", imported, StringComparison.Ordinal);
         Assert.Equal(NextVersion, await ReadyVersionAsync(http.Address));
-        Assert.Contains("drill-node", await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "nodes", "list"), StringComparison.Ordinal);
+        Assert.Contains("drill-node", await c.MustAsync("runuser", "-u", "opsadmin", "--", "appliance", "nodes", "list"), StringComparison.Ordinal);
 
         // 5: a release that cannot start rolls back by itself.
         var failed = await c.RunAsync(TimeSpan.FromMinutes(5), "appliance", "update", "import", "--health-timeout", "15", $"/media/usb/appliance-{BrokenVersion}.aupd");
@@ -103,7 +103,7 @@ public sealed partial class InstallDrillTests
         await c.MustAsync("systemctl", "restart", "appliance");
         await c.MustAsync("sh", "-c", "echo '{\"acls\": [{\"action\": \"accept\", \"src\": [\"alice@\"], \"dst\": [\"*:22\"]}]}' > /etc/appliance/policy.hujson");
         await c.MustAsync("systemctl", "reload", "appliance");
-        var policy = await WaitForAsync(() => c.MustAsync("runuser", "-u", "operator", "--", "appliance", "policy", "get"), text => text.Contains("*:22", StringComparison.Ordinal));
+        var policy = await WaitForAsync(() => c.MustAsync("runuser", "-u", "opsadmin", "--", "appliance", "policy", "get"), text => text.Contains("*:22", StringComparison.Ordinal));
         Assert.Contains("*:22", policy, StringComparison.Ordinal);
         var journal = await c.MustAsync("journalctl", "-u", "appliance", "--no-pager", "-o", "json");
         var priorities = journal.Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -122,7 +122,7 @@ public sealed partial class InstallDrillTests
         Assert.NotEqual("active", (await c.RunAsync("systemctl", "is-active", "appliance")).Stdout.Trim());
         await c.MustAsync("test", "-f", "/var/lib/appliance/appliance.db");
         await c.MustAsync("sh", "/media/usb/usb/install.sh");
-        Assert.Contains("drill-node", await c.MustAsync("runuser", "-u", "operator", "--", "appliance", "nodes", "list"), StringComparison.Ordinal);
+        Assert.Contains("drill-node", await c.MustAsync("runuser", "-u", "opsadmin", "--", "appliance", "nodes", "list"), StringComparison.Ordinal);
         var status = await c.MustAsync("appliance", "status", "-o", "json");
         using var statusJson = JsonDocument.Parse(status);
         Assert.Equal("active", statusJson.RootElement.GetProperty("service").GetString());
@@ -156,6 +156,7 @@ public sealed partial class InstallDrillTests
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
             {
+                // Restarting: not listening yet, or the connection was cut. Ask again.
             }
 
             Assert.True(DateTime.UtcNow < deadline, "/ready did not answer 200 within 60 s");

@@ -19,18 +19,19 @@ internal static partial class NetworkNamespace
         Exception? failure = null;
         var thread = new Thread(() =>
         {
+            var own = open("/proc/thread-self/ns/net", OpenReadOnly | OpenCloseOnExec);
+            var target = open($"/proc/{pid}/ns/net", OpenReadOnly | OpenCloseOnExec);
             try
             {
-                using var own = File.OpenHandle("/proc/thread-self/ns/net");
-                using var target = File.OpenHandle($"/proc/{pid}/ns/net");
-                Check(setns(target.DangerousGetHandle().ToInt32(), CloneNewNet), "setns into the container");
+                Check(own < 0 || target < 0 ? -1 : 0, "opening the network namespaces");
+                Check(setns(target, CloneNewNet), "setns into the container");
                 try
                 {
                     socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 }
                 finally
                 {
-                    Check(setns(own.DangerousGetHandle().ToInt32(), CloneNewNet), "setns back");
+                    Check(setns(own, CloneNewNet), "setns back");
                 }
             }
 #pragma warning disable CA1031 // Rethrown on the caller's thread below.
@@ -38,6 +39,11 @@ internal static partial class NetworkNamespace
 #pragma warning restore CA1031
             {
                 failure = e;
+            }
+            finally
+            {
+                _ = close(own);
+                _ = close(target);
             }
         });
         thread.Start();
@@ -53,8 +59,17 @@ internal static partial class NetworkNamespace
         }
     }
 
+    private const int OpenReadOnly = 0;
+    private const int OpenCloseOnExec = 0x80000;
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setns(int fd, int nstype);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
 }
 
 /// <summary>
@@ -107,8 +122,8 @@ internal sealed class NamespaceForwarder : IAsyncDisposable
                 await inside.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _port), _stop.Token);
                 await using var a = new NetworkStream(client, ownsSocket: false);
                 await using var b = new NetworkStream(inside, ownsSocket: false);
-                var up = CopyThenShutdown(a, inside);
-                var down = CopyThenShutdown(b, client);
+                var up = CopyThenShutdown(a, inside, client);
+                var down = CopyThenShutdown(b, client, inside);
                 await Task.WhenAll(up, down);
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
@@ -117,7 +132,7 @@ internal sealed class NamespaceForwarder : IAsyncDisposable
             }
         }
 
-        async Task CopyThenShutdown(Stream from, Socket to)
+        async Task CopyThenShutdown(Stream from, Socket to, Socket other)
         {
             await using var target = new NetworkStream(to, ownsSocket: false);
             try
@@ -127,8 +142,8 @@ internal sealed class NamespaceForwarder : IAsyncDisposable
             }
             catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
             {
-                client.Close();
-                inside.Close();
+                to.Close();
+                other.Close();
             }
         }
     }

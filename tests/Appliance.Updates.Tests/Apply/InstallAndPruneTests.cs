@@ -97,8 +97,8 @@ public sealed class InstallAndPruneTests : IDisposable
             Assert.Equal(UpdateResult.Applied, (await root.Updater().ImportAsync(root.WriteBundle(BundleFactory.Content(version, version), "c" + version + ".aupd"), default)).Result);
         }
 
-        Assert.Equal(["1.2.0", "1.3.0", "1.4.0"], Directory.EnumerateDirectories(root.Paths.Releases).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(["2.2.0", "2.3.0", "2.4.0"], Directory.EnumerateDirectories(root.Paths.Contents).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["1.2.0", "1.3.0", "1.4.0"], Directory.EnumerateDirectories(root.Paths.Releases).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal));
+        Assert.Equal(["2.2.0", "2.3.0", "2.4.0"], Directory.EnumerateDirectories(root.Paths.Contents).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal));
         Assert.Equal("1.3.0", root.Updater().Status().Previous);
     }
 }
