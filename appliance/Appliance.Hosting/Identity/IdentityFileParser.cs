@@ -4,7 +4,7 @@ using Appliance.State.Identity;
 namespace Appliance.Hosting.Identity;
 
 /// <summary>
-/// Reads the identity file (HuJSON: JSON with comments and trailing commas, the policy's format; decision 0080).
+/// Reads the identity file (HuJSON: JSON with comments and trailing commas, the policy's format; decision 0083).
 /// <code>
 /// { "people": [ { "login": "alice@site", "display_name": "Alice", "email": "alice@example.org",
 ///                 "groups": ["ops"], "role": "admin", "disabled": false,

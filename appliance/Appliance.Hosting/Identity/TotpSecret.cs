@@ -5,7 +5,7 @@ namespace Appliance.Hosting.Identity;
 
 /// <summary>
 /// TOTP (RFC 6238: SHA-1, 30-second steps, 6 digits: what authenticator apps default to) through Otp.NET
-/// (decision 0080). A code is accepted for the current step or the one before (clock skew), and only once:
+/// (decision 0083). A code is accepted for the current step or the one before (clock skew), and only once:
 /// the caller keeps the last step used per person (<see cref="TotpReplayGuard"/>).
 /// </summary>
 public static class TotpSecret

@@ -11,7 +11,7 @@ namespace Appliance.Hosting.Metrics;
 
 /// <summary>
 /// The metrics area: every area's System.Diagnostics.Metrics instruments exported in the Prometheus text format by
-/// OpenTelemetry's exporter (docs/decisions/0080), on `metrics.listen` only. That listener answers `/metrics` and
+/// OpenTelemetry's exporter (docs/decisions/0082), on `metrics.listen` only. That listener answers `/metrics` and
 /// 404 for anything else; the other listeners never answer `/metrics`. docs/ops/metrics.md lists the series.
 /// </summary>
 public static class MetricsHostingExtensions
