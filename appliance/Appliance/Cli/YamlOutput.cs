@@ -82,11 +82,16 @@ public static partial class YamlOutput
         text.Length == 0
         || ReservedWord().IsMatch(text)
         || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-        || NumberLike().IsMatch(text);
+        || NumberLike().IsMatch(text)
+        || Timestamp().IsMatch(text);
 
     [GeneratedRegex("^(~|null|true|false|yes|no|on|off|y|n|\\.nan|[-+]?\\.inf)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReservedWord();
 
     [GeneratedRegex("^[-+]?(0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?|[0-9][0-9_,]*)$", RegexOptions.CultureInvariant)]
     private static partial Regex NumberLike();
+
+    /// <summary>YAML 1.1's timestamp type (yaml.org/type/timestamp.html): keep ISO-8601 times strings, as in JSON.</summary>
+    [GeneratedRegex("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex Timestamp();
 }
