@@ -50,6 +50,8 @@ public static class CliOutput
                 return OutputFormat.Table;
             },
         };
+        // The enum's own member names (Json, JsonLine) are not what -o accepts: offer the spellings instead.
+        option.CompletionSources.Clear();
         option.CompletionSources.Add(Names.Keys.ToArray());
         return option;
     }

@@ -18,7 +18,8 @@ public sealed class OutputContractTests
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Equal("", result.Out);
         Assert.Contains("Did you mean 'list' instead of 'lst'?", result.Error, StringComparison.Ordinal);
-        Assert.Contains("appliance nodes [command] [options]", result.Error, StringComparison.Ordinal);
+        Assert.Contains(" nodes [command] [options]", result.Error, StringComparison.Ordinal);
+        Assert.Contains("list-routes, lsr, routes", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Run 'appliance --help'", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Required command", result.Error, StringComparison.Ordinal);
     }
@@ -55,7 +56,7 @@ public sealed class OutputContractTests
         Assert.Equal("alice", Assert.Single(JsonSerializer.Deserialize(after.Out, AdminJsonContext.Default.IReadOnlyListUserDto)!).Name);
         using var shown = JsonDocument.Parse(show.Out);
         Assert.Equal("127.0.0.1:18080", shown.RootElement.GetProperty("server").GetProperty("listen").GetString());
-        Assert.Equal("120s", shown.RootElement.GetProperty("updates").GetProperty("health_timeout").GetString());
+        Assert.Equal("2m", shown.RootElement.GetProperty("updates").GetProperty("health_timeout").GetString());
         Assert.Equal(ExitCodes.Config, missing.ExitCode);
     }
 
