@@ -41,7 +41,7 @@ public sealed class CliContext
         ArgumentNullException.ThrowIfNull(root);
         root.Options.Add(new Option<string?>(DataDirOptionName)
         {
-            Description = $"The data folder (default: server.data_dir, else ${DataDirEnvironment}, else {DefaultDataDir}).",
+            Description = $"The data folder (default: ${DataDirEnvironment}, else server.data_dir, else {DefaultDataDir}).",
             HelpName = "DIR",
             Recursive = true,
         });
