@@ -100,6 +100,29 @@ public sealed partial class CompiledPolicy
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(topology);
         options ??= CompileOptions.Default;
+        var (compiled, resolver, index) = CompileCore(policy, topology, options);
+        var testErrors = new List<PolicyError>();
+        if (options.RunTests)
+        {
+            // Tests name identities, not devices (Tailscale checks them against the policy itself): run them on the
+            // tailnet plus a stand-in node for each tag or user they name that has none yet (PolicyTestTopology).
+            var testTopology = PolicyTestTopology.For(policy, topology);
+            testErrors = ReferenceEquals(testTopology, topology)
+                ? new PolicyTestRunner(compiled, resolver, index).Run()
+                : RunTests(policy, testTopology, options);
+        }
+
+        return testErrors.Count > 0 ? new PolicyCompileResult(null, testErrors) : new PolicyCompileResult(compiled, []);
+    }
+
+    private static List<PolicyError> RunTests(PolicyDocument policy, PolicyTopology topology, CompileOptions options)
+    {
+        var (compiled, resolver, index) = CompileCore(policy, topology, options);
+        return new PolicyTestRunner(compiled, resolver, index).Run();
+    }
+
+    private static (CompiledPolicy Compiled, AliasResolver Resolver, TopologyIndex Index) CompileCore(PolicyDocument policy, PolicyTopology topology, CompileOptions options)
+    {
         // Approvers are resolved against node identities only (tags, users), which routes do not change.
         var approved = policy.AutoApprovers.Routes.Count == 0 && policy.AutoApprovers.ExitNode.Count == 0
             ? topology.Nodes.Select(n => (IReadOnlyList<IPPrefix>)n.ApprovedRoutes.Select(r => r.Masked).Distinct().ToList()).ToList()
@@ -123,8 +146,7 @@ public sealed partial class CompiledPolicy
 
         var rules = new RuleCompiler(resolver, index).Compile(policy);
         var compiled = new CompiledPolicy(policy, index, rules, options, resolver, caps);
-        var testErrors = options.RunTests ? new PolicyTestRunner(compiled, resolver, index).Run() : [];
-        return testErrors.Count > 0 ? new PolicyCompileResult(null, testErrors) : new PolicyCompileResult(compiled, []);
+        return (compiled, resolver, index);
     }
 
     /// <summary>The tailnet's login domain: the owner's (first user's) e-mail domain, as Tailscale associates it.</summary>

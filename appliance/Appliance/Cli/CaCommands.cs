@@ -14,8 +14,8 @@ namespace Appliance.Cli;
 
 /// <summary>
 /// <c>appliance ca init|status|export|rotate|revoke</c>: the local CA (docs/operator-guide-ca.md). Every verb finds the
-/// data folder as the other verbs do (<see cref="CliContext"/>: --data-dir, else server.data_dir from -c/--config,
-/// else APPLIANCE_DATA_DIR, else ./data). Problems with key files exit 78 (EX_CONFIG) with the reason and the fix;
+/// data folder as the other verbs do (<see cref="CliContext"/>: --data-dir, else APPLIANCE_DATA_DIR, else
+/// server.data_dir from -c/--config, else ./data). Problems with key files exit 78 (EX_CONFIG) with the reason and the fix;
 /// nothing is ever regenerated silently. Fingerprints print as `openssl x509 -fingerprint -sha256` does (AB:CD:...).
 /// </summary>
 public static class CaCommands

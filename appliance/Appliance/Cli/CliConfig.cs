@@ -23,7 +23,7 @@ public static class CliConfig
             }
         }
 
-        if (parse.GetValue<string?>(CliContext.DataDirOptionName) is { Length: > 0 } dataDir)
+        if (CliContext.GlobalValue(parse, CliContext.DataDirOptionName) is { Length: > 0 } dataDir)
         {
             environment["APPLIANCE_DATA_DIR"] = dataDir;
         }
@@ -33,7 +33,7 @@ public static class CliConfig
             environment[variable] = value;
         }
 
-        return ConfigLoader.Load(parse.GetValue<string?>(CliContext.ConfigOptionName), environment, ConfigLoader.DefaultPath, InstalledLayout.DefaultDataDir());
+        return ConfigLoader.Load(CliContext.GlobalValue(parse, CliContext.ConfigOptionName), environment, ConfigLoader.DefaultPath, InstalledLayout.DefaultDataDir());
     }
 
     /// <summary>Prints every problem to stderr; returns <see cref="ExitCodes.Config"/> for the caller to return.</summary>

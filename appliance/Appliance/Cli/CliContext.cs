@@ -60,6 +60,24 @@ public sealed class CliContext
     /// </summary>
     public static void AddOptions(Command group) => ArgumentNullException.ThrowIfNull(group);
 
+    /// <summary>
+    /// The value of a global option, or null when the tree has no such option (a test that mounts one verb group
+    /// under its own root): looked up on the commands parsed, so a missing option is "not given", not an exception.
+    /// </summary>
+    public static string? GlobalValue(ParseResult parse, string name)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (result.Command.Options.FirstOrDefault(o => o.Name == name) is Option<string?> option)
+            {
+                return parse.GetValue(option);
+            }
+        }
+
+        return null;
+    }
+
     public static CliContext From(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
@@ -70,12 +88,12 @@ public sealed class CliContext
             ? FallbackDataDir(parse)
             : config.Options.Server.DataDir;
 
-        return new CliContext(Path.GetFullPath(dataDir), parse.GetValue<string?>(ConfigOptionName), config);
+        return new CliContext(Path.GetFullPath(dataDir), GlobalValue(parse, ConfigOptionName), config);
     }
 
     private static string FallbackDataDir(ParseResult parse)
     {
-        var dataDir = parse.GetValue<string?>(DataDirOptionName);
+        var dataDir = GlobalValue(parse, DataDirOptionName);
         if (string.IsNullOrWhiteSpace(dataDir))
         {
             dataDir = Environment.GetEnvironmentVariable(DataDirEnvironment);

@@ -36,8 +36,8 @@ public static class CliOutput
         var option = new Option<OutputFormat>(OptionName, "-o")
         {
             Description = "Output format: table, json, json-line or yaml.",
+            // No DefaultValueFactory: help would print the enum member ("[default: Table]"); unset reads as Table (0).
             HelpName = "table|json|json-line|yaml",
-            DefaultValueFactory = _ => OutputFormat.Table,
             CustomParser = result =>
             {
                 var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
@@ -50,6 +50,8 @@ public static class CliOutput
                 return OutputFormat.Table;
             },
         };
+        // The enum's own member names (Json, JsonLine) are not what -o accepts: offer the spellings instead.
+        option.CompletionSources.Clear();
         option.CompletionSources.Add(Names.Keys.ToArray());
         return option;
     }

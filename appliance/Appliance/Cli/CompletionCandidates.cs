@@ -25,7 +25,8 @@ public static class CompletionCandidates
         }
         else
         {
-            candidates = command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name))
+            // Primary names only: aliases (ls, rm, node) would double every suggestion.
+            candidates = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name)
                 .Concat(command.Arguments.SelectMany(a => a.GetCompletions(System.CommandLine.Completions.CompletionContext.Empty)).Select(c => c.Label))
                 .Concat(current.StartsWith('-') ? options.Where(o => !o.Hidden).Select(o => o.Name) : []);
         }

@@ -115,7 +115,8 @@ public static class NodesCommands
             .WithAliases("logout");
         command.Validators.Add(result =>
         {
-            if (result.GetValue(at) is not null && result.GetValue(disable))
+            // GetResult, not GetValue: a value that did not parse must be reported by its parser, not thrown here.
+            if (result.GetResult(at) is not null && result.GetResult(disable) is not null)
             {
                 result.AddError("--expiry and --disable cannot be used together.");
             }

@@ -15,7 +15,11 @@ public static partial class ParseErrors
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(error);
         var command = parse.CommandResult.Command;
-        foreach (var problem in parse.Errors)
+        // "Required command was not provided" only repeats what "Unrecognized command 'lst'" already says.
+        var errors = parse.UnmatchedTokens.Count > 0 && parse.Errors.Count > 1
+            ? parse.Errors.Where(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal))
+            : parse.Errors;
+        foreach (var problem in errors)
         {
             error.WriteLine("error: " + Humanize(problem.Message));
         }

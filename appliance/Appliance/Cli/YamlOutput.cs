@@ -71,22 +71,33 @@ public static partial class YamlOutput
     private static Scalar StringScalar(string text)
     {
         // Multi-line text (a policy file) reads best as a literal block; YamlDotNet falls back to quotes when it cannot.
-        var style = LooksLikeAnotherType(text) ? ScalarStyle.DoubleQuoted
+        // Whitespace at either end or a control character would not survive a plain or block scalar: quote it.
+        var style = LooksLikeAnotherType(text) || HasFragileWhitespace(text) ? ScalarStyle.DoubleQuoted
             : text.Contains('\n', StringComparison.Ordinal) ? ScalarStyle.Literal
             : ScalarStyle.Any;
         return new Scalar(null, null, text, style, isPlainImplicit: true, isQuotedImplicit: true);
     }
 
-    /// <summary>Strings YAML 1.1 or 1.2 resolvers read as null, a boolean or a number.</summary>
+    private static bool HasFragileWhitespace(string text) =>
+        text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])
+            || text.Any(c => char.IsControl(c) && c != '\n')
+            || text.Split('\n').Any(line => line.Length > 0 && char.IsWhiteSpace(line[^1])));
+
+    /// <summary>Strings YAML 1.1 or 1.2 resolvers read as null, a boolean or a number (so the key `n` is quoted too).</summary>
     private static bool LooksLikeAnotherType(string text) =>
         text.Length == 0
         || ReservedWord().IsMatch(text)
         || double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
-        || NumberLike().IsMatch(text);
+        || NumberLike().IsMatch(text)
+        || Timestamp().IsMatch(text);
 
     [GeneratedRegex("^(~|null|true|false|yes|no|on|off|y|n|\\.nan|[-+]?\\.inf)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ReservedWord();
 
     [GeneratedRegex("^[-+]?(0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?|[0-9][0-9_,]*)$", RegexOptions.CultureInvariant)]
     private static partial Regex NumberLike();
+
+    /// <summary>YAML 1.1's timestamp type (yaml.org/type/timestamp.html): keep ISO-8601 times strings, as in JSON.</summary>
+    [GeneratedRegex("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)", RegexOptions.CultureInvariant)]
+    private static partial Regex Timestamp();
 }

@@ -105,8 +105,8 @@ public sealed class OperatorCliTests
         Assert.Contains("100.64.0.1", webRow, StringComparison.Ordinal);
         Assert.Contains("unknown", webRow, StringComparison.Ordinal);
         Assert.Contains("expired", webRow, StringComparison.Ordinal);
-        Assert.Contains("  name: \"web\"", yaml.Out, StringComparison.Ordinal);
-        Assert.Contains("  - \"tag:web\"", yaml.Out, StringComparison.Ordinal);
+        Assert.Contains("  name: web\n", yaml.Out, StringComparison.Ordinal);
+        Assert.Contains("  - tag:web\n", yaml.Out, StringComparison.Ordinal);
         var remaining = JsonSerializer.Deserialize(json.Out, AdminJsonContext.Default.IReadOnlyListNodeDto)!;
         Assert.Equal("host-2", Assert.Single(remaining).Name);
     }

@@ -24,8 +24,10 @@ public sealed class CaCommandsTests
         Assert.Equal(0, status.Exit);
         using var ca = LocalCa.Open(data, TimeProvider.System);
         using var leaf = ca.LoadLeaf(0.66)!;
-        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(ca.Root.RawData)), status.Out, StringComparison.Ordinal);
-        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(ca.Intermediate.RawData)), status.Out, StringComparison.Ordinal);
+        // One fingerprint format everywhere: openssl's `x509 -fingerprint -sha256` (AB:CD:..., upper case).
+        Assert.Contains(string.Join(':', Convert.ToHexString(SHA256.HashData(ca.Root.RawData)).Chunk(2).Select(c => new string(c))), status.Out, StringComparison.Ordinal);
+        Assert.Contains(string.Join(':', Convert.ToHexString(SHA256.HashData(ca.Intermediate.RawData)).Chunk(2).Select(c => new string(c))), status.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToHexStringLower(SHA256.HashData(ca.Root.RawData)), status.Out, StringComparison.Ordinal);
         Assert.Contains(leaf.SerialNumber, status.Out, StringComparison.Ordinal);
 
         var pem = temp.Combine("root.pem");
@@ -83,7 +85,7 @@ public sealed class CaCommandsTests
             serial = leaf.SerialNumber;
         }
 
-        var revoked = await ConsoleCapture.RunAsync("ca", "revoke", serial, "--data-dir", data);
+        var revoked = await ConsoleCapture.RunAsync("ca", "revoke", serial, "--force", "--data-dir", data);
         Assert.True(revoked.Exit == 0, revoked.Error);
         using var reopened = LocalCa.Open(data, TimeProvider.System);
         using var replacement = reopened.LoadLeaf(0.66)!;

@@ -114,6 +114,29 @@ public class CompiledPolicyTests
         Assert.Equal(10, error.Position.Line);
     }
 
+    [Theory]
+    [InlineData("\"accept\": [\"tag:web:443\"], \"deny\": [\"tag:web:22\"]", true)]
+    [InlineData("\"accept\": [\"tag:web:22\"]", false)]
+    public void Tests_naming_tags_and_users_are_checked_against_the_policy_even_on_an_empty_tailnet(string expectation, bool passes)
+    {
+        // Tailscale accepts a policy whose tests name identities no device has yet; the rules decide, not the devices.
+        var policy = "{\"tagOwners\": {\"tag:web\": [\"alice@example.com\"]}, \"groups\": {\"group:ops\": [\"bob@example.com\"]},"
+            + " \"acls\": [{\"action\": \"accept\", \"src\": [\"group:ops\"], \"dst\": [\"tag:web:443\"]}],"
+            + " \"tests\": [{\"src\": \"group:ops\", " + expectation + "}]}";
+
+        var result = CompiledPolicy.Compile(policy, new PolicyTopology([], []));
+
+        Assert.True(passes == result.Success, string.Join("; ", result.Errors.Select(e => e.Message)));
+        if (!passes)
+        {
+            Assert.Contains("test(s) failed", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.NotNull(result.Policy);
+        }
+    }
+
     [Fact]
     public void Without_acls_or_grants_everyone_may_reach_everything()
     {

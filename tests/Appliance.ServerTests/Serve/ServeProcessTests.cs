@@ -52,15 +52,34 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Theory]
-    [InlineData("frobnicate")]
-    [InlineData("serve", "--frobnicate")]
-    [InlineData("config", "check", "--no-such-flag")]
-    public async Task An_unknown_verb_or_flag_prints_usage_and_exits_2(params string[] args)
+    [InlineData("appliance [command] [options]", "frobnicate")]
+    [InlineData("appliance serve [options]", "serve", "--frobnicate")]
+    [InlineData("appliance config check [options]", "config", "check", "--no-such-flag")]
+    public async Task An_unknown_verb_or_flag_prints_the_usage_of_that_subcommand_and_exits_2(string usage, params string[] args)
     {
-        var (code, _, stderr) = await ApplianceProcess.RunAsync(args);
+        var (code, stdout, stderr) = await ApplianceProcess.RunAsync(args);
 
         Assert.Equal(2, code);
-        Assert.Contains("appliance --help", stderr, StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("error: Unrecognized command or argument", stderr, StringComparison.Ordinal);
+        Assert.Contains(usage, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_taken_port_is_one_line_with_its_exit_code_and_no_stack_trace()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var environment = new Dictionary<string, string>(LogOff) { ["APPLIANCE_HTTPS_LISTEN"] = "127.0.0.1:0", ["APPLIANCE_DERP_STUN_LISTEN"] = "127.0.0.1:0" };
+        var (code, stdout, stderr) = await ApplianceProcess.RunAsync(["serve", "--data-dir", _temp.Combine("data"), "--listen", $"127.0.0.1:{port}"], environment);
+
+        Assert.Equal(1, code);
+        var failure = Assert.Single((stdout + stderr).Split('\n'), l => l.Contains("did not start", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{port}", failure, StringComparison.Ordinal);
+        Assert.EndsWith("(exit 1)", failure.TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,7 +125,12 @@ public sealed class ServeProcessTests : IDisposable
         Assert.Contains("appliance users create", serve.Stdout, StringComparison.Ordinal);
         Assert.Contains("appliance preauthkeys create --user", serve.Stdout, StringComparison.Ordinal);
         Assert.Contains("tailscale up --login-server http://127.0.0.1:8080 --authkey", serve.Stdout, StringComparison.Ordinal);
-        Assert.Contains("Stopped cleanly", serve.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Appliance.Serve: Stopped cleanly", serve.Stdout, StringComparison.Ordinal);
+        // Quiet for journald: no framework banners, no line without its source.
+        Assert.DoesNotContain("Now listening on", serve.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Ctrl+C", serve.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("] : ", serve.Stdout, StringComparison.Ordinal);
+        Assert.Single(serve.Stdout.Split('\n'), l => l.Contains("Listening on http://", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using Appliance.Hosting.Tests.Admin;
+
+namespace Appliance.Hosting.Tests.Cli;
+
+/// <summary>
+/// The output contract, verb by verb and format by format, against files in Cli/Golden/. A change to a field name,
+/// a column or the YAML shape fails here; when it is deliberate, regenerate with
+/// `APPLIANCE_UPDATE_GOLDEN=1 dotnet test tests/Appliance.Hosting.Tests --filter GoldenOutputTests` and review the diff.
+/// Times, keys, serials, fingerprints and temporary paths are replaced by placeholders before comparing.
+/// </summary>
+public sealed partial class GoldenOutputTests
+{
+    private static readonly string[] Formats = ["table", "json", "json-line", "yaml"];
+
+    public static TheoryData<string> Verbs => new(Scenario.Verbs.Keys);
+
+    [Theory]
+    [MemberData(nameof(Verbs))]
+    public async Task Each_verb_prints_the_same_in_every_format_as_its_golden_file(string verb)
+    {
+        var text = new StringBuilder();
+        foreach (var format in Formats)
+        {
+            // A fresh tailnet per format: verbs that change something (delete, rename, expire) must act each time.
+            using var folder = new AdminTestFolder();
+            await Scenario.SetUpAsync(folder);
+            var args = Scenario.Verbs[verb](folder).Concat(["-o", format]).ToArray();
+            var result = await CliRun.RunAsync(args);
+            text.Append("## -o ").Append(format).Append(" (exit ").Append(result.ExitCode).Append(")\n");
+            text.Append(Normalise(result.Out, folder));
+            if (result.Error.Length > 0)
+            {
+                text.Append("## stderr\n").Append(Normalise(result.Error, folder));
+            }
+        }
+
+        var golden = Path.Combine(GoldenFolder(), verb + ".txt");
+        var actual = text.ToString();
+        if (Environment.GetEnvironmentVariable("APPLIANCE_UPDATE_GOLDEN") == "1")
+        {
+            await File.WriteAllTextAsync(golden, actual);
+        }
+
+        Assert.True(File.Exists(golden), $"no golden file {golden}: run with APPLIANCE_UPDATE_GOLDEN=1 to create it");
+        Assert.Equal(await File.ReadAllTextAsync(golden), actual);
+    }
+
+    private static string Normalise(string text, AdminTestFolder folder)
+    {
+        text = text.Replace(folder.Path, "<TMP>", StringComparison.Ordinal);
+        text = TempFolder().Replace(text, "<TMP>");
+        text = CaName().Replace(text, "CA <DATE> <ID>");
+        text = IsoTime().Replace(text, "<TIME>");
+        text = TableTime().Replace(text, "<TIME>");
+        text = UtcDate().Replace(text, "<TIME>");
+        text = Fingerprint().Replace(text, "<SHA256>");
+        text = Pin().Replace(text, "sha256-raw:<PIN>");
+        text = Serial().Replace(text, "<SERIAL>");
+        text = Version().Replace(text, "<VERSION>");
+        return text.Replace("\r\n", "\n", StringComparison.Ordinal);
+    }
+
+    private static string GoldenFolder([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "Golden");
+
+    [GeneratedRegex(@"CA \d{4}-\d{2}-\d{2} [0-9a-f]{6}")]
+    private static partial Regex CaName();
+
+    [GeneratedRegex(@"/tmp/aht-[0-9a-f]{12}")]
+    private static partial Regex TempFolder();
+
+    [GeneratedRegex(@"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")]
+    private static partial Regex IsoTime();
+
+    [GeneratedRegex(@"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")]
+    private static partial Regex TableTime();
+
+    [GeneratedRegex(@"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")]
+    private static partial Regex UtcDate();
+
+    [GeneratedRegex(@"([0-9A-F]{2}:){31}[0-9A-F]{2}")]
+    private static partial Regex Fingerprint();
+
+    [GeneratedRegex(@"sha256-raw:[0-9a-f]{64}")]
+    private static partial Regex Pin();
+
+    [GeneratedRegex(@"\b[0-9a-f]{32}\b")]
+    private static partial Regex Serial();
+
+    [GeneratedRegex(@"0\.\d+\.\d+\+[0-9a-f]{40}|0\.\d+\.\d+(?=[""\s])")]
+    private static partial Regex Version();
+}
