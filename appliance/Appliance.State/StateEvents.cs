@@ -34,6 +34,7 @@ public static partial class StateEvents
     public const int UserUpdatedId = 3004;
     public const int PreAuthKeyCreatedId = 3011;
     public const int PreAuthKeyExpiredId = 3012;
+    public const int PreAuthKeyDeletedId = 3013;
 
     public const int PolicyAppliedId = 4001;
     public const int PolicyRefusedId = 4002;
@@ -120,6 +121,10 @@ public static partial class StateEvents
     [LoggerMessage(EventId = PreAuthKeyExpiredId, EventName = "PreAuthKeyExpired", Level = LogLevel.Information,
         Message = "pre-auth key {Prefix} expired by the operator")]
     public static partial void PreAuthKeyExpired(ILogger logger, string prefix);
+
+    [LoggerMessage(EventId = PreAuthKeyDeletedId, EventName = "PreAuthKeyDeleted", Level = LogLevel.Information,
+        Message = "pre-auth key {Prefix} deleted by the operator")]
+    public static partial void PreAuthKeyDeleted(ILogger logger, string prefix);
 
     [LoggerMessage(EventId = PolicyAppliedId, EventName = "PolicyApplied", Level = LogLevel.Information,
         Message = "policy applied from {Source}")]

@@ -87,10 +87,17 @@ public sealed partial class IdentityService
     /// <summary>Removes the key (named by its public prefix); nodes it registered stay.</summary>
     public OperationResult<PreAuthKeyRecord> DeletePreAuthKey(string prefix)
     {
-        var deleted = _preAuthKeys.Delete(prefix);
-        return deleted.IsOk
-            ? OperationResult.Ok(deleted.Row!)
-            : OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+        return _writer.Run("delete pre-auth key", () =>
+        {
+            var deleted = _preAuthKeys.Delete(prefix);
+            if (!deleted.IsOk)
+            {
+                return OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+            }
+
+            StateEvents.PreAuthKeyDeleted(_log, prefix);
+            return OperationResult.Ok(deleted.Row);
+        });
     }
 
     /// <summary>
