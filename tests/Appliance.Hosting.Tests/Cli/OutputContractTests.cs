@@ -126,7 +126,7 @@ public sealed class OutputContractTests
         Assert.True(expiry.ExitCode == 0, expiry.Error);
         Assert.Null(JsonSerializer.Deserialize(expiry.Out, AdminJsonContext.Default.NodeDto)!.Expiry);
         Assert.True(deleted.ExitCode == 0, deleted.Error);
-        Assert.Contains(1L, server.Changes.Changed);
+        Assert.Null(server.Coordinator.Snapshot.Find(1)!.Record.KeyExpiry);
     }
 
     [Fact]
