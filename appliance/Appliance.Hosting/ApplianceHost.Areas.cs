@@ -1,5 +1,6 @@
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Control.Diagnostics;
 using Appliance.Control.Metrics;
 using Appliance.Control.Setup;
 using Appliance.Derp.Admission;
@@ -74,6 +75,7 @@ public static partial class ApplianceHost
             state, sp.GetRequiredService<ReadinessState>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DatabaseWriteProbe>>()));
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseWriteProbe>());
         services.AddSingleton(new UpdateStateReader(state.Paths.DataDir));
+        services.AddSingleton(sp => new ClientRefusalSummary(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddInstrumentSource<ControlMetrics>();
         services.AddApplianceMetrics(options.Metrics);
 
