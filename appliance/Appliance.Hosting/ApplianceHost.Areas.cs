@@ -1,5 +1,6 @@
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Backup;
 using Appliance.Control.Diagnostics;
 using Appliance.Control.Metrics;
 using Appliance.Control.Setup;
@@ -77,6 +78,12 @@ public static partial class ApplianceHost
         services.AddSingleton(new UpdateStateReader(state.Paths.DataDir));
         services.AddSingleton(sp => new ClientRefusalSummary(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddInstrumentSource<ControlMetrics>();
+
+        // Backups: the schedule (backup.interval, keep, verify_interval) and its status for the metrics.
+        services.AddSingleton(new BackupSources(options, configFile: null));
+        services.AddSingleton<BackupStatus>();
+        services.AddSingleton<BackupScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
         services.AddApplianceMetrics(options.Metrics);
 
         // HTTPS certificate from the local CA or the site's files.

@@ -22,6 +22,7 @@ public static class ApplianceCli
         root.Subcommands.Add(AuthCommands.Create());
         root.Subcommands.Add(CaCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
+        root.Subcommands.Add(BackupCommands.Create());
         return root;
     }
 
