@@ -45,7 +45,7 @@ public static class BackupReader
                     throw new BackupException($"{archive} is not an appliance backup: entry '{entry.Name}' points outside the archive");
                 }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                CreatePrivateDirectory(Path.GetDirectoryName(target)!);
                 switch (entry.EntryType)
                 {
                     case TarEntryType.SymbolicLink:
@@ -117,6 +117,18 @@ public static class BackupReader
         {
             throw new BackupException($"{archive} has a damaged {BackupManifest.EntryName}: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>Folders are created 0700: the CA and key folders refuse to load from anything wider.</summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     private static BackupFile Write(TarEntry entry, string target)

@@ -6,7 +6,8 @@ namespace Appliance.Hosting.Backup;
 /// <summary>
 /// `backup restore`: replaces a stopped appliance's data folder with an archive's. Refused while `serve` holds the
 /// folder's lock. The archive is unpacked and checked beside the folder first; only then are the current entries
-/// moved aside into `&lt;data&gt;.before-restore-&lt;stamp&gt;` (nothing is deleted) and the restored ones moved in,
+/// moved aside into `&lt;data&gt;.before-restore-&lt;stamp&gt;` (nothing is deleted; `backups/` and `logs/` stay) and
+/// the restored ones moved in,
 /// while this process holds the lock so no server can start half-way.
 /// </summary>
 public static class BackupRestore
@@ -42,7 +43,8 @@ public static class BackupRestore
                 SecureFiles.EnsureDirectory(previous);
                 foreach (var entry in Directory.EnumerateFileSystemEntries(data))
                 {
-                    if (Path.GetFileName(entry) is DataDirectory.LockFileName)
+                    // The lock is ours; the archives and logs stay where the operator keeps them (they are not in the archive).
+                    if (Path.GetFileName(entry) is DataDirectory.LockFileName or DataDirectory.BackupFolderName or "logs")
                     {
                         continue;
                     }

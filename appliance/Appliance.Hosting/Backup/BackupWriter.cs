@@ -76,7 +76,10 @@ public static class BackupWriter
     }
 
     private static string Describe(Exception exception, string folder) =>
-        exception is IOException && (exception.HResult & 0xFFFF) == 28 || exception.Message.Contains("space", StringComparison.OrdinalIgnoreCase)
+        // ENOSPC (28) from the file system, SQLITE_FULL (13) from the database copy.
+        (exception is IOException && (exception.HResult & 0xFFFF) == 28)
+            || exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 }
+            || exception.Message.Contains("space", StringComparison.OrdinalIgnoreCase)
             ? $"backup failed: not enough space in {folder} ({exception.Message}); free space or set backup.dir elsewhere. Earlier archives are untouched."
             : $"backup failed: {exception.Message}. Earlier archives are untouched.";
 

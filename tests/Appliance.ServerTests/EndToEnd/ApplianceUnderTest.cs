@@ -28,6 +28,8 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
     private readonly ApplianceState _state;
     private readonly WebApplication _app;
     private readonly List<IAsyncDisposable> _clients = [];
+    private bool _keepData;
+    private bool _disposed;
 
     private ApplianceUnderTest(TempFolder? data, string dataDir, ApplianceState state, WebApplication app)
     {
@@ -128,8 +130,21 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         return presented!;
     }
 
+    /// <summary>Stops the server and releases the data folder, which stays on disk for the caller (who deletes it).</summary>
+    public async Task StopKeepingDataAsync()
+    {
+        _keepData = true;
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         for (var i = _clients.Count - 1; i >= 0; i--)
         {
             await _clients[i].DisposeAsync().ConfigureAwait(false);
@@ -139,6 +154,9 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _state.Dispose();
-        _data?.Dispose();
+        if (!_keepData)
+        {
+            _data?.Dispose();
+        }
     }
 }
