@@ -2,6 +2,8 @@ using Appliance.Hosting.Identity;
 using Appliance.Hosting.Identity.Login;
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Backup;
+using Appliance.Control.Diagnostics;
 using Appliance.Control.Metrics;
 using Appliance.Control.Setup;
 using Appliance.Derp.Admission;
@@ -79,7 +81,14 @@ public static partial class ApplianceHost
             state, sp.GetRequiredService<ReadinessState>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DatabaseWriteProbe>>()));
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseWriteProbe>());
         services.AddSingleton(new UpdateStateReader(state.Paths.DataDir));
+        services.AddSingleton(sp => new ClientRefusalSummary(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddInstrumentSource<ControlMetrics>();
+
+        // Backups: the schedule (backup.interval, keep, verify_interval) and its status for the metrics.
+        services.AddSingleton(new BackupSources(options, configFile: null));
+        services.AddSingleton<BackupStatus>();
+        services.AddSingleton<BackupScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
         services.AddApplianceMetrics(options.Metrics);
 
         // HTTPS certificate from the local CA or the site's files.

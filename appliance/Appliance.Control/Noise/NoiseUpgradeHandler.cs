@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.WebSockets;
+using Appliance.Control.Diagnostics;
 using Appliance.Protocol.Keys;
 using Appliance.Protocol.Noise;
 using Microsoft.AspNetCore.Http;
@@ -32,9 +33,11 @@ public sealed partial class NoiseUpgradeHandler
     private readonly NoiseConnectionHandoff _queue;
     private readonly NoiseOptions _options;
     private readonly ILogger<NoiseUpgradeHandler> _logger;
+    private readonly ClientRefusalSummary? _refusals;
 
-    public NoiseUpgradeHandler(NoiseServerKey serverKey, NoiseConnectionHandoff queue, IOptions<NoiseOptions> options, ILogger<NoiseUpgradeHandler> logger)
+    public NoiseUpgradeHandler(NoiseServerKey serverKey, NoiseConnectionHandoff queue, IOptions<NoiseOptions> options, ILogger<NoiseUpgradeHandler> logger, ClientRefusalSummary? refusals = null)
     {
+        _refusals = refusals;
         ArgumentNullException.ThrowIfNull(options);
         _serverKey = serverKey;
         _queue = queue;
@@ -164,6 +167,7 @@ public sealed partial class NoiseUpgradeHandler
         if (accepted is null)
         {
             LogRefused(_logger, refusal, remote);
+            _refusals?.Record($"noise handshake: {refusal}");
             if (refusal.ErrorFrameText() is { } text)
             {
                 await TryWriteAsync(stream, NoiseErrorFrame.Create(text), context.RequestAborted).ConfigureAwait(false);
@@ -256,7 +260,8 @@ public sealed partial class NoiseUpgradeHandler
     [LoggerMessage(Level = LogLevel.Information, Message = "Noise session from {Remote}: machine {MachineKey}, capability version {Version}")]
     private static partial void LogAccepted(ILogger logger, Appliance.Protocol.Keys.MachinePublic machineKey, int version, IPEndPoint? remote);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Noise handshake from {Remote} refused: {Refusal}")]
+    // Debug: a client caused it; ClientRefusalSummary logs the count once a minute at Information.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Noise handshake from {Remote} refused: {Refusal}")]
     private static partial void LogRefused(ILogger logger, NoiseHandshakeRefusal refusal, IPEndPoint? remote);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Noise session from {Remote} dropped: the connection queue is full")]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using Appliance.Control.Diagnostics;
 using Appliance.Derp.Relay;
 using Appliance.Protocol.Derp;
 using Microsoft.AspNetCore.Http;
@@ -84,6 +85,10 @@ internal static class DerpUpgradeEndpoint
             {
                 var reason = await server.AcceptAsync(new StreamDuplexPipe(stream), remote, context.RequestAborted).ConfigureAwait(false);
                 DerpLog.ConnectionEnded(logger, remote, reason);
+                if (reason is DerpCloseReason.HandshakeFailed or DerpCloseReason.HandshakeTimeout or DerpCloseReason.NotAdmitted or DerpCloseReason.ProtocolError)
+                {
+                    context.RequestServices.GetService<ClientRefusalSummary>()?.Record($"derp: {reason}");
+                }
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {

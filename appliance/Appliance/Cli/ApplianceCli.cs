@@ -33,6 +33,7 @@ public static class ApplianceCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(CompletionCommand.CreateCompleteVerb());
+        root.Subcommands.Add(BackupCommands.Create());
         return root;
     }
 

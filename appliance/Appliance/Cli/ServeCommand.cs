@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Appliance.Hosting;
+using Appliance.Hosting.Backup;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Logging;
 using Appliance.Hosting.Startup;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 
@@ -77,6 +79,7 @@ public static class ServeCommand
         try
         {
             await using var app = ApplianceHost.Build(config.Options, state, rootLogger);
+            app.Services.GetRequiredService<BackupSources>().ConfigFile = config.SourceFile; // archived by the backup schedule
             try
             {
                 await app.StartAsync().ConfigureAwait(false);

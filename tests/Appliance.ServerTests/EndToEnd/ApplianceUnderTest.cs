@@ -24,14 +24,17 @@ namespace Appliance.ServerTests.EndToEnd;
 /// </summary>
 internal sealed class ApplianceUnderTest : IAsyncDisposable
 {
-    private readonly TempFolder _data;
+    private readonly TempFolder? _data;
     private readonly ApplianceState _state;
     private readonly WebApplication _app;
     private readonly List<IAsyncDisposable> _clients = [];
+    private bool _keepData;
+    private bool _disposed;
 
-    private ApplianceUnderTest(TempFolder data, ApplianceState state, WebApplication app)
+    private ApplianceUnderTest(TempFolder? data, string dataDir, ApplianceState state, WebApplication app)
     {
         _data = data;
+        DataDir = dataDir;
         _state = state;
         _app = app;
         Http = ApplianceHost.HttpAddresses(app).Single(a => a.Scheme == Uri.UriSchemeHttp);
@@ -47,7 +50,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
     public Uri Http { get; }
 
     /// <summary>The data folder, for CLI verbs run against this instance (`--data-dir`).</summary>
-    public string DataDir => _data.Path;
+    public string DataDir { get; }
 
     public IPEndPoint Https { get; }
 
@@ -57,30 +60,35 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="policyFile">Makes `policy.file` point at this file (name) in the data folder, written with <paramref name="policyText"/>.</param>
-    public static async Task<ApplianceUnderTest> StartAsync(string? policyFile = null, string? policyText = null)
+    /// <param name="dataDir">A data folder the caller owns (e.g. on a small file system it mounted); default a temporary one.</param>
+    /// <param name="configure">Last changes to the options before the host is built.</param>
+    public static async Task<ApplianceUnderTest> StartAsync(string? policyFile = null, string? policyText = null, string? dataDir = null, Action<ApplianceOptions>? configure = null)
     {
-        var data = new TempFolder();
+        var data = dataDir is null ? new TempFolder() : null;
+        var dataPath = dataDir ?? data!.Path;
         string policyPath = "";
         if (policyFile is not null)
         {
-            policyPath = Path.Combine(data.Path, policyFile);
+            policyPath = Path.Combine(dataPath, policyFile);
             await File.WriteAllTextAsync(policyPath, policyText ?? "{}").ConfigureAwait(false);
         }
 
         var options = new ApplianceOptions
         {
-            Server = { Listen = "127.0.0.1:0", HttpsListen = "127.0.0.1:0", DataDir = data.Path, ShutdownTimeout = TimeSpan.FromSeconds(3) },
+            Server = { Listen = "127.0.0.1:0", HttpsListen = "127.0.0.1:0", DataDir = dataPath, ShutdownTimeout = TimeSpan.FromSeconds(3) },
             Log = { File = "off" },
             Tls = { Mode = TlsMode.LocalCa },
             Derp = { StunListen = "127.0.0.1:0" },
             Metrics = { Listen = "127.0.0.1:0" },
             Nodes = { ChangeCoalesce = TimeSpan.FromMilliseconds(20) },
             Policy = { File = policyPath },
+            Backup = { Interval = TimeSpan.Zero, VerifyInterval = TimeSpan.Zero },
         };
+        configure?.Invoke(options);
         var state = ApplianceState.TryOpen(AppliancePaths.From(options)).State!;
         var app = ApplianceHost.Build(options, state, new LoggerConfiguration().CreateLogger());
         await app.StartAsync().ConfigureAwait(false);
-        return new ApplianceUnderTest(data, state, app);
+        return new ApplianceUnderTest(data, dataPath, state, app);
     }
 
     /// <summary>A reusable pre-auth key for <paramref name="user"/>, created through State's IdentityService from the host's services.</summary>
@@ -122,8 +130,21 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         return presented!;
     }
 
+    /// <summary>Stops the server and releases the data folder, which stays on disk for the caller (who deletes it).</summary>
+    public async Task StopKeepingDataAsync()
+    {
+        _keepData = true;
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         for (var i = _clients.Count - 1; i >= 0; i--)
         {
             await _clients[i].DisposeAsync().ConfigureAwait(false);
@@ -133,6 +154,9 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _state.Dispose();
-        _data.Dispose();
+        if (!_keepData)
+        {
+            _data?.Dispose();
+        }
     }
 }

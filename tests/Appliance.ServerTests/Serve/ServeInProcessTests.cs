@@ -22,6 +22,7 @@ public sealed class ServeInProcessTests : IDisposable
         Server = { Listen = "127.0.0.1:0", HttpsListen = "127.0.0.1:0", DataDir = _data.Path, ShutdownTimeout = TimeSpan.FromSeconds(3) },
         Derp = { StunListen = "127.0.0.1:0" },
         Metrics = { Listen = "127.0.0.1:0" },
+        Backup = { Interval = TimeSpan.Zero, VerifyInterval = TimeSpan.Zero },
         Log = { File = "off" },
         Tls = { Mode = TlsMode.Off },
     };

@@ -70,6 +70,8 @@ internal sealed class ApplianceProcess : IDisposable
         info.Environment["APPLIANCE_HTTPS_LISTEN"] = "127.0.0.1:0";
         info.Environment["APPLIANCE_DERP_STUN_LISTEN"] = "127.0.0.1:0"; // and over the default STUN port 3478
         info.Environment["APPLIANCE_METRICS_LISTEN"] = "127.0.0.1:0"; // and over the default metrics port 9464
+        info.Environment["APPLIANCE_BACKUP_INTERVAL"] = "0"; // no backup and restore drill beside every short-lived serve
+        info.Environment["APPLIANCE_BACKUP_VERIFY_INTERVAL"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
