@@ -53,9 +53,16 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="policyFile">Makes `policy.file` point at this file (name) in the data folder, written with <paramref name="policyText"/>.</param>
-    public static async Task<ApplianceUnderTest> StartAsync(string? policyFile = null, string? policyText = null)
+    /// <param name="identityText">Written to identity.hujson in the data folder, which `identity.file` points at (absent when null).</param>
+    public static async Task<ApplianceUnderTest> StartAsync(string? policyFile = null, string? policyText = null, string? identityText = null)
     {
         var data = new TempFolder();
+        var identityPath = Path.Combine(data.Path, "identity.hujson");
+        if (identityText is not null)
+        {
+            await File.WriteAllTextAsync(identityPath, identityText).ConfigureAwait(false);
+        }
+
         string policyPath = "";
         if (policyFile is not null)
         {
@@ -71,6 +78,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
             Derp = { StunListen = "127.0.0.1:0" },
             Nodes = { ChangeCoalesce = TimeSpan.FromMilliseconds(20) },
             Policy = { File = policyPath },
+            Identity = { File = identityPath },
         };
         var state = ApplianceState.TryOpen(AppliancePaths.From(options)).State!;
         var app = ApplianceHost.Build(options, state, new LoggerConfiguration().CreateLogger());
