@@ -17,6 +17,7 @@ public static class AuthCommands
         CliContext.AddOptions(auth);
         auth.Subcommands.Add(ListCommand());
         auth.Subcommands.Add(ApproveCommand());
+        auth.Subcommands.Add(AuthRejectCommand.Create());
         return auth;
     }
 
