@@ -80,6 +80,7 @@ public static class AdminApiExtensions
         Map(api, "DELETE", "/nodes/{id:long}", AdminEndpoints.DeleteNode);
         Map(api, "GET", "/registrations", AdminEndpoints.ListPendingRegistrations);
         Map(api, "POST", "/registrations/{id}/approve", AdminEndpoints.ApproveRegistration);
+        Map(api, "POST", "/registrations/{id}/reject", AdminEndpoints.RejectRegistration);
         Map(api, "POST", "/nodes/{id:long}/routes", AdminEndpoints.ApproveNodeRoutes);
         Map(api, "GET", "/policy", AdminEndpoints.GetPolicy);
         Map(api, "PUT", "/policy", AdminEndpoints.SetPolicy);

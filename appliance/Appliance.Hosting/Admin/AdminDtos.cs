@@ -65,6 +65,11 @@ public sealed record PendingRegistrationDto(
 
 public sealed record ApproveRegistrationRequest(string User);
 
+/// <param name="Reason">What the waiting client is told (tailscale up prints it); a default when empty.</param>
+public sealed record RejectRegistrationRequest(string? Reason);
+
+public sealed record RegistrationRejectionDto(string Id, string Reason);
+
 public sealed record CreateUserRequest(string Name, string? DisplayName = null, string? Email = null);
 
 public sealed record RenameRequest(string NewName);

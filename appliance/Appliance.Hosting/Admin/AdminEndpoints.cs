@@ -96,6 +96,14 @@ internal static class AdminEndpoints
         }
     });
 
+    public static Task RejectRegistration(HttpContext c) => Run(c, async (api, ct) =>
+    {
+        if (await AdminResponses.ReadBodyAsync(c, AdminJsonContext.Default.RejectRegistrationRequest) is { } body)
+        {
+            await AdminResponses.WriteAsync(c, await api.RejectRegistrationAsync(Route(c, "id"), body.Reason, ct), AdminJsonContext.Default.RegistrationRejectionDto);
+        }
+    });
+
     public static Task ApproveNodeRoutes(HttpContext c) => Run(c, async (api, ct) =>
     {
         if (await AdminResponses.ReadBodyAsync(c, AdminJsonContext.Default.ApproveRoutesRequest) is { } body)

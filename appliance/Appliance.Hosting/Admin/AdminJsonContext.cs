@@ -21,6 +21,8 @@ namespace Appliance.Hosting.Admin;
 [JsonSerializable(typeof(PendingRegistrationDto))]
 [JsonSerializable(typeof(IReadOnlyList<PendingRegistrationDto>))]
 [JsonSerializable(typeof(ApproveRegistrationRequest))]
+[JsonSerializable(typeof(RejectRegistrationRequest))]
+[JsonSerializable(typeof(RegistrationRejectionDto))]
 [JsonSerializable(typeof(PolicyDto))]
 [JsonSerializable(typeof(SetPolicyRequest))]
 [JsonSerializable(typeof(CheckPolicyRequest))]

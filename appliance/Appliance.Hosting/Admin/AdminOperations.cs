@@ -142,6 +142,32 @@ public sealed class AdminOperations(
         });
     }
 
+    public const string DefaultRejectionReason = "the administrator refused this login";
+
+    public Task<OperationResult<RegistrationRejectionDto>> RejectRegistrationAsync(string id, string? reason, CancellationToken cancellationToken)
+    {
+        if (approvals is null)
+        {
+            return Done(OperationResult.Invalid<RegistrationRejectionDto>(NeedsRunningService));
+        }
+
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return Done(OperationResult.Invalid<RegistrationRejectionDto>("a registration id is required"));
+        }
+
+        var told = string.IsNullOrWhiteSpace(reason) ? DefaultRejectionReason : reason.Trim();
+        if (told.Length > 200 || told.Any(char.IsControl))
+        {
+            return Done(OperationResult.Invalid<RegistrationRejectionDto>("the reason must be one line of at most 200 characters"));
+        }
+
+        return Done(approvals.Reject(id, told)
+            ? OperationResult.Ok(new RegistrationRejectionDto(id.Trim(), told))
+            : OperationResult.NotFound<RegistrationRejectionDto>(
+                $"no pending registration '{id}': it was approved or refused already, or it ran out; see `appliance auth list`"));
+    }
+
     public Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken) =>
         Done(Node(nodes.ApproveRoutes(id, routes)));
 

@@ -44,6 +44,9 @@ public interface IAdminApi
 
     /// <summary>Admits a waiting machine as a node of <paramref name="user"/>; <paramref name="id"/> may be the AuthURL. Running service only.</summary>
     Task<OperationResult<NodeDto>> ApproveRegistrationAsync(string id, string user, CancellationToken cancellationToken);
+
+    /// <summary>Refuses a waiting machine; its client is told <paramref name="reason"/>. Running service only.</summary>
+    Task<OperationResult<RegistrationRejectionDto>> RejectRegistrationAsync(string id, string? reason, CancellationToken cancellationToken);
     /// <summary>Replaces the routes approved for a node (empty clears them); advertised routes are served only once approved.</summary>
     Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken);
 

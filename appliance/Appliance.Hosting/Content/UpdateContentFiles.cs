@@ -31,6 +31,12 @@ public sealed class UpdateContentFiles
     /// <summary>Users to create or update (<see cref="IdentityFile"/>).</summary>
     public string Identity => Path.Combine(Folder, "identity.json");
 
+    /// <summary>
+    /// A whole identity file (docs/identity.md) that replaces identity.file once it validates: people it no longer
+    /// lists lose their login, as when the file is edited on the appliance.
+    /// </summary>
+    public string IdentityFile => Path.Combine(Folder, "identity.hujson");
+
     /// <summary>Extra root certificates for <c>appliance ca export</c> (<see cref="CaTrustFile"/>).</summary>
     public string CaTrust => Path.Combine(Folder, "ca-trust.pem");
 

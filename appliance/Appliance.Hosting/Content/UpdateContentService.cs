@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Appliance.Hosting.Derp;
+using Appliance.Hosting.Identity;
 using Appliance.Hosting.Systemd;
 using Appliance.State.Identity;
 using Microsoft.Extensions.Hosting;
@@ -23,10 +24,12 @@ public sealed partial class UpdateContentService(
     IdentityService? identity,
     ReloadSignal? reload,
     TimeProvider time,
-    ILogger<UpdateContentService> logger) : IHostedService
+    ILogger<UpdateContentService> logger,
+    IdentityFileService? identityFile = null) : IHostedService
 {
     private readonly Lock _gate = new();
     private byte[]? _appliedIdentityHash;
+    private byte[]? _appliedIdentityFileHash;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,6 +61,7 @@ public sealed partial class UpdateContentService(
             var refused = new List<string>();
             ApplyDerpMap(applied, refused);
             ApplyIdentity(applied, refused);
+            ReplaceIdentityFile(applied, refused);
             CheckCaTrust(applied, refused);
             foreach (var note in applied)
             {
@@ -124,6 +128,47 @@ public sealed partial class UpdateContentService(
         catch (Exception exception) when (exception is InvalidDataException or IOException or InvalidOperationException)
         {
             refused.Add(exception.Message + "; users were not changed");
+        }
+    }
+
+    /// <summary>
+    /// identity.hujson in the content replaces identity.file through the same parser the service loads it with, and
+    /// with the same atomic write and backup as `appliance users`; then the identity service applies it, so people
+    /// the new file leaves out lose their login. A file that does not validate leaves identity.file untouched.
+    /// </summary>
+    private void ReplaceIdentityFile(List<string> applied, List<string> refused)
+    {
+        if (identityFile is null || !File.Exists(files.IdentityFile))
+        {
+            return;
+        }
+
+        try
+        {
+            var bytes = File.ReadAllBytes(files.IdentityFile);
+            var hash = SHA256.HashData(bytes);
+            if (_appliedIdentityFileHash is not null && hash.AsSpan().SequenceEqual(_appliedIdentityFileHash))
+            {
+                return;
+            }
+
+            var document = IdentityFileWriter.Replace(identityFile.FilePath, System.Text.Encoding.UTF8.GetString(bytes));
+            _appliedIdentityFileHash = hash;
+            if (!identityFile.Reload())
+            {
+                refused.Add($"identity.hujson was written to {identityFile.FilePath} but not applied: {identityFile.LastError}");
+                return;
+            }
+
+            applied.Add($"identity.hujson: {document.People.Count} people now in {identityFile.FilePath} (previous version in {identityFile.FilePath}{IdentityFileWriter.BackupSuffix})");
+        }
+        catch (IdentityFileException exception)
+        {
+            refused.Add($"'{files.IdentityFile}':{exception.Message}; {identityFile.FilePath} was not changed");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            refused.Add($"identity.hujson could not replace {identityFile.FilePath}: {exception.Message}; it was not changed");
         }
     }
 

@@ -20,7 +20,8 @@ public static class UpdateContentServiceCollectionExtensions
             sp.GetService<IdentityService>(),
             sp.GetService<ReloadSignal>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<ILogger<UpdateContentService>>()));
+            sp.GetRequiredService<ILogger<UpdateContentService>>(),
+            sp.GetService<Identity.IdentityFileService>()));
         services.AddHostedService(sp => sp.GetRequiredService<UpdateContentService>());
         return services;
     }

@@ -52,6 +52,18 @@ public static class UpdateContentValidator
             }
         }
 
+        if (File.Exists(files.IdentityFile))
+        {
+            try
+            {
+                _ = Identity.IdentityFileParser.Parse(File.ReadAllText(files.IdentityFile));
+            }
+            catch (Identity.IdentityFileException exception)
+            {
+                errors.Add($"'{files.IdentityFile}':{exception.Message}");
+            }
+        }
+
         if (File.Exists(files.CaTrust))
         {
             try

@@ -111,6 +111,15 @@ public sealed class AdminClient : IAdminApi, IDisposable
             JsonContent.Create(new ApproveRegistrationRequest(user), AdminJsonContext.Default.ApproveRegistrationRequest),
             AdminJsonContext.Default.NodeDto,
             cancellationToken);
+
+    public Task<OperationResult<RegistrationRejectionDto>> RejectRegistrationAsync(string id, string? reason, CancellationToken cancellationToken) =>
+        SendAsync(
+            HttpMethod.Post,
+            $"registrations/{Escape(id)}/reject",
+            JsonContent.Create(new RejectRegistrationRequest(reason), AdminJsonContext.Default.RejectRegistrationRequest),
+            AdminJsonContext.Default.RegistrationRejectionDto,
+            cancellationToken);
+
     public Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"nodes/{Id(id)}/routes", JsonContent.Create(new ApproveRoutesRequest(routes), AdminJsonContext.Default.ApproveRoutesRequest), AdminJsonContext.Default.NodeDto, cancellationToken);
 

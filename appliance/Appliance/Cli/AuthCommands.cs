@@ -16,6 +16,7 @@ public static class AuthCommands
         var auth = new Command("auth", "Approve interactive logins (clients that printed a /register/ URL).");
         auth.Subcommands.Add(ListCommand());
         auth.Subcommands.Add(ApproveCommand());
+        auth.Subcommands.Add(AuthRejectCommand.Create());
         return auth;
     }
 

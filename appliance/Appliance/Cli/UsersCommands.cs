@@ -15,6 +15,10 @@ public static class UsersCommands
         users.Subcommands.Add(ListCommand());
         users.Subcommands.Add(RenameCommand());
         users.Subcommands.Add(DeleteCommand());
+        foreach (var command in UsersIdentityCommands.Create())
+        {
+            users.Subcommands.Add(command);
+        }
         return users;
     }
 

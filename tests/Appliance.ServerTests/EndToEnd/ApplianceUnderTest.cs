@@ -62,10 +62,18 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
     /// <param name="policyFile">Makes `policy.file` point at this file (name) in the data folder, written with <paramref name="policyText"/>.</param>
     /// <param name="dataDir">A data folder the caller owns (e.g. on a small file system it mounted); default a temporary one.</param>
     /// <param name="configure">Last changes to the options before the host is built.</param>
-    public static async Task<ApplianceUnderTest> StartAsync(string? policyFile = null, string? policyText = null, string? dataDir = null, Action<ApplianceOptions>? configure = null)
+    /// <param name="identityText">Written to identity.hujson in the data folder, which `identity.file` points at (absent when null).</param>
+    public static async Task<ApplianceUnderTest> StartAsync(
+        string? policyFile = null, string? policyText = null, string? dataDir = null, Action<ApplianceOptions>? configure = null, string? identityText = null)
     {
         var data = dataDir is null ? new TempFolder() : null;
         var dataPath = dataDir ?? data!.Path;
+        var identityPath = Path.Combine(dataPath, "identity.hujson");
+        if (identityText is not null)
+        {
+            await File.WriteAllTextAsync(identityPath, identityText).ConfigureAwait(false);
+        }
+
         string policyPath = "";
         if (policyFile is not null)
         {
@@ -83,6 +91,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
             Nodes = { ChangeCoalesce = TimeSpan.FromMilliseconds(20) },
             Policy = { File = policyPath },
             Backup = { Interval = TimeSpan.Zero, VerifyInterval = TimeSpan.Zero },
+            Identity = { File = identityPath },
         };
         configure?.Invoke(options);
         var state = ApplianceState.TryOpen(AppliancePaths.From(options)).State!;

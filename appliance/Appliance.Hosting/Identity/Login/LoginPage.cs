@@ -24,7 +24,7 @@ internal static class LoginPage
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
         <label for="totp">Code from your authenticator app</label>
-        <input id="totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,7}" maxlength="7">
+        <input id="totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7">
         <button type="submit">Log in</button>
         </form>
         """);

@@ -12,4 +12,7 @@ public interface IRegistrationApprovals
 
     /// <summary>Admits the machine as a node of <paramref name="userName"/>; <paramref name="id"/> may be the registration id or its AuthURL.</summary>
     RegistrationApproval Approve(string id, string userName);
+
+    /// <summary>Refuses a waiting login; its client is told <paramref name="reason"/>. False when nothing waits under <paramref name="id"/>.</summary>
+    bool Reject(string id, string reason);
 }
