@@ -6,7 +6,7 @@ namespace Appliance.ServerTests.Identity;
 
 /// <summary>
 /// The login page in a real browser: Debian's chromium, headless, driven by playwright-core (tests/browser/login.mjs;
-/// decision 0080). The C# test node prints (receives) the AuthURL and waits; the browser logs in with password and
+/// decision 0083). The C# test node prints (receives) the AuthURL and waits; the browser logs in with password and
 /// TOTP and the node then gets its map. Also the lockout path. Screenshots go to TestResults/screenshots.
 /// Needs /usr/bin/chromium and `npm ci` in tests/browser (.ci/run does both).
 /// </summary>
