@@ -17,11 +17,19 @@ public sealed partial class IdentityService
     /// <summary>
     /// Makes the users table agree with the identity file: listed people are created or updated (profile, role,
     /// groups, disabled); a user the file does not list is disabled, never deleted (their nodes stay theirs until
-    /// an operator decides). Validate the whole file before calling: this writes person by person.
+    /// an operator decides). Validate the whole file before calling: this writes person by person, as one command on
+    /// the tailnet writer, so it is ordered with every other change.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The database refused a write (the message says which).</exception>
     public PeopleApplyResult ApplyPeople(IReadOnlyList<PersonEntry> people)
     {
         ArgumentNullException.ThrowIfNull(people);
+        var applied = _writer.Run("apply identity file", () => OperationResult.Ok(ApplyPeopleOnWriter(people)));
+        return applied.IsOk ? applied.Value : throw new InvalidOperationException(applied.Error);
+    }
+
+    private PeopleApplyResult ApplyPeopleOnWriter(IReadOnlyList<PersonEntry> people)
+    {
         int created = 0, updated = 0, unchanged = 0;
         var disabled = new List<UserRecord>();
         var listed = new HashSet<string>(StringComparer.Ordinal);
@@ -71,12 +79,15 @@ public sealed partial class IdentityService
     /// <summary>Sets only the disabled flag (<c>appliance users disable|enable</c> keeps the database in step with the file).</summary>
     public OperationResult<UserRecord> SetUserDisabled(string name, bool disabled)
     {
-        if (_users.GetByName(name) is not { } user)
+        return _writer.Run(disabled ? "disable user" : "enable user", () =>
         {
-            return NoUser<UserRecord>(name);
-        }
+            if (_users.GetByName(name) is not { } user)
+            {
+                return NoUser<UserRecord>(name);
+            }
 
-        var updated = _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled);
-        return updated.IsOk ? OperationResult.Ok(updated.Row!) : NoUser<UserRecord>(name);
+            var updated = _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled);
+            return updated.IsOk ? OperationResult.Ok(updated.Row) : NoUser<UserRecord>(name);
+        });
     }
 }

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Text.Json.Serialization;
 using Appliance.Hosting.Identity;
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
+using Appliance.Storage.Stores;
 
 namespace Appliance.Cli;
 
@@ -105,12 +107,14 @@ public static class IdentityFileEdit
 
         using var directory = DataDirectory.Open(context.DataDirectory);
         using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
-        var identity = new IdentityService(database, TimeProvider.System);
+        // The same command path as the service: an in-process coordinator over the database (no heartbeat).
+        using var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
+        var identity = new IdentityService(database, TimeProvider.System, coordinator);
         var result = identity.ApplyPeople([.. document.People.Select(p => p.ToEntry())]);
         if (expireNodes && result.NewlyDisabled.Count > 0)
         {
             // As the service does (CoordinatorIdentityStateWriter): people who lost their login lose their nodes' keys too.
-            var nodes = new NodeService(database, TimeProvider.System);
+            var nodes = new NodeService(coordinator, new SqliteUserDirectory(new UserStore(database)), UnknownNodePresence.Instance);
             foreach (var user in result.NewlyDisabled)
             {
                 foreach (var node in nodes.List(user.Name).Value ?? [])
