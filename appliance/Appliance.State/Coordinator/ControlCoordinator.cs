@@ -20,8 +20,9 @@ namespace Appliance.State.Coordinator;
 /// <see cref="Write{T}"/> (or for a policy refresh). Lock order is <c>_flush</c> → <c>MapSession.Gate</c> →
 /// <c>_write</c>; code holding <c>_write</c> never takes another lock and never calls out to a stream.
 /// </para>
-/// Folders: Commands/ (operator commands and the tailnet writer), Registration/ (register flow, interactive
-/// approvals), Streams/ (map requests, sessions, flush, heartbeat).
+/// Files: this one (snapshot, publish, flush), ControlCoordinator.Policy.cs (ApplyPolicy, recompiles), Commands/
+/// (operator node commands, the ITailnetWriter, DirectCoordinator), Registration/ (register flow, interactive
+/// approvals), Streams/ (map requests, sessions, heartbeat, guarded background work, presence).
 /// </summary>
 public sealed partial class ControlCoordinator : IDisposable
 {

@@ -169,7 +169,7 @@ public sealed class CommandStressTests
         {
             await Task.Delay(400);
             var total = streams.Sum(s => s.Received);
-            if (total == last && streams.All(s => s.Received > 0))
+            if (total == last && streams.All(s => s.Received > 0 && s.Pending == 0))
             {
                 return;
             }
@@ -188,6 +188,8 @@ public sealed class CommandStressTests
         public long NodeId { get; } = nodeId;
 
         public int Received => Volatile.Read(ref _received);
+
+        public int Pending => handle.Session.Pending;
 
         public ClientView View => _view;
 

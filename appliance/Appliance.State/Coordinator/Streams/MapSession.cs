@@ -70,6 +70,9 @@ public sealed class MapSession
         }
     }
 
+    /// <summary>Messages queued for this stream and not yet read by its writer (metrics; tests wait for zero).</summary>
+    public int Pending => _queue.Reader.Count;
+
     internal void Touch(long now) => Interlocked.Exchange(ref _lastSent, now);
 
     /// <summary>Ends the stream (node deleted, server stopping): the reader completes after what is queued.</summary>
