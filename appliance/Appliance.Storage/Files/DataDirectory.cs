@@ -78,17 +78,13 @@ public sealed class DataDirectory : IDisposable
         {
             stream = SecureFiles.Open(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (IsLockHeld(e))
+        catch (IOException e)
         {
             throw new DataDirectoryException(
                 DataDirectoryProblem.InUse,
                 $"The data folder '{full}' is in use by another appliance process (lock '{lockPath}' is held). " +
                 "Stop that process first, or use a different --data-dir. Operator commands reach a running service over its admin socket.",
                 e);
-        }
-        catch (IOException e)
-        {
-            throw NotWritable(full, e);
         }
 
         try
@@ -103,12 +99,6 @@ public sealed class DataDirectory : IDisposable
             throw NotWritable(full, e);
         }
     }
-
-    /// <summary>
-    /// .NET reports a held flock (FileShare.None) as a sharing violation, HResult 0x80070020 (ERROR_SHARING_VIOLATION);
-    /// anything else (ENOSPC, EIO, EROFS) is a folder that cannot be written.
-    /// </summary>
-    private static bool IsLockHeld(IOException e) => e.HResult is unchecked((int)0x80070020) or 32;
 
     private static DataDirectoryException NotWritable(string full, Exception e) =>
         new(DataDirectoryProblem.NotWritable,

@@ -1,9 +1,11 @@
+using System.Runtime.Versioning;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Startup;
 
 namespace Appliance.Hosting.Tests.Configuration;
 
 /// <summary>Issue 13: where the CLI and serve look for the installed appliance, and who may use its admin socket.</summary>
+[SupportedOSPlatform("linux")]
 public sealed class InstalledLayoutTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("layout-").FullName;
