@@ -45,7 +45,7 @@ public static class ServeCommand
         if (!config.IsValid)
         {
             var code = CliConfig.ReportProblems(config, Console.Error);
-            await Console.Error.WriteLineAsync("The appliance did not start. Fix the keys above (`appliance config check` re-checks).").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"The appliance did not start. Fix the keys above (`appliance config check` re-checks). (exit {code})").ConfigureAwait(false);
             return code;
         }
 
@@ -55,7 +55,7 @@ public static class ServeCommand
         ServiceHome.Ensure(paths.DataDir);
         if (ListenerPreflight.FirstProblem(config.Options) is { } listenProblem)
         {
-            bootstrap.Fatal("The appliance did not start: {Reason}", listenProblem);
+            bootstrap.Fatal("The appliance did not start: {Reason} (exit {ExitCode})", listenProblem, ExitCodes.Failure);
             return ExitCodes.Failure;
         }
 
