@@ -61,7 +61,7 @@ public static class BackupWriter
             File.Move(partial, final);
             return final;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             TryDelete(partial);
             throw new BackupException(Describe(exception, sources.BackupDir), exception);
@@ -78,7 +78,7 @@ public static class BackupWriter
     private static string Describe(Exception exception, string folder) =>
         // ENOSPC (28) from the file system, SQLITE_FULL (13) from the database copy.
         (exception is IOException && (exception.HResult & 0xFFFF) == 28)
-            || exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 13 }
+            || Appliance.Storage.Database.DatabaseArchive.IsDiskFull(exception)
             || exception.Message.Contains("space", StringComparison.OrdinalIgnoreCase)
             ? $"backup failed: not enough space in {folder} ({exception.Message}); free space or set backup.dir elsewhere. Earlier archives are untouched."
             : $"backup failed: {exception.Message}. Earlier archives are untouched.";

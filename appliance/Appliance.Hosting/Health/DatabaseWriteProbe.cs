@@ -1,5 +1,4 @@
 using Appliance.Hosting.Startup;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -30,20 +29,10 @@ public sealed partial class DatabaseWriteProbe(ApplianceState state, ReadinessSt
         try
         {
             WriteProbeFile();
-            using var connection = state.Database.OpenConnection();
-            using var transaction = connection.BeginTransaction();
-            using var read = connection.CreateCommand();
-            read.Transaction = transaction;
-            read.CommandText = "PRAGMA user_version;";
-            var version = Convert.ToInt64(read.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-            using var write = connection.CreateCommand();
-            write.Transaction = transaction;
-            write.CommandText = $"PRAGMA user_version = {version};";
-            write.ExecuteNonQuery();
-            transaction.Commit();
+            Appliance.Storage.Database.DatabaseArchive.ProbeWrite(state.Database);
             return null;
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or SqliteException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             return exception.Message;
         }

@@ -42,7 +42,7 @@ public sealed class ConfirmationTests
     [Fact]
     public async Task Force_acts_without_asking_and_a_terminal_answer_decides()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
         await CliRun.RunAsync("users", "create", "alice", "--data-dir", d);
         var key = (await CliRun.RunAsync("preauthkeys", "create", "--user", "alice", "--data-dir", d)).Out.Trim();
@@ -64,7 +64,7 @@ public sealed class ConfirmationTests
     [Trait("Category", "Slow")]
     public async Task On_a_real_pseudo_terminal_n_aborts_and_y_deletes()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
         await CliRun.RunAsync("users", "create", "alice", "--data-dir", d);
 

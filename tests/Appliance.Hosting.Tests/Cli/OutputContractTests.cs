@@ -43,7 +43,7 @@ public sealed class OutputContractTests
     [Fact]
     public async Task Config_is_a_global_option_with_a_short_form_before_or_after_the_verb()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var config = Path.Combine(folder.Path, "appliance.yaml");
         await File.WriteAllTextAsync(config, $"server:\n  data_dir: {folder.DataDir}\n  listen: 127.0.0.1:18080\n");
 
@@ -63,7 +63,7 @@ public sealed class OutputContractTests
     [Fact]
     public async Task Json_keeps_quotes_readable_json_line_is_one_line_and_yaml_has_no_empty_dash_items()
     {
-        using var folder = new AdminTestFolder();
+        using var folder = new AdminTestFolder().WithDatabase();
         var d = folder.DataDir;
         var policy = Path.Combine(folder.Path, "policy.hujson");
         await File.WriteAllTextAsync(policy, Scenario.Policy);

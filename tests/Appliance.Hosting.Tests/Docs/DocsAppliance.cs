@@ -42,6 +42,9 @@ public sealed class DocsAppliance : IAsyncDisposable
             Log = { File = "off" },
             Tls = { Mode = TlsMode.LocalCa },
             Derp = { StunListen = "127.0.0.1:0" },
+            // Several test classes start one at a time in parallel: no fixed metrics port, no backup schedule.
+            Metrics = { Listen = "127.0.0.1:0" },
+            Backup = { Interval = TimeSpan.Zero, VerifyInterval = TimeSpan.Zero },
         };
         var state = ApplianceState.TryOpen(AppliancePaths.From(options)).State!;
         var app = ApplianceHost.Build(options, state, new LoggerConfiguration().CreateLogger());
