@@ -95,7 +95,9 @@ internal sealed class StreamProbe(MapSession session) : IAsyncDisposable
     private IAsyncEnumerator<ReadOnlyMemory<byte>>? _stream;
     private Task<bool>? _pending;
 
-    public async Task<MapResponse?> Next(int timeoutMs = 500)
+    /// <summary>The next message, or null after <paramref name="timeoutMs"/>. The default is generous (a loaded CI machine);
+    /// a test that expects nothing passes a short timeout.</summary>
+    public async Task<MapResponse?> Next(int timeoutMs = 5000)
     {
         _stream ??= session.ReadAllAsync(_cancel.Token).GetAsyncEnumerator();
         _pending ??= _stream.MoveNextAsync().AsTask();

@@ -216,7 +216,7 @@ public sealed class CoordinatorTests
 
         Assert.Equal(NodeOperationStatus.Ok, f.Coordinator.Delete(bId));
         Assert.Equal([bId], (await pa.Next())!.PeersRemoved);
-        Assert.Null(await pb.Next());
+        Assert.Null(await pb.Next(500));
         Assert.True(pb.Ended);
         Assert.DoesNotContain(f.Repository.LoadAll(), r => r.Id == bId);
     }
