@@ -92,6 +92,7 @@ public sealed class InstalledStartupTests : IDisposable
         var info = new ProcessStartInfo("setpriv") { WorkingDirectory = data };
         foreach (var arg in new[] { "--reuid=54321", "--regid=54321", "--clear-groups", "env", "-u", "HOME", "-u", "DOTNET_CLI_HOME",
                      "APPLIANCE_HTTPS_LISTEN=127.0.0.1:0", "APPLIANCE_DERP_STUN_LISTEN=127.0.0.1:0",
+                     "APPLIANCE_METRICS_LISTEN=127.0.0.1:0", "APPLIANCE_BACKUP_INTERVAL=0", "APPLIANCE_BACKUP_VERIFY_INTERVAL=0",
                      "dotnet", ApplianceProcess.BuiltDll, "serve", "--data-dir", Path.Combine(data, "d"), "--listen", $"127.0.0.1:{port}" })
         {
             info.ArgumentList.Add(arg);
