@@ -51,26 +51,14 @@ public sealed partial class Updater
             RequiredBinaryRole = _options.BinaryRole,
         };
 
-        FileStream bundle;
-        try
+        if (OpenVerified(bundlePath, policy, out var bundle, out var manifest) is { } refused)
         {
-            bundle = new FileStream(bundlePath, FileMode.Open, FileAccess.Read, FileShare.Read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new UpdateOutcome(UpdateResult.Refused, $"cannot read {bundlePath}: {e.Message}", BundleError.Io);
+            return refused;
         }
 
         using (bundle)
         {
-            var verdict = BundleVerifier.Verify(bundle, policy, _options.Limits);
-            if (!verdict.IsValid)
-            {
-                return new UpdateOutcome(UpdateResult.Refused, verdict.Reason, verdict.Error);
-            }
-
             Step(ApplyStep.Verified);
-            var manifest = verdict.Manifest!;
             return manifest.Kind == BundleKind.Release
                 ? await ApplyReleaseAsync(bundle, policy, manifest, state, running, cancellationToken).ConfigureAwait(false)
                 : await ApplyContentAndReloadAsync(bundle, policy, manifest, state, cancellationToken).ConfigureAwait(false);

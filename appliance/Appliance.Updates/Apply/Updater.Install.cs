@@ -36,25 +36,13 @@ public sealed partial class Updater
         }
 
         var policy = new VerificationPolicy(root!, _time.GetUtcNow()) { RequiredBinaryRole = _options.BinaryRole };
-        FileStream bundle;
-        try
+        if (OpenVerified(bundlePath, policy, out var bundle, out var manifest) is { } refused)
         {
-            bundle = new FileStream(bundlePath, FileMode.Open, FileAccess.Read, FileShare.Read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new UpdateOutcome(UpdateResult.Refused, $"cannot read {bundlePath}: {e.Message}", BundleError.Io);
+            return refused;
         }
 
         using (bundle)
         {
-            var verdict = BundleVerifier.Verify(bundle, policy, _options.Limits);
-            if (!verdict.IsValid)
-            {
-                return new UpdateOutcome(UpdateResult.Refused, verdict.Reason, verdict.Error);
-            }
-
-            var manifest = verdict.Manifest!;
             if (manifest.Kind != BundleKind.Release)
             {
                 return new UpdateOutcome(UpdateResult.Refused, "a content bundle carries no appliance binary; install from a release bundle", BundleError.ManifestInvalid);
