@@ -8,8 +8,8 @@ namespace Appliance.State.Coordinator;
 /// <summary>
 /// The live policy. <see cref="ApplyPolicy"/> compiles a new text against the current tailnet (tests included) and
 /// swaps it in only when it compiles; nodes whose view changed get new filters, peers and SSH policy in the next
-/// flush. A topology change (a node joins or leaves, tags, addresses or routes change) marks the policy stale, and
-/// it is recompiled once, from the same accepted document, before the next flush or full map.
+/// fan-out. A topology change (a node joins or leaves, tags, addresses or routes change) marks the policy stale, and
+/// it is recompiled once, from the same accepted document, before the next delta or full map.
 /// </summary>
 public sealed partial class ControlCoordinator
 {
@@ -85,8 +85,8 @@ public sealed partial class ControlCoordinator
             policy = snapshot.Policy;
         }
 
-        _policyChanged |= !ReferenceEquals(policy, snapshot.Policy);
-        Volatile.Write(ref _snapshot, snapshot with { Policy = policy, PolicyStale = false, Version = snapshot.Version + 1 });
+        // A version of its own, with no node changes: each stream's delta compares its old and new view.
+        CommitLocked(snapshot with { Policy = policy, PolicyStale = false, Version = snapshot.Version + 1 }, new ChangeSet { Since = _time.GetTimestamp() });
     }
 
     /// <summary>True when a node named in <paramref name="step"/> appeared, disappeared, or changed what the policy sees of it.</summary>

@@ -11,35 +11,35 @@ namespace Appliance.State.Coordinator;
 /// The only writer of tailnet state. Every change (a client's registration or map request, an operator's command,
 /// the heartbeat) runs as a command on one serialized writer, persists only the columns it changes through
 /// <see cref="INodeRepository"/>, then is published as a new <see cref="TailnetSnapshot"/>; readers use
-/// <see cref="Snapshot"/> without locking. Nothing learns about a change by re-reading the database. Every change
-/// is also recorded in the pending <see cref="ChangeSet"/>, which is flushed to connected map streams after
-/// <see cref="CoordinatorOptions.CoalesceWindow"/> (at once when the window is zero).
+/// <see cref="Snapshot"/> without locking. Nothing learns about a change by re-reading the database. What each
+/// published version changed goes to the <see cref="MapStreamHub"/> (<see cref="Streams"/>), which sends it to every
+/// idle map stream as soon as the command has left the writer and coalesces it for streams busy sending.
 /// <para>
-/// Writer discipline (asserted in debug builds by <see cref="AssertWriter"/>): <c>_write</c> guards
-/// <c>_snapshot</c>, <c>_pending</c>, <c>_sessions</c> and every repository write; it is taken only through
-/// <see cref="Write{T}"/> (or for a policy refresh). Lock order is <c>_flush</c> → <c>MapSession.Gate</c> →
-/// <c>_write</c>; code holding <c>_write</c> never takes another lock and never calls out to a stream.
+/// Lock discipline, outermost first (asserted in debug builds by <see cref="AssertWriter"/> and the hub):
+/// 1. <c>MapSession.Gate</c> (one stream's send state);
+/// 2. <c>_write</c>, the writer: guards <c>_snapshot</c>, the hub's stream set and change log, and every repository
+///    write; taken only through <see cref="Write{T}"/>, <see cref="Load"/> and a policy refresh (which a stream
+///    may do under its gate);
+/// 3. the hub's change-log lock (a leaf).
+/// Code holding <c>_write</c> never takes a gate and never calls out to a stream: the fan-out runs after the
+/// writer is released (<see cref="Write{T}"/>), and a stream is closed only after leaving it.
 /// </para>
-/// Files: this one (snapshot, publish, flush), ControlCoordinator.Policy.cs (ApplyPolicy, recompiles), Commands/
-/// (operator node commands, the ITailnetWriter, DirectCoordinator), Registration/ (register flow, interactive
-/// approvals), Streams/ (map requests, sessions, heartbeat, guarded background work, presence).
+/// Files: this one (snapshot, publish, the writer), ControlCoordinator.Policy.cs (ApplyPolicy, recompiles),
+/// Commands/ (operator node commands, the ITailnetWriter, DirectCoordinator), Registration/ (register flow,
+/// interactive approvals), Streams/ (the hub and its sessions, map requests, connect/disconnect, heartbeat, guarded
+/// background work, presence).
 /// </summary>
 public sealed partial class ControlCoordinator : IDisposable
 {
     private readonly Lock _write = new();
-    private readonly Lock _flush = new();
     private readonly ILogger _log;
     private readonly CoordinatorOptions _options;
     private readonly INodeRepository _nodes;
     private readonly IUserDirectory _users;
     private readonly IPreAuthKeyAuthority _keys;
     private readonly TimeProvider _time;
-    private readonly ITimer _flushTimer;
     private readonly ITimer _heartbeat;
     private TailnetSnapshot _snapshot = TailnetSnapshot.Empty;
-    private ChangeSet _pending = new();
-    private bool _flushScheduled;
-    private bool _policyChanged;
 
     public ControlCoordinator(
         CoordinatorOptions options,
@@ -59,13 +59,13 @@ public sealed partial class ControlCoordinator : IDisposable
         _keys = keys;
         _time = time;
         Maps = new MapBuilder(options, derp, filter, time);
-        _flushTimer = time.CreateTimer(_ => Guarded("flush", Flush), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Streams = new MapStreamHub(Maps, () => Snapshot, () => _write.IsHeldByCurrentThread, time, options.SessionQueueCapacity);
         _heartbeat = time.CreateTimer(_ => Guarded("heartbeat", Heartbeat), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
     /// The current tailnet; lock-free, except that a snapshot whose policy is stale (a topology change not yet
-    /// flushed) is brought up to date first, so no reader builds a map from views that lack a new node.
+    /// recompiled) is brought up to date first, so no reader builds a map from views that lack a new node.
     /// </summary>
     public TailnetSnapshot Snapshot
     {
@@ -86,6 +86,9 @@ public sealed partial class ControlCoordinator : IDisposable
     }
 
     public MapBuilder Maps { get; }
+
+    /// <summary>The connected map streams and the fan-out of each published change to them.</summary>
+    public MapStreamHub Streams { get; }
 
     public CoordinatorOptions Options => _options;
 
@@ -114,18 +117,15 @@ public sealed partial class ControlCoordinator : IDisposable
                 snapshot = WithUser(snapshot, record.UserId);
             }
 
+            Streams.Reset(1);
             Volatile.Write(ref _snapshot, snapshot with { Version = 1 });
         }
     }
 
     public void Dispose()
     {
-        _flushTimer.Dispose();
         _heartbeat.Dispose();
-        foreach (var session in Sessions.Values)
-        {
-            session.Close();
-        }
+        Streams.CloseAll();
     }
 
     private NodeEntry Project(NodeRecord record, Hostinfo? hostinfo, bool online, int cap, DateTimeOffset now) =>
@@ -145,8 +145,9 @@ public sealed partial class ControlCoordinator : IDisposable
     }
 
     /// <summary>
-    /// Publishes a new snapshot and records what changed; call with the write lock held. A change to what the policy
-    /// depends on marks the policy stale (recompiled once before the next flush or full map).
+    /// Publishes a new snapshot and records what changed for the map streams; call with the write lock held. A
+    /// change to what the policy depends on marks the policy stale (recompiled once before the next delta or full
+    /// map). The change reaches the streams when the command leaves the writer (<see cref="Write{T}"/>).
     /// </summary>
     private void Publish(TailnetSnapshot next, Action<ChangeSet> change)
     {
@@ -159,118 +160,48 @@ public sealed partial class ControlCoordinator : IDisposable
             next = next with { PolicyStale = true };
         }
 
-        if (!ReferenceEquals(previous.Policy, next.Policy))
-        {
-            _policyChanged = true;
-        }
+        CommitLocked(next with { Version = previous.Version + 1 }, step);
+    }
 
-        Volatile.Write(ref _snapshot, next with { Version = previous.Version + 1 });
-        _pending.Merge(step);
-        if (_options.CoalesceWindow == TimeSpan.Zero)
-        {
-            return;
-        }
-
-        if (!_flushScheduled)
-        {
-            _flushScheduled = true;
-            _flushTimer.Change(_options.CoalesceWindow, Timeout.InfiniteTimeSpan);
-        }
+    /// <summary>
+    /// Makes <paramref name="next"/> the live snapshot. The change log learns the version first, so a stream that
+    /// sees the new snapshot always finds what it changed.
+    /// </summary>
+    private void CommitLocked(TailnetSnapshot next, ChangeSet step)
+    {
+        AssertWriter();
+        Streams.Record(next.Version, step);
+        Volatile.Write(ref _snapshot, next);
     }
 
     /// <summary>Debug builds: fails when tailnet state is written off the writer (see the class comment).</summary>
     [System.Diagnostics.Conditional("DEBUG")]
     private void AssertWriter() => System.Diagnostics.Debug.Assert(_write.IsHeldByCurrentThread, "tailnet state is written only on the coordinator's writer (_write)");
 
-    /// <summary>Runs a write under the lock, then flushes at once when coalescing is off.</summary>
+    /// <summary>
+    /// Runs a command on the writer, then, with the writer released, hands what it published to every idle stream.
+    /// A failing fan-out is logged and counted; it never fails the command, which has already taken effect.
+    /// </summary>
     private T Write<T>(Func<T> body)
     {
+        var nested = _write.IsHeldByCurrentThread;
         T result;
         lock (_write)
         {
             result = body();
         }
 
-        if (_options.CoalesceWindow == TimeSpan.Zero)
+        // A command run inside another (the lock is re-entrant) leaves the fan-out to the outer one, off the writer.
+        if (!nested)
         {
-            Flush();
+            Guarded("fan-out", Streams.FanOut);
         }
 
         return result;
     }
 
-    /// <summary>
-    /// Sends the pending changes to every connected stream; serialised so deltas keep their order. Each stream's
-    /// delta is computed from the snapshot its client last received (<see cref="MapSession.Baseline"/>), which is
-    /// what lets a policy or topology change send PeersRemoved / new peers / new filters to exactly the nodes whose
-    /// view changed. Without a policy every uninvolved stream shares one encoded message.
-    /// </summary>
-    public void Flush()
-    {
-        lock (_flush)
-        {
-            ChangeSet changes;
-            TailnetSnapshot snapshot;
-            bool policyChanged;
-            lock (_write)
-            {
-                RefreshPolicyLocked();
-                changes = _pending;
-                _pending = new ChangeSet();
-                _flushScheduled = false;
-                policyChanged = _policyChanged;
-                _policyChanged = false;
-                snapshot = _snapshot;
-            }
-
-            if (changes.IsEmpty && !policyChanged)
-            {
-                return;
-            }
-
-            OutgoingMessage? shared = null;
-            var now = _time.GetTimestamp();
-            foreach (var session in Sessions.Values)
-            {
-                if (changes.Removed.Contains(session.NodeId))
-                {
-                    session.Close();
-                    continue;
-                }
-
-                lock (session.Gate)
-                {
-                    // No full map yet (it will be built from a newer snapshot), or the last full map already is newer.
-                    if (session.Baseline is not { } baseline || baseline.Version >= snapshot.Version)
-                    {
-                        continue;
-                    }
-
-                    OutgoingMessage? message;
-                    if (baseline.Policy.IsActive || snapshot.Policy.IsActive)
-                    {
-                        message = Maps.PolicyDelta(baseline, snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) { ChangedAt = changes.Since } : null;
-                    }
-                    else if (changes.Involves(session.NodeId))
-                    {
-                        message = Maps.Delta(snapshot, changes, session.NodeId) is { } personal ? new OutgoingMessage(personal) { ChangedAt = changes.Since } : null;
-                    }
-                    else
-                    {
-                        shared ??= Maps.Delta(snapshot, changes, receiver: 0) is { } common ? new OutgoingMessage(common) { ChangedAt = changes.Since } : null;
-                        message = shared;
-                    }
-
-                    session.Baseline = snapshot;
-                    if (message is not null)
-                    {
-                        session.Enqueue(message);
-                        session.Touch(now);
-                    }
-                }
-            }
-        }
-    }
+    /// <summary>Hands the newest changes to every idle stream now (the hub does this after every command by itself).</summary>
+    public void Flush() => Streams.FanOut();
 
     internal static Hostinfo? ParseHostinfo(string? json)
     {

@@ -24,7 +24,10 @@ public sealed class CoordinatorOptions
     /// <summary>Random source for <see cref="AddressAllocation.Random"/>; null = <see cref="Random.Shared"/>. Tests seed it.</summary>
     public Random? AllocationRandom { get; set; }
 
-    /// <summary>How long changes are gathered before a delta is sent. Default 50 ms; range 0 (send at once) to 250 ms.</summary>
+    /// <summary>
+    /// No longer used: a change is sent to an idle map stream at once and coalesced only while a stream is busy
+    /// sending (<see cref="MapStreamHub"/>). Still validated (0 to 250 ms) so existing configurations keep loading.
+    /// </summary>
     public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Keep-alive period on idle map streams. Default 55 s; must stay well under the client's 120 s watchdog.</summary>
@@ -45,8 +48,11 @@ public sealed class CoordinatorOptions
     /// <summary>How long one Followup long poll is held before the client is given a fresh AuthURL. Default 2 min.</summary>
     public TimeSpan FollowupWait { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Messages queued for one map stream before it is resynced with a full map. Default 64.</summary>
-    public int SessionQueueCapacity { get; set; } = 64;
+    /// <summary>
+    /// How many published changes (snapshot versions) a busy map stream may fall behind and still catch up with one
+    /// merged delta; further behind, it is resynced with a full map. Default 256.
+    /// </summary>
+    public int SessionQueueCapacity { get; set; } = 256;
 
     /// <summary>MagicDNS and search-domain settings.</summary>
     public DnsSettings Dns { get; set; } = new();

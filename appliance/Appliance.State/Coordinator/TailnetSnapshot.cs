@@ -34,8 +34,8 @@ public sealed record TailnetSnapshot
 
     /// <summary>
     /// True when nodes changed in a way the policy depends on (users, tags, addresses, routes) since
-    /// <see cref="Policy"/> was compiled. The coordinator recompiles before the next map is built or flushed, so a
-    /// burst of joins inside one coalescing window costs one compile.
+    /// <see cref="Policy"/> was compiled. The coordinator recompiles before the next map or delta is built, so
+    /// changes published while no stream needs a map cost one compile.
     /// </summary>
     public bool PolicyStale { get; init; }
 

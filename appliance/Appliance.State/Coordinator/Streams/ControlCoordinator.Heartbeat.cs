@@ -18,23 +18,11 @@ public sealed partial class ControlCoordinator
         Guarded("registration expiry", () => ExpirePendingRegistrations(now));
     }
 
-    private void QueueKeepAlives()
-    {
-        var nowTicks = _time.GetTimestamp();
-        foreach (var session in Sessions.Values)
-        {
-            if (_time.GetElapsedTime(session.LastSentTimestamp, nowTicks) >= _options.KeepAliveInterval)
-            {
-                session.Enqueue(OutgoingMessage.KeepAlive);
-                session.Touch(nowTicks);
-            }
-        }
-
-    }
+    private void QueueKeepAlives() => Streams.QueueKeepAlives(_options.KeepAliveInterval);
 
     private void CollectEphemeralNodes(DateTimeOffset now)
     {
-        var online = Sessions.Values.Select(s => s.NodeId).ToHashSet();
+        var online = Streams.Sessions.Values.Select(s => s.NodeId).ToHashSet();
         foreach (var entry in Snapshot.Nodes.Values)
         {
             if (entry.Record.Ephemeral && !online.Contains(entry.Id)

@@ -7,7 +7,7 @@ namespace Appliance.State.Coordinator;
 /// <summary>The coordinator is the running service's <see cref="INodePresence"/>: online = holds a map stream.</summary>
 public sealed partial class ControlCoordinator : INodePresence
 {
-    public bool? IsOnline(long nodeId) => Sessions.Values.Any(s => s.NodeId == nodeId);
+    public bool? IsOnline(long nodeId) => Streams.HasStream(nodeId);
 }
 
 /// <summary>Pre-auth keys checked and consumed by State's <see cref="IdentityService"/>.</summary>

@@ -5,19 +5,17 @@ using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 
-/// <summary>Map requests and streams: applying what a node reports, connecting and disconnecting streams.</summary>
+/// <summary>
+/// Map requests and streams as commands: applying what a node reports, connecting and disconnecting streams (which
+/// take the node online and offline). The streams themselves live in the <see cref="MapStreamHub"/>.
+/// </summary>
 public sealed partial class ControlCoordinator
 {
-    private ImmutableDictionary<long, MapSession> _sessions = ImmutableDictionary<long, MapSession>.Empty;
-    private long _nextSessionId;
-
-    internal ImmutableDictionary<long, MapSession> Sessions => Volatile.Read(ref _sessions);
-
-    public int ConnectedStreams => Sessions.Count;
+    public int ConnectedStreams => Streams.Count;
 
     /// <summary>
     /// Checks that the node key belongs to the Noise machine key and applies the request's DiscoKey, Endpoints and
-    /// Hostinfo (protocol.md §5.2; headscale applies them for streams too, and so do we). Peers hear about it as a
+    /// Hostinfo (docs/wire/control.md "/machine/map"; headscale applies them for streams too, and so do we). Peers hear about it as a
     /// patch when only endpoints, home DERP or disco key changed, and as a full node change otherwise.
     /// </summary>
     public MapRequestOutcome ApplyMapRequest(MachinePublic machine, MapRequest request)
@@ -129,10 +127,8 @@ public sealed partial class ControlCoordinator
     {
         var session = Write(() =>
         {
-            var id = ++_nextSessionId;
-            var created = new MapSession(id, nodeId, zstd, _options.SessionQueueCapacity, FullMapFor, _time.GetTimestamp());
-            var wasOnline = Sessions.Values.Any(s => s.NodeId == nodeId);
-            Volatile.Write(ref _sessions, _sessions.Add(id, created));
+            var wasOnline = Streams.HasStream(nodeId);
+            var created = Streams.Open(nodeId, zstd);
             if (!wasOnline && _snapshot.Find(nodeId) is { } entry)
             {
                 var online = Reproject(entry, online: true);
@@ -148,14 +144,12 @@ public sealed partial class ControlCoordinator
     {
         Write(() =>
         {
-            if (!_sessions.ContainsKey(session.Id))
+            if (!Streams.Remove(session))
             {
                 return false;
             }
 
-            Volatile.Write(ref _sessions, _sessions.Remove(session.Id));
-            session.Close();
-            if (Sessions.Values.Any(s => s.NodeId == session.NodeId) || _snapshot.Find(session.NodeId) is not { } entry)
+            if (Streams.HasStream(session.NodeId) || _snapshot.Find(session.NodeId) is not { } entry)
             {
                 return true;
             }
@@ -177,29 +171,9 @@ public sealed partial class ControlCoordinator
             Publish(_snapshot.With(offline), changes => changes.AddOnline(session.NodeId, false));
             return true;
         });
-    }
 
-    /// <summary>
-    /// A full map for a stream from the current snapshot (policy recompiled first if stale); null when its node no
-    /// longer exists. Anything queued before it is dropped (the full map supersedes it) and the snapshot becomes the
-    /// stream's baseline for later deltas; the session's gate keeps this atomic with respect to a concurrent flush.
-    /// </summary>
-    private MapResponse? FullMapFor(MapSession session)
-    {
-        lock (session.Gate)
-        {
-            TailnetSnapshot snapshot;
-            lock (_write)
-            {
-                RefreshPolicyLocked();
-                snapshot = _snapshot;
-            }
-
-            session.Touch(_time.GetTimestamp());
-            session.DropQueued();
-            session.Baseline = snapshot;
-            return snapshot.Find(session.NodeId) is { } self ? Maps.Full(snapshot, self) : null;
-        }
+        // Closing takes the stream's gate, which is never waited for on the writer.
+        session.Close();
     }
 
     private static bool SameApartFromNetInfo(Hostinfo? a, Hostinfo b)

@@ -1,34 +1,37 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Appliance.Protocol.Control;
 
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// One connected map stream. The fan-out never blocks on it: messages go into a bounded queue with TryWrite, and a
-/// stream whose queue is full is marked for resync: its reader drops the backlog and sends one fresh full map, so
-/// a slow client catches up instead of being silently left behind (shared/docs/performance.md). The first message
-/// is always a full map with Node. Keep-alives are queued by the coordinator's heartbeat when the stream is idle.
+/// One connected map stream. At most one message is outstanding: while the writer (the HTTP handler) is sending
+/// one, the stream is busy and changes accumulate in the hub's <see cref="ChangeLog"/>; when the send completes the
+/// stream catches up at once with one delta that merges everything that arrived meanwhile. An idle stream is handed
+/// a change by the hub's fan-out as soon as it is published. A stream too far behind for a merged delta gets one
+/// fresh full map (docs/architecture.md, "Map streams"). The first message is always a full map with Node;
+/// keep-alives come from the coordinator's heartbeat when the stream has sent nothing for a while.
+/// <para>
+/// Every field below is guarded by <see cref="Gate"/> (the outermost lock, see <see cref="MapStreamHub"/>).
+/// </para>
 /// </summary>
 public sealed class MapSession
 {
-    private readonly Channel<OutgoingMessage> _queue;
-    private readonly Func<MapSession, MapResponse?> _fullMap;
-    private int _resync;
+    private readonly MapStreamHub _hub;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
     private long _lastSent;
 
-    internal MapSession(long id, long nodeId, bool zstd, int capacity, Func<MapSession, MapResponse?> fullMap, long now)
+    internal MapSession(MapStreamHub hub, long id, long nodeId, bool zstd, long now)
     {
+        _hub = hub;
         Id = id;
         NodeId = nodeId;
         Zstd = zstd;
-        _fullMap = fullMap;
         _lastSent = now;
-        _queue = Channel.CreateBounded<OutgoingMessage>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
     }
 
     public long Id { get; }
@@ -38,7 +41,7 @@ public sealed class MapSession
     public bool Zstd { get; }
 
     /// <summary>How many times this stream fell behind and was resynced with a full map.</summary>
-    public int Resyncs { get; private set; }
+    public int Resyncs { get; internal set; }
 
     /// <summary>
     /// <see cref="OutgoingMessage.ChangedAt"/> of the message <see cref="ReadAllAsync"/> yielded last (0 for full maps
@@ -46,73 +49,102 @@ public sealed class MapSession
     /// </summary>
     public long LastYieldedChangedAt { get; private set; }
 
+    /// <summary>
+    /// 1 while this stream has a message ready or has not yet caught up with the published tailnet, else 0
+    /// (metrics; tests wait for zero).
+    /// </summary>
+    public int Pending
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Next is not null || ResyncDue || (Baseline is { } b && b.Version < _hub.LatestVersion) ? 1 : 0;
+            }
+        }
+    }
+
     internal long LastSentTimestamp => Interlocked.Read(ref _lastSent);
 
-    /// <summary>Serialises building this stream's full map against the flush computing its next delta.</summary>
+    /// <summary>Guards this stream's send state against the fan-out, the heartbeat and its own reader.</summary>
     internal Lock Gate { get; } = new();
 
-    /// <summary>The snapshot the client's state reflects (the last full map or delta); null before the first full map. Guarded by <see cref="Gate"/>.</summary>
+    /// <summary>The snapshot the client's state reflects once <see cref="Next"/> is sent; null before the first full map.</summary>
     internal TailnetSnapshot? Baseline { get; set; }
 
-    /// <summary>Drops queued messages a full map is about to supersede; called on the reader's own thread.</summary>
-    internal void DropQueued()
-    {
-        while (_queue.Reader.TryRead(out _))
-        {
-        }
-    }
+    /// <summary>A message handed over while the stream was idle, for its reader to take.</summary>
+    internal OutgoingMessage? Next { get; set; }
 
-    internal void Enqueue(OutgoingMessage message)
-    {
-        if (!_queue.Writer.TryWrite(message))
-        {
-            Interlocked.Exchange(ref _resync, 1);
-        }
-    }
+    /// <summary>True from the moment a message is handed to the reader until it comes back with nothing left to send.</summary>
+    internal bool Busy { get; set; }
 
-    /// <summary>Messages queued for this stream and not yet read by its writer (metrics; tests wait for zero).</summary>
-    public int Pending => _queue.Reader.Count;
+    internal bool ResyncDue { get; set; }
+
+    internal bool Closed { get; private set; }
 
     internal void Touch(long now) => Interlocked.Exchange(ref _lastSent, now);
 
-    /// <summary>Ends the stream (node deleted, server stopping): the reader completes after what is queued.</summary>
-    internal void Close() => _queue.Writer.TryComplete();
+    /// <summary>Marks the stream busy and wakes its reader; call under <see cref="Gate"/> on an idle stream.</summary>
+    internal void Wake()
+    {
+        Busy = true;
+        _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Ends the stream (node deleted, disconnected, server stopping): the reader ends after what is handed over.</summary>
+    internal void Close()
+    {
+        lock (Gate)
+        {
+            if (Closed)
+            {
+                return;
+            }
+
+            Closed = true;
+            if (!Busy)
+            {
+                Wake();
+            }
+        }
+    }
 
     /// <summary>The framed messages to write to the HTTP response, in order, until the stream is closed or cancelled.</summary>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var first = _fullMap(this);
-        if (first is null)
+        if (_hub.FirstMessage(this) is not { } first)
         {
             yield break;
         }
 
         LastYieldedChangedAt = 0;
-        yield return MapMessageWriter.Frame(first, Zstd);
-        while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        yield return first;
+
+        // Each time control returns here the previous message has been written: the stream is free to send again.
+        while (true)
         {
-            if (Interlocked.Exchange(ref _resync, 0) == 1)
+            var step = _hub.AfterSend(this);
+            if (step.End)
             {
-                while (_queue.Reader.TryRead(out _))
-                {
-                }
+                yield break;
+            }
 
-                Resyncs++;
-                LastYieldedChangedAt = 0;
-                if (_fullMap(this) is not { } full)
-                {
-                    yield break;
-                }
-
-                yield return MapMessageWriter.Frame(full, Zstd);
+            if (step.Framed is { } framed)
+            {
+                LastYieldedChangedAt = step.ChangedAt;
+                yield return framed;
                 continue;
             }
 
-            if (_queue.Reader.TryRead(out var message))
-            {
-                LastYieldedChangedAt = message.ChangedAt;
-                yield return message.Framed(Zstd);
-            }
+            await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>What a stream's reader does after a send: write <see cref="Framed"/>, end, or (neither) wait to be woken.</summary>
+internal readonly record struct SendStep(ReadOnlyMemory<byte>? Framed, long ChangedAt, bool End)
+{
+    public static SendStep Idle => default;
+
+    public static SendStep Ended => new(null, 0, true);
 }
