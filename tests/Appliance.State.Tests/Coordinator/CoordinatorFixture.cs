@@ -121,6 +121,19 @@ internal sealed class StreamProbe(MapSession session) : IAsyncDisposable
 
     public bool Ended { get; private set; }
 
+    /// <summary>
+    /// Asks for the next message without waiting for it: when this returns, the stream's reader has either produced
+    /// one or is parked waiting (an async iterator runs synchronously up to its first incomplete await).
+    /// </summary>
+    public void StartReading()
+    {
+        _stream ??= session.ReadAllAsync(_cancel.Token).GetAsyncEnumerator();
+        _pending ??= _stream.MoveNextAsync().AsTask();
+    }
+
+    /// <summary>True when a message (or the end) has arrived and not been taken with <see cref="Next"/>.</summary>
+    public bool HasArrived => _pending is { IsCompleted: true };
+
     public async ValueTask DisposeAsync()
     {
         await _cancel.CancelAsync().ConfigureAwait(false);

@@ -170,29 +170,6 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
-    public async Task Changes_within_the_window_are_coalesced_into_one_delta()
-    {
-        using var f = new CoordinatorFixture(coalesce: TimeSpan.FromMilliseconds(100));
-        var a = f.Register("a");
-        var b = f.Register("b");
-        var c = f.Register("c");
-        f.Time.Advance(TimeSpan.FromSeconds(1));
-        var aId = f.Coordinator.Snapshot.FindByNodeKey(a.Node)!.Id;
-        using var handle = f.Coordinator.Connect(aId, zstd: true);
-        await using var probe = new StreamProbe(handle.Session);
-        await probe.Next();
-
-        f.Coordinator.ApplyMapRequest(b.Machine, new MapRequest { NodeKey = b.Node, Endpoints = ["192.0.2.1:1"] });
-        f.Coordinator.ApplyMapRequest(c.Machine, new MapRequest { NodeKey = c.Node, Endpoints = ["192.0.2.2:2"] });
-        f.Coordinator.ApplyMapRequest(b.Machine, new MapRequest { NodeKey = b.Node, Endpoints = ["192.0.2.3:3"] });
-        Assert.Null(await probe.Next(100));
-        f.Time.Advance(TimeSpan.FromMilliseconds(100));
-        var delta = await probe.Next();
-        Assert.Equal(2, delta!.PeersChangedPatch!.Count);
-        Assert.Equal(["192.0.2.3:3"], delta.PeersChangedPatch[0].Endpoints);
-    }
-
-    [Fact]
     public async Task Expire_and_delete_reach_peers_and_delete_ends_the_nodes_own_stream()
     {
         using var f = new CoordinatorFixture();

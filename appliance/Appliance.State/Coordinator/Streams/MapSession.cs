@@ -80,6 +80,8 @@ public sealed class MapSession
 
     internal bool ResyncDue { get; set; }
 
+    internal bool KeepAliveDue { get; set; }
+
     internal bool Closed { get; private set; }
 
     internal void Touch(long now) => Interlocked.Exchange(ref _lastSent, now);

@@ -175,7 +175,10 @@ public sealed class MapStreamHub
         }
     }
 
-    /// <summary>Queues a keep-alive on every idle stream that has sent nothing for <paramref name="interval"/>.</summary>
+    /// <summary>
+    /// Queues a keep-alive on every stream that has sent nothing for <paramref name="interval"/>: at once when it is
+    /// idle, after its current send when it is busy.
+    /// </summary>
     internal void QueueKeepAlives(TimeSpan interval)
     {
         Debug.Assert(!_onWriter(), "keep-alives take stream gates, which the writer must never wait for");
@@ -184,14 +187,21 @@ public sealed class MapStreamHub
         {
             lock (session.Gate)
             {
-                // A busy stream is sending right now, which keeps the connection alive by itself.
-                if (!session.Busy && !session.Closed && session.Baseline is not null
-                    && _time.GetElapsedTime(session.LastSentTimestamp, now) >= interval)
+                if (session.Closed || session.Baseline is null || _time.GetElapsedTime(session.LastSentTimestamp, now) < interval)
                 {
-                    session.Next = OutgoingMessage.KeepAlive;
-                    session.Touch(now);
-                    session.Wake();
+                    continue;
                 }
+
+                if (session.Busy)
+                {
+                    // Its writer has not come back for a while: the keep-alive goes out when it does, unless a change does.
+                    session.KeepAliveDue = true;
+                    continue;
+                }
+
+                session.Next = OutgoingMessage.KeepAlive;
+                session.Touch(now);
+                session.Wake();
             }
         }
     }
@@ -235,6 +245,7 @@ public sealed class MapStreamHub
             {
                 if (CatchUpLocked(session, _current()) is { } message)
                 {
+                    session.KeepAliveDue = false;
                     Interlocked.Increment(ref _caughtUp);
                     session.Touch(_time.GetTimestamp());
                     return new SendStep(message.Framed(session.Zstd), message.ChangedAt, false);
@@ -249,8 +260,16 @@ public sealed class MapStreamHub
             if (session.ResyncDue)
             {
                 session.ResyncDue = false;
+                session.KeepAliveDue = false;
                 session.Resyncs++;
                 return FullMapLocked(session) is { } full ? new SendStep(full, 0, false) : SendStep.Ended;
+            }
+
+            if (session.KeepAliveDue)
+            {
+                session.KeepAliveDue = false;
+                session.Touch(_time.GetTimestamp());
+                return new SendStep(OutgoingMessage.KeepAlive.Framed(session.Zstd), 0, false);
             }
 
             session.Busy = false;
