@@ -12,8 +12,8 @@ namespace Appliance.Hosting.Control;
 public static class ControlOptionsMapping
 {
     /// <summary>
-    /// The coordinator gathers changes for at most 250 ms (a longer window delays every peer update past what clients
-    /// expect); a longer nodes.change_coalesce is capped there.
+    /// The cap on nodes.change_coalesce, which the coordinator still validates but no longer waits for (its map-stream
+    /// hub sends to idle streams at once); kept so existing configuration files load unchanged.
     /// </summary>
     public static readonly TimeSpan MaxCoalesceWindow = TimeSpan.FromMilliseconds(250);
 

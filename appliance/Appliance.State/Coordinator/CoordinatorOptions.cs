@@ -92,14 +92,14 @@ public sealed class CoordinatorOptions
         if (Dns.MagicDns && string.Equals(Dns.BaseDomain.TrimEnd('.'), ServerUrl.Host, StringComparison.OrdinalIgnoreCase)
             || ServerUrl.Host.EndsWith("." + Dns.BaseDomain.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
         {
-            errors.Add("Dns:BaseDomain must not cover the server's host name, or MagicDNS hijacks it (protocol.md §6).");
+            errors.Add("Dns:BaseDomain must not cover the server's host name, or MagicDNS hijacks it (clients would resolve the server inside the tailnet).");
         }
 
         return errors;
     }
 }
 
-/// <summary>DNS settings sent in every full map (protocol.md §6).</summary>
+/// <summary>DNS settings sent in every full map (docs/wire/control.md "DNSConfig and MagicDNS").</summary>
 public sealed class DnsSettings
 {
     public bool MagicDns { get; set; } = true;

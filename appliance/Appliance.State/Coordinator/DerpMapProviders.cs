@@ -32,7 +32,7 @@ public sealed class StaticDerpMapProvider : IDerpMapProvider
     public static StaticDerpMapProvider Empty { get; } = new(new DERPMap { Regions = new Dictionary<int, DERPRegion>() });
 }
 
-/// <summary>Rules every DERP map must keep (protocol.md §8.1, pitfall 8).</summary>
+/// <summary>Rules every DERP map must keep (docs/wire/derp.md "DERPMap rules"; tailscale tailcfg/derpmap.go).</summary>
 public static class DerpMapValidator
 {
     public static IReadOnlyList<string> Validate(DERPMap map)

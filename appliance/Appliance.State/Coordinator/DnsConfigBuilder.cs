@@ -4,7 +4,7 @@ using Appliance.Protocol.Control;
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// DNSConfig from settings (protocol.md §6; headscale hscontrol/types/config.go dnsToTailcfgDNS). Built once:
+/// DNSConfig from settings (docs/wire/control.md "DNSConfig and MagicDNS"; headscale hscontrol/types/config.go dnsToTailcfgDNS). Built once:
 /// it is the same for every node. Proxied = MagicDNS on; Domains = base domain then search domains; with MagicDNS on,
 /// Routes also hold the reverse zones of the tailnet prefixes with no resolvers, so MagicDNS answers PTR lookups
 /// (<see cref="ReverseDnsZones"/>). A split-DNS entry for the same zone wins.

@@ -7,7 +7,7 @@ namespace Appliance.State.Coordinator;
 /// Derives every node's view from one shared form: each node's tailcfg.Node is projected once per change
 /// (<see cref="NodeEntry.Wire"/>) and reused in every map. A full map is O(peers) references; a delta is built once
 /// for all uninvolved receivers and personalised only for the nodes a change names, so one change costs
-/// O(changed nodes + receivers), never O(N²) (the trap in shared/docs/performance.md).
+/// O(changed nodes + receivers), never O(N²) (docs/architecture.md "Map streams": rebuilding every map per change is the trap).
 /// With a policy, each node's map is cut from its <see cref="NodeMapPolicy"/> (peers it may see, their routes
 /// for it, its filter and SSH policy); without one every node sees every other node (allow-all).
 /// </summary>
@@ -33,7 +33,7 @@ public sealed class MapBuilder
         _dns = DnsConfigBuilder.Build(options.Dns, options.PrefixV4, options.PrefixV6);
     }
 
-    /// <summary>The first message of a stream: self Node and full state (protocol.md §5.3).</summary>
+    /// <summary>The first message of a stream: self Node and full state (docs/wire/control.md "/machine/map"; tailscale control/controlclient/map.go).</summary>
     public MapResponse Full(TailnetSnapshot snapshot, NodeEntry self)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -85,7 +85,7 @@ public sealed class MapBuilder
     /// <paramref name="snapshot"/> when a policy is involved on either side; null when nothing changed for it.
     /// Peers it can no longer see are removed, newly visible ones (or ones whose routes for it changed) are sent
     /// whole, and changes to invisible peers are not sent at all. PacketFilters and SSHPolicy are included only when
-    /// its own filter or SSH rules changed (nil means unchanged, protocol.md §5.4).
+    /// its own filter or SSH rules changed (nil means unchanged: docs/wire/control.md "Delta semantics"; tailscale tailcfg/tailcfg.go MapResponse).
     /// </summary>
     public MapResponse? PolicyDelta(TailnetSnapshot baseline, TailnetSnapshot snapshot, ChangeSet changes, long receiver)
     {

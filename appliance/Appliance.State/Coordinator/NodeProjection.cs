@@ -7,7 +7,7 @@ using Appliance.Storage.Stores;
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// Projects a stored node to its tailcfg.Node (protocol.md §5.5). One form serves self and peers: both carry
+/// Projects a stored node to its tailcfg.Node (docs/wire/control.md "Node"; tailscale tailcfg/tailcfg.go Node). One form serves self and peers: both carry
 /// MachineAuthorized=true, as headscale's do. Tagged nodes belong to the synthetic "tagged-devices" user.
 /// </summary>
 public static class NodeProjection

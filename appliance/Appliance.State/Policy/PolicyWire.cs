@@ -7,7 +7,7 @@ namespace Appliance.State.Policy;
 
 /// <summary>
 /// The compiler's tailcfg shapes (Appliance.Policy keeps its own records so it stays free of the protocol library)
-/// turned into the protocol types a MapResponse carries. Field meanings: shared/docs/protocol.md §7.
+/// turned into the protocol types a MapResponse carries. Field meanings: docs/wire/control.md "Packet filter and SSH policy" (tailscale tailcfg/tailcfg.go FilterRule, SSHPolicy).
 /// </summary>
 internal static class PolicyWire
 {

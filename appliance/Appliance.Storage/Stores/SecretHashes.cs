@@ -4,7 +4,7 @@ namespace Appliance.Storage.Stores;
 
 /// <summary>
 /// Pre-auth and API keys are long random secrets, so a plain SHA-256 is enough to store them (a slow password hash
-/// would cap registrations: see shared/docs/performance.md). Comparison is constant-time so a timing probe cannot
+/// would cap registrations: docs/architecture.md "Map streams"). Comparison is constant-time so a timing probe cannot
 /// learn a stored hash byte by byte.
 /// </summary>
 public static class SecretHashes

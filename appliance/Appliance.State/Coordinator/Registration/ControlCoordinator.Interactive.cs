@@ -7,7 +7,7 @@ using Appliance.Storage.Stores;
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// The interactive flow (protocol.md §4.3): no auth key → AuthURL <c>{ServerUrl}/register/{id}</c>; the client
+/// The interactive flow (docs/wire/control.md "/machine/register"; tailscale control/controlclient/direct.go): no auth key → AuthURL <c>{ServerUrl}/register/{id}</c>; the client
 /// posts again with Followup = that URL and the handler long-polls <see cref="PendingRegistration.Completion"/>
 /// until an operator approves, or gives a fresh AuthURL when the wait or the registration runs out.
 /// </summary>

@@ -6,7 +6,7 @@ using Appliance.Storage.Stores;
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// <c>/machine/register</c> decisions (protocol.md §4.3; headscale hscontrol/auth.go). Order matters:
+/// <c>/machine/register</c> decisions (docs/wire/control.md "/machine/register"; headscale hscontrol/auth.go). Order matters:
 /// machine-key binding first, then logout (a past Expiry wins over an auth key), then refresh of a known key,
 /// then rotation via OldNodeKey, then a pre-auth key, else the interactive flow.
 /// </summary>

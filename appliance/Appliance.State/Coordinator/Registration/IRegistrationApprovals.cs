@@ -1,7 +1,7 @@
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// Interactive registrations waiting for an operator (protocol.md §4.3). They live only in the running service's
+/// Interactive registrations waiting for an operator (docs/wire/control.md "/machine/register"). They live only in the running service's
 /// memory (a client holds a long poll on each), so only the running <see cref="ControlCoordinator"/> implements
 /// this; the admin API answers "service not running" without it.
 /// </summary>
