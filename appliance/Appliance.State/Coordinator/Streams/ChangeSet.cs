@@ -3,7 +3,8 @@ using Appliance.Protocol.Control;
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// Changes gathered during one coalescing window, merged so a node changed twice is sent once:
+/// What one published version changed, or several merged for a stream that was busy while they were published
+/// (<see cref="ChangeLog"/>), so a node changed twice is sent once:
 /// a full change supersedes patches and online flips for that node; a removal supersedes everything.
 /// </summary>
 public sealed class ChangeSet
