@@ -18,16 +18,18 @@ internal static class LightMapScanner
     {
         var reader = new Utf8JsonReader(json);
         Expect(ref reader, JsonTokenType.StartObject);
-        var seen = false;
+        bool seen = false, marked = false;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("Peers"u8))
             {
-                seen |= ReadNodes(ref reader, peers, replace: true, moverId, marker, joinKey);
+                var (m, j) = ReadNodes(ref reader, peers, replace: true, moverId, marker, joinKey);
+                (marked, seen) = (marked | m, seen | j);
             }
             else if (reader.ValueTextEquals("PeersChanged"u8))
             {
-                seen |= ReadNodes(ref reader, peers, replace: false, moverId, marker, joinKey);
+                var (m, j) = ReadNodes(ref reader, peers, replace: false, moverId, marker, joinKey);
+                (marked, seen) = (marked | m, seen | j);
             }
             else if (reader.ValueTextEquals("PeersRemoved"u8))
             {
@@ -35,13 +37,13 @@ internal static class LightMapScanner
                 {
                     while (Next(ref reader) == JsonTokenType.Number)
                     {
-                        peers.Remove(reader.GetInt64());
+                        peers.Remove(Int64(ref reader));
                     }
                 }
             }
             else if (reader.ValueTextEquals("PeersChangedPatch"u8))
             {
-                seen |= ReadPatches(ref reader, peers, moverId, marker);
+                marked |= ReadPatches(ref reader, peers, moverId, marker);
             }
             else
             {
@@ -50,17 +52,19 @@ internal static class LightMapScanner
             }
         }
 
-        return seen;
+        // The marker counts only if the mover is still a peer once the whole message is applied (as the netmap shows it).
+        return seen || (marked && peers.Contains(moverId));
     }
 
-    private static bool ReadNodes(ref Utf8JsonReader reader, PeerIdSet peers, bool replace, long moverId, ReadOnlySpan<byte> marker, ReadOnlySpan<byte> joinKey)
+    /// <summary>Returns whether the mover appeared with the marker, and whether a node with the joining key appeared.</summary>
+    private static (bool Marked, bool Joined) ReadNodes(ref Utf8JsonReader reader, PeerIdSet peers, bool replace, long moverId, ReadOnlySpan<byte> marker, ReadOnlySpan<byte> joinKey)
     {
         if (Next(ref reader) != JsonTokenType.StartArray)
         {
-            return false;
+            return (false, false);
         }
 
-        var seen = false;
+        bool marked = false, joined = false;
         var first = true;
         while (Next(ref reader) == JsonTokenType.StartObject)
         {
@@ -72,10 +76,11 @@ internal static class LightMapScanner
             first = false;
             var (id, hasMarker, hasKey) = ReadObject(ref reader, "ID"u8, marker, joinKey);
             peers.Add(id);
-            seen |= (hasMarker && id == moverId) || hasKey;
+            marked |= hasMarker && id == moverId;
+            joined |= hasKey;
         }
 
-        return seen;
+        return (marked, joined);
     }
 
     private static bool ReadPatches(ref Utf8JsonReader reader, PeerIdSet peers, long moverId, ReadOnlySpan<byte> marker)
@@ -105,7 +110,7 @@ internal static class LightMapScanner
             if (reader.ValueTextEquals(idName))
             {
                 Expect(ref reader, JsonTokenType.Number);
-                id = reader.GetInt64();
+                id = Int64(ref reader);
             }
             else if (reader.ValueTextEquals("Endpoints"u8))
             {
@@ -131,6 +136,9 @@ internal static class LightMapScanner
 
         return (id, hasMarker, hasKey);
     }
+
+    private static long Int64(ref Utf8JsonReader reader) =>
+        reader.TryGetInt64(out var value) ? value : throw new JsonException($"not a 64-bit ID at byte {reader.TokenStartIndex}");
 
     private static JsonTokenType Next(ref Utf8JsonReader reader) =>
         reader.Read() ? reader.TokenType : throw new JsonException("map message ends early");
