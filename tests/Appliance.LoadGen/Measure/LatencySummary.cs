@@ -11,7 +11,7 @@ internal sealed record LatencySummary(int Count, double P50Ms, double P90Ms, dou
             return new LatencySummary(0, 0, 0, 0, 0);
         }
 
-        return new LatencySummary(sorted.Length, Rank(sorted, 0.50), Rank(sorted, 0.90), Rank(sorted, 0.99), sorted[^1]);
+        return new LatencySummary(sorted.Length, Rank(sorted, 0.50), Rank(sorted, 0.90), Rank(sorted, 0.99), Math.Round(sorted[^1], 2));
     }
 
     /// <summary>The smallest sample with at least <paramref name="fraction"/> of the samples at or below it.</summary>

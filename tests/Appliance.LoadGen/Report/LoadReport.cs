@@ -30,7 +30,7 @@ internal sealed record LoadReport
     public bool Ok => Registration.Failed == 0 && Convergence.Stuck == 0 && EndpointChange.Missed == 0 && Join.Missed == 0 && Final.Stuck == 0;
 }
 
-internal sealed record RunSettings(int Nodes, int Concurrency, int Rounds, int Joins, bool Light, int FullNodes, int ProcessorCount, string? LoadAverage);
+internal sealed record RunSettings(int Nodes, int Concurrency, int Rounds, int Joins, bool Light, int FullNodes, int ProcessorCount, string? LoadAverageAtStart, string? LoadAverageAtEnd);
 
 internal sealed record RegistrationResult(
     int Nodes, int Succeeded, int Failed, string? FirstError, double WallSeconds, double PerSecond,

@@ -12,7 +12,7 @@ internal static class TextSummary
         ArgumentNullException.ThrowIfNull(report);
         var s = report.Settings;
         var b = new StringBuilder();
-        Line(b, $"load generator against {report.Control}: {s.Nodes} nodes{(s.Light ? $" (light; {s.FullNodes} full)" : "")}, {s.Concurrency} concurrent registrations, {s.Rounds} rounds, {s.Joins} joins; load average {s.LoadAverage ?? "?"}");
+        Line(b, $"load generator against {report.Control}: {s.Nodes} nodes{(s.Light ? $" (light; {s.FullNodes} full)" : "")}, {s.Concurrency} concurrent registrations, {s.Rounds} rounds, {s.Joins} joins; load average {s.LoadAverageAtStart ?? "?"} at the start, {s.LoadAverageAtEnd ?? "?"} at the end");
         var r = report.Registration;
         Line(b, $"registration: {r.Succeeded}/{r.Nodes} in {r.WallSeconds:F2} s = {r.PerSecond:F1}/s; register latency {Ms(r.RegisterMs)}; connect {Ms(r.ConnectMs)}" +
             (r.ServerCpuMsPerRegistration is { } cpu ? $"; server CPU {cpu:F1} ms per registration" : "") + (r.FirstError is null ? "" : $"; first error: {r.FirstError}"));

@@ -27,6 +27,7 @@ internal sealed class LoadRun(LoadOptions options, TextWriter log)
     public async Task<LoadReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var startedUtc = DateTimeOffset.UtcNow;
+        var loadAtStart = LoadAverage();
         var population = options.Nodes + options.Joins;
         _serverKey = await NoiseControlClient.FetchServerKeyAsync(options.Control, CapabilityVersion.TestClient, cancellationToken).ConfigureAwait(false);
         var serverStart = SampleServer();
@@ -60,7 +61,7 @@ internal sealed class LoadRun(LoadOptions options, TextWriter log)
             {
                 Control = options.Control.ToString(),
                 StartedUtc = startedUtc,
-                Settings = new RunSettings(options.Nodes, options.Concurrency, options.Rounds, options.Joins, options.Light, options.Light ? Math.Min(options.FullNodes, options.Nodes) : options.Nodes, Environment.ProcessorCount, LoadAverage()),
+                Settings = new RunSettings(options.Nodes, options.Concurrency, options.Rounds, options.Joins, options.Light, options.Light ? Math.Min(options.FullNodes, options.Nodes) : options.Nodes, Environment.ProcessorCount, loadAtStart, LoadAverage()),
                 Registration = registration,
                 Convergence = convergence,
                 EndpointChange = endpoint,
