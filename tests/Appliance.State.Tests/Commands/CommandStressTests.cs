@@ -5,6 +5,7 @@ using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.State.Tests.Coordinator;
 using Appliance.State.Tests.Support;
+using Appliance.TestKit.Control;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Tests.Commands;
@@ -182,7 +183,7 @@ public sealed class CommandStressTests
     private sealed class Stream(MapStreamHandle handle, long nodeId) : IAsyncDisposable
     {
         private readonly StreamProbe _probe = new(handle.Session);
-        private readonly ClientView _view = new();
+        private readonly PeerTable _view = new();
         private int _received;
 
         public long NodeId { get; } = nodeId;
@@ -191,7 +192,7 @@ public sealed class CommandStressTests
 
         public int Pending => handle.Session.Pending;
 
-        public ClientView View => _view;
+        public PeerTable View => _view;
 
         public async Task ReadUntil(CancellationToken stop)
         {

@@ -5,6 +5,7 @@ using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.State.Tests.Coordinator;
 using Appliance.State.Tests.Support;
+using Appliance.TestKit.Control;
 using Appliance.Storage.Stores;
 using Microsoft.Data.Sqlite;
 
@@ -154,7 +155,7 @@ public sealed class LostUpdateRaceTests
     private sealed class RaceHarness : IAsyncDisposable
     {
         private readonly MapStreamHandle _peerStream;
-        private readonly ClientView _peerView = new();
+        private readonly PeerTable _peerView = new();
         private Task? _racer;
 
         private RaceHarness(StateFixture state, HookedNodeRepository repository, ControlCoordinator coordinator)
@@ -228,7 +229,7 @@ public sealed class LostUpdateRaceTests
         }
 
         /// <summary>Everything the peer's stream has delivered so far, applied to its netmap.</summary>
-        public async Task<ClientView> PeerViewAsync()
+        public async Task<PeerTable> PeerViewAsync()
         {
             while (await Probe.Next(_peerView.Messages == 0 ? 5000 : 300) is { } message)
             {

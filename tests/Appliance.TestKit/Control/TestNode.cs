@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Threading.Channels;
@@ -18,9 +17,10 @@ namespace Appliance.TestKit.Control;
 public sealed class TestNode : IAsyncDisposable
 {
     private readonly HttpClient _http;
-    private readonly Dictionary<long, Node> _peers = [];
+    private readonly PeerTable _table = new();
     private readonly Dictionary<string, IReadOnlyList<FilterRule>> _filters = new(StringComparer.Ordinal);
-    private readonly Channel<MapResponse> _received = Channel.CreateUnbounded<MapResponse>();
+    // A wake-up signal for WaitUntilAsync, not a queue: one pending item is enough, so nothing piles up on a node nobody waits on.
+    private readonly Channel<bool> _received = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _lock = new();
     private readonly List<byte[]> _rawMessages = [];
     private CancellationTokenSource? _poll;
@@ -43,7 +43,16 @@ public sealed class TestNode : IAsyncDisposable
 
     public int Version { get; set; } = CapabilityVersion.TestClient;
 
-    public Node? Self { get; private set; }
+    public Node? Self
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _table.Self;
+            }
+        }
+    }
 
     /// <summary>The peers as the client would hold them now, keyed by node ID.</summary>
     public IReadOnlyDictionary<long, Node> Peers
@@ -52,12 +61,48 @@ public sealed class TestNode : IAsyncDisposable
         {
             lock (_lock)
             {
-                return new Dictionary<long, Node>(_peers);
+                return new Dictionary<long, Node>(_table.Peers);
             }
         }
     }
 
-    public int MessagesReceived { get; private set; }
+    /// <summary>How many peers the client holds now (no copy).</summary>
+    public int PeerCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _table.Count;
+            }
+        }
+    }
+
+    /// <summary>One peer as the client holds it now, or null (no copy of the table).</summary>
+    public Node? Peer(long id)
+    {
+        lock (_lock)
+        {
+            return _table.Peers.GetValueOrDefault(id);
+        }
+    }
+
+    public int MessagesReceived
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _table.Messages;
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="RawMessages"/> keeps every message (default); the load generator turns it off to hold memory flat.</summary>
+    public bool KeepRawMessages { get; set; } = true;
+
+    /// <summary>Called on the stream's reader after each message is applied (outside the node's lock).</summary>
+    public event Action<TestNode, MapResponse>? MessageApplied;
 
     /// <summary>Every map message's decompressed JSON exactly as the server sent it, in order (for wire-shape checks).</summary>
     public IReadOnlyList<byte[]> RawMessages
@@ -103,6 +148,12 @@ public sealed class TestNode : IAsyncDisposable
             Followup = followup,
             Hostinfo = Hostinfo,
         });
+
+    /// <summary>The largest decompressed map message accepted (a full map of 10,000 peers is well over the reader's 16 MiB default).</summary>
+    public int MaxMapBytes { get; set; } = 16 << 20;
+
+    /// <summary>The long-poll request this client sends (Stream:true) or its lite update base; the light nodes of the load generator reuse it.</summary>
+    public MapRequest MapRequest(bool stream) => MapRequestBase() with { Stream = stream };
 
     public async Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> PostRegisterAsync(RegisterRequest request)
     {
@@ -235,47 +286,34 @@ public sealed class TestNode : IAsyncDisposable
         using (response)
         {
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var reader = new MapMessageReader(zstd: true);
-            var pending = new ArrayBufferWriter<byte>();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            await MapStreamReader.ReadAsync(stream, new MapMessageReader(zstd: true, maxMessageBytes: MaxMapBytes, maxDecompressedBytes: MaxMapBytes), json =>
             {
-                pending.Write(chunk.AsSpan(0, read));
-                var buffer = new ReadOnlySequence<byte>(pending.WrittenMemory);
-                while (reader.TryRead(ref buffer, out var json))
+                if (KeepRawMessages)
                 {
                     lock (_lock)
                     {
                         _rawMessages.Add(json);
                     }
-
-                    Apply(ControlJson.ParseMapResponse(json));
                 }
 
-                var rest = buffer.ToArray();
-                pending.Clear();
-                pending.Write(rest);
-            }
+                Apply(ControlJson.ParseMapResponse(json));
+            }, cancellationToken).ConfigureAwait(false);
         }
 
-        _received.Writer.TryWrite(new MapResponse());
+        Signal();
     }
+
+    private void Signal() => _received.Writer.TryWrite(true);
 
     private void Apply(MapResponse message)
     {
         lock (_lock)
         {
-            MessagesReceived++;
             if (message.KeepAlive)
             {
-                _received.Writer.TryWrite(message);
+                _table.Apply(message);
+                Signal();
                 return;
-            }
-
-            if (message.Node is not null)
-            {
-                Self = message.Node;
             }
 
             if (message.DERPMap is not null)
@@ -309,51 +347,11 @@ public sealed class TestNode : IAsyncDisposable
                 SshPolicy = message.SSHPolicy;
             }
 
-            if (message.Peers is { Count: > 0 } peers)
-            {
-                _peers.Clear();
-                foreach (var peer in peers)
-                {
-                    _peers[peer.ID] = peer;
-                }
-            }
-
-            foreach (var peer in message.PeersChanged ?? [])
-            {
-                _peers[peer.ID] = peer;
-            }
-
-            foreach (var id in message.PeersRemoved ?? [])
-            {
-                _peers.Remove(id);
-            }
-
-            foreach (var patch in message.PeersChangedPatch ?? [])
-            {
-                if (_peers.TryGetValue(patch.NodeID, out var peer))
-                {
-                    _peers[patch.NodeID] = peer with
-                    {
-                        Endpoints = patch.Endpoints ?? peer.Endpoints,
-                        HomeDERP = patch.DERPRegion != 0 ? patch.DERPRegion : peer.HomeDERP,
-                        Key = patch.Key.IsZero ? peer.Key : patch.Key,
-                        DiscoKey = patch.DiscoKey.IsZero ? peer.DiscoKey : patch.DiscoKey,
-                        Online = patch.Online ?? peer.Online,
-                        KeyExpiry = patch.KeyExpiry ?? peer.KeyExpiry,
-                    };
-                }
-            }
-
-            foreach (var (id, online) in message.OnlineChange ?? new Dictionary<long, bool>())
-            {
-                if (_peers.TryGetValue(id, out var peer))
-                {
-                    _peers[id] = peer with { Online = online };
-                }
-            }
+            _table.Apply(message);
         }
 
-        _received.Writer.TryWrite(message);
+        Signal();
+        MessageApplied?.Invoke(this, message);
     }
 
     private static ByteArrayContent Json(byte[] body)

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Exec-to-/ready time and idle RSS of an appliance executable (docs/benchmarks.md, "Start-up and idle footprint").
+
+usage: measure-startup.py APPLIANCE_BIN [ROUNDS]
+Each round starts `APPLIANCE_BIN serve` on a free loopback port with an empty data folder (first start) and then again
+on the same folder (existing data), polls GET /ready every 2 ms, then reads VmRSS from /proc after 10 s idle.
+"""
+import http.client, os, shutil, socket, subprocess, sys, tempfile, time
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
+
+def ready(port):
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=1); c.request("GET", "/ready")
+        return c.getresponse().status == 200
+    except OSError:
+        return False
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+
+def once(binary, data):
+    port = free_port()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "APPLIANCE_LOG_FILE": "off",
+           "APPLIANCE_HTTPS_LISTEN": "127.0.0.1:0", "APPLIANCE_DERP_STUN_LISTEN": "127.0.0.1:0", "APPLIANCE_METRICS_LISTEN": "127.0.0.1:0",
+           "APPLIANCE_BACKUP_INTERVAL": "0", "APPLIANCE_BACKUP_VERIFY_INTERVAL": "0"}
+    start = time.monotonic()
+    p = subprocess.Popen([binary, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not ready(port):
+            if p.poll() is not None or time.monotonic() - start > 60:
+                raise SystemExit(f"serve exited or not ready (exit {p.poll()})")
+            time.sleep(0.002)
+        ms = (time.monotonic() - start) * 1000
+        time.sleep(10)
+        return ms, rss_kb(p.pid)
+    finally:
+        p.terminate(); p.wait(30)
+
+binary, rounds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3
+for r in range(rounds):
+    work = tempfile.mkdtemp()
+    try:
+        for kind in ("fresh", "existing"):
+            ms, kb = once(binary, os.path.join(work, "data"))
+            print(f"round {r} {kind:8} ready {ms:7.0f} ms  idle RSS {kb / 1024:6.1f} MiB  loadavg {open('/proc/loadavg').read().split()[0]}", flush=True)
+    finally:
+        shutil.rmtree(work)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the load generator against a freshly started appliance (the published single file by default) on loopback,
+# as docs/benchmarks.md ("Load generator") records it:
+#   tests/Appliance.LoadGen/run-against-appliance.sh OUT.json --nodes 100 [more appliance-loadgen options]
+# APPLIANCE_BIN picks another appliance executable; LOADGEN picks another generator build. The appliance gets an empty
+# data folder, no backups, every listener on 127.0.0.1 (control on a free port), and is stopped at the end.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="${APPLIANCE_BIN:-$root/artifacts/publish/linux-x64/appliance}"
+loadgen="${LOADGEN:-$root/tests/Appliance.LoadGen/bin/Release/net10.0/appliance-loadgen.dll}"
+out="$1"; shift
+work="$(mktemp -d)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+export APPLIANCE_LOG_FILE=off APPLIANCE_HTTPS_LISTEN=127.0.0.1:0 APPLIANCE_DERP_STUN_LISTEN=127.0.0.1:0 \
+       APPLIANCE_METRICS_LISTEN=127.0.0.1:0 APPLIANCE_BACKUP_INTERVAL=0 APPLIANCE_BACKUP_VERIFY_INTERVAL=0
+"$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 600); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.1; done
+"$bin" users create load --data-dir "$work/data" >/dev/null
+key="$("$bin" preauthkeys create --user load --reusable --expiration 6h -o json --data-dir "$work/data" | jq -r .key)"
+echo "loadavg before: $(cat /proc/loadavg)"
+set +e
+dotnet "$loadgen" --control "http://127.0.0.1:$port" --key "$key" --server-pid "$pid" --json "$out" "$@"
+status=$?
+echo "loadavg after: $(cat /proc/loadavg)"
+exit "$status"
