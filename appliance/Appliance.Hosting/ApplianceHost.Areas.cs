@@ -1,4 +1,4 @@
-using Appliance.Hosting.Console;
+using Appliance.Hosting.AdminConsole;
 using Appliance.Hosting.Identity;
 using Appliance.Hosting.Identity.Login;
 using System.Net;
