@@ -1,3 +1,4 @@
+using Appliance.Hosting.AdminConsole;
 using Appliance.Hosting.Identity;
 using Appliance.Hosting.Identity.Login;
 using System.Net;
@@ -69,6 +70,9 @@ public static partial class ApplianceHost
         services.AddPolicy();
         services.AddAdminApi();
 
+        // The admin web console (/admin, HTTPS listener only): sessions, the audit hook, the policy history.
+        services.AddAdminConsole();
+
         // Content from offline update bundles (<data>/updates/content): DERP regions and users, at start and on SIGHUP.
         services.AddUpdateContent(options);
 
@@ -117,6 +121,7 @@ public static partial class ApplianceHost
         app.MapDerp();
         app.MapAdminApi();
         app.MapLoginPage();
+        app.MapAdminConsole();
     }
 
     /// <summary>The tls: section for the Tls area. Without explicit names the certificate covers server_url's host and loopback.</summary>

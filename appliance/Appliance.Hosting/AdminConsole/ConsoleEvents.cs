@@ -1,0 +1,11 @@
+namespace Appliance.Hosting.AdminConsole;
+
+/// <summary>The console's log event ids (block 7001..; docs/console.md lists them). Stable once released.</summary>
+public static class ConsoleEvents
+{
+    public const int ActionDoneId = 7001;
+    public const int ActionNotDoneId = 7002;
+    public const int LoggedInId = 7003;
+    public const int LoginRefusedId = 7004;
+    public const int LoggedOutId = 7005;
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Appliance.Hosting.Identity;
+
+namespace Appliance.ServerTests.AdminConsole;
+
+/// <summary>
+/// The console in a real browser: Debian's chromium, headless, driven by playwright-core (tests/browser/console.mjs).
+/// An admin logs in with password and TOTP, approves the C# test client that is waiting, saves a policy with a
+/// deliberate error (the page shows LINE:COLUMN and nothing is applied), checks and saves the fix, and visits
+/// every page; axe-core checks each page for serious or critical accessibility violations. Screenshots of every
+/// page go to TestResults/screenshots (console-*.png). Needs /usr/bin/chromium and `npm ci` in tests/browser.
+/// </summary>
+[Trait("Category", "Browser")]
+public sealed class ConsoleBrowserTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task An_admin_approves_a_waiting_client_and_fixes_a_broken_policy_in_chromium_and_every_page_passes_axe()
+    {
+        await using var tailnet = await ConsoleTailnet.StartAsync();
+        var (laptop, waiting, _) = await tailnet.WaitingLoginAsync("laptop");
+        var fixedPolicy = ConsoleTailnet.PolicyV2.Replace("\"tag:db\"", "\"tag:web\"", StringComparison.Ordinal);
+        var config = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["url"] = $"https://127.0.0.1:{tailnet.Appliance.Https.Port}",
+            ["login"] = "alice@site",
+            ["password"] = ConsoleClient.Password,
+            ["code"] = TotpSecret.Code(ConsoleClient.AliceSecret, DateTimeOffset.UtcNow),
+            ["pendingHost"] = "laptop",
+            ["person"] = "nora@site",
+            ["brokenPolicy"] = ConsoleTailnet.PolicyV2.Replace("\"accept\"", "\"allow\"", StringComparison.Ordinal),
+            ["fixedPolicy"] = fixedPolicy,
+            ["screenshots"] = Screenshots,
+            ["axe"] = true,
+        });
+
+        var (exit, output) = await RunBrowserAsync(config);
+
+        Assert.True(exit == 0, output);
+        foreach (var page in new[] { "login", "nodes", "logins", "policy", "policy-error", "keys", "routes", "people", "ca", "health" })
+        {
+            Assert.Contains($"{{\"name\":\"axe {page}\",\"passed\":true", output, StringComparison.Ordinal);
+        }
+
+        var done = await waiting.WaitAsync(Wait);
+        Assert.True(done.Response!.MachineAuthorized);
+        Assert.Equal("nora@site", done.Response.Login.LoginName);
+        Assert.True(await laptop.StartMapPollAsync() == System.Net.HttpStatusCode.OK, laptop.LastError);
+        var policy = (await tailnet.Api.GetPolicyAsync(default)).Value!;
+        Assert.Equal(fixedPolicy.ReplaceLineEndings("\n"), policy.Text.ReplaceLineEndings("\n"));
+        Assert.Equal("console:alice@site", policy.Source);
+        Assert.Equal(["login.approve ok", "policy.set invalid", "policy.set ok"],
+            tailnet.Audit.Where(e => e.Person == "alice@site").Select(e => e.Action + " " + e.Outcome.Split(':')[0]));
+        foreach (var page in new[] { "login", "nodes", "logins", "policy", "policy-error", "policy-saved", "keys", "routes", "people", "ca", "health", "policy-history" })
+        {
+            Assert.True(File.Exists(Path.Combine(Screenshots, $"console-{page}.png")), page);
+        }
+    }
+
+    private static string Screenshots => Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
+
+    private static async Task<(int Exit, string Output)> RunBrowserAsync(string config)
+    {
+        var folder = Path.Combine(RepositoryRoot(), "tests", "browser");
+        Assert.True(File.Exists("/usr/bin/chromium"), "chromium is not installed (apt-get install chromium; .ci/run does)");
+        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "axe-core")), "run `npm ci` in tests/browser (.ci/run does)");
+        var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("console.mjs");
+        start.ArgumentList.Add(config);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Appliance.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Appliance.sln not found above the test folder");
+    }
+}

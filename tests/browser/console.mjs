@@ -1,0 +1,117 @@
+// Drives Debian's chromium (headless, via playwright-core) through the admin console (issue 19).
+// Usage: node console.mjs CONFIG_JSON
+//   CONFIG_JSON: {"url": "https://127.0.0.1:PORT", "login", "password", "code", "pendingHost", "person",
+//                 "brokenPolicy", "fixedPolicy", "screenshots", "axe": true|false}
+// Logs in, approves the pending login of pendingHost to person, saves brokenPolicy (expects LINE:COLUMN errors),
+// then fixedPolicy (expects it saved), and takes a screenshot of every page. With "axe", runs axe-core on each
+// page and fails on serious or critical violations. Prints one JSON line; exit 0 when every step did as expected.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const config = JSON.parse(process.argv[2]);
+mkdirSync(config.screenshots, { recursive: true });
+const profile = mkdtempSync(join(tmpdir(), 'appliance-console-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  // The appliance's local CA is not in this throwaway profile; the page is on loopback only.
+  ignoreHTTPSErrors: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync'],
+});
+const page = context.pages()[0] ?? await context.newPage();
+const steps = [];
+let ok = true;
+const cspViolations = [];
+page.on('console', m => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+
+function step(name, passed, detail) {
+  steps.push({ name, passed, detail });
+  if (!passed) ok = false;
+}
+
+let axeSource = null;
+if (config.axe) {
+  const require = createRequire(import.meta.url);
+  const path = require.resolve('axe-core/axe.min.js');
+  axeSource = readFileSync(path, 'utf8');
+}
+
+async function shoot(name) {
+  await page.screenshot({ path: join(config.screenshots, `console-${name}.png`), fullPage: true });
+  if (axeSource) {
+    // axe runs inside the page through the DevTools protocol (evaluate), which the page's CSP does not govern.
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical');
+    step(`axe ${name}`, bad.length === 0, bad.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`));
+  }
+}
+
+async function text(selector) {
+  const l = page.locator(selector);
+  return (await l.count()) === 0 ? '' : ((await l.first().textContent()) ?? '');
+}
+
+try {
+  await page.goto(config.url + '/admin/login');
+  await shoot('login');
+  await page.getByLabel('User name').fill(config.login);
+  await page.getByLabel('Password').fill(config.password);
+  await page.getByLabel('Code from your authenticator app').fill(config.code);
+  await Promise.all([page.waitForURL('**/admin/nodes'), page.getByRole('button', { name: 'Log in' }).click()]);
+  step('login', (await text('#whoami')).includes(config.login), await text('#whoami'));
+  await shoot('nodes');
+
+  await page.getByRole('link', { name: 'Pending logins' }).click();
+  await shoot('logins');
+  const row = page.locator('tr', { hasText: config.pendingHost });
+  await row.getByLabel('Person').selectOption(config.person);
+  await Promise.all([page.waitForLoadState('load'), row.getByRole('button', { name: `Approve ${config.pendingHost}` }).click()]);
+  await page.waitForSelector('#flash');
+  const approved = await text('#flash');
+  step('approve', approved.includes(`${config.pendingHost} is now registered to ${config.person}`), approved);
+  await shoot('logins-approved');
+
+  await page.getByRole('link', { name: 'Policy' }).click();
+  await shoot('policy');
+  await page.getByLabel('Policy (HuJSON)').fill(config.brokenPolicy);
+  await page.getByRole('button', { name: 'Save and apply' }).click();
+  await page.waitForSelector('#policy-errors');
+  const errors = await text('#policy-errors');
+  step('policy error shown with line:column', /\d+:\d+:/.test(errors), errors);
+  await shoot('policy-error');
+  await page.getByLabel('Policy (HuJSON)').fill(config.fixedPolicy);
+  await page.getByRole('button', { name: 'Check' }).click();
+  await page.waitForSelector('#verdict');
+  step('policy check passes', (await text('#verdict')).includes('valid'), await text('#verdict'));
+  await shoot('policy-checked');
+  await page.getByRole('button', { name: 'Save and apply' }).click();
+  await page.waitForSelector('#flash');
+  const saved = await text('#flash');
+  step('policy saved', saved.includes('Policy saved as version'), saved);
+  await shoot('policy-saved');
+
+  for (const [name, link] of [['keys', 'Pre-auth keys'], ['routes', 'Routes'], ['people', 'People'], ['ca', 'CA'], ['health', 'Health']]) {
+    await page.getByRole('link', { name: link, exact: true }).click();
+    await page.waitForLoadState('load');
+    step(`page ${name}`, (await page.locator('h1').count()) === 1, await text('h1'));
+    await shoot(name);
+  }
+  await page.goto(config.url + '/admin/policy/history');
+  await shoot('policy-history');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL('**/admin/login');
+  step('logout', true, page.url());
+  step('no CSP violations', cspViolations.length === 0, cspViolations);
+} catch (e) {
+  step('exception', false, String(e && e.stack || e));
+  try { await page.screenshot({ path: join(config.screenshots, 'console-failure.png'), fullPage: true }); } catch { }
+}
+
+console.log(JSON.stringify({ ok, steps }));
+await context.close();
+process.exit(ok ? 0 : 1);
