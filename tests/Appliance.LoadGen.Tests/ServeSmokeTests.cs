@@ -47,6 +47,26 @@ public sealed class ServeSmokeTests : IDisposable
         Assert.True(root.GetProperty("ok").GetBoolean());
     }
 
+    [Fact]
+    public async Task Bad_usage_exits_64_naming_every_problem_and_an_unreachable_server_exits_1()
+    {
+        using var bad = Start(Path.Combine(AppContext.BaseDirectory, "appliance-loadgen.dll"), ["--nodes", "x"]);
+        await bad.Process.WaitForExitAsync();
+        bad.Process.WaitForExit();
+        Assert.Equal(64, bad.Process.ExitCode);
+        var stderr = bad.Stderr.ToString();
+        Assert.Contains("--control is required", stderr, StringComparison.Ordinal);
+        Assert.Contains("--key is required", stderr, StringComparison.Ordinal);
+        Assert.Contains("--nodes 'x'", stderr, StringComparison.Ordinal);
+
+        using var nobody = Start(Path.Combine(AppContext.BaseDirectory, "appliance-loadgen.dll"), ["--control", $"http://127.0.0.1:{FreePort()}", "--key", "k", "--json", Path.Combine(_temp.FullName, "none.json")]);
+        await nobody.Process.WaitForExitAsync();
+        nobody.Process.WaitForExit();
+        Assert.Equal(1, nobody.Process.ExitCode);
+        Assert.Contains("HttpRequestException", nobody.Stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_temp.FullName, "none.json")));
+    }
+
     public void Dispose() => _temp.Delete(recursive: true);
 
     private sealed record Child(Process Process, StringBuilder Stdout, StringBuilder Stderr) : IDisposable

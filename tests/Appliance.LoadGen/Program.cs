@@ -36,7 +36,7 @@ try
     Console.Write(TextSummary.Render(report));
     return report.Ok ? 0 : 2;
 }
-catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or Appliance.TestKit.Noise.NoiseUpgradeException or JsonException)
+catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or OperationCanceledException or Appliance.TestKit.Noise.NoiseUpgradeException or JsonException)
 {
     Console.Error.WriteLine($"appliance-loadgen: {e.GetType().Name}: {e.Message}");
     return 1;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Exec-to-/ready time and idle RSS of an appliance executable (docs/benchmarks.md, "Start-up and idle footprint").
 
-usage: measure-startup.py APPLIANCE_BIN [ROUNDS]
+usage: measure-startup.py APPLIANCE_BIN [ROUNDS] [NAME=VALUE ...]   (extra environment, e.g. DOTNET_gcConcurrent=0)
 Each round starts `APPLIANCE_BIN serve` on a free loopback port with an empty data folder (first start) and then again
 on the same folder (existing data), polls GET /ready every 2 ms, then reads VmRSS from /proc after 10 s idle.
 """
@@ -25,7 +25,7 @@ def once(binary, data):
     port = free_port()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "APPLIANCE_LOG_FILE": "off",
            "APPLIANCE_HTTPS_LISTEN": "127.0.0.1:0", "APPLIANCE_DERP_STUN_LISTEN": "127.0.0.1:0", "APPLIANCE_METRICS_LISTEN": "127.0.0.1:0",
-           "APPLIANCE_BACKUP_INTERVAL": "0", "APPLIANCE_BACKUP_VERIFY_INTERVAL": "0"}
+           "APPLIANCE_BACKUP_INTERVAL": "0", "APPLIANCE_BACKUP_VERIFY_INTERVAL": "0", **extra}
     start = time.monotonic()
     p = subprocess.Popen([binary, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -40,11 +40,12 @@ def once(binary, data):
         p.terminate(); p.wait(30)
 
 binary, rounds = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3
+extra = dict(a.split("=", 1) for a in sys.argv[3:])
 for r in range(rounds):
     work = tempfile.mkdtemp()
     try:
         for kind in ("fresh", "existing"):
             ms, kb = once(binary, os.path.join(work, "data"))
-            print(f"round {r} {kind:8} ready {ms:7.0f} ms  idle RSS {kb / 1024:6.1f} MiB  loadavg {open('/proc/loadavg').read().split()[0]}", flush=True)
+            print(f"{' '.join(sys.argv[3:]) or 'defaults'}: round {r} {kind:8} ready {ms:7.0f} ms  idle RSS {kb / 1024:6.1f} MiB  loadavg {open('/proc/loadavg').read().split()[0]}", flush=True)
     finally:
         shutil.rmtree(work)

@@ -3,16 +3,20 @@
 # as docs/benchmarks.md ("Load generator") records it:
 #   tests/Appliance.LoadGen/run-against-appliance.sh OUT.json --nodes 100 [more appliance-loadgen options]
 # APPLIANCE_BIN picks another appliance executable; LOADGEN picks another generator build. The appliance gets an empty
-# data folder, no backups, every listener on 127.0.0.1 (control on a free port), and is stopped at the end.
+# data folder, no backups, every listener on 127.0.0.1 (control and metrics on free ports), and is stopped at the end.
+# Every 5 s while the generator runs, OUT.memory.txt gets the server's GC heap figures from its /metrics (the
+# System.Runtime meter) and /proc/PID/smaps_rollup, to tell the managed heap from native memory.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="${APPLIANCE_BIN:-$root/artifacts/publish/linux-x64/appliance}"
 loadgen="${LOADGEN:-$root/tests/Appliance.LoadGen/bin/Release/net10.0/appliance-loadgen.dll}"
 out="$1"; shift
 work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port="$(free_port)"
+mport="$(free_port)"
 export APPLIANCE_LOG_FILE=off APPLIANCE_HTTPS_LISTEN=127.0.0.1:0 APPLIANCE_DERP_STUN_LISTEN=127.0.0.1:0 \
-       APPLIANCE_METRICS_LISTEN=127.0.0.1:0 APPLIANCE_BACKUP_INTERVAL=0 APPLIANCE_BACKUP_VERIFY_INTERVAL=0
+       APPLIANCE_METRICS_LISTEN=127.0.0.1:$mport APPLIANCE_BACKUP_INTERVAL=0 APPLIANCE_BACKUP_VERIFY_INTERVAL=0
 "$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -21,7 +25,16 @@ for _ in $(seq 600); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && br
 key="$("$bin" preauthkeys create --user load --reusable --expiration 6h -o json --data-dir "$work/data" | jq -r .key)"
 echo "loadavg before: $(cat /proc/loadavg)"
 set +e
-dotnet "$loadgen" --control "http://127.0.0.1:$port" --key "$key" --server-pid "$pid" --json "$out" "$@"
+dotnet "$loadgen" --control "http://127.0.0.1:$port" --key "$key" --server-pid "$pid" --json "$out" "$@" &
+lg=$!
+: > "$out.memory.txt"
+while kill -0 "$lg" 2>/dev/null; do
+  { echo "== $(date -u +%T) loadavg $(cut -d' ' -f1 /proc/loadavg)"
+    curl -fs "http://127.0.0.1:$mport/metrics" | grep -E '^dotnet_(gc_last_collection_heap_size|gc_last_collection_memory_committed|process_memory_working_set|gc_heap_total_allocated)' || true
+    grep -E '^(Rss|Anonymous|Private_Dirty)' "/proc/$pid/smaps_rollup" || true; } >> "$out.memory.txt"
+  sleep 5
+done
+wait "$lg"
 status=$?
 echo "loadavg after: $(cat /proc/loadavg)"
 exit "$status"

@@ -252,9 +252,22 @@ internal sealed class LoadRun(LoadOptions options, TextWriter log)
     {
         foreach (var batch in _active.Chunk(256))
         {
-            await Task.WhenAll(batch.Select(n => n.DisposeAsync().AsTask())).ConfigureAwait(false);
+            await Task.WhenAll(batch.Select(DisposeQuietlyAsync)).ConfigureAwait(false);
         }
 
         _active.Clear();
+    }
+
+    /// <summary>Closing a node whose stream already failed must not cost the report: the failure is in it already.</summary>
+    private async Task DisposeQuietlyAsync(SimNode node)
+    {
+        try
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            log.WriteLine($"closing {node.Hostname}: {e.GetType().Name}: {e.Message}");
+        }
     }
 }
