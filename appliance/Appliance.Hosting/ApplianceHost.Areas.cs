@@ -92,7 +92,12 @@ public static partial class ApplianceHost
         services.AddSingleton(new BackupSources(options, configFile: null));
         services.AddSingleton<BackupStatus>();
         services.AddSingleton<BackupScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
+        if (options.Database.Type == DatabaseType.Sqlite)
+        {
+            // On PostgreSQL the tailnet lives in the site's database server, which PostgreSQL's own backups cover
+            // (docs/ops/postgresql.md); the archive format holds the SQLite file, so there is no schedule.
+            services.AddHostedService(sp => sp.GetRequiredService<BackupScheduler>());
+        }
         services.AddApplianceMetrics(options.Metrics);
 
         // HTTPS certificate from the local CA or the site's files.

@@ -7,7 +7,7 @@ namespace Appliance.ArchitectureTests;
 public sealed class LayeringTests
 {
     private static readonly string[] AspNet = ["Microsoft.AspNetCore"];
-    private static readonly string[] Storage = ["Appliance.Storage", "Microsoft.Data.Sqlite", "SQLitePCLRaw"];
+    private static readonly string[] Storage = ["Appliance.Storage", "Microsoft.Data.Sqlite", "SQLitePCLRaw", "Npgsql"];
     private static readonly string[] LoggingFrameworks = ["Serilog", "Microsoft.Extensions.Logging"];
 
     [Theory]
@@ -54,11 +54,14 @@ public sealed class LayeringTests
         Assert.Equal([.. allowed.Concat(pending).Order(StringComparer.Ordinal)], referencers);
     }
 
-    [Fact]
-    public void Only_Storage_references_SQLite()
+    [Theory]
+    [InlineData("Microsoft.Data.Sqlite")]
+    [InlineData("Npgsql")]
+    public void Only_Storage_references_a_database_driver(string driver)
     {
-        // SQL lives in Storage's *Store classes; a second place that speaks SQLite would be a second writer.
-        Assert.Equal(["Appliance.Storage"], ProductAssemblies.ReferencersOf("Microsoft.Data.Sqlite"));
+        // SQL lives in Storage's *Store classes, written once for SQLite and PostgreSQL; a second place that speaks
+        // to either database would be a second writer.
+        Assert.Equal(["Appliance.Storage"], ProductAssemblies.ReferencersOf(driver));
     }
 
     [Theory]

@@ -25,6 +25,7 @@ public static partial class ApplianceOptionsValidator
         ValidateUpdates(options.Updates, problems);
         ValidateMetrics(options, problems);
         ValidateBackup(options.Backup, problems);
+        ValidateDatabase(options.Database, problems);
         return problems;
     }
 
@@ -165,6 +166,25 @@ public static partial class ApplianceOptionsValidator
         }
 
         CheckRange("backup.keep", backup.Keep, 1, 1000, problems);
+    }
+
+    private static void ValidateDatabase(DatabaseOptions database, List<ConfigProblem> problems)
+    {
+        if (database.Type != DatabaseType.Postgres)
+        {
+            return;
+        }
+
+        if (database.Connection.Length == 0 && database.Host.Length == 0)
+        {
+            problems.Add(new("database.connection", "database.type is postgres but neither database.connection nor database.host says where the server is"));
+        }
+
+        CheckRange("database.port", database.Port, 0, 65535, problems);
+        if (database.PasswordFile.Length > 0 && !File.Exists(database.PasswordFile))
+        {
+            problems.Add(new("database.password_file", $"'{database.PasswordFile}' does not exist"));
+        }
     }
 
     private static IPEndPoint? CheckListen(string key, string value, List<ConfigProblem> problems)

@@ -25,8 +25,12 @@ public sealed class ApplianceState : IDisposable
 
     public ApplianceDatabase Database { get; }
 
-    public static StateOpenResult TryOpen(AppliancePaths paths, TimeProvider? time = null)
+    public static StateOpenResult TryOpen(AppliancePaths paths, TimeProvider? time = null) => TryOpen(paths, new DatabaseOptions(), time);
+
+    /// <summary>Opens the data folder and the database <paramref name="database"/> names (SQLite by default).</summary>
+    public static StateOpenResult TryOpen(AppliancePaths paths, DatabaseOptions database, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(paths);
         DataDirectory directory;
         try
@@ -41,8 +45,8 @@ public sealed class ApplianceState : IDisposable
 
         try
         {
-            var database = ApplianceDatabase.Open(directory, time ?? TimeProvider.System);
-            return StateOpenResult.Opened(new ApplianceState(paths, directory, database));
+            var opened = DatabaseOpening.Open(directory, database, time ?? TimeProvider.System);
+            return StateOpenResult.Opened(new ApplianceState(paths, directory, opened));
         }
         catch (DatabaseRefusedException e)
         {

@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Appliance.Storage.Files;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Appliance.Storage.Database;
 
@@ -9,6 +11,8 @@ namespace Appliance.Storage.Database;
 /// then a backup when an existing database needs migrating, then the pending migrations in one transaction.
 /// Stores get a pooled connection per operation from <see cref="OpenConnection"/>; SQLite serialises writers, and
 /// each write runs in a BEGIN IMMEDIATE transaction so concurrent writers wait (busy timeout) instead of failing.
+/// Or, when configured (`database.type: postgres`), a PostgreSQL database through one Npgsql data source
+/// (<see cref="OpenPostgres"/>): the same stores, the same migrations (<see cref="MigrationCatalog"/>).
 /// </summary>
 public sealed class ApplianceDatabase : IDisposable
 {
@@ -16,6 +20,17 @@ public sealed class ApplianceDatabase : IDisposable
     public const int BusyTimeoutMilliseconds = 5000;
 
     private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
+
+    private ApplianceDatabase(NpgsqlDataSource postgres, string display, TimeProvider time, MigrationReport report)
+    {
+        _postgres = postgres;
+        _connectionString = "";
+        Dialect = SqlDialect.Postgres;
+        Path = display;
+        Time = time;
+        Report = report;
+    }
 
     private ApplianceDatabase(string path, TimeProvider time, MigrationReport report)
     {
@@ -32,7 +47,10 @@ public sealed class ApplianceDatabase : IDisposable
         }.ToString();
     }
 
+    /// <summary>The SQLite file; for PostgreSQL the server and database name (never the password), for messages.</summary>
     public string Path { get; }
+
+    public SqlDialect Dialect { get; }
 
     public TimeProvider Time { get; }
 
@@ -72,9 +90,42 @@ public sealed class ApplianceDatabase : IDisposable
         }
     }
 
-    /// <summary>An open pooled connection with this database's per-connection settings. Dispose it after use.</summary>
-    public SqliteConnection OpenConnection()
+    /// <summary>
+    /// Opens the appliance's PostgreSQL database, migrating it to this binary's schema under an advisory lock (so
+    /// several appliances starting at once migrate it once). The database must exist; the appliance creates only
+    /// its own tables in the connection's schema. No file backup is taken: PostgreSQL's own backups apply.
+    /// </summary>
+    /// <exception cref="DatabaseRefusedException">Unreachable, newer schema, or not the appliance's; nothing written.</exception>
+    public static ApplianceDatabase OpenPostgres(PostgresSettings settings, TimeProvider time, MigrationCatalog? catalog = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+        catalog ??= MigrationCatalog.Embedded;
+        var builder = new NpgsqlDataSourceBuilder(settings.ToConnectionString());
+        var display = settings.Display();
+        var source = builder.Build();
+        try
+        {
+            var report = PostgresSchema.Migrate(source, display, catalog, time.GetUtcNow());
+            return new ApplianceDatabase(source, display, time, report);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An open pooled connection with this database's per-connection settings. Dispose it after use.</summary>
+    public DbConnection OpenConnection()
+    {
+        if (_postgres is not null)
+        {
+            var pooled = _postgres.OpenConnection();
+            StorageMetrics.Track(pooled);
+            return pooled;
+        }
+
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var command = connection.CreateCommand();
@@ -89,6 +140,12 @@ public sealed class ApplianceDatabase : IDisposable
     /// <summary>Closes pooled connections so the file is released (and the WAL checkpointed).</summary>
     public void Dispose()
     {
+        if (_postgres is not null)
+        {
+            _postgres.Dispose();
+            return;
+        }
+
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
@@ -97,7 +154,7 @@ public sealed class ApplianceDatabase : IDisposable
     {
         string? backup = null;
         IReadOnlyList<int> applied;
-        using (var connection = OpenConnection())
+        using (var connection = (SqliteConnection)OpenConnection())
         {
             using (var wal = connection.CreateCommand())
             {
@@ -111,7 +168,7 @@ public sealed class ApplianceDatabase : IDisposable
                 backup = DatabaseBackup.Create(connection, directory.BackupPath, found.SchemaVersion, now);
             }
 
-            applied = MigrationRunner.Apply(connection, catalog, found.SchemaVersion, now);
+            applied = MigrationRunner.Apply(connection, SqlDialect.Sqlite, catalog, found.SchemaVersion, now);
         }
 
         SecureFiles.RestrictToOwner(Path + "-wal");

@@ -55,6 +55,18 @@ public static class DatabaseArchive
     {
         ArgumentNullException.ThrowIfNull(database);
         using var connection = database.OpenConnection();
+        if (database.Dialect == SqlDialect.Postgres)
+        {
+            // Rewrites the newest schema_version row with itself: fails on a read-only server (a standby) or a full disk.
+            using var pgTransaction = connection.BeginTransaction();
+            using var touch = connection.CreateCommand();
+            touch.Transaction = pgTransaction;
+            touch.CommandText = "UPDATE schema_version SET name = name WHERE version = (SELECT max(version) FROM schema_version);";
+            touch.ExecuteNonQuery();
+            pgTransaction.Commit();
+            return;
+        }
+
         using var transaction = connection.BeginTransaction();
         using var read = connection.CreateCommand();
         read.Transaction = transaction;
@@ -68,7 +80,8 @@ public static class DatabaseArchive
     }
 
     /// <summary>SQLITE_FULL (13): the disk or the database is full.</summary>
-    public static bool IsDiskFull(Exception exception) => exception is SqliteException { SqliteErrorCode: 13 };
+    public static bool IsDiskFull(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 13 } or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.DiskFull };
 
     private static SqliteConnection OpenReadOnly(string path)
     {

@@ -14,6 +14,9 @@ public enum DatabaseRefusal
 
     /// <summary>A valid SQLite database that was not created by the appliance (no schema_version table).</summary>
     ForeignDatabase,
+
+    /// <summary>PostgreSQL: the server cannot be reached, refuses the login, or the settings are malformed.</summary>
+    Unreachable,
 }
 
 /// <summary>The database cannot be used safely; the message says what was found and what to do.</summary>

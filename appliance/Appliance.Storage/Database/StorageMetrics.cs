@@ -1,7 +1,7 @@
 using System.Data;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Appliance.Storage.Database;
 
@@ -24,7 +24,7 @@ public static class StorageMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5] });
 
     /// <summary>Records the connection's lifetime when it closes.</summary>
-    internal static void Track(SqliteConnection connection)
+    internal static void Track(DbConnection connection)
     {
         var opened = Stopwatch.GetTimestamp();
         connection.StateChange += (_, change) =>

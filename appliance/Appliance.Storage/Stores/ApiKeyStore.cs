@@ -1,5 +1,5 @@
 using Appliance.Storage.Database;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Appliance.Storage.Stores;
 
@@ -14,11 +14,11 @@ public sealed class ApiKeyStore(ApplianceDatabase database)
         try
         {
             using var command = connection.Command(
-                $"INSERT INTO api_keys (prefix, hash, created_at, expires_at) VALUES ($p, $h, $c, $e) RETURNING {Columns};")
-                .With("$p", prefix).With("$h", secretHash.ToArray()).With("$c", SqlValues.ToDb(createdAt)).With("$e", SqlValues.ToDb(expiresAt));
+                $"INSERT INTO api_keys (prefix, hash, created_at, expires_at) VALUES (@p, @h, @c, @e) RETURNING {Columns};")
+                .With("@p", prefix).With("@h", secretHash.ToArray()).With("@c", SqlValues.ToDb(createdAt)).With("@e", SqlValues.ToDb(expiresAt));
             return WriteResult.Ok(command.ReadSingle(Map)!);
         }
-        catch (SqliteException e) when (e.IsUniqueViolation())
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return WriteResult.Conflict<ApiKeyRecord>();
         }
@@ -35,8 +35,8 @@ public sealed class ApiKeyStore(ApplianceDatabase database)
     {
         using var connection = database.OpenConnection();
         using var command = connection.Command(
-            $"UPDATE api_keys SET expires_at = min(coalesce(expires_at, $now), $now) WHERE prefix = $p RETURNING {Columns};")
-            .With("$p", prefix).With("$now", SqlValues.ToDb(now));
+            $"UPDATE api_keys SET expires_at = CASE WHEN expires_at < @now THEN expires_at ELSE @now END WHERE prefix = @p RETURNING {Columns};")
+            .With("@p", prefix).With("@now", SqlValues.ToDb(now));
         var row = command.ReadSingle(Map);
         return row is null ? WriteResult.NotFound<ApiKeyRecord>() : WriteResult.Ok(row);
     }
@@ -44,7 +44,7 @@ public sealed class ApiKeyStore(ApplianceDatabase database)
     public bool Delete(string prefix)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command("DELETE FROM api_keys WHERE prefix = $p;").With("$p", prefix);
+        using var command = connection.Command("DELETE FROM api_keys WHERE prefix = @p;").With("@p", prefix);
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -54,7 +54,7 @@ public sealed class ApiKeyStore(ApplianceDatabase database)
         using var connection = database.OpenConnection();
         ApiKeyRecord? key;
         byte[]? stored;
-        using (var find = connection.Command($"SELECT {Columns}, hash FROM api_keys WHERE prefix = $p;").With("$p", prefix))
+        using (var find = connection.Command($"SELECT {Columns}, hash FROM api_keys WHERE prefix = @p;").With("@p", prefix))
         using (var reader = find.ExecuteReader())
         {
             key = reader.Read() ? Map(reader) : null;
@@ -71,12 +71,12 @@ public sealed class ApiKeyStore(ApplianceDatabase database)
             return ApiKeyCheck.Expired;
         }
 
-        using var touch = connection.Command("UPDATE api_keys SET last_used_at = $now WHERE id = $id;")
-            .With("$id", key.Id).With("$now", SqlValues.ToDb(now));
+        using var touch = connection.Command("UPDATE api_keys SET last_used_at = @now WHERE id = @id;")
+            .With("@id", key.Id).With("@now", SqlValues.ToDb(now));
         touch.ExecuteNonQuery();
         return ApiKeyCheck.Valid;
     }
 
-    private static ApiKeyRecord Map(SqliteDataReader r) =>
+    private static ApiKeyRecord Map(DbDataReader r) =>
         new(r.GetInt64(0), r.GetString(1), SqlValues.Time(r, 2), SqlValues.OptionalTime(r, 3), SqlValues.OptionalTime(r, 4));
 }

@@ -1,6 +1,6 @@
 using Appliance.Protocol.Keys;
 using Appliance.Storage.Database;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Appliance.Storage.Stores;
 
@@ -37,31 +37,31 @@ public sealed class NodeStore(ApplianceDatabase database)
         using var connection = database.OpenConnection();
         if (columns == NodeColumns.None)
         {
-            using var read = connection.Command($"{SelectAll} WHERE id = $v;").With("$v", node.Id);
+            using var read = connection.Command($"{SelectAll} WHERE id = @v;").With("@v", node.Id);
             return read.ReadSingle(NodeRows.Map) is { } unchanged ? WriteResult.Ok(unchanged) : WriteResult.NotFound<NodeRecord>();
         }
 
         try
         {
             using var command = connection.Command(
-                $"UPDATE nodes SET {NodeRows.AssignmentsFor(columns)} WHERE id = $id RETURNING {NodeRows.Columns};")
-                .Bind(node).With("$id", node.Id);
+                $"UPDATE nodes SET {NodeRows.AssignmentsFor(columns)} WHERE id = @id RETURNING {NodeRows.Columns};")
+                .Bind(node).With("@id", node.Id);
             var row = command.ReadSingle(NodeRows.Map);
             return row is null ? WriteResult.NotFound<NodeRecord>() : WriteResult.Ok(row);
         }
-        catch (SqliteException e) when (e.IsUniqueViolation())
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return WriteResult.Conflict<NodeRecord>();
         }
     }
 
-    public NodeRecord? Get(long id) => Single($"{SelectAll} WHERE id = $v;", id);
+    public NodeRecord? Get(long id) => Single($"{SelectAll} WHERE id = @v;", id);
 
-    public NodeRecord? GetByMachineKey(MachinePublic key) => Single($"{SelectAll} WHERE machine_key = $v;", key.ToString());
+    public NodeRecord? GetByMachineKey(MachinePublic key) => Single($"{SelectAll} WHERE machine_key = @v;", key.ToString());
 
-    public NodeRecord? GetByNodeKey(NodePublic key) => Single($"{SelectAll} WHERE node_key = $v;", key.ToString());
+    public NodeRecord? GetByNodeKey(NodePublic key) => Single($"{SelectAll} WHERE node_key = @v;", key.ToString());
 
-    public NodeRecord? GetByGivenName(string givenName) => Single($"{SelectAll} WHERE given_name = $v;", givenName);
+    public NodeRecord? GetByGivenName(string givenName) => Single($"{SelectAll} WHERE given_name = @v;", givenName);
 
     public IReadOnlyList<NodeRecord> List()
     {
@@ -73,14 +73,14 @@ public sealed class NodeStore(ApplianceDatabase database)
     public IReadOnlyList<NodeRecord> ListByUser(long userId)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"{SelectAll} WHERE user_id = $u ORDER BY id;").With("$u", userId);
+        using var command = connection.Command($"{SelectAll} WHERE user_id = @u ORDER BY id;").With("@u", userId);
         return command.ReadAll(NodeRows.Map);
     }
 
     public bool Delete(long id)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command("DELETE FROM nodes WHERE id = $id;").With("$id", id);
+        using var command = connection.Command("DELETE FROM nodes WHERE id = @id;").With("@id", id);
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -88,8 +88,8 @@ public sealed class NodeStore(ApplianceDatabase database)
     public bool SetLastSeen(long id, DateTimeOffset lastSeen)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command("UPDATE nodes SET last_seen = $t WHERE id = $id;")
-            .With("$id", id).With("$t", SqlValues.ToDb(lastSeen));
+        using var command = connection.Command("UPDATE nodes SET last_seen = @t WHERE id = @id;")
+            .With("@id", id).With("@t", SqlValues.ToDb(lastSeen));
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -103,9 +103,9 @@ public sealed class NodeStore(ApplianceDatabase database)
     {
         ArgumentNullException.ThrowIfNull(change);
         using var connection = database.OpenConnection();
-        using var transaction = connection.BeginTransaction(deferred: false);
+        using var transaction = connection.BeginWrite();
         NodeRecord? existing;
-        using (var find = connection.Command($"{SelectAll} WHERE machine_key = $v;", transaction).With("$v", machineKey.ToString()))
+        using (var find = connection.Command($"{SelectAll} WHERE machine_key = @v{database.ForUpdate()};", transaction).With("@v", machineKey.ToString()))
         {
             existing = find.ReadSingle(NodeRows.Map);
         }
@@ -137,7 +137,7 @@ public sealed class NodeStore(ApplianceDatabase database)
         return Upsert(machineKey, existing => existing is null ? null : change(existing));
     }
 
-    private static WriteResult<NodeRecord> Insert(SqliteConnection connection, SqliteTransaction? transaction, NodeRecord node)
+    private static WriteResult<NodeRecord> Insert(DbConnection connection, DbTransaction? transaction, NodeRecord node)
     {
         ArgumentNullException.ThrowIfNull(node);
         if (node.Id != 0)
@@ -152,24 +152,24 @@ public sealed class NodeStore(ApplianceDatabase database)
                 .Bind(node);
             return WriteResult.Ok(command.ReadSingle(NodeRows.Map)!);
         }
-        catch (SqliteException e) when (e.IsUniqueViolation())
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return WriteResult.Conflict<NodeRecord>();
         }
     }
 
-    private static WriteResult<NodeRecord> Update(SqliteConnection connection, SqliteTransaction? transaction, NodeRecord node)
+    private static WriteResult<NodeRecord> Update(DbConnection connection, DbTransaction? transaction, NodeRecord node)
     {
         ArgumentNullException.ThrowIfNull(node);
         try
         {
             using var command = connection.Command(
-                $"UPDATE nodes SET {NodeRows.Assignments} WHERE id = $id RETURNING {NodeRows.Columns};", transaction)
-                .Bind(node).With("$id", node.Id);
+                $"UPDATE nodes SET {NodeRows.Assignments} WHERE id = @id RETURNING {NodeRows.Columns};", transaction)
+                .Bind(node).With("@id", node.Id);
             var row = command.ReadSingle(NodeRows.Map);
             return row is null ? WriteResult.NotFound<NodeRecord>() : WriteResult.Ok(row);
         }
-        catch (SqliteException e) when (e.IsUniqueViolation())
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return WriteResult.Conflict<NodeRecord>();
         }
@@ -178,7 +178,7 @@ public sealed class NodeStore(ApplianceDatabase database)
     private NodeRecord? Single(string sql, object value)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command(sql).With("$v", value);
+        using var command = connection.Command(sql).With("@v", value);
         return command.ReadSingle(NodeRows.Map);
     }
 }

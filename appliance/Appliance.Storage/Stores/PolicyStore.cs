@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Appliance.Storage.Database;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Appliance.Storage.Stores;
 
@@ -16,8 +16,8 @@ public sealed class PolicyStore(ApplianceDatabase database)
         var sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         using var connection = database.OpenConnection();
         using var command = connection.Command(
-            $"INSERT INTO policy_versions (created_at, text, source, sha256) VALUES ($c, $t, $s, $h) RETURNING {Columns};")
-            .With("$c", SqlValues.ToDb(createdAt)).With("$t", text).With("$s", source).With("$h", sha);
+            $"INSERT INTO policy_versions (created_at, text, source, sha256) VALUES (@c, @t, @s, @h) RETURNING {Columns};")
+            .With("@c", SqlValues.ToDb(createdAt)).With("@t", text).With("@s", source).With("@h", sha);
         return command.ReadSingle(Map)!;
     }
 
@@ -32,7 +32,7 @@ public sealed class PolicyStore(ApplianceDatabase database)
     public PolicyVersionRecord? Get(long id)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"SELECT {Columns} FROM policy_versions WHERE id = $id;").With("$id", id);
+        using var command = connection.Command($"SELECT {Columns} FROM policy_versions WHERE id = @id;").With("@id", id);
         return command.ReadSingle(Map);
     }
 
@@ -44,6 +44,6 @@ public sealed class PolicyStore(ApplianceDatabase database)
         return command.ReadAll(Map);
     }
 
-    private static PolicyVersionRecord Map(SqliteDataReader r) =>
+    private static PolicyVersionRecord Map(DbDataReader r) =>
         new(r.GetInt64(0), SqlValues.Time(r, 1), r.GetString(2), r.GetString(3), r.GetString(4));
 }

@@ -1,5 +1,5 @@
 using Appliance.Storage.Database;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Appliance.Storage.Stores;
 
@@ -16,18 +16,18 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
         {
             using var command = connection.Command(
                 "INSERT INTO pre_auth_keys (prefix, hash, user_id, tags, reusable, ephemeral, expires_at, created_at) " +
-                $"VALUES ($prefix, $hash, $user, $tags, $reusable, $ephemeral, $expires, $created) RETURNING {Columns};")
-                .With("$prefix", key.Prefix)
-                .With("$hash", key.SecretHash.ToArray())
-                .With("$user", key.UserId)
-                .With("$tags", SqlValues.ToJson(key.Tags))
-                .With("$reusable", key.Reusable)
-                .With("$ephemeral", key.Ephemeral)
-                .With("$expires", SqlValues.ToDb(key.ExpiresAt))
-                .With("$created", SqlValues.ToDb(key.CreatedAt));
+                $"VALUES (@prefix, @hash, @user, @tags, @reusable, @ephemeral, @expires, @created) RETURNING {Columns};")
+                .With("@prefix", key.Prefix)
+                .With("@hash", key.SecretHash.ToArray())
+                .With("@user", key.UserId)
+                .With("@tags", SqlValues.ToJson(key.Tags))
+                .With("@reusable", key.Reusable)
+                .With("@ephemeral", key.Ephemeral)
+                .With("@expires", SqlValues.ToDb(key.ExpiresAt))
+                .With("@created", SqlValues.ToDb(key.CreatedAt));
             return WriteResult.Ok(command.ReadSingle(Map)!);
         }
-        catch (SqliteException e) when (e.IsUniqueViolation())
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return WriteResult.Conflict<PreAuthKeyRecord>();
         }
@@ -36,14 +36,14 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
     public PreAuthKeyRecord? Get(long id)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE id = $id;").With("$id", id);
+        using var command = connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE id = @id;").With("@id", id);
         return command.ReadSingle(Map);
     }
 
     public PreAuthKeyRecord? GetByPrefix(string prefix)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE prefix = $p;").With("$p", prefix);
+        using var command = connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE prefix = @p;").With("@p", prefix);
         return command.ReadSingle(Map);
     }
 
@@ -52,7 +52,7 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
     {
         using var connection = database.OpenConnection();
         using var command = userId is { } id
-            ? connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE user_id = $u ORDER BY id;").With("$u", id)
+            ? connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE user_id = @u ORDER BY id;").With("@u", id)
             : connection.Command($"SELECT {Columns} FROM pre_auth_keys ORDER BY id;");
         return command.ReadAll(Map);
     }
@@ -62,8 +62,8 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
     {
         using var connection = database.OpenConnection();
         using var command = connection.Command(
-            $"UPDATE pre_auth_keys SET expires_at = min(expires_at, $now) WHERE prefix = $p RETURNING {Columns};")
-            .With("$p", prefix).With("$now", SqlValues.ToDb(now));
+            $"UPDATE pre_auth_keys SET expires_at = CASE WHEN expires_at < @now THEN expires_at ELSE @now END WHERE prefix = @p RETURNING {Columns};")
+            .With("@p", prefix).With("@now", SqlValues.ToDb(now));
         var row = command.ReadSingle(Map);
         return row is null ? WriteResult.NotFound<PreAuthKeyRecord>() : WriteResult.Ok(row);
     }
@@ -72,7 +72,7 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
     public WriteResult<PreAuthKeyRecord> Delete(string prefix)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"DELETE FROM pre_auth_keys WHERE prefix = $p RETURNING {Columns};").With("$p", prefix);
+        using var command = connection.Command($"DELETE FROM pre_auth_keys WHERE prefix = @p RETURNING {Columns};").With("@p", prefix);
         var row = command.ReadSingle(Map);
         return row is null ? WriteResult.NotFound<PreAuthKeyRecord>() : WriteResult.Ok(row);
     }
@@ -82,29 +82,21 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
     {
         using var connection = database.OpenConnection();
         using var command = connection.Command(
-            $"UPDATE pre_auth_keys SET revoked_at = coalesce(revoked_at, $now) WHERE prefix = $p RETURNING {Columns};")
-            .With("$p", prefix).With("$now", SqlValues.ToDb(now));
+            $"UPDATE pre_auth_keys SET revoked_at = coalesce(revoked_at, @now) WHERE prefix = @p RETURNING {Columns};")
+            .With("@p", prefix).With("@now", SqlValues.ToDb(now));
         var row = command.ReadSingle(Map);
         return row is null ? WriteResult.NotFound<PreAuthKeyRecord>() : WriteResult.Ok(row);
     }
 
     /// <summary>
-    /// Checks a presented key and, when valid, counts one use, all in one IMMEDIATE transaction: two registrations
-    /// racing on a single-use key cannot both succeed.
+    /// Checks a presented key and, when valid, counts one use with one conditional UPDATE that re-checks validity in
+    /// the database (not revoked, not expired, reusable or unused): two registrations racing on a single-use key,
+    /// on one appliance or on two sharing a PostgreSQL database, cannot both succeed.
     /// </summary>
     public PreAuthKeyUse TryUse(string prefix, ReadOnlySpan<byte> secretHash, DateTimeOffset now)
     {
         using var connection = database.OpenConnection();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        PreAuthKeyRecord? key;
-        byte[]? stored;
-        using (var find = connection.Command($"SELECT {Columns}, hash FROM pre_auth_keys WHERE prefix = $p;", transaction).With("$p", prefix))
-        using (var reader = find.ExecuteReader())
-        {
-            key = reader.Read() ? Map(reader) : null;
-            stored = key is null ? null : (byte[])reader.GetValue(10);
-        }
-
+        var (key, stored) = Find(connection, prefix);
         if (key is null || stored is null || !SecretHashes.Matches(stored, secretHash))
         {
             return new PreAuthKeyUse(PreAuthKeyCheck.NotFound, null);
@@ -116,11 +108,28 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
             return new PreAuthKeyUse(check, key);
         }
 
-        using var use = connection.Command(
-            $"UPDATE pre_auth_keys SET used_count = used_count + 1 WHERE id = $id RETURNING {Columns};", transaction).With("$id", key.Id);
-        var used = use.ReadSingle(Map);
-        transaction.Commit();
-        return new PreAuthKeyUse(PreAuthKeyCheck.Valid, used);
+        using (var use = connection.Command(
+            "UPDATE pre_auth_keys SET used_count = used_count + 1 " +
+            "WHERE id = @id AND revoked_at IS NULL AND expires_at > @now AND (reusable = 1 OR used_count = 0) " +
+            $"RETURNING {Columns};").With("@id", key.Id).With("@now", SqlValues.ToDb(now)))
+        {
+            if (use.ReadSingle(Map) is { } used)
+            {
+                return new PreAuthKeyUse(PreAuthKeyCheck.Valid, used);
+            }
+        }
+
+        // Another registration changed the key between the read and the update: report what it is now.
+        var (current, _) = Find(connection, prefix);
+        var after = current is null ? PreAuthKeyCheck.NotFound : Evaluate(current, now);
+        return new PreAuthKeyUse(after == PreAuthKeyCheck.Valid ? PreAuthKeyCheck.AlreadyUsed : after, current);
+    }
+
+    private static (PreAuthKeyRecord? Key, byte[]? Hash) Find(DbConnection connection, string prefix)
+    {
+        using var find = connection.Command($"SELECT {Columns}, hash FROM pre_auth_keys WHERE prefix = @p;").With("@p", prefix);
+        using var reader = find.ExecuteReader();
+        return reader.Read() ? (Map(reader), (byte[])reader.GetValue(10)) : (null, null);
     }
 
     private static PreAuthKeyCheck Evaluate(PreAuthKeyRecord key, DateTimeOffset now) => key switch
@@ -131,13 +140,13 @@ public sealed class PreAuthKeyStore(ApplianceDatabase database)
         _ => PreAuthKeyCheck.Valid,
     };
 
-    private static PreAuthKeyRecord Map(SqliteDataReader r) => new(
+    private static PreAuthKeyRecord Map(DbDataReader r) => new(
         r.GetInt64(0),
         r.GetString(1),
         SqlValues.OptionalInt64(r, 2),
         SqlValues.StringList(r, 3),
-        r.GetBoolean(4),
-        r.GetBoolean(5),
+        SqlValues.Flag(r, 4),
+        SqlValues.Flag(r, 5),
         r.GetInt64(6),
         SqlValues.Time(r, 7),
         SqlValues.Time(r, 8),

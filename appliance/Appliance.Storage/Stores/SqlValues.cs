@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Appliance.Storage.Stores;
 
@@ -12,22 +12,25 @@ internal static class SqlValues
 
     public static object ToDb(DateTimeOffset? time) => time is { } t ? t.ToUnixTimeMilliseconds() : DBNull.Value;
 
-    public static DateTimeOffset Time(SqliteDataReader reader, int ordinal) =>
+    public static DateTimeOffset Time(DbDataReader reader, int ordinal) =>
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 
-    public static DateTimeOffset? OptionalTime(SqliteDataReader reader, int ordinal) =>
+    public static DateTimeOffset? OptionalTime(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 
-    public static string? OptionalString(SqliteDataReader reader, int ordinal) =>
+    /// <summary>A 0/1 flag column (INTEGER on SQLite, BIGINT/INTEGER on PostgreSQL).</summary>
+    public static bool Flag(DbDataReader reader, int ordinal) => reader.GetInt64(ordinal) != 0;
+
+    public static string? OptionalString(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    public static long? OptionalInt64(SqliteDataReader reader, int ordinal) =>
+    public static long? OptionalInt64(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
 
     public static string ToJson(IEnumerable<string> values) =>
         JsonSerializer.Serialize(values.ToArray(), StorageJsonContext.Default.StringArray);
 
-    public static ImmutableArray<string> StringList(SqliteDataReader reader, int ordinal)
+    public static ImmutableArray<string> StringList(DbDataReader reader, int ordinal)
     {
         var text = reader.GetString(ordinal);
         var values = JsonSerializer.Deserialize(text, StorageJsonContext.Default.StringArray);

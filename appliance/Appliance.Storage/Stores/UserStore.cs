@@ -1,5 +1,5 @@
 using Appliance.Storage.Database;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Appliance.Storage.Stores;
 
@@ -14,11 +14,11 @@ public sealed class UserStore(ApplianceDatabase database)
         try
         {
             using var command = connection.Command(
-                $"INSERT INTO users (name, display_name, email, created_at) VALUES ($name, $display, $email, $created) RETURNING {Columns};")
-                .With("$name", name).With("$display", displayName).With("$email", email).With("$created", SqlValues.ToDb(createdAt));
+                $"INSERT INTO users (name, display_name, email, created_at) VALUES (@name, @display, @email, @created) RETURNING {Columns};")
+                .With("@name", name).With("@display", displayName).With("@email", email).With("@created", SqlValues.ToDb(createdAt));
             return WriteResult.Ok(command.ReadSingle(Map)!);
         }
-        catch (SqliteException e) when (e.IsUniqueViolation())
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return WriteResult.Conflict<UserRecord>();
         }
@@ -27,14 +27,14 @@ public sealed class UserStore(ApplianceDatabase database)
     public UserRecord? Get(long id)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"SELECT {Columns} FROM users WHERE id = $id;").With("$id", id);
+        using var command = connection.Command($"SELECT {Columns} FROM users WHERE id = @id;").With("@id", id);
         return command.ReadSingle(Map);
     }
 
     public UserRecord? GetByName(string name)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"SELECT {Columns} FROM users WHERE name = $name;").With("$name", name);
+        using var command = connection.Command($"SELECT {Columns} FROM users WHERE name = @name;").With("@name", name);
         return command.ReadSingle(Map);
     }
 
@@ -50,12 +50,12 @@ public sealed class UserStore(ApplianceDatabase database)
         using var connection = database.OpenConnection();
         try
         {
-            using var command = connection.Command($"UPDATE users SET name = $name WHERE id = $id RETURNING {Columns};")
-                .With("$id", id).With("$name", newName);
+            using var command = connection.Command($"UPDATE users SET name = @name WHERE id = @id RETURNING {Columns};")
+                .With("@id", id).With("@name", newName);
             var row = command.ReadSingle(Map);
             return row is null ? WriteResult.NotFound<UserRecord>() : WriteResult.Ok(row);
         }
-        catch (SqliteException e) when (e.IsUniqueViolation())
+        catch (DbException e) when (e.IsUniqueViolation())
         {
             return WriteResult.Conflict<UserRecord>();
         }
@@ -65,8 +65,8 @@ public sealed class UserStore(ApplianceDatabase database)
     public WriteResult<UserRecord> UpdateProfile(long id, string? displayName, string? email)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.Command($"UPDATE users SET display_name = $display, email = $email WHERE id = $id RETURNING {Columns};")
-            .With("$id", id).With("$display", displayName).With("$email", email);
+        using var command = connection.Command($"UPDATE users SET display_name = @display, email = @email WHERE id = @id RETURNING {Columns};")
+            .With("@id", id).With("@display", displayName).With("@email", email);
         var row = command.ReadSingle(Map);
         return row is null ? WriteResult.NotFound<UserRecord>() : WriteResult.Ok(row);
     }
@@ -76,9 +76,9 @@ public sealed class UserStore(ApplianceDatabase database)
     {
         using var connection = database.OpenConnection();
         using var command = connection.Command(
-            $"UPDATE users SET role = $role, groups = $groups, disabled = $disabled WHERE id = $id RETURNING {Columns};")
-            .With("$id", id).With("$role", role).With("$groups", SqlValues.ToJson(groups))
-            .With("$disabled", disabled ? 1 : 0);
+            $"UPDATE users SET role = @role, groups = @groups, disabled = @disabled WHERE id = @id RETURNING {Columns};")
+            .With("@id", id).With("@role", role).With("@groups", SqlValues.ToJson(groups))
+            .With("@disabled", disabled);
         var row = command.ReadSingle(Map);
         return row is null ? WriteResult.NotFound<UserRecord>() : WriteResult.Ok(row);
     }
@@ -91,9 +91,9 @@ public sealed class UserStore(ApplianceDatabase database)
     public (WriteStatus Status, IReadOnlyList<long> RemovedNodes) Delete(long id, bool withNodes)
     {
         using var connection = database.OpenConnection();
-        using var transaction = connection.BeginTransaction(deferred: false);
+        using var transaction = connection.BeginWrite();
         List<long> nodes;
-        using (var owned = connection.Command("SELECT id FROM nodes WHERE user_id = $id ORDER BY id;", transaction).With("$id", id))
+        using (var owned = connection.Command("SELECT id FROM nodes WHERE user_id = @id ORDER BY id;", transaction).With("@id", id))
         {
             nodes = owned.ReadAll(r => r.GetInt64(0));
         }
@@ -103,12 +103,12 @@ public sealed class UserStore(ApplianceDatabase database)
             return (WriteStatus.Conflict, []);
         }
 
-        using (var deleteNodes = connection.Command("DELETE FROM nodes WHERE user_id = $id;", transaction).With("$id", id))
+        using (var deleteNodes = connection.Command("DELETE FROM nodes WHERE user_id = @id;", transaction).With("@id", id))
         {
             deleteNodes.ExecuteNonQuery();
         }
 
-        using var delete = connection.Command("DELETE FROM users WHERE id = $id;", transaction).With("$id", id);
+        using var delete = connection.Command("DELETE FROM users WHERE id = @id;", transaction).With("@id", id);
         if (delete.ExecuteNonQuery() == 0)
         {
             return (WriteStatus.NotFound, []);
@@ -118,11 +118,11 @@ public sealed class UserStore(ApplianceDatabase database)
         return (WriteStatus.Ok, nodes);
     }
 
-    private static UserRecord Map(SqliteDataReader r) => new(
+    private static UserRecord Map(DbDataReader r) => new(
         r.GetInt64(0), r.GetString(1), SqlValues.OptionalString(r, 2), SqlValues.OptionalString(r, 3), SqlValues.Time(r, 4))
     {
         Role = r.GetString(5),
         Groups = SqlValues.StringList(r, 6),
-        Disabled = r.GetInt64(7) != 0,
+        Disabled = SqlValues.Flag(r, 7),
     };
 }

@@ -1,3 +1,5 @@
+using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Startup;
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
@@ -66,7 +68,8 @@ public sealed class AdminSession : IDisposable
     {
         // Only serve, install and restore create a data folder: a verb run in the wrong place must say where it
         // looked instead of creating an empty database there and printing an empty list.
-        if (!File.Exists(Path.Combine(context.DataDirectory, DataDirectory.DatabaseFileName)))
+        var onPostgres = context.Config.Options.Database.Type == DatabaseType.Postgres;
+        if (onPostgres ? !Directory.Exists(context.DataDirectory) : !File.Exists(Path.Combine(context.DataDirectory, DataDirectory.DatabaseFileName)))
         {
             throw new NoDataFolderException(context.DataDirectory, context.AdminSocketPath);
         }
@@ -75,7 +78,7 @@ public sealed class AdminSession : IDisposable
         try
         {
             var time = TimeProvider.System;
-            var database = ApplianceDatabase.Open(directory, time);
+            var database = DatabaseOpening.Open(directory, context.Config.Options.Database, time);
             var policyFile = context.Config.Options.Policy.File is { Length: > 0 } file ? Path.GetFullPath(file) : null;
             // The same command path as the service: an in-process coordinator over the database (no heartbeat).
             var coordinator = DirectCoordinator.Open(database, time);

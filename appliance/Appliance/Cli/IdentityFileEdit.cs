@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Serialization;
+using Appliance.Hosting.Startup;
 using Appliance.Hosting.Identity;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
@@ -106,7 +107,7 @@ public static class IdentityFileEdit
         }
 
         using var directory = DataDirectory.Open(context.DataDirectory);
-        using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
+        using var database = DatabaseOpening.Open(directory, context.Config.Options.Database, TimeProvider.System);
         // The same command path as the service: an in-process coordinator over the database (no heartbeat).
         using var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
         var identity = new IdentityService(database, TimeProvider.System, coordinator);

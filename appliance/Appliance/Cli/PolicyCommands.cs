@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Appliance.Hosting.Startup;
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Policy;
 using Appliance.Policy.Compilation;
@@ -174,7 +175,7 @@ public static class PolicyCommands
         try
         {
             using var directory = DataDirectory.Open(context.DataDirectory);
-            using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
+            using var database = DatabaseOpening.Open(directory, context.Config.Options.Database, TimeProvider.System);
             return PolicyTopologyBuilder.FromRecords(new UserStore(database).List(), new NodeStore(database).List());
         }
         catch (Exception e) when (e is DataDirectoryException or DatabaseRefusedException or IOException)

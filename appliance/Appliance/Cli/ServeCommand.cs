@@ -59,7 +59,7 @@ public static class ServeCommand
             return ExitCodes.Failure;
         }
 
-        var opened = await OpenStateAsync(paths).ConfigureAwait(false);
+        var opened = await OpenStateAsync(paths, config.Options.Database).ConfigureAwait(false);
         if (opened.State is null)
         {
             var exit = opened.Failure switch
@@ -114,12 +114,12 @@ public static class ServeCommand
     /// opened the database directly holds the lock for a moment, and a service started then (systemd, a restart
     /// by `update import`) must not fail with 75 and restart-loop for it. A second service keeps it past the wait.
     /// </summary>
-    private static async Task<StateOpenResult> OpenStateAsync(AppliancePaths paths)
+    private static async Task<StateOpenResult> OpenStateAsync(AppliancePaths paths, DatabaseOptions database)
     {
         var deadline = DateTimeOffset.UtcNow + LockWait;
         while (true)
         {
-            var opened = ApplianceState.TryOpen(paths);
+            var opened = ApplianceState.TryOpen(paths, database);
             if (opened.Failure != StateOpenFailure.InUse || DateTimeOffset.UtcNow >= deadline)
             {
                 return opened;

@@ -1,14 +1,15 @@
 using Appliance.Storage.Stores;
 using Appliance.Storage.Tests.Support;
+using Appliance.TestKit.Postgres;
 
 namespace Appliance.Storage.Tests.Stores;
 
-public sealed class ApiKeyAndPolicyStoreTests
+public abstract class ApiKeyAndPolicyStoreTests : StoreTestBase
 {
     [Fact]
     public void An_api_key_verifies_records_its_use_and_stops_after_expiry()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new ApiKeyStore(test.Database);
         var now = test.Time.GetUtcNow();
         store.Insert("api_abc", SecretHashes.Hash("secret"), now, now.AddDays(1));
@@ -22,7 +23,7 @@ public sealed class ApiKeyAndPolicyStoreTests
     [Fact]
     public void Expiring_or_deleting_an_api_key_ends_it()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new ApiKeyStore(test.Database);
         var now = test.Time.GetUtcNow();
         store.Insert("api_a", SecretHashes.Hash("a"), now, expiresAt: null);
@@ -39,7 +40,7 @@ public sealed class ApiKeyAndPolicyStoreTests
     [Fact]
     public void Policy_versions_append_with_their_digest_and_the_newest_is_current()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PolicyStore(test.Database);
         var now = test.Time.GetUtcNow();
 
@@ -52,4 +53,15 @@ public sealed class ApiKeyAndPolicyStoreTests
         Assert.Equal(first, store.Get(first.Id));
         Assert.Equal([first.Id, second.Id], store.List().Select(p => p.Id));
     }
+}
+
+public sealed class ApiKeyAndPolicyStoreOnSqliteTests : ApiKeyAndPolicyStoreTests
+{
+    protected override TestDatabase NewDatabase() => new();
+}
+
+[Trait("Category", "Postgres")]
+public sealed class ApiKeyAndPolicyStoreOnPostgresTests(PostgresCluster cluster) : ApiKeyAndPolicyStoreTests, IClassFixture<PostgresCluster>
+{
+    protected override TestDatabase NewDatabase() => new(cluster);
 }

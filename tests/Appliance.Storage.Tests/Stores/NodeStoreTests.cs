@@ -2,15 +2,16 @@ using System.Net;
 using Appliance.Protocol.Keys;
 using Appliance.Storage.Stores;
 using Appliance.Storage.Tests.Support;
+using Appliance.TestKit.Postgres;
 
 namespace Appliance.Storage.Tests.Stores;
 
-public sealed class NodeStoreTests
+public abstract class NodeStoreTests : StoreTestBase
 {
     [Fact]
     public void Every_column_of_a_node_round_trips()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var users = new UserStore(test.Database);
         var keys = new PreAuthKeyStore(test.Database);
         var store = new NodeStore(test.Database);
@@ -60,7 +61,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void A_node_is_found_by_id_machine_key_node_key_and_name()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         var id = store.Insert(TestNodes.New(1, test.Time.GetUtcNow())).Row!.Id;
         store.Insert(TestNodes.New(2, test.Time.GetUtcNow()));
@@ -75,7 +76,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void Duplicate_keys_names_and_addresses_are_conflicts()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         var now = test.Time.GetUtcNow();
         var first = store.Insert(TestNodes.New(1, now)).Row!;
@@ -90,7 +91,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void Update_replaces_the_row_and_reports_missing_ones()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         var node = store.Insert(TestNodes.New(1, test.Time.GetUtcNow())).Row!;
 
@@ -104,7 +105,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void A_column_scoped_update_writes_only_its_columns_so_a_stale_copy_cannot_undo_another_writer()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         var node = store.Insert(TestNodes.New(1, test.Time.GetUtcNow())).Row!;
         var stale = node;
@@ -125,7 +126,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void Upsert_inserts_a_new_machine_then_updates_it_in_place()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         var now = test.Time.GetUtcNow();
 
@@ -141,7 +142,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void Update_by_machine_key_reports_an_unknown_machine_and_writes_nothing()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
 
         var result = store.UpdateByMachineKey(TestNodes.Machine(1), node => node with { Hostname = "x" });
@@ -153,7 +154,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void Upsert_refuses_to_change_the_machine_key()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         store.Insert(TestNodes.New(1, test.Time.GetUtcNow()));
 
@@ -164,7 +165,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void Delete_and_last_seen_touch_only_the_node_asked_for()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         var now = test.Time.GetUtcNow();
         var one = store.Insert(TestNodes.New(1, now)).Row!;
@@ -181,7 +182,7 @@ public sealed class NodeStoreTests
     [Fact]
     public void Node_ids_are_never_reused_after_a_delete()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new NodeStore(test.Database);
         var now = test.Time.GetUtcNow();
         var first = store.Insert(TestNodes.New(1, now)).Row!;
@@ -191,4 +192,15 @@ public sealed class NodeStoreTests
 
         Assert.True(second.Id > first.Id);
     }
+}
+
+public sealed class NodeStoreOnSqliteTests : NodeStoreTests
+{
+    protected override TestDatabase NewDatabase() => new();
+}
+
+[Trait("Category", "Postgres")]
+public sealed class NodeStoreOnPostgresTests(PostgresCluster cluster) : NodeStoreTests, IClassFixture<PostgresCluster>
+{
+    protected override TestDatabase NewDatabase() => new(cluster);
 }

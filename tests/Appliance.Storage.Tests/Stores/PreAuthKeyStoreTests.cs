@@ -1,14 +1,15 @@
 using Appliance.Storage.Stores;
 using Appliance.Storage.Tests.Support;
+using Appliance.TestKit.Postgres;
 
 namespace Appliance.Storage.Tests.Stores;
 
-public sealed class PreAuthKeyStoreTests
+public abstract class PreAuthKeyStoreTests : StoreTestBase
 {
     [Fact]
     public void A_key_round_trips_without_exposing_its_hash()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PreAuthKeyStore(test.Database);
         var now = test.Time.GetUtcNow();
 
@@ -29,7 +30,7 @@ public sealed class PreAuthKeyStoreTests
     [Fact]
     public void A_single_use_key_is_valid_once_then_already_used()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PreAuthKeyStore(test.Database);
         store.Insert(TestKeys.New("apk_one", "s3cret", test.Time.GetUtcNow()));
 
@@ -45,7 +46,7 @@ public sealed class PreAuthKeyStoreTests
     [Fact]
     public void A_reusable_key_counts_every_use()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PreAuthKeyStore(test.Database);
         store.Insert(TestKeys.New("apk_many", "s3cret", test.Time.GetUtcNow()) with { Reusable = true });
 
@@ -60,7 +61,7 @@ public sealed class PreAuthKeyStoreTests
     [Fact]
     public void A_wrong_secret_or_unknown_prefix_is_not_found_and_counts_nothing()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PreAuthKeyStore(test.Database);
         store.Insert(TestKeys.New("apk_one", "s3cret", test.Time.GetUtcNow()));
 
@@ -73,7 +74,7 @@ public sealed class PreAuthKeyStoreTests
     [Fact]
     public void An_expired_key_is_refused_from_its_expiry_instant_on()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PreAuthKeyStore(test.Database);
         var now = test.Time.GetUtcNow();
         store.Insert(TestKeys.New("apk_one", "s3cret", now) with { Reusable = true });
@@ -85,7 +86,7 @@ public sealed class PreAuthKeyStoreTests
     [Fact]
     public void Expire_makes_a_key_unusable_now_and_revoke_wins_over_everything()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PreAuthKeyStore(test.Database);
         var now = test.Time.GetUtcNow();
         store.Insert(TestKeys.New("apk_exp", "a", now));
@@ -102,7 +103,7 @@ public sealed class PreAuthKeyStoreTests
     [Fact]
     public async Task Racing_uses_of_a_single_use_key_let_exactly_one_through()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new PreAuthKeyStore(test.Database);
         store.Insert(TestKeys.New("apk_race", "s3cret", test.Time.GetUtcNow()));
         var hash = SecretHashes.Hash("s3cret");
@@ -123,4 +124,15 @@ public sealed class PreAuthKeyStoreTests
         Assert.False(SecretHashes.Matches(hash, SecretHashes.Hash("abd")));
         Assert.False(SecretHashes.Matches(hash.AsSpan(0, 16), hash.AsSpan(0, 16)));
     }
+}
+
+public sealed class PreAuthKeyStoreOnSqliteTests : PreAuthKeyStoreTests
+{
+    protected override TestDatabase NewDatabase() => new();
+}
+
+[Trait("Category", "Postgres")]
+public sealed class PreAuthKeyStoreOnPostgresTests(PostgresCluster cluster) : PreAuthKeyStoreTests, IClassFixture<PostgresCluster>
+{
+    protected override TestDatabase NewDatabase() => new(cluster);
 }

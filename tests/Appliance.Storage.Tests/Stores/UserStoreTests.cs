@@ -1,14 +1,15 @@
 using Appliance.Storage.Stores;
 using Appliance.Storage.Tests.Support;
+using Appliance.TestKit.Postgres;
 
 namespace Appliance.Storage.Tests.Stores;
 
-public sealed class UserStoreTests
+public abstract class UserStoreTests : StoreTestBase
 {
     [Fact]
     public void A_user_round_trips_through_insert_get_and_list()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new UserStore(test.Database);
 
         var created = store.Insert("alice", "Alice A.", "alice@example.test", test.Time.GetUtcNow());
@@ -25,7 +26,7 @@ public sealed class UserStoreTests
     [Fact]
     public void A_second_user_with_the_same_name_is_a_conflict()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new UserStore(test.Database);
         store.Insert("alice", null, null, test.Time.GetUtcNow());
 
@@ -38,7 +39,7 @@ public sealed class UserStoreTests
     [Fact]
     public void Rename_changes_the_name_and_refuses_a_taken_one()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var store = new UserStore(test.Database);
         var alice = store.Insert("alice", null, null, test.Time.GetUtcNow()).Row!;
         store.Insert("bob", null, null, test.Time.GetUtcNow());
@@ -52,7 +53,7 @@ public sealed class UserStoreTests
     [Fact]
     public void Delete_refuses_a_user_who_owns_nodes_unless_told_to_remove_them()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var users = new UserStore(test.Database);
         var nodes = new NodeStore(test.Database);
         var alice = users.Insert("alice", null, null, test.Time.GetUtcNow()).Row!;
@@ -72,7 +73,7 @@ public sealed class UserStoreTests
     [Fact]
     public void Deleting_a_user_removes_their_pre_auth_keys()
     {
-        using var test = new TestDatabase();
+        using var test = NewDatabase();
         var users = new UserStore(test.Database);
         var keys = new PreAuthKeyStore(test.Database);
         var alice = users.Insert("alice", null, null, test.Time.GetUtcNow()).Row!;
@@ -83,4 +84,15 @@ public sealed class UserStoreTests
         Assert.Empty(keys.List());
         Assert.Equal(WriteStatus.NotFound, users.Delete(alice.Id, withNodes: false).Status);
     }
+}
+
+public sealed class UserStoreOnSqliteTests : UserStoreTests
+{
+    protected override TestDatabase NewDatabase() => new();
+}
+
+[Trait("Category", "Postgres")]
+public sealed class UserStoreOnPostgresTests(PostgresCluster cluster) : UserStoreTests, IClassFixture<PostgresCluster>
+{
+    protected override TestDatabase NewDatabase() => new(cluster);
 }
