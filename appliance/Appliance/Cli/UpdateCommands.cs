@@ -219,7 +219,9 @@ public static class UpdateCommands
             {
                 // ExecStartPre while `update import` (or rollback) holds the lock: that command restarted the service
                 // and is waiting for it to become healthy. Failing here would fail its health check.
-                parse.InvocationConfiguration.Output.WriteLine("an update command is in progress and handles this start; nothing to recover");
+                const string busy = "an update command is in progress and handles this start; nothing to recover";
+                CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), new UpdateOutcomeDto(true, outcome.Result.ToString(), null, busy),
+                    CliJsonContext.Default.UpdateOutcomeDto, o => o.WriteLine(busy));
                 return ExitCodes.Ok;
             }
 
