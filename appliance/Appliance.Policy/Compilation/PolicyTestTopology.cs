@@ -5,7 +5,7 @@ using Appliance.Policy.Net;
 namespace Appliance.Policy.Compilation;
 
 /// <summary>
-/// The tailnet a policy's <c>tests</c> run against. Tailscale checks tests against the policy's rules for the
+/// The tailnet a policy's <c>tests</c> and <c>sshTests</c> run against. Tailscale checks tests against the policy's rules for the
 /// identities they name, whether or not a device with that identity has joined yet, so a policy whose tests name
 /// <c>tag:web</c> can be saved on an empty tailnet. Here every tag or user a test names (directly or through a
 /// group) that owns no node gets one stand-in node, with an address from the top of 100.64.0.0/10 that no node uses;
@@ -84,6 +84,18 @@ internal static class PolicyTestTopology
             foreach (var destination in test.Accept.Concat(test.Deny))
             {
                 Ensure(destination.Alias);
+            }
+        }
+
+        // sshTests the same way: the src that connects and every dst host (a tag, or a user's own device for an
+        // autogroup:self rule) get a stand-in when no device has that identity yet, so the test asks what the ssh
+        // rules say for it (as tailssh evaluates a connection: the first rule whose principal and login match).
+        foreach (var test in policy.SshTests)
+        {
+            Ensure(test.Source);
+            foreach (var destination in test.Destinations)
+            {
+                Ensure(destination);
             }
         }
 

@@ -95,8 +95,24 @@ public sealed class DataDirectory : IDisposable
         catch (IOException e)
         {
             // A full disk fails here (the probe file was empty): that is not "in use".
-            stream.Dispose();
+            ReleaseAfterFailedWrite(stream);
             throw NotWritable(full, e);
+        }
+    }
+
+    /// <summary>
+    /// Closing flushes the buffered pid again, which fails again on a full disk (FullDiskTests): that second error
+    /// must not replace the first, and the handle (with its flock) is released by the close all the same.
+    /// </summary>
+    private static void ReleaseAfterFailedWrite(FileStream stream)
+    {
+        try
+        {
+            stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // The same full disk; the caller reports the first failure.
         }
     }
 

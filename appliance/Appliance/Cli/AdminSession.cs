@@ -34,11 +34,11 @@ public sealed class AdminSession : IDisposable
     /// <summary>True when talking to the running service, false when working on the database directly.</summary>
     public bool ViaService { get; }
 
-    /// <exception cref="DataDirectoryException">Direct mode: the folder is locked or not writable.</exception>
-    /// <exception cref="DatabaseRefusedException">Direct mode: the database cannot be used.</exception>
     /// <summary>How long a verb waits when the folder is locked but admin.sock does not answer yet: the service is starting.</summary>
     public static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(15);
 
+    /// <exception cref="DataDirectoryException">Direct mode: the folder is locked or not writable (in use after <see cref="StartupWait"/>).</exception>
+    /// <exception cref="DatabaseRefusedException">Direct mode: the database cannot be used.</exception>
     public static async Task<AdminSession> OpenAsync(CliContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Appliance.Hosting.Backup;
 
 namespace Appliance.Cli;
 
 /// <summary>
 /// <c>appliance backup create|list|verify|restore</c> (docs/ops/backups.md). The work is in Hosting/Backup; this file
-/// maps options to it. Exit codes: 0 done, 1 failed (the reason on stderr, nothing overwritten), 75 restore refused
-/// because the appliance is running.
+/// maps options to it. Every verb takes `-o` (docs/cli.md). Exit codes: 0 done, 1 failed (the reason on stderr,
+/// nothing overwritten), 75 restore refused because the appliance is running.
 /// </summary>
 public static class BackupCommands
 {
@@ -25,13 +27,17 @@ public static class BackupCommands
     private static Command CreateVerb()
     {
         var outDir = new Option<string?>("--out") { Description = "Folder for the archive (default: backup.dir, else <data_dir>/backups)." };
-        var command = new Command("create", "Write an archive of the database (online copy), keys, CA, config, identity file and policy.") { outDir };
-        command.SetAction(parse => Run(() =>
+        var command = new Command("create", "Write an archive of the database (online copy), keys, CA, config, identity file and policy.") { outDir }.WithOutputOption();
+        command.SetAction(parse => Run(parse, () =>
         {
             var sources = Sources(parse, parse.GetValue(outDir));
             var archive = BackupWriter.Create(sources, DateTimeOffset.UtcNow);
-            Console.Out.WriteLine($"Backup written to {archive} ({new FileInfo(archive).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes).");
-            Console.Out.WriteLine($"Next: 'appliance backup verify {archive}' restores it into a scratch folder and checks it.");
+            var dto = Describe(archive);
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, BackupJsonContext.Default.BackupArchiveDto, o =>
+            {
+                o.WriteLine($"Backup written to {archive} ({dto.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes).");
+                o.WriteLine($"Next: 'appliance backup verify {archive}' restores it into a scratch folder and checks it.");
+            });
             return ExitCodes.Ok;
         }));
         return command;
@@ -39,17 +45,20 @@ public static class BackupCommands
 
     private static Command ListVerb()
     {
-        var command = new Command("list", "List the archives in the backup folder, oldest first.");
-        command.SetAction(parse => Run(() =>
+        var command = new Command("list", "List the archives in the backup folder, oldest first.").WithOutputOption();
+        command.SetAction(parse => Run(parse, () =>
         {
-            var sources = Sources(parse, null);
-            var table = new TextTable("ARCHIVE", "TAKEN", "BYTES");
-            foreach (var archive in BackupArchives.List(sources.BackupDir))
+            IReadOnlyList<BackupArchiveDto> archives = [.. BackupArchives.List(Sources(parse, null).BackupDir).Select(Describe)];
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), archives, BackupJsonContext.Default.IReadOnlyListBackupArchiveDto, list =>
             {
-                table.Add(archive, CliOutput.Time(BackupArchives.TakenAt(archive)), new FileInfo(archive).Length.ToString(CultureInfo.InvariantCulture));
-            }
+                var table = new TextTable("ARCHIVE", "TAKEN", "BYTES");
+                foreach (var a in list)
+                {
+                    table.Add(a.Archive, CliOutput.Time(a.TakenAt), a.Bytes.ToString(CultureInfo.InvariantCulture));
+                }
 
-            table.Write(Console.Out);
+                return table;
+            });
             return ExitCodes.Ok;
         }));
         return command;
@@ -58,24 +67,36 @@ public static class BackupCommands
     private static Command VerifyVerb()
     {
         var archiveArgument = new Argument<string?>("archive") { Description = "The archive (default: the newest in the backup folder).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("verify", "Restore an archive into a scratch folder, start a server on it on loopback and check it holds the backup's nodes, users and policy.") { archiveArgument };
-        command.SetAction(parse => RunAsync(async () =>
+        var command = new Command("verify", "Restore an archive into a scratch folder, start a server on it on loopback and check it holds the backup's nodes, users and policy.") { archiveArgument }.WithOutputOption();
+        command.SetAction(parse => RunAsync(parse, async () =>
         {
             var archive = parse.GetValue(archiveArgument) ?? BackupArchives.Newest(Sources(parse, null).BackupDir)
                 ?? throw new BackupException("no archive in the backup folder; run 'appliance backup create' first");
             var differences = await BackupDrill.VerifyAsync(archive).ConfigureAwait(false);
-            if (differences.Count > 0)
+            var format = CliOutput.FormatOf(parse);
+            var dto = new BackupVerifyDto(archive, differences.Count == 0, differences);
+            if (format != OutputFormat.Table)
             {
-                await Console.Error.WriteLineAsync($"Restore drill of {archive} FAILED:").ConfigureAwait(false);
+                CliOutput.Write(parse.InvocationConfiguration.Output, format, dto, BackupJsonContext.Default.BackupVerifyDto, _ => { });
+            }
+
+            if (!dto.Passed)
+            {
+                var error = parse.InvocationConfiguration.Error;
+                await error.WriteLineAsync($"Restore drill of {archive} FAILED:").ConfigureAwait(false);
                 foreach (var difference in differences)
                 {
-                    await Console.Error.WriteLineAsync("  " + difference).ConfigureAwait(false);
+                    await error.WriteLineAsync("  " + difference).ConfigureAwait(false);
                 }
 
                 return ExitCodes.Failure;
             }
 
-            await Console.Out.WriteLineAsync($"Restore drill of {archive} passed: a server started on the restored copy holds the same nodes, users and policy.").ConfigureAwait(false);
+            if (format == OutputFormat.Table)
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Restore drill of {archive} passed: a server started on the restored copy holds the same nodes, users and policy.").ConfigureAwait(false);
+            }
+
             return ExitCodes.Ok;
         }));
         return command;
@@ -84,23 +105,30 @@ public static class BackupCommands
     private static Command RestoreVerb()
     {
         var archiveArgument = new Argument<string>("archive") { Description = "The archive to restore." };
-        var command = new Command("restore", "Replace a stopped appliance's data folder with an archive's (the current one is moved aside, not deleted).") { archiveArgument };
-        command.SetAction(parse => Run(() =>
+        var command = new Command("restore", "Replace a stopped appliance's data folder with an archive's (the current one is moved aside, not deleted).") { archiveArgument }.WithOutputOption();
+        command.SetAction(parse => Run(parse, () =>
         {
             var context = CliContext.From(parse);
             var result = BackupRestore.Restore(parse.GetValue(archiveArgument)!, context.DataDirectory, DateTimeOffset.UtcNow);
-            Console.Out.WriteLine($"Restored {result.Manifest.Tailnet.Nodes.Count} node(s) and {result.Manifest.Tailnet.Users.Count} user(s) from the backup of {CliOutput.Time(result.Manifest.CreatedAt)} into {context.DataDirectory}.");
-            Console.Out.WriteLine($"The previous data folder's contents are in {result.PreviousData}.");
-            if (result.RestoredConfig is { } config)
+            var dto = new BackupRestoreDto(result.Manifest.Tailnet.Nodes.Count, result.Manifest.Tailnet.Users.Count, result.Manifest.CreatedAt,
+                context.DataDirectory, result.PreviousData, result.RestoredConfig);
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, BackupJsonContext.Default.BackupRestoreDto, o =>
             {
-                Console.Out.WriteLine($"The backed-up config file is in {config}: compare it with the one in use before starting.");
-            }
+                o.WriteLine($"Restored {dto.Nodes} node(s) and {dto.Users} user(s) from the backup of {CliOutput.Time(dto.BackupCreatedAt)} into {dto.DataDirectory}.");
+                o.WriteLine($"The previous data folder's contents are in {dto.PreviousData}.");
+                if (dto.RestoredConfig is { } config)
+                {
+                    o.WriteLine($"The backed-up config file is in {config}: compare it with the one in use before starting.");
+                }
 
-            Console.Out.WriteLine("Next: start the appliance (systemctl start appliance).");
+                o.WriteLine("Next: start the appliance (systemctl start appliance).");
+            });
             return ExitCodes.Ok;
         }));
         return command;
     }
+
+    private static BackupArchiveDto Describe(string archive) => new(archive, BackupArchives.TakenAt(archive), new FileInfo(archive).Length);
 
     private static BackupSources Sources(ParseResult parse, string? backupDir)
     {
@@ -110,7 +138,7 @@ public static class BackupCommands
         return new BackupSources(options, context.Config.SourceFile, backupDir);
     }
 
-    private static int Run(Func<int> action)
+    private static int Run(ParseResult parse, Func<int> action)
     {
         try
         {
@@ -118,12 +146,12 @@ public static class BackupCommands
         }
         catch (BackupException exception)
         {
-            Console.Error.WriteLine(exception.Message);
+            parse.InvocationConfiguration.Error.WriteLine(exception.Message);
             return exception.ApplianceRunning ? ExitCodes.InUse : ExitCodes.Failure;
         }
     }
 
-    private static async Task<int> RunAsync(Func<Task<int>> action)
+    private static async Task<int> RunAsync(ParseResult parse, Func<Task<int>> action)
     {
         try
         {
@@ -131,8 +159,24 @@ public static class BackupCommands
         }
         catch (BackupException exception)
         {
-            await Console.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
+            await parse.InvocationConfiguration.Error.WriteLineAsync(exception.Message).ConfigureAwait(false);
             return ExitCodes.Failure;
         }
     }
 }
+
+/// <summary>`appliance backup create` and each entry of `backup list`: the archive, when it was taken, its size.</summary>
+public sealed record BackupArchiveDto(string Archive, DateTimeOffset? TakenAt, long Bytes);
+
+/// <summary>`appliance backup verify`: the restore drill's verdict and what differed.</summary>
+public sealed record BackupVerifyDto(string Archive, bool Passed, IReadOnlyList<string> Differences);
+
+/// <summary>`appliance backup restore`: what came back, where, and where the previous contents were moved.</summary>
+public sealed record BackupRestoreDto(int Nodes, int Users, DateTimeOffset BackupCreatedAt, string DataDirectory, string PreviousData, string? RestoredConfig);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(BackupArchiveDto))]
+[JsonSerializable(typeof(IReadOnlyList<BackupArchiveDto>))]
+[JsonSerializable(typeof(BackupVerifyDto))]
+[JsonSerializable(typeof(BackupRestoreDto))]
+internal sealed partial class BackupJsonContext : JsonSerializerContext;

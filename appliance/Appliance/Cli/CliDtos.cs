@@ -39,5 +39,14 @@ public sealed record UpdateStatusDto(int? RootVersion, string? Current, string? 
 /// <summary>`appliance update ...` that apply or roll back.</summary>
 public sealed record UpdateOutcomeDto(bool Succeeded, string Result, string? Error, string Message);
 
+/// <summary>`appliance update adopt`: the release now current.</summary>
+public sealed record UpdateAdoptDto(string Version, string Message);
+
+/// <summary>`appliance update root import`: whether the root metadata was pinned, and its version.</summary>
+public sealed record RootImportDto(bool Accepted, int? Version, string Message);
+
+/// <summary>`appliance update root show`: the pinned root metadata's version, key ids (64 hex digits) and thresholds.</summary>
+public sealed record RootMetadataDto(int Version, int RootThreshold, IReadOnlyList<string> RootKeys, int SigningThreshold, IReadOnlyList<string> SigningKeys);
+
 /// <summary>`appliance policy set|check`.</summary>
 public sealed record PolicyResultDto(bool Valid, long? Version, string? Sha256, string Message);

@@ -22,7 +22,8 @@ public sealed record PersonChangeDto(
     string Applied,
     string? OtpAuthUri = null);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+// camelCase like every verb's JSON (docs/cli.md, "Output contract").
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(PersonChangeDto))]
 public sealed partial class IdentityCliJsonContext : JsonSerializerContext;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Appliance.Hosting.Backup;
 using Appliance.Hosting.Configuration;
 using Appliance.Pki.Authority;
 using Appliance.Updates.Apply;
@@ -55,7 +56,7 @@ public static class StatusCommand
             listeners,
             readable is null ? Certificates(context.DataDirectory) : [new CertificateStatus("CA", null, readable)],
             await NodesAsync(context, cancellationToken).ConfigureAwait(false),
-            "not configured",
+            readable is null ? LastBackup(context) : readable,
             readable is null ? Updates(context) : new UpdateState(null, null, null, null, null, readable));
     }
 
@@ -147,6 +148,24 @@ public static class StatusCommand
         }
     }
 
+    /// <summary>The newest archive in the backup folder (backup.dir, else &lt;data&gt;/backups) and when it was taken.</summary>
+    private static string LastBackup(CliContext context)
+    {
+        var options = context.Config.Options;
+        options.Server.DataDir = context.DataDirectory;
+        var folder = new BackupSources(options, context.Config.SourceFile).BackupDir;
+        try
+        {
+            return BackupArchives.Newest(folder) is { } newest
+                ? $"{CliOutput.Time(BackupArchives.TakenAt(newest))} UTC {newest}"
+                : $"none in {folder}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"not readable here ({e.Message})";
+        }
+    }
+
     private static UpdateState Updates(CliContext context)
     {
         try
@@ -199,6 +218,7 @@ public sealed record NodeCounts(int? Online, int? Total, string? Problem);
 
 public sealed record UpdateState(string? Current, string? Previous, string? Content, int? RootVersion, string? Interrupted, string? Problem);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// camelCase with every field present (null when unknown), as every verb's JSON (docs/cli.md, "Output contract").
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ApplianceStatus))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;

@@ -207,11 +207,21 @@ public static class UpdateCommands
             }
 
             var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);
+
+            // The unit runs this as root before every start: whoever switched the release (and whether or not that
+            // was root), the operators' /usr/local/bin/appliance now follows the release about to start.
+            if (OperatingSystem.IsLinux())
+            {
+                InstallCommands.RefreshCommand(updater);
+            }
+
             if (parse.GetValue(noRestart) && outcome.Result == UpdateResult.Refused)
             {
                 // ExecStartPre while `update import` (or rollback) holds the lock: that command restarted the service
                 // and is waiting for it to become healthy. Failing here would fail its health check.
-                parse.InvocationConfiguration.Output.WriteLine("an update command is in progress and handles this start; nothing to recover");
+                const string busy = "an update command is in progress and handles this start; nothing to recover";
+                CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), new UpdateOutcomeDto(true, outcome.Result.ToString(), null, busy),
+                    CliJsonContext.Default.UpdateOutcomeDto, o => o.WriteLine(busy));
                 return ExitCodes.Ok;
             }
 
@@ -224,7 +234,7 @@ public static class UpdateCommands
     {
         var version = new Option<string>("--version") { Description = "The installed release's version.", Required = true };
         var binary = new Option<string>("--binary") { Description = "The installed appliance binary to copy in.", Required = true };
-        var command = new Command("adopt", "Install time: make the installed binary the first release under releases/.") { version, binary };
+        var command = new Command("adopt", "Install time: make the installed binary the first release under releases/.") { version, binary }.WithOutputOption();
         command.SetAction(parse =>
         {
             if (!ApplianceVersion.TryParse(parse.GetRequiredValue(version), out var v))
@@ -233,13 +243,32 @@ public static class UpdateCommands
                 return ExitCodes.Usage;
             }
 
+            var file = parse.GetRequiredValue(binary);
+            if (!File.Exists(file))
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"refused: {file} does not exist");
+                return ExitCodes.Failure;
+            }
+
             if (open(parse) is not { } updater)
             {
                 return ExitCodes.Config;
             }
 
-            updater.AdoptInstalledRelease(v, parse.GetRequiredValue(binary));
-            parse.InvocationConfiguration.Output.WriteLine($"release {v} adopted as current");
+            try
+            {
+                updater.AdoptInstalledRelease(v, file);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                // Adopted before, or another update command holds the lock: nothing was switched.
+                parse.InvocationConfiguration.Error.WriteLine("refused: " + e.Message);
+                return ExitCodes.Failure;
+            }
+
+            var message = $"release {v} adopted as current";
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), new UpdateAdoptDto(v.ToString(), message),
+                CliJsonContext.Default.UpdateAdoptDto, o => o.WriteLine(message));
             return ExitCodes.Ok;
         });
         return command;
@@ -250,14 +279,13 @@ public static class UpdateCommands
         var root = new Command("root", "Pin or rotate the root metadata that bundles are verified against.");
         var path = new Argument<string>("file") { Description = "Root metadata file (root.json)." };
         var install = new Option<bool>("--install") { Description = "Pin the first root metadata (install time only)." };
-        var import = new Command("import", "Pin (--install) or rotate the trusted root metadata.") { path, install };
+        var import = new Command("import", "Pin (--install) or rotate the trusted root metadata.") { path, install }.WithOutputOption();
         import.SetAction(parse =>
         {
             var file = parse.GetRequiredValue(path);
             if (!File.Exists(file) || new FileInfo(file).Length > Updates.Trust.RootMetadata.MaxFileSize)
             {
-                parse.InvocationConfiguration.Error.WriteLine($"refused: {file} does not exist or is too large");
-                return ExitCodes.Failure;
+                return RootRefused(parse, $"{file} does not exist or is too large");
             }
 
             if (open(parse) is not { } updater)
@@ -268,17 +296,17 @@ public static class UpdateCommands
             var check = updater.ImportRoot(File.ReadAllBytes(file), parse.GetValue(install));
             if (!check.IsAccepted)
             {
-                parse.InvocationConfiguration.Error.WriteLine("refused: " + check.Reason);
-                return ExitCodes.Failure;
+                return RootRefused(parse, check.Reason);
             }
 
-            parse.InvocationConfiguration.Output.WriteLine("root metadata accepted and pinned");
+            const string message = "root metadata accepted and pinned";
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse),
+                new RootImportDto(true, updater.PinnedRoot()?.Version, message), CliJsonContext.Default.RootImportDto, o => o.WriteLine(message));
             return ExitCodes.Ok;
         });
-        var show = new Command("show", "Print the pinned root metadata's version, keys and thresholds.");
+        var show = new Command("show", "Print the pinned root metadata's version, keys and thresholds.").WithOutputOption();
         show.SetAction(parse =>
         {
-            var o = parse.InvocationConfiguration.Output;
             if (open(parse) is not { } updater)
             {
                 return ExitCodes.Config;
@@ -290,22 +318,40 @@ public static class UpdateCommands
                 return ExitCodes.Failure;
             }
 
-            o.WriteLine($"version {r.Version}; root {r.Root.Threshold} of {r.Root.Keys.Count}; signing {r.Signing.Threshold} of {r.Signing.Keys.Count}");
-            foreach (var k in r.Root.Keys.Keys)
+            var dto = new RootMetadataDto(r.Version, r.Root.Threshold, Ids(r.Root), r.Signing.Threshold, Ids(r.Signing));
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, CliJsonContext.Default.RootMetadataDto, o =>
             {
-                o.WriteLine($"root key    {k}");
-            }
+                o.WriteLine($"version {dto.Version}; root {dto.RootThreshold} of {dto.RootKeys.Count}; signing {dto.SigningThreshold} of {dto.SigningKeys.Count}");
+                foreach (var k in dto.RootKeys)
+                {
+                    o.WriteLine($"root key    {k}");
+                }
 
-            foreach (var k in r.Signing.Keys.Keys)
-            {
-                o.WriteLine($"signing key {k}");
-            }
-
+                foreach (var k in dto.SigningKeys)
+                {
+                    o.WriteLine($"signing key {k}");
+                }
+            });
             return ExitCodes.Ok;
         });
         root.Subcommands.Add(import);
         root.Subcommands.Add(show);
         return root;
+    }
+
+    private static string[] Ids(Updates.Trust.TrustRole role) => [.. role.Keys.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal)];
+
+    /// <summary>A refused root import: the reason on stderr; the machine formats also get the result on stdout.</summary>
+    private static int RootRefused(ParseResult parse, string reason)
+    {
+        var format = CliOutput.FormatOf(parse);
+        if (format != OutputFormat.Table)
+        {
+            CliOutput.Write(parse.InvocationConfiguration.Output, format, new RootImportDto(false, null, "refused: " + reason), CliJsonContext.Default.RootImportDto, _ => { });
+        }
+
+        parse.InvocationConfiguration.Error.WriteLine("refused: " + reason);
+        return ExitCodes.Failure;
     }
 
     /// <summary>Exit 0 when the command did what was asked: for `rollback`, rolling back is success.</summary>

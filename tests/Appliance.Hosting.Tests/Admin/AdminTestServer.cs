@@ -39,9 +39,12 @@ public sealed class AdminTestServer : IAsyncDisposable
 
     public Uri TcpAddress { get; }
 
-    public static async Task<AdminTestServer> StartAsync(string dataDir)
+    public static Task<AdminTestServer> StartAsync(string dataDir) => StartAsync(DataDirectory.Open(dataDir));
+
+    /// <summary>Over a data folder the caller locked earlier (a service that took the lock and binds admin.sock later); the server owns it from now on.</summary>
+    public static async Task<AdminTestServer> StartAsync(DataDirectory directory)
     {
-        var directory = DataDirectory.Open(dataDir);
+        ArgumentNullException.ThrowIfNull(directory);
         var database = ApplianceDatabase.Open(directory, TimeProvider.System);
         var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
         var builder = LoopbackHost.CreateBuilder(kestrel: kestrel => kestrel.ListenUnixSocket(directory.AdminSocketPath));

@@ -11,6 +11,8 @@ namespace Appliance.Hosting.Tests.Cli;
 /// `APPLIANCE_UPDATE_GOLDEN=1 dotnet test tests/Appliance.Hosting.Tests --filter GoldenOutputTests` and review the diff.
 /// Times, keys, serials, fingerprints and temporary paths are replaced by placeholders before comparing.
 /// </summary>
+[Collection(StdinGroup.Name)] // `users passwd --stdin` reads Console.In, which only one test at a time may swap
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed partial class GoldenOutputTests
 {
     private static readonly string[] Formats = ["table", "json", "json-line", "yaml"];
@@ -28,12 +30,14 @@ public sealed partial class GoldenOutputTests
             using var folder = new AdminTestFolder();
             await Scenario.SetUpAsync(folder);
             var args = Scenario.Verbs[verb](folder).Concat(["-o", format]).ToArray();
-            var result = await CliRun.RunAsync(args);
+            var result = Scenario.Stdin.TryGetValue(verb, out var input)
+                ? await IdentityCliTests.WithStdin(input, () => CliRun.RunAsync(args))
+                : await CliRun.RunAsync(args);
             text.Append("## -o ").Append(format).Append(" (exit ").Append(result.ExitCode).Append(")\n");
-            text.Append(Normalise(result.Out, folder));
+            text.Append(Normalise(verb, result.Out, folder));
             if (result.Error.Length > 0)
             {
-                text.Append("## stderr\n").Append(Normalise(result.Error, folder));
+                text.Append("## stderr\n").Append(Normalise(verb, result.Error, folder));
             }
         }
 
@@ -48,7 +52,7 @@ public sealed partial class GoldenOutputTests
         Assert.Equal(await File.ReadAllTextAsync(golden), actual);
     }
 
-    private static string Normalise(string text, AdminTestFolder folder)
+    private static string Normalise(string verb, string text, AdminTestFolder folder)
     {
         text = text.Replace(folder.Path, "<TMP>", StringComparison.Ordinal);
         text = TempFolder().Replace(text, "<TMP>");
@@ -58,8 +62,22 @@ public sealed partial class GoldenOutputTests
         text = UtcDate().Replace(text, "<TIME>");
         text = Fingerprint().Replace(text, "<SHA256>");
         text = Pin().Replace(text, "sha256-raw:<PIN>");
+        if (verb.StartsWith("update-root", StringComparison.Ordinal))
+        {
+            // Fresh update-signing keys each run; other 64-hex values (node keys, policy hashes) are stable.
+            text = KeyId().Replace(text, "<KEYID>");
+        }
+
         text = Serial().Replace(text, "<SERIAL>");
         text = Version().Replace(text, "<VERSION>");
+        text = Stamp().Replace(text, "<STAMP>");
+        text = BytesField().Replace(text, "${name}<BYTES>");
+        text = BytesText().Replace(text, "(<BYTES> bytes)");
+        text = BytesColumn().Replace(text, "${name}<BYTES>");
+        text = OtpSecret().Replace(text, "secret=<SECRET>");
+        text = QrCode().Replace(text, "<QR CODE>\n");
+        // `status`: the systemd state of the machine that runs the tests (no systemd, inactive, ...) is not the output's.
+        text = ServiceState().Replace(text, "${name}<SERVICE>");
         return text.Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 
@@ -85,6 +103,33 @@ public sealed partial class GoldenOutputTests
 
     [GeneratedRegex(@"sha256-raw:[0-9a-f]{64}")]
     private static partial Regex Pin();
+
+    // Backup archive names and the restored data folder's "before-restore" name.
+    [GeneratedRegex(@"\d{8}T\d{6,9}Z")]
+    private static partial Regex Stamp();
+
+    // Archive sizes vary by a few bytes (ECDSA signatures in the CA have variable length).
+    [GeneratedRegex(@"(?<name>""bytes"":\s?|\bbytes: )\d+")]
+    private static partial Regex BytesField();
+
+    [GeneratedRegex(@"\([\d,]+ bytes\)")]
+    private static partial Regex BytesText();
+
+    [GeneratedRegex(@"(?<name><STAMP>\.tar +<TIME> +)\d+")]
+    private static partial Regex BytesColumn();
+
+    [GeneratedRegex(@"secret=[A-Z2-7]+")]
+    private static partial Regex OtpSecret();
+
+    // `users totp enroll`: the terminal QR code of a random secret.
+    [GeneratedRegex(@"(^[█▀▄ ]+\n)+", RegexOptions.Multiline)]
+    private static partial Regex QrCode();
+
+    [GeneratedRegex(@"(?<name>^service +|""service"":\s?""|^service: )[^""\n]+", RegexOptions.Multiline)]
+    private static partial Regex ServiceState();
+
+    [GeneratedRegex(@"\b[0-9a-f]{64}\b")]
+    private static partial Regex KeyId();
 
     [GeneratedRegex(@"\b[0-9a-f]{32}\b")]
     private static partial Regex Serial();

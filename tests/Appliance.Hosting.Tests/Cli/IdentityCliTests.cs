@@ -91,8 +91,8 @@ public sealed class IdentityCliTests
         Assert.True(json.ExitCode == 0, json.Error);
         using var document = JsonDocument.Parse(json.Out);
         var alice = IdentityFileParser.Parse(File.ReadAllText(f.Identity)).Find("alice@site")!;
-        Assert.Equal(TotpSecret.OtpAuthUri("Site VPN", "alice@site", alice.TotpSecret!), document.RootElement.GetProperty("otp_auth_uri").GetString());
-        Assert.True(document.RootElement.GetProperty("has_totp").GetBoolean());
+        Assert.Equal(TotpSecret.OtpAuthUri("Site VPN", "alice@site", alice.TotpSecret!), document.RootElement.GetProperty("otpAuthUri").GetString());
+        Assert.True(document.RootElement.GetProperty("hasTotp").GetBoolean());
         Assert.Equal(bob.TotpSecret, IdentityFileParser.Parse(File.ReadAllText(f.Identity)).Find("bob@site")!.TotpSecret);
     }
 

@@ -1,4 +1,6 @@
 using Appliance.Hosting.Tests.Admin;
+using Appliance.Updates.Signing;
+using Appliance.Updates.Trust;
 
 namespace Appliance.Hosting.Tests.Cli;
 
@@ -38,8 +40,41 @@ internal static class Scenario
         ["policy-check"] = f => ["policy", "check", Path.Combine(f.Path, "policy.hujson"), "--data-dir", f.DataDir],
         ["policy-set"] = f => ["policy", "set", Path.Combine(f.Path, "policy.hujson"), "--data-dir", f.DataDir],
         ["policy-get"] = f => ["policy", "get", "--data-dir", f.DataDir],
+        ["update-adopt"] = f => ["update", "adopt", "--version", "1.0.0", "--binary", Path.Combine(f.Path, "appliance-1.0.0"), "--data-dir", f.DataDir],
+        ["update-root-import"] = f => ["update", "root", "import", Path.Combine(f.Path, "root.json"), "--install", "--data-dir", f.DataDir],
+        ["update-root-import-refused"] = f => ["update", "root", "import", Path.Combine(f.Path, "policy.hujson"), "--install", "--data-dir", f.DataDir],
+        ["update-root-show"] = f => ["update", "root", "show", "--updates-root", Path.Combine(f.Path, "pinned-updates")],
+        ["status"] = f => ["status", "--config", Path.Combine(f.Path, "status.yaml"), "--data-dir", f.DataDir],
+        ["backup-create"] = f => ["backup", "create", "--out", Path.Combine(f.Path, "more-backups"), "--data-dir", f.DataDir],
+        ["backup-list"] = f => ["backup", "list", "--data-dir", f.DataDir],
+        ["backup-verify"] = f => ["backup", "verify", "--data-dir", f.DataDir],
+        ["backup-restore"] = f => ["backup", "restore", Archive(f), "--data-dir", f.DataDir],
+        ["users-passwd"] = f => ["users", "passwd", "alice@site", "--stdin", "--config", Path.Combine(f.Path, "identity.yaml"), "--data-dir", f.DataDir],
+        ["users-totp-enroll"] = f => ["users", "totp", "enroll", "bob@site", "--config", Path.Combine(f.Path, "identity.yaml"), "--data-dir", f.DataDir],
+        ["users-disable"] = f => ["users", "disable", "bob@site", "--config", Path.Combine(f.Path, "identity.yaml"), "--data-dir", f.DataDir],
+        ["users-enable"] = f => ["users", "enable", "bob@site", "--config", Path.Combine(f.Path, "identity.yaml"), "--data-dir", f.DataDir],
     };
 
+    /// <summary>What a verb reads on stdin (`users passwd --stdin`); the others read nothing.</summary>
+    public static IReadOnlyDictionary<string, string> Stdin { get; } = new Dictionary<string, string>
+    {
+        ["users-passwd"] = "correct horse battery staple\n",
+    };
+
+    /// <summary>The identity file of the scenario: two people, as docs/identity.md writes them.</summary>
+    public const string Identity = """
+        {
+          "people": [
+            { "login": "alice@site", "display_name": "Alice", "groups": ["ops"], "role": "admin" },
+            { "login": "bob@site" },
+          ],
+        }
+        """;
+
+    /// <summary>The archive `backup create` wrote during set-up (in the default folder, &lt;data&gt;/backups).</summary>
+    private static string Archive(AdminTestFolder f) => Directory.GetFiles(Path.Combine(f.DataDir, "backups"), "*.tar").Single();
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static async Task SetUpAsync(AdminTestFolder folder)
     {
         var d = folder.DataDir;
@@ -65,6 +100,23 @@ internal static class Scenario
         await Must("ca", "init", "--data-dir", d, "--dns-name", "appliance.test");
         await File.WriteAllTextAsync(Path.Combine(folder.Path, "policy.hujson"), Policy);
         await Must("policy", "set", Path.Combine(folder.Path, "policy.hujson"), "--data-dir", d);
+
+        // Update trust: a root.json (root and signing 1 of 1, fresh keys each run: their ids are scrubbed), pinned in
+        // a second updates root for `update root show`, and a binary for `update adopt`.
+        var rootKey = SigningKey.Generate();
+        var signer = SigningKey.Generate();
+        var root = RootMetadata.Create(1, [rootKey.Public], 1, [signer.Public], 1).WithSignature(rootKey).ToFileBytes();
+        await File.WriteAllBytesAsync(Path.Combine(folder.Path, "root.json"), root);
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "appliance-1.0.0"), "#!/bin/sh\necho 1.0.0\n");
+        await Must("update", "root", "import", Path.Combine(folder.Path, "root.json"), "--install", "--updates-root", Path.Combine(folder.Path, "pinned-updates"));
+
+        // `status` reads /ready on server.listen: port 1 on loopback, where nothing answers on any machine.
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "status.yaml"), "server:\n  listen: 127.0.0.1:1\n");
+        var identity = Path.Combine(folder.Path, "identity.hujson");
+        await File.WriteAllTextAsync(identity, Identity);
+        File.SetUnixFileMode(identity, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "identity.yaml"), $"identity:\n  file: {identity}\n");
+        await Must("backup", "create", "--data-dir", d);
     }
 
     private static async Task Must(params string[] args)

@@ -137,6 +137,50 @@ public class CompiledPolicyTests
         }
     }
 
+    [Theory]
+    // A tag dst with no device yet: the ssh rule decides (accept for root, check for a listed user, deny otherwise).
+    [InlineData("\"dst\": [\"tag:prod\"], \"accept\": [\"root\"], \"deny\": [\"postgres\"]", true)]
+    [InlineData("\"dst\": [\"tag:prod\"], \"check\": [\"ubuntu\"]", true)]
+    [InlineData("\"dst\": [\"tag:prod\"], \"accept\": [\"postgres\"]", false)]
+    [InlineData("\"dst\": [\"tag:prod\"], \"deny\": [\"root\"]", false)]
+    [InlineData("\"dst\": [\"tag:prod\"], \"accept\": [\"ubuntu\"]", false)]
+    // A user's own device (autogroup:self rule) for a user who has no device yet.
+    [InlineData("\"dst\": [\"bob@example.com\"], \"accept\": [\"bob\"]", true)]
+    [InlineData("\"dst\": [\"alice@example.com\"], \"accept\": [\"bob\"]", false)]
+    public void Ssh_tests_naming_tags_and_users_are_checked_against_the_policy_even_on_an_empty_tailnet(string expectation, bool passes)
+    {
+        // Before stand-ins, every accept here failed with "sshTests dst matches no node" and every deny passed
+        // without being checked; Tailscale evaluates sshTests against the policy's ssh rules whatever has joined.
+        var policy = "{\"tagOwners\": {\"tag:prod\": [\"alice@example.com\"]}, \"groups\": {\"group:ops\": [\"bob@example.com\"]},"
+            + " \"ssh\": [{\"action\": \"accept\", \"src\": [\"group:ops\"], \"dst\": [\"tag:prod\"], \"users\": [\"root\"]},"
+            + "  {\"action\": \"check\", \"src\": [\"group:ops\"], \"dst\": [\"tag:prod\"], \"users\": [\"ubuntu\"]},"
+            + "  {\"action\": \"accept\", \"src\": [\"autogroup:member\"], \"dst\": [\"autogroup:self\"], \"users\": [\"autogroup:nonroot\"]}],"
+            + " \"sshTests\": [{\"src\": \"group:ops\", " + expectation + "}]}";
+
+        var result = CompiledPolicy.Compile(policy, new PolicyTopology([], []));
+
+        Assert.True(passes == result.Success, string.Join("; ", result.Errors.Select(e => e.Message)));
+        if (!passes)
+        {
+            Assert.All(result.Errors, e => Assert.Contains("test(s) failed: ssh ", e.Message, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Ssh_test_stand_ins_never_reach_the_compiled_policy()
+    {
+        var policy = "{\"tagOwners\": {\"tag:prod\": [\"alice@example.com\"]},"
+            + " \"ssh\": [{\"action\": \"accept\", \"src\": [\"alice@example.com\"], \"dst\": [\"tag:prod\"], \"users\": [\"root\"]}],"
+            + " \"sshTests\": [{\"src\": \"alice@example.com\", \"dst\": [\"tag:prod\"], \"accept\": [\"root\"]}]}";
+
+        var result = CompiledPolicy.Compile(policy, Tailnet);
+
+        Assert.True(result.Success, string.Join("; ", result.Errors.Select(e => e.Message)));
+        // tag:prod has no device in Tailnet: its stand-in (the next id, 6) existed only while the tests ran.
+        Assert.False(result.Policy!.HasNode(6));
+        Assert.All(result.Policy.ForNode(1).Peers, p => Assert.InRange(p.NodeId, 1, 5));
+    }
+
     [Fact]
     public void Without_acls_or_grants_everyone_may_reach_everything()
     {
