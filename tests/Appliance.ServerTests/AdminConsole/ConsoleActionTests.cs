@@ -196,6 +196,10 @@ public sealed partial class ConsoleActionTests
         using var pem = await audrey.Http.GetAsync("/admin/ca/trust.pem");
         Assert.Equal(HttpStatusCode.OK, pem.StatusCode);
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", await pem.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var der = await audrey.Http.GetAsync("/admin/ca/trust.cer");
+        using var root = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(await der.Content.ReadAsByteArrayAsync());
+        Assert.Equal(root.Subject, root.Issuer); // the root clients must trust, not the intermediate
+        Assert.Contains(Appliance.Pki.Export.CertificatePins.DisplayFingerprint(root), ca, StringComparison.Ordinal);
 
         var health = (await audrey.GetAsync("/admin/health")).Page;
         Assert.Contains("1 (", health, StringComparison.Ordinal);

@@ -112,4 +112,34 @@ public sealed class ConsoleSecurityTests
         Assert.Equal(HttpStatusCode.SeeOther, (await nora.GetAsync("/admin/nodes")).Status);
         Assert.Equal(0, tailnet.Appliance.Services.GetRequiredService<Appliance.Hosting.AdminConsole.Sessions.ConsoleSessions>().Count);
     }
+
+    [Fact]
+    public async Task Hostile_cookies_tokens_and_forms_are_refused_without_a_server_error_and_change_nothing()
+    {
+        await using var tailnet = await ConsoleTailnet.StartAsync();
+        using var alice = await ConsoleClient.LoginAsync(tailnet.Appliance, "alice@site");
+        using var raw = await ConsoleClient.CreateAsync(tailnet.Appliance);
+        var before = await tailnet.StateAsync();
+        var random = new Random(19);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=+/%.~ ";
+        string Garbage(int max) => new([.. Enumerable.Range(0, random.Next(max)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+
+        for (var i = 0; i < 150; i++)
+        {
+            var route = ConsoleEndpoints.ChangeRoutes[random.Next(ConsoleEndpoints.ChangeRoutes.Count)];
+            var path = ConsoleRoleTests.Concrete(route.Pattern, tailnet, "nope");
+            var fields = ConsoleRoleTests.EveryField.Select(f => new KeyValuePair<string, string>(f.Item1, random.Next(3) == 0 ? Garbage(300) : f.Item2)).ToList();
+
+            // A stranger with a made-up session cookie, and the real person with a made-up token.
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields.Append(new("csrf", Garbage(80)))) };
+            request.Headers.TryAddWithoutValidation("Cookie", "__Host-appliance-console=" + Garbage(100).Trim().Replace(" ", "", StringComparison.Ordinal));
+            using var stranger = await raw.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
+            var forged = await alice.PostAsync(path, fields, csrf: Garbage(80));
+            Assert.True(forged.Status == HttpStatusCode.BadRequest, $"{path}: {forged.Status}");
+        }
+
+        Assert.Equal(before, await tailnet.StateAsync());
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/admin/nodes")).Status);
+    }
 }
