@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Appliance.Protocol.Control;
 using Appliance.State.Coordinator;
 using Appliance.State.Tests.Support;
+using Appliance.TestKit.Control;
 
 namespace Appliance.State.Tests.Coordinator;
 
@@ -99,7 +100,7 @@ public sealed class MapStreamHubTests
         var others = Enumerable.Range(0, 4).Select(i => f.Register($"n{i}")).ToList();
         using var slow = f.Coordinator.Connect(f.Coordinator.Snapshot.FindByNodeKey(a.Node)!.Id, zstd: false);
         await using var probe = new StreamProbe(slow.Session);
-        var view = new ClientView();
+        var view = new PeerTable();
         view.Apply((await probe.Next())!);
 
         // Fewer changes than the log holds: one merged delta.
@@ -131,7 +132,7 @@ public sealed class MapStreamHubTests
         Assert.False(probe.HasArrived);
     }
 
-    private static void AssertAgrees(CoordinatorFixture f, ClientView view)
+    private static void AssertAgrees(CoordinatorFixture f, PeerTable view)
     {
         var snapshot = f.Coordinator.Snapshot;
         foreach (var (id, peer) in view.Peers)
