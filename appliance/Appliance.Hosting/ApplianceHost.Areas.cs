@@ -2,6 +2,7 @@ using Appliance.Hosting.Identity;
 using Appliance.Hosting.Identity.Login;
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Audit;
 using Appliance.Hosting.Backup;
 using Appliance.Control.Diagnostics;
 using Appliance.Control.Metrics;
@@ -67,6 +68,8 @@ public static partial class ApplianceHost
         // The policy (policy.file, else the newest stored version): loaded after the coordinator has the tailnet,
         // reloaded on SIGHUP and file changes, administered through admin.sock.
         services.AddPolicy();
+        // The audit log (docs/ops/audit.md): admin verbs, reloads, logins, backups are recorded with who asked.
+        services.AddAudit(options.Audit, state);
         services.AddAdminApi();
 
         // Content from offline update bundles (<data>/updates/content): DERP regions and users, at start and on SIGHUP.

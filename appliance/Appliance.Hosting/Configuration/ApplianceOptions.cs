@@ -31,4 +31,6 @@ public sealed class ApplianceOptions
     public MetricsOptions Metrics { get; set; } = new();
 
     public BackupOptions Backup { get; set; } = new();
+
+    public AuditOptions Audit { get; set; } = new();
 }

@@ -25,6 +25,7 @@ public static partial class ApplianceOptionsValidator
         ValidateUpdates(options.Updates, problems);
         ValidateMetrics(options, problems);
         ValidateBackup(options.Backup, problems);
+        CheckRange("audit.max_file_kib", options.Audit.MaxFileKib, 1, 1024 * 1024, problems);
         return problems;
     }
 

@@ -20,6 +20,7 @@ public static class ConfigSchema
         new ConfigSection<UpdatesOptions>("updates", o => o.Updates),
         new ConfigSection<MetricsOptions>("metrics", o => o.Metrics),
         new ConfigSection<BackupOptions>("backup", o => o.Backup),
+        new ConfigSection<AuditOptions>("audit", o => o.Audit),
     ];
 
     /// <summary>The fields of one dns.extra_records entry.</summary>
