@@ -29,7 +29,18 @@ public static class BackupCommands
         command.SetAction(parse => Run(() =>
         {
             var sources = Sources(parse, parse.GetValue(outDir));
-            var archive = BackupWriter.Create(sources, DateTimeOffset.UtcNow);
+            string archive;
+            try
+            {
+                archive = BackupWriter.Create(sources, DateTimeOffset.UtcNow);
+            }
+            catch (BackupException e)
+            {
+                CliAudit.Record(CliContext.From(parse), "backup.create", sources.BackupDir, "failed: " + e.Message);
+                throw;
+            }
+
+            CliAudit.Record(CliContext.From(parse), "backup.create", archive, "ok");
             Console.Out.WriteLine($"Backup written to {archive} ({new FileInfo(archive).Length.ToString("N0", CultureInfo.InvariantCulture)} bytes).");
             Console.Out.WriteLine($"Next: 'appliance backup verify {archive}' restores it into a scratch folder and checks it.");
             return ExitCodes.Ok;
@@ -64,6 +75,7 @@ public static class BackupCommands
             var archive = parse.GetValue(archiveArgument) ?? BackupArchives.Newest(Sources(parse, null).BackupDir)
                 ?? throw new BackupException("no archive in the backup folder; run 'appliance backup create' first");
             var differences = await BackupDrill.VerifyAsync(archive).ConfigureAwait(false);
+            CliAudit.Record(CliContext.From(parse), "backup.verify", archive, differences.Count == 0 ? "ok" : "failed: " + string.Join("; ", differences));
             if (differences.Count > 0)
             {
                 await Console.Error.WriteLineAsync($"Restore drill of {archive} FAILED:").ConfigureAwait(false);
@@ -88,7 +100,22 @@ public static class BackupCommands
         command.SetAction(parse => Run(() =>
         {
             var context = CliContext.From(parse);
-            var result = BackupRestore.Restore(parse.GetValue(archiveArgument)!, context.DataDirectory, DateTimeOffset.UtcNow);
+            var archive = parse.GetValue(archiveArgument)!;
+            // The restored folder replaces the data folder: it gets the old folder's owner (root restoring the service's folder).
+            var owner = Directory.Exists(context.DataDirectory) ? OwnershipRestorer.Owner(context.DataDirectory) : null;
+            BackupRestore.Result result;
+            try
+            {
+                result = BackupRestore.Restore(archive, context.DataDirectory, DateTimeOffset.UtcNow);
+            }
+            catch (BackupException e) when (!e.ApplianceRunning)
+            {
+                CliAudit.Record(context, "backup.restore", archive, "failed: " + e.Message);
+                throw;
+            }
+
+            OwnershipRestorer.GiveTo(context.DataDirectory, owner);
+            CliAudit.Record(context, "backup.restore", archive, "ok");
             Console.Out.WriteLine($"Restored {result.Manifest.Tailnet.Nodes.Count} node(s) and {result.Manifest.Tailnet.Users.Count} user(s) from the backup of {CliOutput.Time(result.Manifest.CreatedAt)} into {context.DataDirectory}.");
             Console.Out.WriteLine($"The previous data folder's contents are in {result.PreviousData}.");
             if (result.RestoredConfig is { } config)
