@@ -48,7 +48,7 @@ public sealed class AuditTrail
 
             return record;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Interlocked.Increment(ref _failures);
             if (_logger is not null)

@@ -72,7 +72,16 @@ public sealed class AuditLogWriter : IAuditSink
             if (_anchors is not null && tail.FirstSeq is { } first && new FileInfo(path).Length >= _maxFileBytes)
             {
                 var anchor = new AuditAnchor(Path.GetFileName(path), first, tail.LastSeq, tail.LastHash, _time.GetUtcNow());
-                _anchors.Add(anchor);
+                try
+                {
+                    _anchors.Add(anchor);
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    // Not rotated: the current file keeps growing until an anchor can be written.
+                    throw new IOException("could not anchor " + anchor.FileName + " in the database: " + e.Message, e);
+                }
+
                 Rotated?.Invoke(anchor);
                 number++;
                 path = Path.Combine(_folder, AuditLogFiles.NameOf(number));
