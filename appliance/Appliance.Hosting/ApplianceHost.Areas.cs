@@ -3,6 +3,7 @@ using Appliance.Hosting.Identity;
 using Appliance.Hosting.Identity.Login;
 using System.Net;
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Audit;
 using Appliance.Hosting.Backup;
 using Appliance.Control.Diagnostics;
 using Appliance.Control.Metrics;
@@ -68,6 +69,8 @@ public static partial class ApplianceHost
         // The policy (policy.file, else the newest stored version): loaded after the coordinator has the tailnet,
         // reloaded on SIGHUP and file changes, administered through admin.sock.
         services.AddPolicy();
+        // The audit log (docs/ops/audit.md): admin verbs, reloads, logins, backups are recorded with who asked.
+        services.AddAudit(options.Audit, state);
         services.AddAdminApi();
 
         // The admin web console (/admin, HTTPS listener only): sessions, the audit hook, the policy history.

@@ -1,3 +1,4 @@
+using Appliance.Hosting.Audit;
 using Appliance.State.Coordinator;
 using Appliance.Hosting.Policy;
 using Appliance.State.Identity;
@@ -50,13 +51,18 @@ public static class AdminApiExtensions
             sp.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category)));
         services.TryAddSingleton(sp => new NodeService(
             Coordinator(sp), new SqliteUserDirectory(new UserStore(sp.GetRequiredService<ApplianceDatabase>())), Presence(sp)));
-        services.TryAddSingleton<IAdminApi>(sp => new AdminOperations(
-            sp.GetRequiredService<IdentityService>(),
-            sp.GetRequiredService<NodeService>(),
-            Presence(sp),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IRegistrationApprovals>(),
-            sp.GetService<IPolicyAdministration>()));
+        services.TryAddSingleton<IAdminApi>(sp =>
+        {
+            IAdminApi operations = new AdminOperations(
+                sp.GetRequiredService<IdentityService>(),
+                sp.GetRequiredService<NodeService>(),
+                Presence(sp),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<IRegistrationApprovals>(),
+                sp.GetService<IPolicyAdministration>());
+            // Every changing verb is recorded with who asked (the socket peer, set by SocketOnly) when the host keeps an audit log.
+            return sp.GetService<AuditTrail>() is { } audit ? new AuditedAdminApi(operations, audit, "local:unknown") : operations;
+        });
         return services;
     }
 

@@ -33,6 +33,8 @@ public static class AdminSocketGuard
             return;
         }
 
+        // The audit log names the local OS user behind the socket (peer credentials) as the actor.
+        Audit.AuditActor.Current = Audit.AuditActor.OfSocketPeer(context);
         await handler(context).ConfigureAwait(false);
     };
 }

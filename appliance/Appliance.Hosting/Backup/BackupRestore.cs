@@ -1,23 +1,31 @@
 using System.Globalization;
+using Appliance.Storage.Audit;
 using Appliance.Storage.Files;
 
 namespace Appliance.Hosting.Backup;
 
 /// <summary>
-/// `backup restore`: replaces a stopped appliance's data folder with an archive's. Refused while `serve` holds the
-/// folder's lock. The archive is unpacked and checked beside the folder first; only then are the current entries
-/// moved aside into `&lt;data&gt;.before-restore-&lt;stamp&gt;` (nothing is deleted; `backups/` and `logs/` stay) and
-/// the restored ones moved in,
-/// while this process holds the lock so no server can start half-way.
+/// `backup restore`: replaces a stopped appliance's data folder with an archive's, all or nothing. Refused while
+/// `serve` holds the folder's lock. Steps, while this process holds the lock:
+/// 1. unpack and check the archive into a staging folder beside the data folder (<c>.NAME.restoring-ID/data</c>);
+/// 2. move what stays with the appliance rather than the archive (<c>backups/</c>, <c>logs/</c>, <c>audit/</c>,
+///    whose chain must not be rolled back) from the data folder into the staging folder;
+/// 3. swap the two folders in one step (<see cref="FolderSwap"/>);
+/// 4. rename the old folder to <c>NAME.before-restore-STAMP</c> (nothing is deleted).
+/// A failure in 1–3 moves whatever step 2 moved back and deletes the staging folder: the data folder is as it was.
 /// </summary>
 public static class BackupRestore
 {
+    /// <summary>Entries of the data folder that are not replaced by the archive's.</summary>
+    public static readonly IReadOnlyList<string> Kept = [DataDirectory.BackupFolderName, "logs", AuditLogFiles.FolderName];
+
     public sealed record Result(BackupManifest Manifest, string PreviousData, string? RestoredConfig);
 
-    public static Result Restore(string archive, string dataDir, DateTimeOffset now)
+    /// <param name="step">Called with each step's name before it runs (unpack, keep, swap, set-aside); tests inject failures here.</param>
+    public static Result Restore(string archive, string dataDir, DateTimeOffset now, Action<string>? step = null)
     {
-        var data = Path.GetFullPath(dataDir);
-        var parent = Path.GetDirectoryName(data.TrimEnd(Path.DirectorySeparatorChar))!;
+        var data = Path.GetFullPath(dataDir).TrimEnd(Path.DirectorySeparatorChar);
+        var parent = Path.GetDirectoryName(data)!;
         var stamp = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         Directory.CreateDirectory(data);
         DataDirectory directory;
@@ -35,65 +43,82 @@ public static class BackupRestore
 
         using (directory)
         {
-            var unpacked = Path.Combine(parent, $".{Path.GetFileName(data)}.restoring-{Guid.NewGuid():N}");
+            var staging = Path.Combine(parent, $".{Path.GetFileName(data)}.restoring-{Guid.NewGuid():N}");
+            var staged = Path.Combine(staging, "data");
+            var moved = new List<string>();
+            var swapped = false;
             try
             {
-                var manifest = BackupReader.Extract(archive, unpacked);
-                var previous = Path.Combine(parent, $"{Path.GetFileName(data)}.before-restore-{stamp}");
-                SecureFiles.EnsureDirectory(previous);
-                foreach (var entry in Directory.EnumerateFileSystemEntries(data))
-                {
-                    // The lock is ours; the archives and logs stay where the operator keeps them (they are not in the archive).
-                    if (Path.GetFileName(entry) is DataDirectory.LockFileName or DataDirectory.BackupFolderName or "logs")
-                    {
-                        continue;
-                    }
-
-                    Move(entry, Path.Combine(previous, Path.GetFileName(entry)));
-                }
-
-                var restoredData = Path.Combine(unpacked, "data");
-                foreach (var entry in Directory.EnumerateFileSystemEntries(restoredData))
-                {
-                    Move(entry, Path.Combine(data, Path.GetFileName(entry)));
-                }
-
+                step?.Invoke("unpack");
+                var manifest = BackupReader.Extract(archive, staging);
+                SecureFiles.EnsureDirectory(staged);
                 string? config = null;
-                var configFolder = Path.Combine(unpacked, "config");
-                if (Directory.Exists(configFolder))
+                if (Directory.Exists(Path.Combine(staging, "config")))
                 {
                     // The config file is not written over /etc: the operator compares and copies it.
+                    Directory.Move(Path.Combine(staging, "config"), Path.Combine(staged, "restored-config"));
                     config = Path.Combine(data, "restored-config");
-                    Move(configFolder, config);
                 }
 
-                var policyFolder = Path.Combine(unpacked, "policy");
-                if (Directory.Exists(policyFolder))
+                if (Directory.Exists(Path.Combine(staging, "policy")))
                 {
-                    Move(policyFolder, Path.Combine(data, "restored-policy"));
+                    Directory.Move(Path.Combine(staging, "policy"), Path.Combine(staged, "restored-policy"));
+                }
+
+                foreach (var name in Kept)
+                {
+                    // An archive's own copy of a kept folder (an older audit log) is set aside, not used.
+                    if (Directory.Exists(Path.Combine(staged, name)))
+                    {
+                        Directory.Move(Path.Combine(staged, name), Path.Combine(staged, "restored-" + name));
+                    }
+                }
+
+                step?.Invoke("keep");
+                foreach (var name in Kept)
+                {
+                    var from = Path.Combine(data, name);
+                    if (Directory.Exists(from))
+                    {
+                        Directory.Move(from, Path.Combine(staged, name));
+                        moved.Add(name);
+                    }
+                }
+
+                step?.Invoke("swap");
+                FolderSwap.Exchange(data, staged);
+                swapped = true;
+
+                // The old folder is now at the staging path; give it a name the operator can find.
+                step?.Invoke("set-aside");
+                var previous = Path.Combine(parent, $"{Path.GetFileName(data)}.before-restore-{stamp}");
+                try
+                {
+                    Directory.Move(staged, previous);
+                }
+                catch (IOException)
+                {
+                    previous = staged;
                 }
 
                 return new Result(manifest, previous, config);
             }
+            catch when (!swapped)
+            {
+                foreach (var name in moved)
+                {
+                    Directory.Move(Path.Combine(staged, name), Path.Combine(data, name));
+                }
+
+                throw;
+            }
             finally
             {
-                if (Directory.Exists(unpacked))
+                if (Directory.Exists(staging) && (!swapped || !Directory.Exists(staged)))
                 {
-                    Directory.Delete(unpacked, recursive: true);
+                    Directory.Delete(staging, recursive: true);
                 }
             }
-        }
-    }
-
-    private static void Move(string from, string to)
-    {
-        if (Directory.Exists(from) && new FileInfo(from).LinkTarget is null)
-        {
-            Directory.Move(from, to);
-        }
-        else
-        {
-            File.Move(from, to);
         }
     }
 }

@@ -33,4 +33,5 @@ public sealed class ApplianceOptions
     public BackupOptions Backup { get; set; } = new();
 
     public DatabaseOptions Database { get; set; } = new();
+    public AuditOptions Audit { get; set; } = new();
 }

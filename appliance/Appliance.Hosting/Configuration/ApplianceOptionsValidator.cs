@@ -26,6 +26,7 @@ public static partial class ApplianceOptionsValidator
         ValidateMetrics(options, problems);
         ValidateBackup(options.Backup, problems);
         ValidateDatabase(options.Database, problems);
+        CheckRange("audit.max_file_kib", options.Audit.MaxFileKib, 1, 1024 * 1024, problems);
         return problems;
     }
 

@@ -21,6 +21,7 @@ public static class ConfigSchema
         new ConfigSection<MetricsOptions>("metrics", o => o.Metrics),
         new ConfigSection<BackupOptions>("backup", o => o.Backup),
         new ConfigSection<DatabaseOptions>("database", o => o.Database),
+        new ConfigSection<AuditOptions>("audit", o => o.Audit),
     ];
 
     /// <summary>The fields of one dns.extra_records entry.</summary>

@@ -1,3 +1,4 @@
+using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Identity.Login;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
@@ -16,6 +17,9 @@ public static class IdentityServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<IdentityFileService>());
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<LoginCsrf>();
+        services.AddMetrics();
+        services.AddSingleton<LoginMetrics>();
+        services.AddInstrumentSource<LoginMetrics>();
         services.AddSingleton<TotpReplayGuard>();
         return services;
     }

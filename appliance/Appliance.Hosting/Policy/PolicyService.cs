@@ -73,7 +73,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (Reload().Status is PolicyReloadStatus.Rejected or PolicyReloadStatus.Unreadable && _live is null)
+        if (Reload("start").Status is PolicyReloadStatus.Rejected or PolicyReloadStatus.Unreadable && _live is null)
         {
             FallBack();
         }
@@ -82,7 +82,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
         var watched = FilePath ?? Path.Combine(UpdatesRoot, "content");
         if (_options.Reload && Directory.Exists(Path.GetDirectoryName(watched)))
         {
-            _watchers.Add(new DebouncedFileWatcher(watched, Debounce, _time, () => Reload()));
+            _watchers.Add(new DebouncedFileWatcher(watched, Debounce, _time, () => Reload("file change")));
         }
 
         return Task.CompletedTask;
@@ -101,8 +101,28 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
         DisposeWatchers();
     }
 
+    /// <summary>Where reloads are recorded (docs/ops/audit.md); null in hosts without an audit log.</summary>
+    public Audit.AuditTrail? Audit { get; init; }
+
     /// <summary>Re-reads the policy source and applies it if it changed; what SIGHUP and the watchers call.</summary>
-    public PolicyReloadOutcome Reload()
+    /// <param name="trigger">What asked for the reload, for the audit log: start, SIGHUP, file change.</param>
+    public PolicyReloadOutcome Reload(string trigger = "request")
+    {
+        var outcome = ReloadOnce();
+        if (outcome.Status != PolicyReloadStatus.Unchanged || trigger == "SIGHUP")
+        {
+            var result = outcome.Status switch
+            {
+                PolicyReloadStatus.Applied or PolicyReloadStatus.AllowAll or PolicyReloadStatus.Unchanged => "ok: " + outcome.Status.ToString().ToLowerInvariant(),
+                _ => "refused (" + outcome.Status.ToString().ToLowerInvariant() + "): " + outcome.Errors,
+            };
+            Audit?.Record(Appliance.Hosting.Audit.AuditActor.SystemActor, "policy.reload", trigger + ": " + (FilePath ?? "database"), result);
+        }
+
+        return outcome;
+    }
+
+    private PolicyReloadOutcome ReloadOnce()
     {
         lock (_gate)
         {
@@ -193,7 +213,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
     {
         try
         {
-            Reload();
+            Reload("SIGHUP");
         }
 #pragma warning disable CA1031 // A reload runs on the thread pool: a fault is logged, never allowed to end the process.
         catch (Exception failure)

@@ -25,7 +25,10 @@ public static class PolicyServiceCollectionExtensions
             sp.GetRequiredService<AppliancePaths>(),
             sp.GetRequiredService<ReloadSignal>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PolicyService>>()));
+            sp.GetRequiredService<ILogger<PolicyService>>())
+        {
+            Audit = sp.GetService<Audit.AuditTrail>(),
+        });
         services.AddSingleton<IPolicyAdministration>(sp => sp.GetRequiredService<PolicyService>());
         services.AddHostedService(sp => sp.GetRequiredService<PolicyService>());
         return services;

@@ -1,6 +1,8 @@
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Startup;
 using Appliance.Hosting.Admin;
+using Appliance.Hosting.Audit;
+using Appliance.Storage.Audit;
 using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
@@ -88,9 +90,13 @@ public sealed class AdminSession : IDisposable
                 UnknownNodePresence.Instance,
                 time,
                 policy: new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, time), policyFile));
+            // Recorded in the data folder's audit log as the OS user running the CLI (docs/ops/audit.md).
+            var audit = AuditTrail.ForDataDirectory(context.DataDirectory, time, new AuditAnchorStore(database),
+                AuditHostingExtensions.MaxFileBytes(context.Config.Options.Audit), logger: null);
+            var audited = new AuditedAdminApi(operations, audit, AuditActor.LocalProcessUser);
             // Root working on the service's folder: whatever the database creates (WAL, backups) goes back to the
             // folder's owner on close, so the service can still open it (disposed after the database).
-            return new AdminSession(operations, viaService: false, coordinator, database, new OwnershipRestorer(context.DataDirectory), directory);
+            return new AdminSession(audited, viaService: false, coordinator, database, new OwnershipRestorer(context.DataDirectory), directory);
         }
         catch
         {

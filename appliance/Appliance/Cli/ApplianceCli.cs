@@ -34,6 +34,7 @@ public static class ApplianceCli
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(CompletionCommand.CreateCompleteVerb());
         root.Subcommands.Add(BackupCommands.Create());
+        root.Subcommands.Add(AuditCommands.Create());
         return root;
     }
 

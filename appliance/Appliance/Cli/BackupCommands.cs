@@ -31,7 +31,18 @@ public static class BackupCommands
         command.SetAction(parse => Run(parse, () =>
         {
             var sources = Sources(parse, parse.GetValue(outDir));
-            var archive = BackupWriter.Create(sources, DateTimeOffset.UtcNow);
+            string archive;
+            try
+            {
+                archive = BackupWriter.Create(sources, DateTimeOffset.UtcNow);
+            }
+            catch (BackupException e)
+            {
+                CliAudit.Record(CliContext.From(parse), "backup.create", sources.BackupDir, "failed: " + e.Message);
+                throw;
+            }
+
+            CliAudit.Record(CliContext.From(parse), "backup.create", archive, "ok");
             var dto = Describe(archive);
             CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, BackupJsonContext.Default.BackupArchiveDto, o =>
             {
@@ -73,6 +84,7 @@ public static class BackupCommands
             var archive = parse.GetValue(archiveArgument) ?? BackupArchives.Newest(Sources(parse, null).BackupDir)
                 ?? throw new BackupException("no archive in the backup folder; run 'appliance backup create' first");
             var differences = await BackupDrill.VerifyAsync(archive).ConfigureAwait(false);
+            CliAudit.Record(CliContext.From(parse), "backup.verify", archive, differences.Count == 0 ? "ok" : "failed: " + string.Join("; ", differences));
             var format = CliOutput.FormatOf(parse);
             var dto = new BackupVerifyDto(archive, differences.Count == 0, differences);
             if (format != OutputFormat.Table)
@@ -109,7 +121,22 @@ public static class BackupCommands
         command.SetAction(parse => Run(parse, () =>
         {
             var context = CliContext.From(parse);
-            var result = BackupRestore.Restore(parse.GetValue(archiveArgument)!, context.DataDirectory, DateTimeOffset.UtcNow);
+            var archive = parse.GetValue(archiveArgument)!;
+            // The restored folder replaces the data folder: it gets the old folder's owner (root restoring the service's folder).
+            var owner = Directory.Exists(context.DataDirectory) ? OwnershipRestorer.Owner(context.DataDirectory) : null;
+            BackupRestore.Result result;
+            try
+            {
+                result = BackupRestore.Restore(archive, context.DataDirectory, DateTimeOffset.UtcNow);
+            }
+            catch (BackupException e) when (!e.ApplianceRunning)
+            {
+                CliAudit.Record(context, "backup.restore", archive, "failed: " + e.Message);
+                throw;
+            }
+
+            OwnershipRestorer.GiveTo(context.DataDirectory, owner);
+            CliAudit.Record(context, "backup.restore", archive, "ok");
             var dto = new BackupRestoreDto(result.Manifest.Tailnet.Nodes.Count, result.Manifest.Tailnet.Users.Count, result.Manifest.CreatedAt,
                 context.DataDirectory, result.PreviousData, result.RestoredConfig);
             CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, BackupJsonContext.Default.BackupRestoreDto, o =>

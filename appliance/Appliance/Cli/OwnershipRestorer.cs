@@ -25,6 +25,18 @@ internal sealed partial class OwnershipRestorer(string dataDirectory) : IDisposa
         }
     }
 
+    /// <summary>Gives a folder itself (not its contents, see Dispose) to <paramref name="owner"/> when root runs this.</summary>
+    internal static void GiveTo(string path, (uint Uid, uint Gid)? owner)
+    {
+        if (OperatingSystem.IsLinux() && owner is { } o && o.Uid != 0 && geteuid() == 0)
+        {
+            _ = lchown(path, o.Uid, o.Gid);
+            using (new OwnershipRestorer(path))
+            {
+            }
+        }
+    }
+
     /// <summary>
     /// Owner of a path without following links, from statx(2), whose struct layout is the same on every Linux
     /// architecture (include/uapi/linux/stat.h: stx_uid at byte 20, stx_gid at byte 24), unlike struct stat.

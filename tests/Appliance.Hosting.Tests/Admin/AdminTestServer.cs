@@ -49,6 +49,9 @@ public sealed class AdminTestServer : IAsyncDisposable
         var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
         var builder = LoopbackHost.CreateBuilder(kestrel: kestrel => kestrel.ListenUnixSocket(directory.AdminSocketPath));
         builder.Services.AddApplianceStorage(directory, database);
+        // Admin verbs are recorded as in serve (docs/ops/audit.md).
+        builder.Services.AddSingleton(Appliance.Hosting.Audit.AuditTrail.ForDataDirectory(
+            dataDir, TimeProvider.System, new Appliance.Storage.Audit.AuditAnchorStore(database), Appliance.Storage.Audit.AuditLogWriter.DefaultMaxFileBytes, logger: null));
         builder.Services.AddSingleton(coordinator);
         builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, TimeProvider.System), policyFile: null));
         builder.Services.AddAdminApi();

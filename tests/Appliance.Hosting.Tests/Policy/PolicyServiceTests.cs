@@ -77,7 +77,31 @@ public sealed class PolicyServiceTests : IDisposable
         NullLogger<PolicyService>.Instance)
     {
         Debounce = TimeSpan.FromMilliseconds(50),
+        Audit = new Appliance.Hosting.Audit.AuditTrail(new Appliance.Storage.Audit.AuditLogWriter(AuditFolder, TimeProvider.System, null)),
     };
+
+    private string AuditFolder => Appliance.Storage.Audit.AuditLogFiles.FolderOf(_folder.DataDir);
+
+    [Fact]
+    public async Task Each_reload_that_changes_or_refuses_the_policy_and_every_sighup_is_in_the_audit_log()
+    {
+        await File.WriteAllTextAsync(PolicyFile, AllowWeb);
+        using var service = Service(fromFile: true);
+        await service.StartAsync(CancellationToken.None);
+        await File.WriteAllTextAsync(PolicyFile, Broken);
+        service.Reload("SIGHUP");
+        await File.WriteAllTextAsync(PolicyFile, AllowWeb);
+        service.Reload("file change");
+        service.Reload("SIGHUP");
+        await service.StopAsync(CancellationToken.None);
+
+        var records = Appliance.Storage.Audit.AuditLogReader.Read(AuditFolder).Select(r => r.Record).ToList();
+        Assert.All(records, r => Assert.Equal(("system", "policy.reload"), (r.Actor, r.Action)));
+        Assert.Equal(
+            [("start: " + PolicyFile, "ok: applied"), ("SIGHUP: " + PolicyFile, "refused (rejected)"), ("SIGHUP: " + PolicyFile, "ok: unchanged")],
+            records.Select(r => (r.Target, r.Result.Split(':')[0] == "refused (rejected)" ? "refused (rejected)" : r.Result)).ToList());
+        Assert.True(Appliance.Storage.Audit.AuditVerifier.Verify(AuditFolder, []).Intact);
+    }
 
     [Fact]
     public async Task The_file_policy_is_applied_and_recorded_once_and_a_broken_edit_keeps_it()

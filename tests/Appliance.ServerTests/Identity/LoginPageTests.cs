@@ -109,6 +109,15 @@ public sealed partial class LoginPageTests
         Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
         Assert.Contains("Too many failed attempts", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.False(waiting.IsCompleted);
+
+        // Each refusal is in the audit log (with the claimed name, never as a proven actor) and in the metric.
+        var refusals = Appliance.Storage.Audit.AuditLogReader.Read(Appliance.Storage.Audit.AuditLogFiles.FolderOf(appliance.DataDir))
+            .Select(r => r.Record).Where(r => r.Action == "login.refused").ToList();
+        Assert.Equal(5, refusals.Count(r => r.Result == "refused: wrong password" && r.Actor == "anonymous (as alice@site)"));
+        Assert.Single(refusals, r => r.Result == "refused: locked out");
+        var scrape = await Appliance.ServerTests.Support.PrometheusScrape.GetAsync(appliance.Metrics);
+        Assert.Equal(5, scrape.Value("appliance_login_failures_total", "reason=wrong_password"));
+        Assert.Equal(1, scrape.Value("appliance_login_failures_total", "reason=locked_out"));
     }
 
     [Fact]

@@ -62,7 +62,12 @@ public sealed class MetricsEndToEndTests
         Assert.Equal(2, scrape.Value("appliance_control_registrations_total", "result=accepted"));
         Assert.Equal(1, scrape.Value("appliance_control_registrations_total", "result=refused"));
         var messages = scrape.Value("appliance_control_map_messages_total");
-        Assert.True(messages >= 4, $"{messages} map messages: two full maps and at least one delta each");
+        // Guaranteed: a full map each, and for a at least one delta carrying b's new endpoint. b's full map already
+        // shows a online, so b needs no delta; whether "b came online" and "b's endpoint changed" reach a as one delta
+        // or two depends on whether they fall into one coalescing window (timing: alone, on an idle machine, they
+        // often do, which is why this once asked for 4 and failed when the test ran by itself).
+        Assert.True(messages >= 3, $"{messages} map messages: two full maps and at least one delta to a");
+        Assert.True(a.MessagesReceived >= 2 && b.MessagesReceived >= 1, $"a received {a.MessagesReceived}, b {b.MessagesReceived}");
         Assert.True(messages >= a.MessagesReceived + b.MessagesReceived, $"{messages} written, {a.MessagesReceived + b.MessagesReceived} received");
         var bytes = scrape.Value("appliance_control_map_bytes_total");
         Assert.True(bytes > 16 * messages, $"{bytes} bytes for {messages} framed (4-byte length + zstd JSON) messages");

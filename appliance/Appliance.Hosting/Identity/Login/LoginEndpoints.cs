@@ -53,7 +53,7 @@ public static partial class LoginEndpoints
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (context.Request.ContentLength is null or > MaxFormBytes || !context.Request.HasFormContentType)
         {
-            LogRefused(logger, "-", address, "form missing or larger than 8 KiB");
+            Refused(context, logger, "-", address, "form missing or larger than 8 KiB");
             return Page(context, StatusCodes.Status413PayloadTooLarge, LoginPage.Message("Request refused", "The form was too large or missing."));
         }
 
@@ -62,7 +62,7 @@ public static partial class LoginEndpoints
         var pending = writer.FindPending(id);
         if (pending is null)
         {
-            LogRefused(logger, login, address, "unknown or expired registration");
+            Refused(context, logger, login, address, "unknown or expired registration");
             return Page(context, StatusCodes.Status404NotFound, LoginPage.Message("Login link not valid",
                 "This login link is unknown or has expired. Run the login on the device again to get a new link."));
         }
@@ -70,7 +70,7 @@ public static partial class LoginEndpoints
         var csrf = services.GetRequiredService<LoginCsrf>();
         if (!csrf.TryConsume(pending.Id, context.Request.Cookies[CookieName(context)], Field(form, "csrf", 128)))
         {
-            LogRefused(logger, login, address, "missing, tampered or replayed CSRF token");
+            Refused(context, logger, login, address, "missing, tampered or replayed CSRF token");
             return Retry(context, csrf, pending, StatusCodes.Status400BadRequest, "The form expired. Please try again.", login);
         }
 
@@ -79,7 +79,7 @@ public static partial class LoginEndpoints
         string[] keys = ["user:" + login, "addr:" + address];
         if (throttle.LockedUntil(keys) is { } until)
         {
-            LogRefused(logger, login, address, "locked out");
+            Refused(context, logger, login, address, "locked out");
             return Retry(context, csrf, pending, StatusCodes.Status429TooManyRequests,
                 $"Too many failed attempts. Try again in {Math.Ceiling((until - time.GetUtcNow()).TotalMinutes)} minutes.", login);
         }
@@ -90,7 +90,7 @@ public static partial class LoginEndpoints
         if (reason is not null)
         {
             throttle.Failure(keys);
-            LogRefused(logger, login, address, reason);
+            Refused(context, logger, login, address, reason);
             return Retry(context, csrf, pending, StatusCodes.Status401Unauthorized,
                 throttle.LockedUntil(keys) is null ? Generic : "Too many failed attempts. Try again in 15 minutes.", login);
         }
@@ -100,11 +100,12 @@ public static partial class LoginEndpoints
         var approval = writer.Register(pending.Id, login);
         if (approval.Status != ApprovalStatus.Approved)
         {
-            LogRefused(logger, login, address, "registration failed: " + approval.Status);
+            Refused(context, logger, login, address, "registration failed: " + approval.Status);
             return Page(context, StatusCodes.Status409Conflict, LoginPage.Message("Not registered", "The device could not be registered; run the login on it again."));
         }
 
         LogRegistered(logger, login, pending.Hostname, address);
+        LoginAudit.Succeeded(context, login, address, pending.Hostname);
         return Page(context, StatusCodes.Status200OK, LoginPage.Done(pending.Hostname, person.DisplayName ?? person.Login));
     }
 
@@ -142,6 +143,13 @@ public static partial class LoginEndpoints
         }
 
         return null;
+    }
+
+    // Every refusal: the log line (1410), the audit log and appliance_login_failures_total{reason}.
+    private static void Refused(HttpContext context, ILogger logger, string login, string address, string reason)
+    {
+        LogRefused(logger, login, address, reason);
+        LoginAudit.Refused(context, login, address, reason);
     }
 
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash("not a password"));

@@ -1,0 +1,58 @@
+using Appliance.Storage.Database;
+using Appliance.Storage.Stores;
+using Microsoft.Data.Sqlite;
+
+namespace Appliance.Storage.Audit;
+
+/// <summary>The <c>audit_anchors</c> table (migration 0003): one row per audit file closed by rotation.</summary>
+public sealed class AuditAnchorStore(ApplianceDatabase database)
+{
+    /// <summary>Records a closed file; recording the same file again (a rotation retried after a crash) changes nothing.</summary>
+    public void Add(AuditAnchor anchor)
+    {
+        ArgumentNullException.ThrowIfNull(anchor);
+        using var connection = database.OpenConnection();
+        using var command = connection.Command(
+            "INSERT OR IGNORE INTO audit_anchors (file_name, first_seq, last_seq, last_hash, created_at) VALUES ($f, $a, $b, $h, $t);")
+            .With("$f", anchor.FileName).With("$a", anchor.FirstSeq).With("$b", anchor.LastSeq).With("$h", anchor.LastHash)
+            .With("$t", SqlValues.ToDb(anchor.CreatedAt));
+        command.ExecuteNonQuery();
+    }
+
+    public IReadOnlyList<AuditAnchor> List()
+    {
+        using var connection = database.OpenConnection();
+        return Read(connection);
+    }
+
+    /// <summary>
+    /// Reads the anchors without opening the database for writing (verify runs beside a running service, or on a
+    /// copy). A database without the table (older schema) has no anchors.
+    /// </summary>
+    public static IReadOnlyList<AuditAnchor> ReadOnly(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+        {
+            return [];
+        }
+
+        var builder = new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        using var connection = new SqliteConnection(builder.ToString());
+        connection.Open();
+        using (var exists = connection.Command("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_anchors';"))
+        {
+            if (Convert.ToInt64(exists.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return [];
+            }
+        }
+
+        return Read(connection);
+    }
+
+    private static List<AuditAnchor> Read(SqliteConnection connection)
+    {
+        using var command = connection.Command("SELECT file_name, first_seq, last_seq, last_hash, created_at FROM audit_anchors ORDER BY first_seq;");
+        return command.ReadAll(r => new AuditAnchor(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), SqlValues.Time(r, 4)));
+    }
+}

@@ -1,0 +1,31 @@
+using Appliance.Hosting.Audit;
+using Appliance.Storage.Files;
+
+namespace Appliance.Cli;
+
+/// <summary>
+/// Audit records for verbs that run in the CLI's own process beside (or without) the service: backups, restores,
+/// updates, CA operations. Written as the OS user running the CLI, without rotation (the CLI has no database open;
+/// the service rotates at its next write). A user who cannot write the data folder gets a warning on stderr: the
+/// action is not recorded.
+/// </summary>
+internal static class CliAudit
+{
+    public static void Record(CliContext context, string action, string target, string result)
+    {
+        if (!File.Exists(Path.Combine(context.DataDirectory, DataDirectory.DatabaseFileName)))
+        {
+            return;
+        }
+
+        var trail = AuditTrail.ForDataDirectory(context.DataDirectory, TimeProvider.System, anchors: null,
+            AuditHostingExtensions.MaxFileBytes(context.Config.Options.Audit), logger: null);
+        using (new OwnershipRestorer(context.DataDirectory))
+        {
+            if (trail.Record(AuditActor.LocalProcessUser, action, target, result) is null)
+            {
+                Console.Error.WriteLine($"warning: could not write the audit log in {context.DataDirectory}; this {action} is not recorded (run as root or the service user).");
+            }
+        }
+    }
+}
