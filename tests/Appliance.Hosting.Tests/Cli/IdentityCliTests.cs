@@ -114,6 +114,28 @@ public sealed class IdentityCliTests
     }
 
     [Fact]
+    public async Task The_verbs_keep_every_comment_and_every_untouched_byte_of_a_commented_file()
+    {
+        using var f = new Files();
+        var original = IdentityTextEditTests.Commented;
+        File.WriteAllText(f.Identity, original);
+
+        var passwd = await WithStdin("correct horse battery staple\n", () => CliRun.RunAsync(f.Args("users", "passwd", "alice@site", "--stdin")));
+        var disable = await CliRun.RunAsync(f.Args("users", "disable", "bob@site"));
+
+        Assert.True(passwd.ExitCode == 0, passwd.Error);
+        Assert.True(disable.ExitCode == 0, disable.Error);
+        var text = File.ReadAllText(f.Identity);
+        var hash = IdentityFileParser.Parse(text).Find("alice@site")!.PasswordHash!;
+        var expected = original
+            .Replace("      \"role\": \"admin\",          // reviewed\n", "      \"role\": \"admin\",          // reviewed\n      \"password\": \"" + hash + "\",\n", StringComparison.Ordinal)
+            .Replace("\"disabled\": false}", "\"disabled\": true}", StringComparison.Ordinal);
+        Assert.Equal(expected, text);
+        Assert.True(PasswordHasher.Verify("correct horse battery staple", hash));
+        Assert.Contains("// inline entry", File.ReadAllText(f.Identity + IdentityFileWriter.BackupSuffix), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_broken_identity_file_is_never_replaced_and_its_position_is_reported()
     {
         using var f = new Files();
