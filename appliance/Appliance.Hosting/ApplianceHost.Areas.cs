@@ -170,6 +170,7 @@ public static partial class ApplianceHost
             RenewAt = tls.RenewAt,
             Chain = tls.Chain,
             DataDir = paths.DataDir,
+            RequestClientCertificate = options.Identity.CertificateLogin,
         };
     }
 }

@@ -14,4 +14,11 @@ public sealed class IdentityOptions
 
     /// <summary>When a person is removed from (or disabled in) the file, expire their nodes too. Default false: only their login stops.</summary>
     public bool ExpireNodesOnRemoval { get; set; }
+
+    /// <summary>
+    /// Client-certificate login on the login page (docs/identity.md): the HTTPS listener asks every client for a
+    /// certificate (never requires one) and a person whose certificate from the local CA matches their
+    /// client_certificate field logs in without a password (their TOTP code is still asked). Default false.
+    /// </summary>
+    public bool CertificateLogin { get; set; }
 }

@@ -62,12 +62,20 @@ public static class IdentityFileParser
 
         var result = new List<Person>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var certificates = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in people.Items)
         {
             var person = ReadPerson(item);
             if (!seen.Add(person.Login))
             {
                 throw Error(item.Position, $"\"{person.Login}\" is listed twice");
+            }
+
+            // One certificate must never log in two people: the page could not know which one is meant.
+            if (person.ClientCertificate is { } certificate && !certificates.TryAdd(ClientCertificateField.Key(certificate), person.Login))
+            {
+                throw Error(item.Member("client_certificate")!.Value.Position,
+                    $"\"{person.Login}\" has the same client_certificate as \"{certificates[ClientCertificateField.Key(certificate)]}\"");
             }
 
             result.Add(person);
@@ -155,8 +163,14 @@ public static class IdentityFileParser
             throw Error(entry.Member("totp")!.Value.Position, "\"totp\" must be a base32 secret of at least 16 characters (appliance users totp enroll)");
         }
 
+        var certificate = String(entry, "client_certificate");
+        if (certificate is not null && ClientCertificateField.Problem(certificate) is { } wrong)
+        {
+            throw Error(entry.Member("client_certificate")!.Value.Position, wrong);
+        }
+
         return new Person(login, String(entry, "display_name"), String(entry, "email"), groups, role, disabled,
-            password, totp, String(entry, "client_certificate"));
+            password, totp, certificate);
     }
 
     private static string? String(HuJsonValue entry, string key)

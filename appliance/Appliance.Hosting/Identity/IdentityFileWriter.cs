@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace Appliance.Hosting.Identity;
 
@@ -9,7 +8,7 @@ namespace Appliance.Hosting.Identity;
 /// not load is never written), then written to a temporary file in the same folder, flushed to disk (fsync),
 /// the previous file copied to <c>identity.hujson.bak</c>, and the temporary file renamed over the old one, so a
 /// reader (the running service's watcher) sees either the old file or the new one, never half of one.
-/// Edits rewrite the file in canonical form: comments of the previous version survive only in the backup.
+/// Edits change only the values that change: comments, trailing commas and layout stay (<see cref="IdentityTextEdit"/>).
 /// </summary>
 public static class IdentityFileWriter
 {
@@ -17,15 +16,21 @@ public static class IdentityFileWriter
 
     private const UnixFileMode NewFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Reads and validates the current file, changes it with <paramref name="change"/>, and writes the result atomically.</summary>
+    /// <summary>
+    /// Reads and validates the current file, changes <paramref name="login"/> with <paramref name="change"/> by
+    /// editing only the changed values in the text (<see cref="IdentityTextEdit"/>: comments and layout stay), and
+    /// writes the result atomically.
+    /// </summary>
     /// <exception cref="IdentityFileException">The current file (or the changed document) does not validate; nothing was written.</exception>
+    /// <exception cref="KeyNotFoundException">No such person in the file; nothing was written.</exception>
     /// <exception cref="FileNotFoundException">There is no identity file at <paramref name="path"/>.</exception>
-    public static IdentityDocument Edit(string path, Func<IdentityDocument, IdentityDocument> change)
+    public static IdentityDocument Edit(string path, string login, Func<Person, Person> change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var current = IdentityFileParser.Parse(File.ReadAllText(path));
-        var text = Serialize(change(current));
-        return Replace(path, text);
+        var text = File.ReadAllText(path);
+        var person = IdentityFileParser.Parse(text).Find(login)
+            ?? throw new KeyNotFoundException($"no person '{login}' in {Path.GetFullPath(path)}: add them to the file first (see docs/identity.md)");
+        return Replace(path, IdentityTextEdit.Apply(text, login, change(person)));
     }
 
     /// <summary>Validates <paramref name="text"/> and, only if it loads, makes it the identity file (backup of the previous one kept).</summary>
@@ -36,52 +41,6 @@ public static class IdentityFileWriter
         var document = IdentityFileParser.Parse(text);
         WriteAtomically(Path.GetFullPath(path), text);
         return document;
-    }
-
-    /// <summary>The document as HuJSON (plain, indented JSON: every JSON file is a HuJSON file).</summary>
-    public static string Serialize(IdentityDocument document)
-    {
-        ArgumentNullException.ThrowIfNull(document);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("people");
-            foreach (var p in document.People)
-            {
-                json.WriteStartObject();
-                json.WriteString("login", p.Login);
-                WriteOptional(json, "display_name", p.DisplayName);
-                WriteOptional(json, "email", p.Email);
-                json.WriteStartArray("groups");
-                foreach (var group in p.Groups)
-                {
-                    json.WriteStringValue(group);
-                }
-
-                json.WriteEndArray();
-                json.WriteString("role", p.Role);
-                json.WriteBoolean("disabled", p.Disabled);
-                WriteOptional(json, "password", p.PasswordHash);
-                WriteOptional(json, "totp", p.TotpSecret);
-                WriteOptional(json, "client_certificate", p.ClientCertificate);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return "// Identity file (docs/identity.md). Written by `appliance users`; the previous version is in identity.hujson.bak.\n"
-            + Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
-    }
-
-    private static void WriteOptional(Utf8JsonWriter json, string key, string? value)
-    {
-        if (value is not null)
-        {
-            json.WriteString(key, value);
-        }
     }
 
     private static void WriteAtomically(string path, string text)

@@ -33,6 +33,12 @@ public sealed class ApplianceTlsOptions
     /// <summary><c>tls.chain</c>: full (default) | leaf-only-without-sni | leaf-only.</summary>
     public ChainPresentation Chain { get; init; } = ChainPresentation.Full;
 
+    /// <summary>
+    /// Ask every client for a certificate in the handshake (identity.certificate_login), never require one. Only the
+    /// login page looks at it; Tailscale clients, DERP and browsers without a certificate simply send none.
+    /// </summary>
+    public bool RequestClientCertificate { get; init; }
+
     /// <summary>The data folder (its <c>ca/</c> subfolder holds the CA). Resolve it with Appliance.Pki.Files.DataFolder.</summary>
     public string DataDir { get; init; } = "data";
 

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Appliance.Pki;
 using Appliance.Pki.Authority;
 using Appliance.Pki.Health;
@@ -63,7 +64,18 @@ public sealed partial class TlsCertificateStore
     public SslServerAuthenticationOptions ServerOptionsFor(string? serverName) => new()
     {
         ServerCertificateContext = Current.Select(Options.Chain, serverName),
+
+        // identity.certificate_login: a CertificateRequest in every handshake (the path is not known yet; TLS 1.3
+        // post-handshake renegotiation is neither allowed with HTTP/2 nor supported by Chromium). The handshake
+        // accepts any certificate or none: possession of the key is proven by the handshake itself, and the login
+        // page checks chain, dates, usage and revocation against the local CA so it can say why one is refused.
+        ClientCertificateRequired = Options.RequestClientCertificate,
+#pragma warning disable CA5359 // This validates the *client's* certificate, which is optional here; the login page checks it (ClientCertificateVerifier).
+        RemoteCertificateValidationCallback = Options.RequestClientCertificate ? AcceptAnyClientCertificate : null,
+#pragma warning restore CA5359
     };
+
+    private static bool AcceptAnyClientCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) => true;
 
     /// <summary>
     /// Dates of the served leaf, its chain and (local-ca mode) the CA's root: Critical when one expires within 7

@@ -87,18 +87,7 @@ public sealed partial class LocalCa
     }
 
     /// <summary>Serials (lowercase hex) that must never be served again.</summary>
-    public IReadOnlySet<string> RevokedSerials()
-    {
-        if (!File.Exists(Directory.Revoked))
-        {
-            return new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        return File.ReadAllLines(Directory.Revoked)
-            .Select(line => line.Split(' ', 2)[0].Trim().ToLowerInvariant())
-            .Where(serial => serial.Length > 0)
-            .ToHashSet(StringComparer.Ordinal);
-    }
+    public IReadOnlySet<string> RevokedSerials() => RevocationList.Read(Directory.Revoked);
 
     /// <summary>Certificates sent after the leaf: the intermediate, then the cross certificate while the overlap lasts.</summary>
     internal List<X509Certificate2> ServedChain()

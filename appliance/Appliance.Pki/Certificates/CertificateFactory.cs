@@ -108,6 +108,32 @@ public static class CertificateFactory
         return request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), now - Backdate, notAfter, SerialNumbers.Next());
     }
 
+    /// <summary>
+    /// A person's client certificate for the login page: not a CA, digitalSignature, EKU clientAuth only, subject
+    /// <c>CN=&lt;login&gt;, O=Appliance</c> and no subject alternative names, so the intermediate's DNS and IP name
+    /// constraints have nothing to constrain (a login contains '@', so no verifier reads the CN as a host name).
+    /// </summary>
+    public static X509Certificate2 CreateClient(ECDsa key, string login, X509Certificate2 issuer, ECDsa issuerKey, DateTimeOffset now, TimeSpan lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrWhiteSpace(login);
+        ArgumentNullException.ThrowIfNull(issuer);
+        var request = new CertificateRequest(Name(login), key, KeyPolicy.Hash);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(ClientAuthOid, "clientAuth")], critical: false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        var notAfter = Min(now + lifetime, issuer.NotAfter);
+        return request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuerKey), now - Backdate, notAfter, SerialNumbers.Next());
+    }
+
+    /// <summary>id-kp-clientAuth (RFC 5280 §4.2.1.12).</summary>
+    public const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
+
+    /// <summary>The subject <see cref="CreateClient"/> gives a person, in .NET's (RFC 4514-like) string form.</summary>
+    public static string ClientSubject(string login) => Name(login).Name;
+
     private static X509KeyUsageExtension CaKeyUsage() =>
         new(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, critical: true);
 

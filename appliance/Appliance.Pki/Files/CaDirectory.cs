@@ -11,7 +11,8 @@ namespace Appliance.Pki.Files;
 /// cross.crt            during a root overlap: the new root signed by the old one, served after the intermediate
 /// leaf.pem             the served leaf: private key and certificate in one file, so one rename replaces both
 /// trust-bundle.pem     every root a client should trust now (current root + roots still in their overlap)
-/// revoked              one line per revoked leaf: serial (hex) and revocation time
+/// revoked              one line per revoked certificate (leaf or client): serial (hex) and revocation time
+/// clients              one line per client certificate issued to a person: serial, login, not-after
 /// </code>
 /// An offline-root folder (a USB stick) holds <c>root.crt</c> and <c>root.key</c> only.
 /// </summary>
@@ -46,6 +47,8 @@ public sealed class CaDirectory
     public string TrustBundle => In("trust-bundle.pem");
 
     public string Revoked => In("revoked");
+
+    public string Clients => In("clients");
 
     /// <summary>True when the folder holds a manifest (the last file <c>ca init</c> writes).</summary>
     public bool IsInitialised => File.Exists(Manifest);

@@ -86,6 +86,7 @@ public sealed class HuJsonReader
         }
 
         var start = Here;
+        var offset = _pos;
         var c = _text[_pos];
         switch (c)
         {
@@ -94,20 +95,22 @@ public sealed class HuJsonReader
             case '[':
                 return ReadArray(start, depth);
             case '"':
-                return HuJsonValue.Scalar(HuJsonKind.String, start, ReadString());
+                var text = ReadString();
+                return HuJsonValue.Scalar(HuJsonKind.String, start, text, offset, _pos);
             case 't':
                 ExpectWord("true");
-                return HuJsonValue.Scalar(HuJsonKind.True, start);
+                return HuJsonValue.Scalar(HuJsonKind.True, start, "", offset, _pos);
             case 'f':
                 ExpectWord("false");
-                return HuJsonValue.Scalar(HuJsonKind.False, start);
+                return HuJsonValue.Scalar(HuJsonKind.False, start, "", offset, _pos);
             case 'n':
                 ExpectWord("null");
-                return HuJsonValue.Scalar(HuJsonKind.Null, start);
+                return HuJsonValue.Scalar(HuJsonKind.Null, start, "", offset, _pos);
             default:
                 if (c == '-' || char.IsAsciiDigit(c))
                 {
-                    return HuJsonValue.Scalar(HuJsonKind.Number, start, ReadNumber());
+                    var number = ReadNumber();
+                    return HuJsonValue.Scalar(HuJsonKind.Number, start, number, offset, _pos);
                 }
 
                 throw At($"unexpected character {Describe(c)}, expected a value");
@@ -116,6 +119,7 @@ public sealed class HuJsonReader
 
     private HuJsonValue ReadObject(HuJsonPosition start, int depth)
     {
+        var offset = _pos;
         _pos++;
         var members = new List<HuJsonMember>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -130,7 +134,7 @@ public sealed class HuJsonReader
             if (_text[_pos] == '}')
             {
                 _pos++;
-                return HuJsonValue.ObjectOf(start, members);
+                return HuJsonValue.ObjectOf(start, members, offset, _pos);
             }
 
             if (_text[_pos] != '"')
@@ -176,6 +180,7 @@ public sealed class HuJsonReader
 
     private HuJsonValue ReadArray(HuJsonPosition start, int depth)
     {
+        var offset = _pos;
         _pos++;
         var items = new List<HuJsonValue>();
         while (true)
@@ -189,7 +194,7 @@ public sealed class HuJsonReader
             if (_text[_pos] == ']')
             {
                 _pos++;
-                return HuJsonValue.ArrayOf(start, items);
+                return HuJsonValue.ArrayOf(start, items, offset, _pos);
             }
 
             items.Add(ReadValue(depth + 1));

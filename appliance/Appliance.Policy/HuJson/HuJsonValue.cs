@@ -19,6 +19,13 @@ public sealed class HuJsonValue
 
     public HuJsonPosition Position { get; }
 
+    /// <summary>Offset (in characters) of the value's first character in the parsed text; 0 for values built in code.</summary>
+    public int Start { get; private init; }
+
+    /// <summary>Offset just past the value's last character (a string's closing quote, an object's '}'), so
+    /// <c>text[Start..End]</c> is the value as written: what a surgical edit replaces.</summary>
+    public int End { get; private init; }
+
     /// <summary>The decoded string, or the number's literal text.</summary>
     public string Text { get; private init; } = "";
 
@@ -28,14 +35,14 @@ public sealed class HuJsonValue
 
     public bool IsString => Kind == HuJsonKind.String;
 
-    public static HuJsonValue Scalar(HuJsonKind kind, HuJsonPosition position, string text = "") =>
-        new(kind, position) { Text = text };
+    public static HuJsonValue Scalar(HuJsonKind kind, HuJsonPosition position, string text = "", int start = 0, int end = 0) =>
+        new(kind, position) { Text = text, Start = start, End = end };
 
-    public static HuJsonValue ArrayOf(HuJsonPosition position, IReadOnlyList<HuJsonValue> items) =>
-        new(HuJsonKind.Array, position) { Items = items };
+    public static HuJsonValue ArrayOf(HuJsonPosition position, IReadOnlyList<HuJsonValue> items, int start = 0, int end = 0) =>
+        new(HuJsonKind.Array, position) { Items = items, Start = start, End = end };
 
-    public static HuJsonValue ObjectOf(HuJsonPosition position, IReadOnlyList<HuJsonMember> members) =>
-        new(HuJsonKind.Object, position) { Members = members };
+    public static HuJsonValue ObjectOf(HuJsonPosition position, IReadOnlyList<HuJsonMember> members, int start = 0, int end = 0) =>
+        new(HuJsonKind.Object, position) { Members = members, Start = start, End = end };
 
     public HuJsonMember? Member(string name) => Members.FirstOrDefault(m => m.Name == name);
 

@@ -52,12 +52,7 @@ public static class IdentityFileEdit
         IdentityDocument written;
         try
         {
-            written = IdentityFileWriter.Edit(path, document =>
-            {
-                var person = document.Find(login) ?? throw new KeyNotFoundException(
-                    $"no person '{login}' in {path}: add them to the file first (see docs/identity.md)");
-                return new IdentityDocument([.. document.People.Select(p => p.Login == login ? change(person) : p)]);
-            });
+            written = IdentityFileWriter.Edit(path, login, change);
         }
         catch (IdentityFileException e)
         {

@@ -13,7 +13,8 @@ public static class UsersIdentityCommands
 {
     public const int MinPasswordLength = 8;
 
-    public static IEnumerable<Command> Create() => [PasswdCommand(), TotpCommand(), FlagCommand("disable", true), FlagCommand("enable", false)];
+    public static IEnumerable<Command> Create() =>
+        [PasswdCommand(), TotpCommand(), FlagCommand("disable", true), FlagCommand("enable", false), UsersCertCommands.Create()];
 
     private static Argument<string> Login() => new("name") { Description = "The person's login in the identity file (alice@site)." };
 

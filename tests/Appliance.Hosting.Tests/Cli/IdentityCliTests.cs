@@ -1,8 +1,11 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Appliance.Cli;
 using Appliance.Hosting.Identity;
 using Appliance.Hosting.Tests.Admin;
 using Appliance.Hosting.Tests.Identity;
+using Appliance.Pki.Authority;
+using Appliance.Pki.Clients;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
@@ -111,6 +114,61 @@ public sealed class IdentityCliTests
         Assert.True(enabled.ExitCode == 0, enabled.Error);
         Assert.False(IdentityFileParser.Parse(File.ReadAllText(f.Identity)).Find("bob@site")!.Disabled);
         Assert.False(UserDisabled(f, "bob@site"));
+    }
+
+    [Fact]
+    public async Task The_verbs_keep_every_comment_and_every_untouched_byte_of_a_commented_file()
+    {
+        using var f = new Files();
+        var original = IdentityTextEditTests.Commented;
+        File.WriteAllText(f.Identity, original);
+
+        var passwd = await WithStdin("correct horse battery staple\n", () => CliRun.RunAsync(f.Args("users", "passwd", "alice@site", "--stdin")));
+        var disable = await CliRun.RunAsync(f.Args("users", "disable", "bob@site"));
+
+        Assert.True(passwd.ExitCode == 0, passwd.Error);
+        Assert.True(disable.ExitCode == 0, disable.Error);
+        var text = File.ReadAllText(f.Identity);
+        var hash = IdentityFileParser.Parse(text).Find("alice@site")!.PasswordHash!;
+        var expected = original
+            .Replace("      \"role\": \"admin\",          // reviewed\n", "      \"role\": \"admin\",          // reviewed\n      \"password\": \"" + hash + "\",\n", StringComparison.Ordinal)
+            .Replace("\"disabled\": false}", "\"disabled\": true}", StringComparison.Ordinal);
+        Assert.Equal(expected, text);
+        Assert.True(PasswordHasher.Verify("correct horse battery staple", hash));
+        Assert.Contains("// inline entry", File.ReadAllText(f.Identity + IdentityFileWriter.BackupSuffix), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cert_issue_writes_a_pkcs12_for_the_browser_links_the_person_and_revoke_makes_it_refused()
+    {
+        using var f = new Files();
+        using (LocalCa.Initialise(f.DataDir, new LocalCaOptions { DnsNames = ["localhost"], IpAddresses = [] }, TimeProvider.System))
+        {
+        }
+
+        var p12 = Path.Combine(Path.GetDirectoryName(f.Identity)!, "alice.p12");
+        var issued = await CliRun.RunAsync(f.Args("users", "cert", "issue", "alice@site", "--out", p12, "-o", "json"));
+        var unknown = await CliRun.RunAsync(f.Args("users", "cert", "issue", "mallory@site", "--out", p12 + ".pem"));
+
+        Assert.True(issued.ExitCode == 0, issued.Error);
+        using var json = JsonDocument.Parse(issued.Out);
+        using var certificate = X509CertificateLoader.LoadPkcs12FromFile(p12, json.RootElement.GetProperty("import_password").GetString());
+        Assert.True(certificate.HasPrivateKey);
+        Assert.Contains("CN=alice@site", certificate.Subject, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(p12));
+        Assert.Equal(ClientCertificateVerdict.Accepted, ClientCertificateVerifier.Verify(f.DataDir, certificate, DateTimeOffset.UtcNow));
+
+        // The person's client_certificate field was empty: it now names the subject, and the file kept its comment.
+        var text = File.ReadAllText(f.Identity);
+        Assert.Equal(certificate.Subject, IdentityFileParser.Parse(text).Find("alice@site")!.ClientCertificate);
+        Assert.Contains("// the site's people", text, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no person 'mallory@site'", unknown.Error, StringComparison.Ordinal);
+
+        var revoked = await CliRun.RunAsync(f.Args("users", "cert", "revoke", "alice@site"));
+        Assert.True(revoked.ExitCode == 0, revoked.Error);
+        Assert.Contains("Revoked 1 certificate", revoked.Out, StringComparison.Ordinal);
+        Assert.Equal(ClientCertificateVerdict.Revoked, ClientCertificateVerifier.Verify(f.DataDir, certificate, DateTimeOffset.UtcNow));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
@@ -68,7 +69,21 @@ public sealed class NoiseControlClient : IAsyncDisposable
         {
             await tcp.ConnectAsync(server.Host, server.Port, cancellationToken).ConfigureAwait(false);
             tcp.NoDelay = true;
-            var network = tcp.GetStream();
+            Stream network = tcp.GetStream();
+            if (server.Scheme == Uri.UriSchemeHttps)
+            {
+                // As tailscaled with an https:// server_url: TLS, HTTP/1.1, no client certificate (the server may ask for one).
+#pragma warning disable CA5359 // A loopback test client; the chain the HTTPS listener serves is the Tls area's tests' subject.
+                var tls = new SslStream(network, false, (_, _, _, _) => true);
+#pragma warning restore CA5359
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = server.Host,
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                }, cancellationToken).ConfigureAwait(false);
+                network = tls;
+            }
+
             var request = RequestHead(server, initiator.Initiation.Span);
             await network.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
 

@@ -42,6 +42,11 @@ public static partial class LoginEndpoints
 
         var csrf = services.GetRequiredService<LoginCsrf>().Issue(pending.Id);
         SetCsrfCookie(context, csrf);
+        if (InspectCertificate(context) is { } certificate)
+        {
+            return ShowWithCertificate(context, pending, csrf, certificate);
+        }
+
         return Page(context, StatusCodes.Status200OK, LoginPage.Form(pending.Hostname, csrf, null));
     }
 
@@ -72,6 +77,11 @@ public static partial class LoginEndpoints
         {
             Refused(context, logger, login, address, "missing, tampered or replayed CSRF token");
             return Retry(context, csrf, pending, StatusCodes.Status400BadRequest, "The form expired. Please try again.", login);
+        }
+
+        if (Field(form, "method", 16) == CertificateMethod)
+        {
+            return SubmitCertificate(context, form, pending);
         }
 
         var throttle = services.GetRequiredService<LoginThrottle>();

@@ -29,6 +29,24 @@ internal static class LoginPage
         </form>
         """);
 
+    /// <summary>The page for a person whose certificate was recognised: a button (and the code field when they
+    /// have TOTP), with the password form below for someone else at the same browser.</summary>
+    public static string CertificateForm(string machine, string csrf, string person, bool askCode, string? error) => Render("Log in", $"""
+        <h1>Log in to add a device</h1>
+        <p class="machine">Device: <strong>{E(machine)}</strong></p>
+        {(error is null ? "" : $"<p class=\"error\" role=\"alert\" id=\"error\">{E(error)}</p>")}
+        <form method="post" autocomplete="off">
+        <input type="hidden" name="csrf" value="{E(csrf)}">
+        <input type="hidden" name="method" value="certificate">
+        <p id="certificate">Your browser presented the certificate of <strong>{E(person)}</strong>.</p>
+        {(askCode ? """
+        <label for="certificate-totp">Code from your authenticator app</label>
+        <input id="certificate-totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="7">
+        """ : "")}
+        <button type="submit">Log in as {E(person)}</button>
+        </form>
+        """);
+
     public static string Done(string machine, string person) => Render("Device added", $"""
         <h1>Device added</h1>
         <p class="ok" role="status" id="result">{E(machine)} is now registered to {E(person)}. You can close this page.</p>
