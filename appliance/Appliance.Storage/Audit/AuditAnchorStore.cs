@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Appliance.Storage.Database;
 using Appliance.Storage.Stores;
 using Microsoft.Data.Sqlite;
@@ -13,9 +14,9 @@ public sealed class AuditAnchorStore(ApplianceDatabase database)
         ArgumentNullException.ThrowIfNull(anchor);
         using var connection = database.OpenConnection();
         using var command = connection.Command(
-            "INSERT OR IGNORE INTO audit_anchors (file_name, first_seq, last_seq, last_hash, created_at) VALUES ($f, $a, $b, $h, $t);")
-            .With("$f", anchor.FileName).With("$a", anchor.FirstSeq).With("$b", anchor.LastSeq).With("$h", anchor.LastHash)
-            .With("$t", SqlValues.ToDb(anchor.CreatedAt));
+            "INSERT INTO audit_anchors (file_name, first_seq, last_seq, last_hash, created_at) VALUES (@f, @a, @b, @h, @t) ON CONFLICT (file_name) DO NOTHING;")
+            .With("@f", anchor.FileName).With("@a", anchor.FirstSeq).With("@b", anchor.LastSeq).With("@h", anchor.LastHash)
+            .With("@t", SqlValues.ToDb(anchor.CreatedAt));
         command.ExecuteNonQuery();
     }
 
@@ -50,7 +51,7 @@ public sealed class AuditAnchorStore(ApplianceDatabase database)
         return Read(connection);
     }
 
-    private static List<AuditAnchor> Read(SqliteConnection connection)
+    private static List<AuditAnchor> Read(DbConnection connection)
     {
         using var command = connection.Command("SELECT file_name, first_seq, last_seq, last_hash, created_at FROM audit_anchors ORDER BY first_seq;");
         return command.ReadAll(r => new AuditAnchor(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), SqlValues.Time(r, 4)));
