@@ -51,7 +51,7 @@ public sealed class AdminTestServer : IAsyncDisposable
         builder.Services.AddApplianceStorage(directory, database);
         // Admin verbs are recorded as in serve (docs/ops/audit.md).
         builder.Services.AddSingleton(Appliance.Hosting.Audit.AuditTrail.ForDataDirectory(
-            dataDir, TimeProvider.System, new Appliance.Storage.Audit.AuditAnchorStore(database), Appliance.Storage.Audit.AuditLogWriter.DefaultMaxFileBytes, logger: null));
+            directory.Path, TimeProvider.System, new Appliance.Storage.Audit.AuditAnchorStore(database), Appliance.Storage.Audit.AuditLogWriter.DefaultMaxFileBytes, logger: null));
         builder.Services.AddSingleton(coordinator);
         builder.Services.AddSingleton<IPolicyAdministration>(new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, TimeProvider.System), policyFile: null));
         builder.Services.AddAdminApi();
