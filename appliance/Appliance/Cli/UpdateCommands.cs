@@ -208,6 +208,13 @@ public static class UpdateCommands
 
             var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);
 
+            // The unit runs this as root before every start: whoever switched the release (and whether or not that
+            // was root), the operators' /usr/local/bin/appliance now follows the release about to start.
+            if (OperatingSystem.IsLinux())
+            {
+                InstallCommands.RefreshCommand(updater);
+            }
+
             if (parse.GetValue(noRestart) && outcome.Result == UpdateResult.Refused)
             {
                 // ExecStartPre while `update import` (or rollback) holds the lock: that command restarted the service
@@ -216,14 +223,6 @@ public static class UpdateCommands
                 CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), new UpdateOutcomeDto(true, outcome.Result.ToString(), null, busy),
                     CliJsonContext.Default.UpdateOutcomeDto, o => o.WriteLine(busy));
                 return ExitCodes.Ok;
-            }
-
-            // The unit runs this as root before every start: whoever switched the release (and whether or not that
-            // was root), the operators' /usr/local/bin/appliance now follows the release about to start. Not while
-            // an update command runs (above): it may be running from that file, and it refreshes it when it ends.
-            if (OperatingSystem.IsLinux())
-            {
-                InstallCommands.RefreshCommand(updater);
             }
 
             return Report(parse, outcome);
