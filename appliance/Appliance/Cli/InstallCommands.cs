@@ -170,16 +170,21 @@ public static class InstallCommands
 
     /// <summary>
     /// The data folder is the service user's alone (0700), so operators in appliance-admin cannot run the release
-    /// through the `current` link: /usr/local/bin/appliance is a copy of the current release's binary
-    /// (<see cref="OperatorCommandCopy"/>).
+    /// through the `current` link: /usr/local/bin/appliance is a copy of the current release's binary.
     /// </summary>
-    private static void CopyCommand(Updater updater) =>
-        OperatorCommandCopy.Refresh(Path.Combine(updater.Paths.Root, "current", "appliance"), InstalledLayout.CommandLink);
+    private static void CopyCommand(Updater updater)
+    {
+        var source = Path.Combine(updater.Paths.Root, "current", "appliance");
+        var temporary = InstalledLayout.CommandLink + ".new";
+        File.Copy(source, temporary, overwrite: true);
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        File.Move(temporary, InstalledLayout.CommandLink, overwrite: true);
+    }
 
     /// <summary>
-    /// After a switch of the installed appliance's release (import, rollback, and `update recover`, which the unit
-    /// runs as root before every start): the operators' copy follows the release that now runs. Elsewhere (a
-    /// development updates root, not root, nothing installed) it does nothing.
+    /// After an update or rollback of the installed appliance (run as root): the operators' copy follows the release
+    /// that now runs. Elsewhere (a development data folder, no installed command) it does nothing.
     /// </summary>
     public static void RefreshCommand(Updater updater)
     {
