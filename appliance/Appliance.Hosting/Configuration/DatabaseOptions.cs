@@ -6,7 +6,7 @@ public enum DatabaseType
     /// <summary><c>sqlite</c> (default): <c>&lt;data_dir&gt;/appliance.db</c>, embedded, nothing to set up.</summary>
     Sqlite = 0,
 
-    /// <summary><c>postgres</c>: a PostgreSQL database the site runs (docs/decisions/0084-pg-postgresql-store.md).</summary>
+    /// <summary><c>postgres</c>: a PostgreSQL database the site runs (docs/decisions/0085-postgresql-store.md).</summary>
     Postgres = 1,
 }
 

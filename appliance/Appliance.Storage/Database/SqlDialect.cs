@@ -10,6 +10,6 @@ public enum SqlDialect
     /// <summary>The embedded default: `&lt;data&gt;/appliance.db` in WAL mode.</summary>
     Sqlite,
 
-    /// <summary>A PostgreSQL database reached with Npgsql (docs/decisions/0084-pg-postgresql-store.md).</summary>
+    /// <summary>A PostgreSQL database reached with Npgsql (docs/decisions/0085-postgresql-store.md).</summary>
     Postgres,
 }

@@ -5,8 +5,7 @@ namespace Appliance.Hosting.Tests.Cli;
 /// <summary>
 /// The unit `appliance install` writes (installer/systemd/appliance.service, embedded in the binary) and the updater
 /// agree: the service runs the `current` release, and before every start the same binary runs `update recover` as
-/// root, which also refreshes the operators' /usr/local/bin/appliance (OperatorCommandCopy). Without the "+" it would
-/// run sandboxed as the service user and could write neither.
+/// root. Without the "+" it would run sandboxed as the service user and could not repair the release folder.
 /// </summary>
 public sealed class InstalledUnitTests
 {

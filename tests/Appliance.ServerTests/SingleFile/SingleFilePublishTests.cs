@@ -10,6 +10,7 @@ namespace Appliance.ServerTests.SingleFile;
 /// Publishes fresh into a temporary folder so it always tests the current sources.
 /// </summary>
 [Trait("Category", "Slow")]
+[Collection(Support.SingleFilePublishers.Name)]
 public sealed class SingleFilePublishTests : IDisposable
 {
     private readonly TempFolder _temp = new();

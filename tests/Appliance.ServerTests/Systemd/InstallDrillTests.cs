@@ -18,6 +18,7 @@ namespace Appliance.ServerTests.Systemd;
 /// without them (.ci/run installs systemd-container, debootstrap and zstd). docs/operator-guide.md shows the same commands.
 /// </summary>
 [Trait("Category", "Systemd")]
+[Collection(Support.SingleFilePublishers.Name)]
 public sealed partial class InstallDrillTests
 {
     private const string Version = "1.0.0";
