@@ -24,7 +24,7 @@ internal static class PostgresSchema
         {
             throw new DatabaseRefusedException(
                 DatabaseRefusal.Unreachable,
-                $"Cannot connect to the PostgreSQL database {display}: {e.Message}. Check database.postgres in the config " +
+                $"Cannot connect to the PostgreSQL database {display}: {e.Message}. Check the database.* keys in the config " +
                 "and that the server is running and accepts this user.",
                 e);
         }

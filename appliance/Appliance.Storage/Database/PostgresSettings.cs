@@ -3,7 +3,7 @@ using Npgsql;
 namespace Appliance.Storage.Database;
 
 /// <summary>
-/// Where the PostgreSQL database is (config `database.postgres`): a libpq-style connection string, or host, port,
+/// Where the PostgreSQL database is (config `database.*` with `database.type: postgres`): a libpq-style connection string, or host, port,
 /// database and user, with the password read from a file so it stays out of the config and the process list.
 /// </summary>
 /// <param name="Connection">A full Npgsql connection string; the other fields add to or override it.</param>
@@ -27,28 +27,10 @@ public sealed record PostgresSettings(
         }
         catch (ArgumentException e)
         {
-            throw new DatabaseRefusedException(DatabaseRefusal.Unreachable, $"database.postgres.connection is not a valid connection string: {e.Message}", e);
+            throw new DatabaseRefusedException(DatabaseRefusal.Unreachable, $"database.connection is not a valid connection string: {e.Message}", e);
         }
 
-        if (Host is { Length: > 0 })
-        {
-            builder.Host = Host;
-        }
-
-        if (Port is { } port)
-        {
-            builder.Port = port;
-        }
-
-        if (Database is { Length: > 0 })
-        {
-            builder.Database = Database;
-        }
-
-        if (User is { Length: > 0 })
-        {
-            builder.Username = User;
-        }
+        ApplyParts(builder);
 
         if (PasswordFile is { Length: > 0 })
         {
@@ -58,7 +40,7 @@ public sealed record PostgresSettings(
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new DatabaseRefusedException(DatabaseRefusal.Unreachable, $"cannot read database.postgres.password_file '{PasswordFile}': {e.Message}", e);
+                throw new DatabaseRefusedException(DatabaseRefusal.Unreachable, $"cannot read database.password_file '{PasswordFile}': {e.Message}", e);
             }
         }
 
@@ -79,31 +61,36 @@ public sealed record PostgresSettings(
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(Connection ?? "") { Password = null };
-            if (Host is { Length: > 0 })
-            {
-                builder.Host = Host;
-            }
-
-            if (Port is { } port)
-            {
-                builder.Port = port;
-            }
-
-            if (Database is { Length: > 0 })
-            {
-                builder.Database = Database;
-            }
-
-            if (User is { Length: > 0 })
-            {
-                builder.Username = User;
-            }
-
+            ApplyParts(builder);
             return builder.ToString();
         }
         catch (ArgumentException)
         {
             return "";
+        }
+    }
+
+    /// <summary>The separate keys override the connection string's parts (config docs: "the keys below override its parts").</summary>
+    private void ApplyParts(NpgsqlConnectionStringBuilder builder)
+    {
+        if (Host is { Length: > 0 })
+        {
+            builder.Host = Host;
+        }
+
+        if (Port is { } port)
+        {
+            builder.Port = port;
+        }
+
+        if (Database is { Length: > 0 })
+        {
+            builder.Database = Database;
+        }
+
+        if (User is { Length: > 0 })
+        {
+            builder.Username = User;
         }
     }
 }

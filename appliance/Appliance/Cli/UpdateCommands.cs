@@ -208,13 +208,6 @@ public static class UpdateCommands
 
             var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);
 
-            // The unit runs this as root before every start: whoever switched the release (and whether or not that
-            // was root), the operators' /usr/local/bin/appliance now follows the release about to start.
-            if (OperatingSystem.IsLinux())
-            {
-                InstallCommands.RefreshCommand(updater);
-            }
-
             if (parse.GetValue(noRestart) && outcome.Result == UpdateResult.Refused)
             {
                 // ExecStartPre while `update import` (or rollback) holds the lock: that command restarted the service
