@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Appliance.Hosting.Identity;
+using Appliance.ServerTests.Support;
 
 namespace Appliance.ServerTests.AdminConsole;
 
@@ -59,41 +59,8 @@ public sealed class ConsoleBrowserTests
         }
     }
 
-    private static string Screenshots => Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
+    private static string Screenshots => BrowserScript.Screenshots;
 
-    private static async Task<(int Exit, string Output)> RunBrowserAsync(string config)
-    {
-        var folder = Path.Combine(RepositoryRoot(), "tests", "browser");
-        Assert.True(File.Exists("/usr/bin/chromium"), "chromium is not installed (apt-get install chromium; .ci/run does)");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "axe-core")), "run `npm ci` in tests/browser (.ci/run does)");
-        var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("console.mjs");
-        start.ArgumentList.Add(config);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Appliance.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Appliance.sln not found above the test folder");
-    }
+    private static Task<(int Exit, string Output)> RunBrowserAsync(string config) =>
+        BrowserScript.RunAsync("console.mjs", [config], TimeSpan.FromMinutes(3), package: "axe-core");
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Appliance.Hosting.Identity;
 using Appliance.ServerTests.EndToEnd;
+using Appliance.ServerTests.Support;
 
 namespace Appliance.ServerTests.Identity;
 
@@ -46,49 +46,8 @@ public sealed class LoginPageBrowserTests
         Assert.True(File.Exists(Path.Combine(Screenshots, "locked-out.png")));
     }
 
-    private static string Screenshots => Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
+    private static string Screenshots => BrowserScript.Screenshots;
 
-    private static async Task<(int Exit, string Output)> RunBrowserAsync(Uri url, string mode, string code)
-    {
-        var folder = Path.Combine(RepositoryRoot(), "tests", "browser");
-        Assert.True(File.Exists("/usr/bin/chromium"), "chromium is not installed (apt-get install chromium; .ci/run does)");
-        Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")), "run `npm ci` in tests/browser (.ci/run does)");
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "login.mjs", url.ToString(), "alice@site", "correct horse", code, mode, Screenshots })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Appliance.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Appliance.sln not found above the test folder");
-    }
+    private static Task<(int Exit, string Output)> RunBrowserAsync(Uri url, string mode, string code) =>
+        BrowserScript.RunAsync("login.mjs", [url.ToString(), "alice@site", "correct horse", code, mode, Screenshots], TimeSpan.FromMinutes(2));
 }
