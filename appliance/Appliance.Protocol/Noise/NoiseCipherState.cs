@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using NSec.Cryptography;
+using Bcl = System.Security.Cryptography;
 
 namespace Appliance.Protocol.Noise;
 
@@ -10,9 +11,16 @@ namespace Appliance.Protocol.Noise;
 /// agree on record 0 only. AD is empty. No rekeying; the direction dies after 2^64-1 records.
 /// Not thread-safe: one reader or one writer owns each instance.
 /// </summary>
+/// <para>
+/// The key is held by the BCL's ChaCha20Poly1305 (OpenSSL) where the platform has it, else by an NSec key. Every
+/// connected node holds two of these for as long as it is connected: an NSec key lives in libsodium's guarded memory
+/// (its own mapping with guard pages, several kernel memory areas and a resident page per key), which cost RSS per
+/// node and, at 10,000 nodes, would pass the kernel's default limit of 65,530 memory areas per process (issue 16).
+/// </para>
 public sealed class NoiseCipherState : IDisposable
 {
-    private readonly Key _key;
+    private readonly Bcl.ChaCha20Poly1305? _bcl;
+    private readonly Key? _key;
     private ulong _counter;
 
     public NoiseCipherState(ReadOnlySpan<byte> key)
@@ -22,7 +30,14 @@ public sealed class NoiseCipherState : IDisposable
             throw new ArgumentException("a ChaCha20-Poly1305 key is 32 bytes", nameof(key));
         }
 
-        _key = ChaChaPoly.ImportKey(key);
+        if (Bcl.ChaCha20Poly1305.IsSupported)
+        {
+            _bcl = new Bcl.ChaCha20Poly1305(key);
+        }
+        else
+        {
+            _key = ChaChaPoly.ImportKey(key);
+        }
     }
 
     /// <summary>The counter the next record will use.</summary>
@@ -54,7 +69,13 @@ public sealed class NoiseCipherState : IDisposable
     {
         Span<byte> nonce = stackalloc byte[12];
         TakeNonce(nonce);
-        AeadAlgorithm.ChaCha20Poly1305.Encrypt(_key, nonce, ReadOnlySpan<byte>.Empty, plaintext, ciphertext[..(plaintext.Length + NoiseConstants.TagSize)]);
+        if (_bcl is not null)
+        {
+            _bcl.Encrypt(nonce, plaintext, ciphertext[..plaintext.Length], ciphertext.Slice(plaintext.Length, NoiseConstants.TagSize));
+            return;
+        }
+
+        AeadAlgorithm.ChaCha20Poly1305.Encrypt(_key!, nonce, ReadOnlySpan<byte>.Empty, plaintext, ciphertext[..(plaintext.Length + NoiseConstants.TagSize)]);
     }
 
     /// <summary>Decrypts with the current counter and advances it. False on a bad tag: the connection must die.</summary>
@@ -67,10 +88,29 @@ public sealed class NoiseCipherState : IDisposable
 
         Span<byte> nonce = stackalloc byte[12];
         TakeNonce(nonce);
-        return AeadAlgorithm.ChaCha20Poly1305.Decrypt(_key, nonce, ReadOnlySpan<byte>.Empty, ciphertext, plaintext[..(ciphertext.Length - NoiseConstants.TagSize)]);
+        var length = ciphertext.Length - NoiseConstants.TagSize;
+        if (_bcl is not null)
+        {
+            try
+            {
+                _bcl.Decrypt(nonce, ciphertext[..length], ciphertext[length..], plaintext[..length]);
+                return true;
+            }
+            catch (Bcl.AuthenticationTagMismatchException)
+            {
+                plaintext[..length].Clear();
+                return false;
+            }
+        }
+
+        return AeadAlgorithm.ChaCha20Poly1305.Decrypt(_key!, nonce, ReadOnlySpan<byte>.Empty, ciphertext, plaintext[..length]);
     }
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        _bcl?.Dispose();
+        _key?.Dispose();
+    }
 
     private void TakeNonce(Span<byte> nonce)
     {
