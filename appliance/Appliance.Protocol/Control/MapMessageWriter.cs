@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Text.Json;
 using ZstdSharp;
 
 namespace Appliance.Protocol.Control;
@@ -39,6 +41,45 @@ public static class MapMessageWriter
         var written = compressor.Wrap(json, framed.AsSpan(4));
         BinaryPrimitives.WriteUInt32LittleEndian(framed, (uint)written);
         return framed.AsSpan(0, 4 + written).ToArray();
+    }
+
+    /// <summary>
+    /// Frames <paramref name="message"/> into a rented buffer (<see cref="PooledFrame"/>): for full maps, which are
+    /// large (about 1 KB of JSON per peer) and written to one stream only. The JSON is written into a rented buffer
+    /// too, so a full map allocates no large arrays at all.
+    /// </summary>
+    public static PooledFrame FramePooled(MapResponse message, bool zstd)
+    {
+        using var json = new PooledBufferWriter(64 * 1024);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            JsonSerializer.Serialize(writer, message, ControlJsonContext.Default.MapResponse);
+        }
+
+        var body = json.WrittenSpan;
+        var capacity = 4 + (zstd ? Compressor.GetCompressBound(body.Length) : body.Length);
+        var framed = ArrayPool<byte>.Shared.Rent(capacity);
+        try
+        {
+            int written;
+            if (zstd)
+            {
+                written = (t_compressor ??= new Compressor(CompressionLevel)).Wrap(body, framed.AsSpan(4));
+            }
+            else
+            {
+                body.CopyTo(framed.AsSpan(4));
+                written = body.Length;
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(framed, (uint)written);
+            return new PooledFrame(framed, 4 + written);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(framed);
+            throw;
+        }
     }
 
     /// <summary>The keep-alive message <c>{"KeepAlive":true}</c>, framed once per encoding.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Appliance.Protocol.Control;
 
 namespace Appliance.State.Coordinator;
 
@@ -114,31 +115,44 @@ public sealed class MapSession
     /// <summary>The framed messages to write to the HTTP response, in order, until the stream is closed or cancelled.</summary>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (_hub.FirstMessage(this) is not { } first)
+        // Full maps come in rented buffers; each goes back to the pool once written (control is back here) or when
+        // the stream ends mid-write.
+        var rented = _hub.FirstMessage(this);
+        if (rented is null)
         {
             yield break;
         }
 
-        LastYieldedChangedAt = 0;
-        yield return first;
-
-        // Each time control returns here the previous message has been written: the stream is free to send again.
-        while (true)
+        try
         {
-            var step = _hub.AfterSend(this);
-            if (step.End)
-            {
-                yield break;
-            }
+            LastYieldedChangedAt = 0;
+            yield return rented.Memory;
 
-            if (step.Framed is { } framed)
+            // Each time control returns here the previous message has been written: the stream is free to send again.
+            while (true)
             {
-                LastYieldedChangedAt = step.ChangedAt;
-                yield return framed;
-                continue;
-            }
+                rented?.Dispose();
+                rented = null;
+                var step = _hub.AfterSend(this);
+                if (step.End)
+                {
+                    yield break;
+                }
 
-            await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (step.Framed is { } framed)
+                {
+                    rented = step.Owner;
+                    LastYieldedChangedAt = step.ChangedAt;
+                    yield return framed;
+                    continue;
+                }
+
+                await _wake.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            rented?.Dispose();
         }
     }
 }
@@ -146,6 +160,9 @@ public sealed class MapSession
 /// <summary>What a stream's reader does after a send: write <see cref="Framed"/>, end, or (neither) wait to be woken.</summary>
 internal readonly record struct SendStep(ReadOnlyMemory<byte>? Framed, long ChangedAt, bool End)
 {
+    /// <summary>The rented buffer <see cref="Framed"/> lives in (full maps), returned by the reader once written.</summary>
+    public PooledFrame? Owner { get; init; }
+
     public static SendStep Idle => default;
 
     public static SendStep Ended => new(null, 0, true);

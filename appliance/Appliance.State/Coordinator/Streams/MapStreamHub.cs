@@ -207,7 +207,7 @@ public sealed class MapStreamHub
     }
 
     /// <summary>The stream's first message: a full map from the current snapshot, which becomes its baseline.</summary>
-    internal ReadOnlyMemory<byte>? FirstMessage(MapSession session)
+    internal PooledFrame? FirstMessage(MapSession session)
     {
         lock (session.Gate)
         {
@@ -262,7 +262,7 @@ public sealed class MapStreamHub
                 session.ResyncDue = false;
                 session.KeepAliveDue = false;
                 session.Resyncs++;
-                return FullMapLocked(session) is { } full ? new SendStep(full, 0, false) : SendStep.Ended;
+                return FullMapLocked(session) is { } full ? new SendStep(full.Memory, 0, false) { Owner = full } : SendStep.Ended;
             }
 
             if (session.KeepAliveDue)
@@ -323,12 +323,13 @@ public sealed class MapStreamHub
         return message;
     }
 
-    private ReadOnlyMemory<byte>? FullMapLocked(MapSession session)
+    /// <summary>A full map in a rented buffer (<see cref="PooledFrame"/>): the stream's reader returns it once written.</summary>
+    private PooledFrame? FullMapLocked(MapSession session)
     {
         var snapshot = _current();
         session.Touch(_time.GetTimestamp());
         session.Baseline = snapshot;
-        return snapshot.Find(session.NodeId) is { } self ? MapMessageWriter.Frame(_maps.Full(snapshot, self), session.Zstd) : null;
+        return snapshot.Find(session.NodeId) is { } self ? MapMessageWriter.FramePooled(_maps.Full(snapshot, self), session.Zstd) : null;
     }
 
     private static OutgoingMessage? Personal(MapResponse? response, ChangeSet changes) =>

@@ -1,0 +1,45 @@
+using Appliance.Protocol.Control;
+
+namespace Appliance.Control.Tests.Protocol;
+
+/// <summary>Full maps are framed into rented buffers (issue 16); the bytes must be the ones the array form writes.</summary>
+public sealed class PooledFrameTests
+{
+    private static MapResponse LargeMap()
+    {
+        // About 150 KB of JSON: past the large-object threshold and the writer's first rented buffer, so it grows.
+        var peers = Enumerable.Range(1, 600).Select(i => new Node
+        {
+            ID = i,
+            StableID = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Name = $"node-{i}.tailnet.example.",
+            Addresses = [$"100.64.{i / 256}.{i % 256}/32"],
+            AllowedIPs = [$"100.64.{i / 256}.{i % 256}/32"],
+            Endpoints = [$"198.18.{i / 256}.{i % 256}:41641", "[2001:db8::1]:41641"],
+            Hostinfo = new Hostinfo { Hostname = $"host-ünïcode-{i}" },
+        }).ToList();
+        return new MapResponse { Peers = peers, Domain = "tailnet.example" };
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_pooled_frame_holds_exactly_the_bytes_of_the_array_frame(bool zstd)
+    {
+        var map = LargeMap();
+        var expected = MapMessageWriter.Frame(map, zstd);
+        Assert.True(ControlJson.Serialize(map).Length > 100_000);
+        using var pooled = MapMessageWriter.FramePooled(map, zstd);
+        Assert.Equal(expected.Length, pooled.Length);
+        Assert.Equal(expected, pooled.Memory.ToArray());
+    }
+
+    [Fact]
+    public void A_disposed_frame_cannot_be_read_and_disposing_twice_is_harmless()
+    {
+        var pooled = MapMessageWriter.FramePooled(new MapResponse { KeepAlive = true }, zstd: true);
+        pooled.Dispose();
+        pooled.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => pooled.Memory);
+    }
+}
