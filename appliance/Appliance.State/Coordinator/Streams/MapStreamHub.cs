@@ -33,6 +33,10 @@ public sealed class MapStreamHub
     private readonly TimeProvider _time;
     private readonly ChangeLog _log;
     private ImmutableDictionary<long, MapSession> _sessions = ImmutableDictionary<long, MapSession>.Empty;
+
+    // Streams per node, kept beside _sessions (both written on the writer) so "is this node online" is one lookup:
+    // it runs on every connect and disconnect, and a scan of every session there made registration O(N) (issue 16).
+    private ImmutableDictionary<long, int> _streamsPerNode = ImmutableDictionary<long, int>.Empty;
     private long _nextSessionId;
     private int _fanOutRunning;
     private int _fanOutWanted;
@@ -65,7 +69,7 @@ public sealed class MapStreamHub
 
     internal long LatestVersion => _log.Latest;
 
-    public bool HasStream(long nodeId) => Sessions.Values.Any(s => s.NodeId == nodeId);
+    public bool HasStream(long nodeId) => Volatile.Read(ref _streamsPerNode).ContainsKey(nodeId);
 
     /// <summary>The tailnet was (re)loaded at <paramref name="version"/>; call on the writer.</summary>
     internal void Reset(long version)
@@ -86,6 +90,7 @@ public sealed class MapStreamHub
     {
         AssertOnWriter();
         var session = new MapSession(this, ++_nextSessionId, nodeId, zstd, _time.GetTimestamp());
+        Volatile.Write(ref _streamsPerNode, _streamsPerNode.SetItem(nodeId, _streamsPerNode.GetValueOrDefault(nodeId) + 1));
         Volatile.Write(ref _sessions, _sessions.Add(session.Id, session));
         return session;
     }
@@ -103,6 +108,8 @@ public sealed class MapStreamHub
         }
 
         Volatile.Write(ref _sessions, _sessions.Remove(session.Id));
+        var left = _streamsPerNode.GetValueOrDefault(session.NodeId) - 1;
+        Volatile.Write(ref _streamsPerNode, left > 0 ? _streamsPerNode.SetItem(session.NodeId, left) : _streamsPerNode.Remove(session.NodeId));
         return true;
     }
 
