@@ -64,17 +64,25 @@ public static class IpAllocator
     public static IPAddress? Next(IPNetwork prefix, IReadOnlySet<IPAddress> used)
     {
         ArgumentNullException.ThrowIfNull(used);
-        var bytes = prefix.BaseAddress.GetAddressBytes();
-        var width = bytes.Length * 8;
-        var hostBits = width - prefix.PrefixLength;
-        var size = BigInteger.One << hostBits;
-        var start = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+        var length = prefix.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 16;
+        Span<byte> bytes = stackalloc byte[16];
+        bytes.Clear();
+        _ = prefix.BaseAddress.TryWriteBytes(bytes[(16 - length)..], out _);
+        var start = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes);
+        var hostBits = (length * 8) - prefix.PrefixLength;
+        var last = hostBits >= 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1;
+        if (length == 4 && last > 0)
+        {
+            last--; // the v4 broadcast address
+        }
 
         // A linear scan from the bottom: fine for the tens of thousands of nodes an appliance serves, and it keeps
-        // addresses dense and predictable for operators.
-        for (var offset = BigInteger.One; offset < size - (bytes.Length == 4 ? 1 : 0); offset++)
+        // addresses dense and predictable for operators. It runs on every registration, so each step is plain
+        // 128-bit arithmetic (no BigInteger allocations, issue 16).
+        for (var offset = UInt128.One; offset <= last && offset != 0; offset++)
         {
-            var candidate = ToAddress(start + offset, bytes.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, start + offset);
+            var candidate = new IPAddress(bytes[(16 - length)..]);
             if (IsReserved(candidate) || used.Contains(candidate))
             {
                 continue;
