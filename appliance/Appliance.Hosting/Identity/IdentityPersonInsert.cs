@@ -50,16 +50,25 @@ public static class IdentityPersonInsert
         else
         {
             var last = people.Items[^1];
-            var pos = last.End;
-            while (pos < text.Length && text[pos] is ' ' or '\t')
+            var indent = IdentityTextEdit.Indent(text, last.Start);
+            var pos = SkipBlanks(text, last.End);
+            var comma = pos < text.Length && text[pos] == ',';
+            var after = comma ? pos + 1 : last.End;
+
+            // A comment that ends the last person's line stays on that line: the new entry goes on the next one.
+            var lineEnd = SkipBlanks(text, after);
+            if (lineEnd + 1 < text.Length && text[lineEnd] == '/' && text[lineEnd + 1] == '/')
             {
-                pos++;
+                while (lineEnd < text.Length && text[lineEnd] is not ('\r' or '\n'))
+                {
+                    lineEnd++;
+                }
             }
 
-            var indent = IdentityTextEdit.Indent(text, last.Start);
-            result = pos < text.Length && text[pos] == ','
-                ? text[..(pos + 1)] + newline + indent + Entry(person) + "," + text[(pos + 1)..]
-                : text[..last.End] + "," + newline + indent + Entry(person) + text[last.End..];
+            var entry = Entry(person) + (comma ? "," : "");
+            result = lineEnd < text.Length && text[lineEnd] is '\r' or '\n'
+                ? (comma ? text[..lineEnd] : text[..last.End] + "," + text[last.End..lineEnd]) + newline + indent + entry + text[lineEnd..]
+                : (comma ? text[..after] : text[..last.End] + ",") + " " + entry + text[after..];
         }
 
         if (IdentityFileParser.Parse(result).Find(person.Login) is not { } added || added with { Groups = [] } != person with { Groups = [] })
@@ -104,5 +113,15 @@ public static class IdentityPersonInsert
         }
 
         return sb.Append('}').ToString();
+    }
+
+    private static int SkipBlanks(string text, int pos)
+    {
+        while (pos < text.Length && text[pos] is ' ' or '\t')
+        {
+            pos++;
+        }
+
+        return pos;
     }
 }

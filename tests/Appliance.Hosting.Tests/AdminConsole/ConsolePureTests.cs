@@ -105,6 +105,6 @@ public sealed class ConsolePureTests
         var other = a.Start("c@site", out _);
         b.EndAll("c@site");
         Assert.Null(a.Find(other));
-        Assert.Equal(0, a.Count);
+        Assert.Equal(0L, a.Count);
     }
 }

@@ -148,6 +148,14 @@ internal static class PeopleActions
             {
                 write();
             }
+            catch (KeyNotFoundException)
+            {
+                return (StatusCodes.Status404NotFound, "That person is no longer in the identity file. Nothing was changed.");
+            }
+            catch (FileNotFoundException)
+            {
+                return (StatusCodes.Status404NotFound, "There is no identity file. Nothing was changed.");
+            }
             catch (IdentityFileException e)
             {
                 return (StatusCodes.Status400BadRequest, $"The identity file would not be valid: {e.Message}. Nothing was changed.");

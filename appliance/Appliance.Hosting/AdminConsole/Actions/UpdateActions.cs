@@ -30,7 +30,7 @@ internal static class UpdateActions
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            await using (var stream = new FileStream(temp, options))
+            using (var stream = new FileStream(temp, options))
             {
                 await file.CopyToAsync(stream, context.RequestAborted).ConfigureAwait(false);
             }

@@ -97,10 +97,10 @@ internal static class AuditPage
     private static string Chain(AuditVerification? result) => result switch
     {
         null => "<p id=\"chain\" class=\"muted\">There is no audit log yet.</p>",
-        { Intact: true } => $"<p id=\"chain\" class=\"ok\">Chain intact: {result.Records} records in {result.Files} files; last sequence {result.LastSeq}, last hash <code>{E(result.LastHash)}</code>.</p>",
-        _ => $"""
-            <div id="chain" class="error" role="alert"><p>The audit log is NOT intact: {result.Problems.Count} problems in {result.Files} files.</p>
-            <ul>{string.Concat(result.Problems.Take(20).Select(p => $"<li>{E(p.ToString())}</li>"))}</ul></div>
+        { Intact: true } ok => $"<p id=\"chain\" class=\"ok\">Chain intact: {ok.Records} records in {ok.Files} files; last sequence {ok.LastSeq}, last hash <code>{E(ok.LastHash)}</code>.</p>",
+        { } bad => $"""
+            <div id="chain" class="error" role="alert"><p>The audit log is NOT intact: {bad.Problems.Count} problems in {bad.Files} files.</p>
+            <ul>{string.Concat(bad.Problems.Take(20).Select(p => $"<li>{E(p.ToString())}</li>"))}</ul></div>
             """,
     };
 

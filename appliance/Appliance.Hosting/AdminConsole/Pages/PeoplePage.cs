@@ -7,7 +7,7 @@ namespace Appliance.Hosting.AdminConsole.Pages;
 
 /// <summary>
 /// People as the identity file lists them, with the forms to add, disable/enable, reset and give roles
-/// (<see cref="Actions.PeopleActions"/>) for the roles that may change people. Stored secrets are never shown, only
+/// (<see cref="Appliance.Hosting.AdminConsole.Actions.PeopleActions"/>) for the roles that may change people. Stored secrets are never shown, only
 /// whether a password, TOTP or certificate is set; a secret the console makes is shown once on the page that made it.
 /// </summary>
 internal static class PeoplePage
@@ -27,7 +27,7 @@ internal static class PeoplePage
         var rows = people.Select(p => $"""
             <tr data-person="{E(p.Login)}"><td>{E(p.Login)}</td><td>{E(p.DisplayName ?? "")}</td><td>{E(p.Email ?? "")}</td><td>{E(p.Role)}</td>
             <td>{E(string.Join(", ", p.Groups))}</td><td>{(p.Disabled ? "<strong>disabled</strong>" : "active")}</td>
-            <td>{Factors(p)}</td>{(canChange ? $"<td>{Actions(user, p)}</td>" : "")}</tr>
+            <td>{Factors(p)}</td>{(canChange ? $"<td>{RowActions(user, p)}</td>" : "")}</tr>
             """);
         var shown = secret is null ? "" : $"""
             <section aria-labelledby="secret-title" id="secret">
@@ -52,7 +52,7 @@ internal static class PeoplePage
             status == StatusCodes.Status200OK && secret is null ? user.Session.TakeFlash() : null, error)));
     }
 
-    private static string Actions(ConsoleUser user, Person p)
+    private static string RowActions(ConsoleUser user, Person p)
     {
         var id = Uri.EscapeDataString(p.Login);
         var at = $"{Path}/{id}";

@@ -1,3 +1,4 @@
+using Appliance.Hosting.AdminConsole.Actions;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Health;
 using Appliance.Updates.Apply;
