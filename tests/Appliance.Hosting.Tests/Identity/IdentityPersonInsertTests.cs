@@ -5,7 +5,7 @@ namespace Appliance.Hosting.Tests.Identity;
 /// <summary>Adding a person to the identity file's text (the console's "Add person"): every other byte stays.</summary>
 public sealed class IdentityPersonInsertTests
 {
-    private static readonly Person Zoe = new("zoe@site", "Zoe \"Z\" \n<x>", "zoe@example.org", [], "auditor", false, null, null, null);
+    private static readonly Person Zoe = new("zoe@site", "Zoe \"Z\" \\ <x> é", "zoe@example.org", [], "auditor", false, null, null, null);
 
     [Theory]
     [InlineData("{\n  // people of the site\n  \"people\": [\n    {\"login\": \"a@site\", \"role\": \"admin\"}, // first\n  ],\n}\n")]
@@ -38,6 +38,7 @@ public sealed class IdentityPersonInsertTests
         Assert.Throws<IdentityFileException>(() => IdentityPersonInsert.Add(text, Zoe));
         Assert.Throws<IdentityFileException>(() => IdentityPersonInsert.Add("{\"people\": []}", Zoe with { Login = "no-domain" }));
         Assert.Throws<IdentityFileException>(() => IdentityPersonInsert.Add("{\"people\": [}", Zoe));
+        Assert.Throws<IdentityFileException>(() => IdentityPersonInsert.Add("{\"people\": []}", Zoe with { DisplayName = "two\nlines" }));
     }
 
     [Fact]

@@ -59,8 +59,8 @@ internal static class PeoplePage
         return $"""
             <form class="inline" method="post" action="{at}/role">{CsrfField(user)}<label class="vh" for="role-{E(p.Login)}">Role of {E(p.Login)}</label><select id="role-{E(p.Login)}" name="role">{RoleOptions(p.Role)}</select><button type="submit">Set role</button></form>
             {(p.Disabled ? Button(user, at + "/enable", "Enable", $"Enable {p.Login}") : Button(user, at + "/disable", "Disable", $"Disable {p.Login}", danger: true))}
-            {Button(user, at + "/password", "Reset password", $"Reset the password of {p.Login}")}
-            {Button(user, at + "/totp", "Reset TOTP", $"Reset the TOTP secret of {p.Login}")}
+            {Button(user, at + "/password", "Reset password", $"Reset password of {p.Login}")}
+            {Button(user, at + "/totp", "Reset TOTP", $"Reset TOTP of {p.Login}")}
             """;
     }
 
