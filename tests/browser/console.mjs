@@ -95,7 +95,7 @@ try {
   step('policy saved', saved.includes('Policy saved as version'), saved);
   await shoot('policy-saved');
 
-  for (const [name, link] of [['keys', 'Pre-auth keys'], ['routes', 'Routes'], ['people', 'People'], ['ca', 'CA'], ['health', 'Health']]) {
+  for (const [name, link] of [['keys', 'Pre-auth keys'], ['routes', 'Routes'], ['people', 'People'], ['ca', 'CA'], ['updates', 'Updates'], ['audit', 'Audit log'], ['health', 'Health']]) {
     await page.getByRole('link', { name: link, exact: true }).click();
     await page.waitForLoadState('load');
     step(`page ${name}`, (await page.locator('h1').count()) === 1, await text('h1'));
@@ -103,6 +103,39 @@ try {
   }
   await page.goto(config.url + '/admin/policy/history');
   await shoot('policy-history');
+
+  // People: add one; the password is shown once on the answer.
+  await page.getByRole('link', { name: 'People', exact: true }).click();
+  await page.getByLabel('Login', { exact: true }).fill(config.newPerson);
+  await page.getByLabel('Role', { exact: true }).selectOption('auditor');
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Add person' }).click()]);
+  await page.waitForSelector('#new-password');
+  const password = await text('#new-password');
+  step('person added', password.length === 20, password.length);
+  await shoot('people-added');
+
+  // Updates: a tampered bundle uploaded from this machine is refused with the reason.
+  await page.getByRole('link', { name: 'Updates', exact: true }).click();
+  await page.getByLabel('Bundle file').setInputFiles({ name: 'tampered.aupd', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4096, 7) });
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Upload and verify' }).click()]);
+  await page.waitForSelector('#error');
+  const refused = await text('#error');
+  step('bundle refused', refused.includes('was refused') && refused.includes('Nothing was changed'), refused);
+  await shoot('updates-refused');
+
+  // Live node state: the nodes page reloads itself once asked to (meta refresh; no script).
+  await page.getByRole('link', { name: 'Nodes', exact: true }).click();
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: /Refresh every/ }).click()]);
+  const refresh = await page.locator('meta[http-equiv="refresh"]').getAttribute('content');
+  step('nodes live', refresh === '15', refresh);
+  await page.getByRole('link', { name: 'Audit log', exact: true }).click();
+  await page.waitForLoadState('load');
+  const audit = await text('#audit');
+  // The approval went through the admin API, which records it (registration.approve); the chain must verify.
+  step('audit shows the approval', audit.includes('registration.approve'), audit.slice(0, 300));
+  const chain = await text('#chain');
+  step('audit chain intact', chain.includes('Chain intact'), chain);
+  await shoot('audit-after');
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.waitForURL('**/admin/login');
   step('logout', true, page.url());

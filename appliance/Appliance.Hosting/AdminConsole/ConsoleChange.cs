@@ -12,7 +12,7 @@ internal delegate Task<ChangeOutcome> ConsoleChangeHandler(ConsoleUser user, IFo
 internal sealed record ChangeOutcome(string Target, string Outcome, IResult Response);
 
 /// <summary>One change route of the console: its pattern, the area a role must be allowed to change, the audit action name.</summary>
-public sealed record ConsoleChangeRoute(string Pattern, ConsoleArea Area, string Action, int MaxFormBytes = ConsoleChangeRoute.DefaultMaxFormBytes)
+public sealed record ConsoleChangeRoute(string Pattern, ConsoleArea Area, string Action, long MaxFormBytes = ConsoleChangeRoute.DefaultMaxFormBytes)
 {
     public const int DefaultMaxFormBytes = 16 * 1024;
 }

@@ -36,6 +36,13 @@ public static class ConsoleEndpoints
         new("/admin/routes/{id:long}", ConsoleArea.Routes, "routes.approve"),
         new("/admin/policy", ConsoleArea.Policy, "policy.set", PolicyActions.MaxPolicyFormBytes),
         new("/admin/policy/versions/{id:long}/rollback", ConsoleArea.Policy, "policy.rollback"),
+        new("/admin/people", ConsoleArea.People, "person.create"),
+        new("/admin/people/{login}/disable", ConsoleArea.People, "person.disable"),
+        new("/admin/people/{login}/enable", ConsoleArea.People, "person.enable"),
+        new("/admin/people/{login}/password", ConsoleArea.People, "person.password.reset"),
+        new("/admin/people/{login}/totp", ConsoleArea.People, "person.totp.reset"),
+        new("/admin/people/{login}/role", ConsoleArea.People, "person.role"),
+        new("/admin/updates/check", ConsoleArea.Updates, "update.check", UpdateActions.MaxBundleBytes),
     ];
 
     private static readonly Dictionary<string, ConsoleChangeHandler> Handlers = new(StringComparer.Ordinal)
@@ -51,6 +58,13 @@ public static class ConsoleEndpoints
         ["routes.approve"] = RouteActions.Approve,
         ["policy.set"] = PolicyActions.Save,
         ["policy.rollback"] = PolicyActions.RollBack,
+        ["person.create"] = PeopleActions.Create,
+        ["person.disable"] = PeopleActions.Disable,
+        ["person.enable"] = PeopleActions.Enable,
+        ["person.password.reset"] = PeopleActions.ResetPassword,
+        ["person.totp.reset"] = PeopleActions.ResetTotp,
+        ["person.role"] = PeopleActions.SetRole,
+        ["update.check"] = UpdateActions.Check,
     };
 
     /// <summary>Sessions, the audit hook (unless one is registered already) and State's policy history for the history page.</summary>
@@ -84,6 +98,8 @@ public static class ConsoleEndpoints
         Page(app, "/admin/ca/trust.pem", CaPage.Download);
         Page(app, "/admin/ca/trust.cer", CaPage.Download);
         Page(app, HealthPage.Path, HealthPage.Show);
+        Page(app, AuditPage.Path, AuditPage.Show);
+        Page(app, UpdatesPage.Path, UpdatesPage.Show);
         app.MapPost("/admin/policy/check", (RequestDelegate)(c => ConsoleRequests.ReadPost(c, PolicyActions.MaxPolicyFormBytes, PolicyActions.Check)));
 
         foreach (var route in ChangeRoutes)

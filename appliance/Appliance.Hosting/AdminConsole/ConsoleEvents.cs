@@ -8,4 +8,5 @@ public static class ConsoleEvents
     public const int LoggedInId = 7003;
     public const int LoginRefusedId = 7004;
     public const int LoggedOutId = 7005;
+    public const int CertificateLoginId = 7006;
 }

@@ -32,6 +32,18 @@ internal static partial class ConsoleLogin
         return Task.FromResult(Form(context, StatusCodes.Status200OK, null, ""));
     });
 
+    /// <summary>The certificate this browser presented, for the login form (null: none, the feature is off, or refused).</summary>
+    private static LoginEndpoints.CertificateIdentity? Certificate(HttpContext context, ILogger? logger)
+    {
+        var certificate = LoginEndpoints.InspectCertificate(context);
+        if (certificate?.Refusal is { } refusal && logger is not null)
+        {
+            LogRefused(logger, certificate.Person?.Login ?? certificate.Subject, ConsoleRequests.Address(context), "certificate: " + refusal);
+        }
+
+        return certificate;
+    }
+
     public static Task Submit(HttpContext context) => ConsoleRequests.Plain(context, async () =>
     {
         var services = context.RequestServices;
@@ -53,6 +65,13 @@ internal static partial class ConsoleLogin
 
         var throttle = services.GetRequiredService<LoginThrottle>();
         var time = services.GetRequiredService<TimeProvider>();
+        var byCertificate = form["method"].ToString() == "certificate";
+        var certificate = byCertificate ? Certificate(context, null) : null;
+        if (byCertificate)
+        {
+            login = certificate?.Person?.Login ?? "-";
+        }
+
         string[] keys = ["user:" + login, "addr:" + address];
         if (throttle.LockedUntil(keys) is { } until)
         {
@@ -62,14 +81,20 @@ internal static partial class ConsoleLogin
         }
 
         var identity = services.GetRequiredService<IdentityFileService>();
-        var reason = LoginEndpoints.Check(identity, services.GetRequiredService<TotpReplayGuard>(), time, login,
-            Field(form, "password", PasswordHasher.MaxPasswordLength + 1), Field(form, "totp", 16));
+        var reason = byCertificate
+            ? LoginEndpoints.CertificateRefusal(context, certificate, Field(form, "totp", 16))
+            : LoginEndpoints.Check(identity, services.GetRequiredService<TotpReplayGuard>(), time, login,
+                Field(form, "password", PasswordHasher.MaxPasswordLength + 1), Field(form, "totp", 16));
         if (reason is not null)
         {
             throttle.Failure(keys);
-            LogRefused(logger, login, address, reason);
+            LogRefused(logger, login, address, (byCertificate ? "certificate: " : "") + reason);
             return Form(context, StatusCodes.Status401Unauthorized,
-                throttle.LockedUntil(keys) is null ? Generic : "Too many failed attempts. Try again in 15 minutes.", login);
+                throttle.LockedUntil(keys) is not null ? "Too many failed attempts. Try again in 15 minutes."
+                : byCertificate && certificate?.Refusal is { } refusal ? refusal
+                : byCertificate && certificate is null ? "Your browser presented no certificate. Log in with your password."
+                : byCertificate ? "Wrong code." : Generic,
+                byCertificate ? "" : login);
         }
 
         throttle.Success("user:" + login);
@@ -81,7 +106,22 @@ internal static partial class ConsoleLogin
                 $"<p class=\"error\" role=\"alert\" id=\"error\">Your role ({E(person.Role)}) has no access to the admin console. Ask the security officer to change it in the identity file.</p>"));
         }
 
-        var token = services.GetRequiredService<ConsoleSessions>().Start(person.Login, out _);
+        string token;
+        try
+        {
+            token = services.GetRequiredService<ConsoleSessions>().Start(person.Login, out _);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            LogRefused(logger, login, address, "the session could not be stored: " + e.Message);
+            return Form(context, StatusCodes.Status503ServiceUnavailable, "The database refused the session. Try again in a moment.", login);
+        }
+
+        if (byCertificate)
+        {
+            LogCertificate(logger, person.Login, certificate!.Subject);
+        }
+
         context.Response.Cookies.Append(ConsoleRequests.SessionCookie(context), token, new CookieOptions
         {
             HttpOnly = true,
@@ -128,17 +168,28 @@ internal static partial class ConsoleLogin
             Path = "/",
             MaxAge = LoginCsrf.Lifetime,
         });
+        var certificate = Certificate(context, context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Appliance.Console"));
+        var person = certificate is { Refusal: null, Person: { } p } && ConsoleRoles.CanRead(p.Role) ? p : null;
+        var certificateForm = person is null ? "" : $"""
+            <form method="post" action="/admin/login" autocomplete="off" id="certificate-login">
+            <input type="hidden" name="csrf" value="{E(csrf)}">
+            <input type="hidden" name="method" value="certificate">
+            <p id="certificate">Your browser presented the certificate of <strong>{E(person.DisplayName ?? person.Login)}</strong>.</p>
+            {(person.TotpSecret is null ? "" : """
+            <label for="certificate-totp">Code from your authenticator app</label>
+            <input id="certificate-totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="7">
+            """)}
+            <button type="submit">Log in as {E(person.DisplayName ?? person.Login)}</button>
+            </form>
+            <h2>Or with a password</h2>
+            """;
+        var refusal = certificate?.Refusal is { } why && error is null ? $"<p class=\"muted\" id=\"certificate-refused\">{E(why)} Log in with your password instead.</p>" : "";
         return ConsoleResults.Html(context, status, Bare("Log in to the admin console", $"""
             {(error is null ? "" : $"<p class=\"error\" role=\"alert\" id=\"error\">{E(error)}</p>")}
+            {refusal}
+            {certificateForm}
             <form method="post" action="/admin/login" autocomplete="off">
-            <input type="hidden" name="csrf" value="{E(csrf)}">
-            <label for="login">User name</label>
-            <input id="login" name="login" type="text" autocomplete="username" required maxlength="256" value="{E(login)}"{(error is null ? "" : " aria-describedby=\"error\"")}>
-            <label for="password">Password</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
-            <label for="totp">Code from your authenticator app</label>
-            <input id="totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7">
-            <button type="submit">Log in</button>
+            {LoginPage.CredentialFields(csrf, login, error is not null)}
             </form>
             """));
     }
@@ -156,6 +207,9 @@ internal static partial class ConsoleLogin
 
     [LoggerMessage(EventId = ConsoleEvents.LoginRefusedId, Level = LogLevel.Warning, Message = "Console login refused for {Login} from {Address}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string login, string address, string reason);
+
+    [LoggerMessage(EventId = ConsoleEvents.CertificateLoginId, Level = LogLevel.Information, Message = "Console: {Login} logged in with client certificate {Subject}")]
+    private static partial void LogCertificate(ILogger logger, string login, string subject);
 
     [LoggerMessage(EventId = ConsoleEvents.LoggedOutId, Level = LogLevel.Information, Message = "Console: {Login} logged out from {Address}")]
     private static partial void LogLoggedOut(ILogger logger, string login, string address);

@@ -5,6 +5,7 @@ using Appliance.Hosting.AdminConsole.Html;
 using Appliance.Hosting.AdminConsole.Sessions;
 using Appliance.Hosting.Identity;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Appliance.Hosting.AdminConsole;
@@ -48,7 +49,15 @@ internal static class ConsoleRequests
             return Refusal(context, user, StatusCodes.Status413PayloadTooLarge, $"The form was missing or larger than {route.MaxFormBytes / 1024} KiB. Nothing was changed.");
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        // Kestrel's and the form reader's own limits (30 MB, 128 MB) are the route's: the bundle upload is larger.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = route.MaxFormBytes;
+        }
+
+        var form = await context.Request.ReadFormAsync(
+            new FormOptions { MultipartBodyLengthLimit = route.MaxFormBytes, ValueLengthLimit = (int)Math.Min(route.MaxFormBytes, int.MaxValue) },
+            context.RequestAborted).ConfigureAwait(false);
         if (!CsrfMatches(user.Session, form["csrf"].ToString()))
         {
             Record("invalid: missing or wrong CSRF token");

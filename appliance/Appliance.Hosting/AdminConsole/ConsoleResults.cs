@@ -1,3 +1,4 @@
+using Appliance.Hosting.Identity.Login;
 using Appliance.State.Identity;
 using Microsoft.AspNetCore.Http;
 
@@ -13,11 +14,7 @@ internal static class ConsoleResults
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    public static IResult Html(HttpContext context, int status, string html)
-    {
-        Secure(context);
-        return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
-    }
+    public static IResult Html(HttpContext context, int status, string html) => HtmlPages.Answer(context, status, html, ContentSecurityPolicy);
 
     /// <summary>303 See Other to a console path (post, redirect, get): a reload never repeats the change.</summary>
     public static IResult Redirect(HttpContext context, string path)
@@ -27,17 +24,7 @@ internal static class ConsoleResults
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 
-    public static void Secure(HttpContext context)
-    {
-        var headers = context.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers.Pragma = "no-cache";
-        headers["X-Frame-Options"] = "DENY";
-        headers["X-Content-Type-Options"] = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
-    }
+    public static void Secure(HttpContext context) => HtmlPages.Secure(context, ContentSecurityPolicy);
 
     public static int StatusFor(OperationStatus status) => Admin.AdminResponses.StatusCodeFor(status);
 

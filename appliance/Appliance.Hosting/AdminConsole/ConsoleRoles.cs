@@ -11,6 +11,9 @@ public enum ConsoleArea
     Policy,
     People,
     Keys,
+
+    /// <summary>Offline update bundles: owners and admins only.</summary>
+    Updates,
 }
 
 /// <summary>

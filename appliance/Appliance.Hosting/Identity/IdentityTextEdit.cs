@@ -154,7 +154,7 @@ public static class IdentityTextEdit
         return sb.ToString();
     }
 
-    private static string Indent(string text, int offset)
+    internal static string Indent(string text, int offset)
     {
         var lineStart = text.LastIndexOf('\n', Math.Max(0, offset - 1)) + 1;
         var end = lineStart;

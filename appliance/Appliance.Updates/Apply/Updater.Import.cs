@@ -33,23 +33,10 @@ public sealed partial class Updater
         }
 
         var state = _journal.LoadState();
-        if (!TryLoadRoot(out var root, out var rootError))
+        if (ImportPolicy(state, out var policy, out var running) is { } unusable)
         {
-            return new UpdateOutcome(UpdateResult.Refused, rootError, BundleError.TrustRootInvalid);
+            return unusable;
         }
-
-        if (RunningVersion(state) is not { } running)
-        {
-            return new UpdateOutcome(UpdateResult.Refused, "the running release is unknown (no state.json and no current link)", BundleError.TrustRootInvalid);
-        }
-
-        _ = ApplianceVersion.TryParse(state.Content, out var contentVersion);
-        var policy = new VerificationPolicy(root!, _time.GetUtcNow())
-        {
-            RunningVersion = running,
-            ContentVersion = state.Content is null ? null : contentVersion,
-            RequiredBinaryRole = _options.BinaryRole,
-        };
 
         if (OpenVerified(bundlePath, policy, out var bundle, out var manifest) is { } refused)
         {

@@ -54,7 +54,10 @@ public sealed class ConsolePureTests
     public void Sessions_end_after_idle_time_after_their_lifetime_and_at_logout()
     {
         var time = new ManualTimeProvider();
-        var sessions = new ConsoleSessions(time);
+        using var folder = new Admin.AdminTestFolder();
+        using var directory = Appliance.Storage.Files.DataDirectory.Open(folder.DataDir);
+        using var database = Appliance.Storage.Database.ApplianceDatabase.Open(directory, time);
+        var sessions = new ConsoleSessions(database, time);
         var idle = sessions.Start("a@site", out _);
         time.Advance(ConsoleSessions.IdleTimeout + TimeSpan.FromSeconds(1));
         Assert.Null(sessions.Find(idle));
@@ -74,5 +77,34 @@ public sealed class ConsolePureTests
         sessions.End(other);
         Assert.Null(sessions.Find(other));
         Assert.Null(sessions.Find(new string('x', 10_000)));
+    }
+
+    [Fact]
+    public void A_session_started_by_one_instance_is_known_to_another_on_the_same_database_and_ends_there_too()
+    {
+        var time = new ManualTimeProvider();
+        using var folder = new Admin.AdminTestFolder();
+        using var directory = Appliance.Storage.Files.DataDirectory.Open(folder.DataDir);
+        using var database = Appliance.Storage.Database.ApplianceDatabase.Open(directory, time);
+        var a = new ConsoleSessions(database, time);
+        var b = new ConsoleSessions(database, time);
+        var cookie = a.Start("a@site", out var started);
+        var seen = b.Find(cookie);
+        Assert.NotNull(seen);
+        Assert.Equal(("a@site", started.Csrf), (seen.Login, seen.Csrf));
+
+        // B's requests keep the session alive for A as well (last_seen is shared).
+        time.Advance(ConsoleSessions.IdleTimeout - TimeSpan.FromMinutes(1));
+        Assert.NotNull(b.Find(cookie));
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.NotNull(a.Find(cookie));
+
+        b.End(cookie);
+        Assert.Null(a.Find(cookie));
+
+        var other = a.Start("c@site", out _);
+        b.EndAll("c@site");
+        Assert.Null(a.Find(other));
+        Assert.Equal(0L, a.Count);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Appliance.Hosting.Identity;
 using Appliance.ServerTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Appliance.ServerTests.AdminConsole;
 
@@ -30,6 +31,7 @@ public sealed class ConsoleBrowserTests
             ["code"] = TotpSecret.Code(ConsoleClient.AliceSecret, DateTimeOffset.UtcNow),
             ["pendingHost"] = "laptop",
             ["person"] = "nora@site",
+            ["newPerson"] = "zoe@site",
             ["brokenPolicy"] = ConsoleTailnet.PolicyV2.Replace("\"accept\"", "\"allow\"", StringComparison.Ordinal),
             ["fixedPolicy"] = fixedPolicy,
             ["screenshots"] = Screenshots,
@@ -39,7 +41,7 @@ public sealed class ConsoleBrowserTests
         var (exit, output) = await RunBrowserAsync(config);
 
         Assert.True(exit == 0, output);
-        foreach (var page in new[] { "login", "nodes", "logins", "policy", "policy-error", "keys", "routes", "people", "ca", "health" })
+        foreach (var page in new[] { "login", "nodes", "logins", "policy", "policy-error", "keys", "routes", "people", "ca", "updates", "audit", "health", "people-added", "updates-refused" })
         {
             Assert.Contains($"{{\"name\":\"axe {page}\",\"passed\":true", output, StringComparison.Ordinal);
         }
@@ -51,9 +53,10 @@ public sealed class ConsoleBrowserTests
         var policy = (await tailnet.Api.GetPolicyAsync(default)).Value!;
         Assert.Equal(fixedPolicy.ReplaceLineEndings("\n"), policy.Text.ReplaceLineEndings("\n"));
         Assert.Equal("console:alice@site", policy.Source);
-        Assert.Equal(["login.approve ok", "policy.set invalid", "policy.set ok"],
+        Assert.Equal("auditor", tailnet.Appliance.Services.GetRequiredService<IdentityFileService>().Current.Find("zoe@site")?.Role);
+        Assert.Equal(["login.approve ok", "policy.set invalid", "policy.set ok", "person.create ok", "update.check invalid"],
             tailnet.Audit.Where(e => e.Person == "alice@site").Select(e => e.Action + " " + e.Outcome.Split(':')[0]));
-        foreach (var page in new[] { "login", "nodes", "logins", "policy", "policy-error", "policy-saved", "keys", "routes", "people", "ca", "health", "policy-history" })
+        foreach (var page in new[] { "login", "nodes", "logins", "policy", "policy-error", "policy-saved", "keys", "routes", "people", "ca", "updates", "audit", "health", "policy-history", "people-added", "updates-refused", "audit-after" })
         {
             Assert.True(File.Exists(Path.Combine(Screenshots, $"console-{page}.png")), page);
         }

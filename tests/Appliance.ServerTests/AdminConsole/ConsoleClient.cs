@@ -17,9 +17,18 @@ internal sealed partial class ConsoleClient : IDisposable
     internal const string AliceSecret = "JBSWY3DPEHPK3PXPJBSWY3DP";
     private static readonly Lazy<string> Hash = new(() => PasswordHasher.Hash(Password, [.. Enumerable.Range(1, 16).Select(i => (byte)i)], 8 * 1024, 1));
 
-    private ConsoleClient(HttpClient http) => Http = http;
+    private ConsoleClient(HttpClient http, CookieContainer cookies)
+    {
+        Http = http;
+        Cookies = cookies;
+    }
 
     public HttpClient Http { get; }
+
+    public CookieContainer Cookies { get; }
+
+    /// <summary>The console session cookie's value (empty before login).</summary>
+    public string SessionCookie => Cookies.GetCookies(Http.BaseAddress!)["__Host-appliance-console"]?.Value ?? "";
 
     /// <summary>The session's CSRF token, read from the first console page after login.</summary>
     public string Csrf { get; private set; } = "";
@@ -42,15 +51,16 @@ internal sealed partial class ConsoleClient : IDisposable
     public static async Task<ConsoleClient> CreateAsync(ApplianceUnderTest appliance)
     {
         var pinned = (await appliance.HttpsCertificateAsync()).GetCertHashString(HashAlgorithmName.SHA256);
+        var cookies = new CookieContainer();
         var handler = new HttpClientHandler
         {
             UseCookies = true,
-            CookieContainer = new CookieContainer(),
+            CookieContainer = cookies,
             AllowAutoRedirect = false,
             ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
                 certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == pinned,
         };
-        return new ConsoleClient(new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{appliance.Https.Port}") });
+        return new ConsoleClient(new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{appliance.Https.Port}") }, cookies);
     }
 
     /// <summary>Logs in and asserts the console let the person in (303 to the nodes page).</summary>
@@ -60,11 +70,25 @@ internal sealed partial class ConsoleClient : IDisposable
         var response = await client.SubmitLoginAsync(login, Password, login == "alice@site" ? TotpSecret.Code(AliceSecret, DateTimeOffset.UtcNow) : "");
         Assert.True(response.StatusCode == HttpStatusCode.SeeOther, $"{login}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         Assert.Equal("/admin/nodes", response.Headers.Location!.OriginalString);
-        var (status, page) = await client.GetAsync("/admin/nodes");
-        Assert.Equal(HttpStatusCode.OK, status);
-        client.Csrf = CsrfField().Match(page).Groups[1].Value;
-        Assert.NotEmpty(client.Csrf);
+        await client.ReadCsrfAsync();
         return client;
+    }
+
+    /// <summary>A client of <paramref name="appliance"/> that carries a session cookie from elsewhere (another instance).</summary>
+    public static async Task<ConsoleClient> WithSessionAsync(ApplianceUnderTest appliance, string sessionCookie)
+    {
+        var client = await CreateAsync(appliance);
+        client.Cookies.Add(client.Http.BaseAddress!, new Cookie("__Host-appliance-console", sessionCookie, "/") { Secure = true, HttpOnly = true });
+        return client;
+    }
+
+    /// <summary>Reads the session's CSRF token from the nodes page (asserting the session is live).</summary>
+    public async Task ReadCsrfAsync()
+    {
+        var (status, page) = await GetAsync("/admin/nodes");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Csrf = CsrfField().Match(page).Groups[1].Value;
+        Assert.NotEmpty(Csrf);
     }
 
     public async Task<HttpResponseMessage> SubmitLoginAsync(string login, string password, string totp)

@@ -19,7 +19,7 @@ public sealed class ConsoleRoleTests
         await using var tailnet = await ConsoleTailnet.StartAsync();
         var (_, _, pendingId) = await tailnet.WaitingLoginAsync("visitor");
         using var auditor = await ConsoleClient.LoginAsync(tailnet.Appliance, "audrey@site");
-        foreach (var page in new[] { "/admin/nodes", "/admin/logins", "/admin/keys", "/admin/routes", "/admin/policy", "/admin/policy/history", "/admin/people", "/admin/ca", "/admin/health" })
+        foreach (var page in new[] { "/admin/nodes", "/admin/logins", "/admin/keys", "/admin/routes", "/admin/policy", "/admin/policy/history", "/admin/people", "/admin/ca", "/admin/health", "/admin/audit", "/admin/updates" })
         {
             var (status, html) = await auditor.GetAsync(page);
             Assert.True(status == HttpStatusCode.OK, $"{page}: {status}");
@@ -51,8 +51,9 @@ public sealed class ConsoleRoleTests
         var before = await tailnet.StateAsync();
 
         // What the brief says each role may change, written out here rather than read from ConsoleRoles.
-        string[] networkRefused = ["preauthkey.create", "preauthkey.expire"];
-        string[] itRefused = ["node.rename", "node.tags", "node.expire", "node.delete", "routes.approve", "policy.set", "policy.rollback"];
+        string[] people = ["person.create", "person.disable", "person.enable", "person.password.reset", "person.totp.reset", "person.role"];
+        string[] networkRefused = ["preauthkey.create", "preauthkey.expire", "update.check", .. people];
+        string[] itRefused = ["node.rename", "node.tags", "node.expire", "node.delete", "routes.approve", "policy.set", "policy.rollback", "update.check"];
         foreach (var route in ConsoleEndpoints.ChangeRoutes.Where(r => networkRefused.Contains(r.Action)))
         {
             Assert.Equal(HttpStatusCode.Forbidden, (await network.PostAsync(Concrete(route.Pattern, tailnet, pendingId), EveryField)).Status);
@@ -108,12 +109,13 @@ public sealed class ConsoleRoleTests
     internal static readonly (string, string)[] EveryField =
     [
         ("name", "renamed"), ("tags", "tag:server"), ("confirm", "yes"), ("user", "alice@site"), ("reason", "no"),
-        ("routes", "10.20.0.0/24"), ("expiration", "1h"), ("policy", ConsoleTailnet.PolicyV1),
+        ("routes", "10.20.0.0/24"), ("expiration", "1h"), ("policy", ConsoleTailnet.PolicyV1), ("login", "new@site"), ("role", "admin"),
     ];
 
     internal static string Concrete(string pattern, ConsoleTailnet tailnet, string pendingId) =>
         pattern.Replace("/policy/versions/{id:long}", "/policy/versions/1", StringComparison.Ordinal)
             .Replace("{id:long}", tailnet.RouterId.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{id}", pendingId, StringComparison.Ordinal)
-            .Replace("{prefix}", tailnet.KeyPrefix, StringComparison.Ordinal);
+            .Replace("{prefix}", tailnet.KeyPrefix, StringComparison.Ordinal)
+            .Replace("{login}", "mia@site", StringComparison.Ordinal);
 }

@@ -110,7 +110,7 @@ public sealed class ConsoleSecurityTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await nora.PostAsync($"/admin/nodes/{tailnet.RouterId}/rename", ("name", "gone"))).Status);
         Assert.Equal(HttpStatusCode.SeeOther, (await nora.GetAsync("/admin/nodes")).Status);
-        Assert.Equal(0, tailnet.Appliance.Services.GetRequiredService<Appliance.Hosting.AdminConsole.Sessions.ConsoleSessions>().Count);
+        Assert.Equal(0L, tailnet.Appliance.Services.GetRequiredService<Appliance.Hosting.AdminConsole.Sessions.ConsoleSessions>().Count);
     }
 
     [Fact]

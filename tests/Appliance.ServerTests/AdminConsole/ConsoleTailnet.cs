@@ -92,7 +92,8 @@ internal sealed class ConsoleTailnet : IAsyncDisposable
             System.Text.Json.JsonSerializer.Serialize<IReadOnlyList<NodeDto>>(nodes.ToList(), AdminJsonContext.Default.IReadOnlyListNodeDto),
             System.Text.Json.JsonSerializer.Serialize<IReadOnlyList<PreAuthKeyDto>>(keys.ToList(), AdminJsonContext.Default.IReadOnlyListPreAuthKeyDto),
             string.Join(",", pending.Select(p => p.Id)),
-            policy.Sha256 + policy.Version);
+            policy.Sha256 + policy.Version,
+            await File.ReadAllTextAsync(Appliance.Services.GetRequiredService<global::Appliance.Hosting.Identity.IdentityFileService>().FilePath));
     }
 
     public ValueTask DisposeAsync() => Appliance.DisposeAsync();

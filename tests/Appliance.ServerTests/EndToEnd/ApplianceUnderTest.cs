@@ -94,7 +94,7 @@ internal sealed class ApplianceUnderTest : IAsyncDisposable
             Identity = { File = identityPath },
         };
         configure?.Invoke(options);
-        var state = ApplianceState.TryOpen(AppliancePaths.From(options)).State!;
+        var state = ApplianceState.TryOpen(AppliancePaths.From(options), options.Database).State!;
         var app = ApplianceHost.Build(options, state, new LoggerConfiguration().CreateLogger());
         await app.StartAsync().ConfigureAwait(false);
         return new ApplianceUnderTest(data, dataPath, state, app);

@@ -133,7 +133,7 @@ public sealed partial class CertificateLoginTests
         Assert.True(registered.Response!.MachineAuthorized, registered.Text);
     }
 
-    private static X509Certificate2 Issue(ApplianceUnderTest appliance, string login, TimeProvider? time = null, TimeSpan? lifetime = null)
+    internal static X509Certificate2 Issue(ApplianceUnderTest appliance, string login, TimeProvider? time = null, TimeSpan? lifetime = null)
     {
         using var ca = LocalCa.Open(appliance.DataDir, time ?? TimeProvider.System);
         using var issued = ca.IssueClientCertificate(login, lifetime ?? TimeSpan.FromDays(30));
@@ -159,7 +159,7 @@ public sealed partial class CertificateLoginTests
         return (node, waiting, new Uri($"https://127.0.0.1:{appliance.Https.Port}{url.AbsolutePath}"));
     }
 
-    private static HttpClient Browser(X509Certificate2? certificate, Version version)
+    internal static HttpClient Browser(X509Certificate2? certificate, Version version)
     {
         var handler = new SocketsHttpHandler
         {

@@ -20,6 +20,8 @@ internal static class ConsoleHtml
         ("/admin/policy", "Policy"),
         ("/admin/people", "People"),
         ("/admin/ca", "CA"),
+        ("/admin/updates", "Updates"),
+        ("/admin/audit", "Audit log"),
         ("/admin/health", "Health"),
     ];
 
@@ -33,12 +35,14 @@ internal static class ConsoleHtml
 
     public static string E(string? text) => WebUtility.HtmlEncode(text ?? "");
 
-    public static string Page(ConsoleUser user, string active, string title, string body, string? flash = null, string? error = null) => $"""
+    /// <param name="refreshSeconds">Reload the page after this many seconds (the nodes page's live mode); null: never.</param>
+    public static string Page(ConsoleUser user, string active, string title, string body, string? flash = null, string? error = null, int? refreshSeconds = null) => $"""
         <!DOCTYPE html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        {(refreshSeconds is { } refresh ? $"<meta http-equiv=\"refresh\" content=\"{refresh}\">" : "")}
         <title>{E(title)} - Appliance console</title>
         <link rel="stylesheet" href="{StylesheetPath}">
         </head>
@@ -87,5 +91,7 @@ internal static class ConsoleHtml
     public static string Button(ConsoleUser user, string action, string label, string? accessibleName = null, bool danger = false, string hidden = "") =>
         $"<form class=\"inline\" method=\"post\" action=\"{E(action)}\">{CsrfField(user)}{hidden}<button type=\"submit\"{(danger ? " class=\"danger\"" : "")}{(accessibleName is null ? "" : $" aria-label=\"{E(accessibleName)}\"")}>{E(label)}</button></form>";
 
-    public static string Time(DateTimeOffset? at) => at is { } t ? $"<time datetime=\"{t.UtcDateTime:O}\">{t.UtcDateTime:yyyy-MM-dd HH:mm} UTC</time>" : "<span class=\"muted\">never</span>";
+    public static string Time(DateTimeOffset? at, bool seconds = false) => at is { } t
+        ? $"<time datetime=\"{t.UtcDateTime:O}\">{t.UtcDateTime.ToString(seconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC</time>"
+        : "<span class=\"muted\">never</span>";
 }

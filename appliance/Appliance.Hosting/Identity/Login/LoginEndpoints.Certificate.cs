@@ -21,9 +21,10 @@ public static partial class LoginEndpoints
     private const string CertificateMethod = "certificate";
 
     /// <summary>What the presented certificate means: null when there is none (or the feature is off or not HTTPS).</summary>
-    private sealed record CertificateIdentity(string Subject, Person? Person, string? Refusal);
+    internal sealed record CertificateIdentity(string Subject, Person? Person, string? Refusal);
 
-    private static CertificateIdentity? InspectCertificate(HttpContext context)
+    /// <summary>Also the admin console's certificate login (AdminConsole/ConsoleLogin).</summary>
+    internal static CertificateIdentity? InspectCertificate(HttpContext context)
     {
         var services = context.RequestServices;
         if (!context.Request.IsHttps || !services.GetRequiredService<IdentityOptions>().CertificateLogin ||
@@ -87,14 +88,8 @@ public static partial class LoginEndpoints
                 $"Too many failed attempts. Try again in {Math.Ceiling((until - time.GetUtcNow()).TotalMinutes)} minutes.", "");
         }
 
-        var reason = certificate is null ? "no certificate presented" : certificate.Refusal;
+        var reason = CertificateRefusal(context, certificate, Field(form, "totp", 16));
         var person = certificate?.Person;
-        if (reason is null && person!.TotpSecret is { } secret)
-        {
-            reason = TotpSecret.Match(secret, Field(form, "totp", 16), time.GetUtcNow()) is not { } step ? "wrong TOTP code"
-                : !services.GetRequiredService<TotpReplayGuard>().TryUse(person.Login, step) ? "TOTP code already used"
-                : null;
-        }
 
         if (reason is not null)
         {
@@ -120,6 +115,24 @@ public static partial class LoginEndpoints
 
         LogCertificateLogin(logger, person.Login, certificate!.Subject, address, pending.Hostname);
         return Page(context, StatusCodes.Status200OK, LoginPage.Done(pending.Hostname, person.DisplayName ?? person.Login));
+    }
+
+    /// <summary>
+    /// Why <paramref name="certificate"/> does not log its person in (null when it does): none presented, refused by
+    /// <see cref="InspectCertificate"/>, or a person with TOTP and a wrong or replayed <paramref name="code"/>.
+    /// </summary>
+    internal static string? CertificateRefusal(HttpContext context, CertificateIdentity? certificate, string code)
+    {
+        var reason = certificate is null ? "no certificate presented" : certificate.Refusal;
+        if (reason is null && certificate!.Person!.TotpSecret is { } secret)
+        {
+            var services = context.RequestServices;
+            reason = TotpSecret.Match(secret, code, services.GetRequiredService<TimeProvider>().GetUtcNow()) is not { } step ? "wrong TOTP code"
+                : !services.GetRequiredService<TotpReplayGuard>().TryUse(certificate.Person.Login, step) ? "TOTP code already used"
+                : null;
+        }
+
+        return reason;
     }
 
     private static ILogger Logger(HttpContext context) =>

@@ -189,17 +189,8 @@ public static partial class LoginEndpoints
             MaxAge = LoginCsrf.Lifetime,
         });
 
-    private static IResult Page(HttpContext context, int status, string html)
-    {
-        var headers = context.Response.Headers;
-        headers.CacheControl = "no-store";
-        headers.Pragma = "no-cache";
-        headers["X-Frame-Options"] = "DENY";
-        headers["X-Content-Type-Options"] = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-        return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
-    }
+    private static IResult Page(HttpContext context, int status, string html) =>
+        HtmlPages.Answer(context, status, html, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 
     [LoggerMessage(EventId = 1410, Level = LogLevel.Warning, Message = "Login refused for {Login} from {Address}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string login, string address, string reason);

@@ -18,16 +18,21 @@ internal static class LoginPage
         <p class="machine">Device: <strong>{E(machine)}</strong></p>
         {(error is null ? "" : $"<p class=\"error\" role=\"alert\" id=\"error\">{E(error)}</p>")}
         <form method="post" autocomplete="off">
+        {CredentialFields(csrf, login, error is not null)}
+        </form>
+        """);
+
+    /// <summary>The password form's fields (CSRF token, user name, password, TOTP code, button): the device login page's and the console's.</summary>
+    public static string CredentialFields(string csrf, string login, bool describedByError) => $"""
         <input type="hidden" name="csrf" value="{E(csrf)}">
         <label for="login">User name</label>
-        <input id="login" name="login" type="text" autocomplete="username" required maxlength="256" value="{E(login)}"{(error is null ? "" : " aria-describedby=\"error\"")}>
+        <input id="login" name="login" type="text" autocomplete="username" required maxlength="256" value="{E(login)}"{(describedByError ? " aria-describedby=\"error\"" : "")}>
         <label for="password">Password</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
         <label for="totp">Code from your authenticator app</label>
         <input id="totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="7">
         <button type="submit">Log in</button>
-        </form>
-        """);
+        """;
 
     /// <summary>The page for a person whose certificate was recognised: a button (and the code field when they
     /// have TOTP), with the password form below for someone else at the same browser.</summary>
