@@ -24,11 +24,13 @@ public sealed class TestSiteCa : IDisposable
         var now = DateTimeOffset.UtcNow;
         var root = new CertificateRequest($"CN={name} Root CA, O={name}", _rootKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         AddCaExtensions(root, root.PublicKey);
-        Root = root.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
+        Root = root.CreateSelfSigned(now.AddDays(-60), now.AddYears(10));
 
         var issuing = new CertificateRequest($"CN={name} Smart Card CA, O={name}", _issuingKey, HashAlgorithmName.SHA256);
         AddCaExtensions(issuing, issuing.PublicKey);
-        using var issuingPublic = issuing.Create(Root, now.AddDays(-1), now.AddYears(5), RandomSerial());
+        issuing.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root, true, false));
+        using var issuingPublic = issuing.Create(Root.SubjectName, X509SignatureGenerator.CreateForRSA(_rootKey, RSASignaturePadding.Pkcs1),
+            now.AddDays(-30), now.AddYears(5), RandomSerial());
         Issuing = issuingPublic.CopyWithPrivateKey(_issuingKey);
     }
 
