@@ -1,6 +1,5 @@
 using Appliance.Hosting.Identity;
 using Appliance.Hosting.Tests.Configuration;
-using Appliance.TestKit;
 using Appliance.TestKit.Pki;
 
 namespace Appliance.Hosting.Tests.Identity;
@@ -12,7 +11,7 @@ namespace Appliance.Hosting.Tests.Identity;
 /// </summary>
 public sealed class SiteCaConfigTests : IDisposable
 {
-    private readonly TempFolder _temp = new();
+    private readonly Appliance.TestKit.TempFolder _temp = new();
     private readonly TestSiteCa _site = new();
 
     public void Dispose()
