@@ -17,7 +17,8 @@ public sealed class IdentityOptions
 
     /// <summary>
     /// Client-certificate login on the login page (docs/identity.md): the HTTPS listener asks every client for a
-    /// certificate (never requires one) and a person whose certificate from the local CA matches their
+    /// certificate (never requires one) and a person whose certificate from the local CA (or a site CA,
+    /// <see cref="ClientCaFiles"/>) matches their
     /// client_certificate field logs in without a password (their TOTP code is still asked). Default false.
     /// </summary>
     public bool CertificateLogin { get; set; }
