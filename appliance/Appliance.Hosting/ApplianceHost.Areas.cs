@@ -171,6 +171,7 @@ public static partial class ApplianceHost
             Chain = tls.Chain,
             DataDir = paths.DataDir,
             RequestClientCertificate = options.Identity.CertificateLogin,
+            ClientCaFiles = options.Identity.ClientCaFiles,
         };
     }
 }

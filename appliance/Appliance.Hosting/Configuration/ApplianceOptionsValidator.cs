@@ -22,6 +22,7 @@ public static partial class ApplianceOptionsValidator
         ValidateDerp(options.Derp, problems);
         ValidateTls(options.Tls, problems);
         ValidatePolicy(options.Policy, problems);
+        ValidateIdentity(options.Identity, problems);
         ValidateUpdates(options.Updates, problems);
         ValidateMetrics(options, problems);
         ValidateBackup(options.Backup, problems);

@@ -17,8 +17,21 @@ public sealed class IdentityOptions
 
     /// <summary>
     /// Client-certificate login on the login page (docs/identity.md): the HTTPS listener asks every client for a
-    /// certificate (never requires one) and a person whose certificate from the local CA matches their
+    /// certificate (never requires one) and a person whose certificate from the local CA (or a site CA,
+    /// <see cref="ClientCaFiles"/>) matches their
     /// client_certificate field logs in without a password (their TOTP code is still asked). Default false.
     /// </summary>
     public bool CertificateLogin { get; set; }
+
+    /// <summary>
+    /// PEM files with a site CA (smart cards) trusted for client-certificate login besides the local CA: the site's
+    /// root(s), optionally followed by its issuing CAs. The TLS listener names them as acceptable issuers. Default none.
+    /// </summary>
+    public List<string> ClientCaFiles { get; set; } = [];
+
+    /// <summary>
+    /// CRL files (PEM or DER) of the site CA, checked offline. When any is set, the CA that issued a site certificate
+    /// must have a current list here or the certificate is refused. Replace a file to update it (read on change).
+    /// </summary>
+    public List<string> ClientCrlFiles { get; set; } = [];
 }

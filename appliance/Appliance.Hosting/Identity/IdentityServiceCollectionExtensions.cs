@@ -21,6 +21,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddSingleton<LoginMetrics>();
         services.AddInstrumentSource<LoginMetrics>();
         services.AddSingleton<TotpReplayGuard>();
+        services.AddSingleton<SiteClientTrustSource>();
         return services;
     }
 }

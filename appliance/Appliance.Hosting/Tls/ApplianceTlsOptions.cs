@@ -39,6 +39,9 @@ public sealed class ApplianceTlsOptions
     /// </summary>
     public bool RequestClientCertificate { get; init; }
 
+    /// <summary>identity.client_ca_files: site CAs named as acceptable issuers beside the local CA when <see cref="RequestClientCertificate"/>.</summary>
+    public IReadOnlyList<string> ClientCaFiles { get; init; } = [];
+
     /// <summary>The data folder (its <c>ca/</c> subfolder holds the CA). Resolve it with Appliance.Pki.Files.DataFolder.</summary>
     public string DataDir { get; init; } = "data";
 

@@ -44,7 +44,7 @@ public sealed partial class TlsCertificateStore
         Options = options;
         Time = time;
         _logger = logger;
-        _current = new TlsSnapshot(Load());
+        _current = new TlsSnapshot(Load(), AcceptableIssuers());
         _stamp = FileStamp();
         Log.Serving(_logger, _current.Certificate.Source, _current.Certificate.SerialNumber, _current.Certificate.NotAfter, _current.Pin);
     }
@@ -105,15 +105,18 @@ public sealed partial class TlsCertificateStore
                 }
 
                 var next = Load();
+                var issuers = AcceptableIssuers();
                 _stamp = FileStamp();
-                if (string.Equals(next.Pin, Current.Pin, StringComparison.Ordinal) && next.Chain.Count == Current.Certificate.Chain.Count)
+                var issuersKey = issuers is null ? "" : string.Join(',', issuers.Select(c => c.Thumbprint));
+                if (string.Equals(next.Pin, Current.Pin, StringComparison.Ordinal) && next.Chain.Count == Current.Certificate.Chain.Count &&
+                    string.Equals(issuersKey, Current.IssuersKey, StringComparison.Ordinal))
                 {
                     next.Dispose();
                     outcome = TlsCheckOutcome.Unchanged;
                 }
                 else
                 {
-                    var snapshot = new TlsSnapshot(next);
+                    var snapshot = new TlsSnapshot(next, issuers);
                     Volatile.Write(ref _current, snapshot);
                     Log.Swapped(_logger, next.Source, next.SerialNumber, next.NotAfter, next.Pin);
                     Changed?.Invoke(snapshot);
@@ -167,12 +170,48 @@ public sealed partial class TlsCertificateStore
         }
     }
 
-    /// <summary>Names, sizes and write times of the files that define what is served.</summary>
+    /// <summary>
+    /// With client certificates asked for: the local CA's roots and intermediate (what <c>users cert issue</c> signs
+    /// with) and the site CAs of identity.client_ca_files, as acceptable issuers; otherwise null. A broken site CA
+    /// file throws <see cref="CaException"/> (serve refuses to start; a check keeps the current snapshot).
+    /// </summary>
+    private X509Certificate2Collection? AcceptableIssuers()
+    {
+        if (!Options.RequestClientCertificate)
+        {
+            return null;
+        }
+
+        var issuers = new X509Certificate2Collection();
+        var local = new Appliance.Pki.Files.CaDirectory(Options.DataDir);
+        foreach (var file in new[] { local.TrustBundle, local.IntermediateCertificate })
+        {
+            if (File.Exists(file))
+            {
+                issuers.AddRange(Appliance.Pki.Files.SecureFile.ReadCertificates(file).ToArray());
+            }
+        }
+
+        if (Options.ClientCaFiles.Count > 0)
+        {
+            using var site = Appliance.Pki.Clients.SiteClientTrust.Load(Options.ClientCaFiles, []);
+            issuers.AddRange(site.Certificates.Select(c => X509CertificateLoader.LoadCertificate(c.RawData)).ToArray());
+        }
+
+        return issuers;
+    }
+
+    /// <summary>Names, sizes and write times of the files that define what is served (and whose certificates are asked for).</summary>
     private string FileStamp()
     {
-        IEnumerable<string> files = Options.Mode == TlsMode.Files
-            ? [Options.CertFile!, Options.KeyFile!]
-            : Directory.Exists(Path.Combine(Options.DataDir, "ca")) ? Directory.EnumerateFiles(Path.Combine(Options.DataDir, "ca")) : [];
+        var caFolder = Path.Combine(Options.DataDir, "ca");
+        IEnumerable<string> caFiles = Directory.Exists(caFolder) ? Directory.EnumerateFiles(caFolder) : [];
+        IEnumerable<string> files = Options.Mode == TlsMode.Files ? [Options.CertFile!, Options.KeyFile!] : caFiles;
+        if (Options.RequestClientCertificate)
+        {
+            files = files.Concat(Options.Mode == TlsMode.Files ? caFiles : []).Concat(Options.ClientCaFiles);
+        }
+
         var stamp = new System.Text.StringBuilder();
         foreach (var file in files.Order(StringComparer.Ordinal))
         {

@@ -14,16 +14,25 @@ namespace Appliance.Hosting.Tls;
 /// </summary>
 public sealed class TlsSnapshot
 {
-    public TlsSnapshot(ServingCertificate certificate)
+    /// <param name="certificate">What is served.</param>
+    /// <param name="acceptableIssuers">When client certificates are asked for: the CAs named in the CertificateRequest
+    /// (RFC 8446 §4.2.4 certificate_authorities; .NET sends them on Linux since .NET 7), so a browser offers only
+    /// certificates from the local or the site CA.</param>
+    public TlsSnapshot(ServingCertificate certificate, X509Certificate2Collection? acceptableIssuers = null)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         Certificate = certificate;
-        FullChain = SslStreamCertificateContext.Create(certificate.Leaf, new X509Certificate2Collection(certificate.Chain.ToArray()), offline: true);
-        LeafOnly = SslStreamCertificateContext.Create(certificate.Leaf, [], offline: true);
+        var trust = acceptableIssuers is { Count: > 0 } ? SslCertificateTrust.CreateForX509Collection(acceptableIssuers, sendTrustInHandshake: true) : null;
+        FullChain = SslStreamCertificateContext.Create(certificate.Leaf, new X509Certificate2Collection(certificate.Chain.ToArray()), offline: true, trust);
+        LeafOnly = SslStreamCertificateContext.Create(certificate.Leaf, [], offline: true, trust);
+        IssuersKey = acceptableIssuers is null ? "" : string.Join(',', acceptableIssuers.Select(c => c.Thumbprint));
         Certificates = [CertificateInfo.Of(CertificateRole.Leaf, certificate.Leaf), .. certificate.Chain.Select(ChainInfo)];
     }
 
     public ServingCertificate Certificate { get; }
+
+    /// <summary>Thumbprints of the acceptable client-certificate issuers; a change means a new snapshot.</summary>
+    public string IssuersKey { get; }
 
     /// <summary>Leaf followed by <see cref="ServingCertificate.Chain"/>.</summary>
     public SslStreamCertificateContext FullChain { get; }

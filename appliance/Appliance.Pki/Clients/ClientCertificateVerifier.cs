@@ -21,6 +21,9 @@ public enum ClientCertificateVerdict
 
     /// <summary>It lacks key usage digitalSignature or extended key usage clientAuth, or is a CA certificate.</summary>
     NotForClientAuthentication = 5,
+
+    /// <summary>A site certificate whose issuer has no current revocation list in identity.client_crl_files (missing, or past its nextUpdate).</summary>
+    RevocationUnknown = 6,
 }
 
 /// <summary>
@@ -28,11 +31,18 @@ public enum ClientCertificateVerdict
 /// service can check on every login): the leaf's dates, its key usages (digitalSignature, EKU clientAuth, not a
 /// CA), a chain to a root in <c>trust-bundle.pem</c> through <c>intermediate.crt</c> (and <c>cross.crt</c>) at the
 /// given time, and the revocation list <c>ca/revoked</c>, read anew each time so a revocation counts at once.
-/// Possession of the private key was proven by the TLS handshake (CertificateVerify), not here.
+/// Possession of the private key was proven by the TLS handshake (CertificateVerify), not here. With a
+/// <see cref="SiteClientTrust"/> (identity.client_ca_files) a certificate that does not chain to the local CA may
+/// chain to the site's CA instead; its revocation is then checked against the site's CRL files.
 /// </summary>
 public static class ClientCertificateVerifier
 {
-    public static ClientCertificateVerdict Verify(string dataDir, X509Certificate2 certificate, DateTimeOffset now)
+    /// <summary>Against the local CA only.</summary>
+    public static ClientCertificateVerdict Verify(string dataDir, X509Certificate2 certificate, DateTimeOffset now) =>
+        Verify(dataDir, site: null, certificate, now);
+
+    /// <summary>Against the local CA, then (when given) the site CA.</summary>
+    public static ClientCertificateVerdict Verify(string dataDir, SiteClientTrust? site, X509Certificate2 certificate, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         var directory = new CaDirectory(dataDir);
@@ -54,7 +64,7 @@ public static class ClientCertificateVerifier
 
         if (!ChainsToTrustedRoot(directory, certificate, at))
         {
-            return ClientCertificateVerdict.WrongAuthority;
+            return site?.Check(certificate, at) ?? ClientCertificateVerdict.WrongAuthority;
         }
 
         return RevocationList.Read(directory.Revoked).Contains(certificate.SerialNumber.ToLowerInvariant())

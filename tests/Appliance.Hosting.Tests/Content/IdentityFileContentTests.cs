@@ -23,16 +23,10 @@ public sealed class IdentityFileContentTests
     [Fact]
     public void A_bundle_identity_file_replaces_the_file_and_people_it_leaves_out_are_disabled()
     {
-        using var folder = new ContentFolder();
-        using var directory = DataDirectory.Open(Path.Combine(folder.DataDir, "db"));
-        using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
-        var identity = new IdentityService(database, TimeProvider.System);
-        var path = Path.Combine(folder.DataDir, "identity.hujson");
-        File.WriteAllText(path, Both);
-        using var identityFile = FileService(path, identity);
-        Assert.True(identityFile.Reload());
+        using var setup = new Setup();
+        var (folder, identity, identityFile, path) = (setup.Folder, setup.Identity, setup.IdentityFile, setup.Path);
         Assert.False(identity.FindUser("bob@site")!.Disabled);
-        var content = Content(folder, identity, identityFile);
+        var content = setup.Content;
 
         File.WriteAllText(folder.Files.IdentityFile, AliceOnly);
         var report = content.Apply();
@@ -56,15 +50,8 @@ public sealed class IdentityFileContentTests
     [Fact]
     public void A_bundle_identity_file_that_does_not_validate_never_replaces_the_good_one()
     {
-        using var folder = new ContentFolder();
-        using var directory = DataDirectory.Open(Path.Combine(folder.DataDir, "db"));
-        using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
-        var identity = new IdentityService(database, TimeProvider.System);
-        var path = Path.Combine(folder.DataDir, "identity.hujson");
-        File.WriteAllText(path, Both);
-        using var identityFile = FileService(path, identity);
-        Assert.True(identityFile.Reload());
-        var content = Content(folder, identity, identityFile);
+        using var setup = new Setup();
+        var (folder, identity, path, content) = (setup.Folder, setup.Identity, setup.Path, setup.Content);
 
         File.WriteAllText(folder.Files.IdentityFile, "{ \"people\": [\n  { \"login\": \"alice@site\", \"role\": \"emperor\" } ] }");
         var report = content.Apply();
@@ -83,14 +70,49 @@ public sealed class IdentityFileContentTests
         new IdentityOptions { File = path, Reload = false }, new DatabaseWriter(identity), new ReloadSignal(NullLogger<ReloadSignal>.Instance),
         TimeProvider.System, NullLogger<IdentityFileService>.Instance);
 
-    private static UpdateContentService Content(ContentFolder folder, IdentityService identity, IdentityFileService identityFile) => new(
-        folder.Files,
-        new EmbeddedDerpMapProvider(new ApplianceOptions(), certName: null, folder.Files.DerpMap),
-        identity,
-        reload: null,
-        TimeProvider.System,
-        NullLogger<UpdateContentService>.Instance,
-        identityFile);
+    /// <summary>A content folder, a database, and the identity file (alice and bob) loaded into it; the content service over them.</summary>
+    private sealed class Setup : IDisposable
+    {
+        private readonly DataDirectory _directory;
+        private readonly ApplianceDatabase _database;
+
+        public Setup()
+        {
+            _directory = DataDirectory.Open(System.IO.Path.Combine(Folder.DataDir, "db"));
+            _database = ApplianceDatabase.Open(_directory, TimeProvider.System);
+            Identity = new IdentityService(_database, TimeProvider.System);
+            Path = System.IO.Path.Combine(Folder.DataDir, "identity.hujson");
+            File.WriteAllText(Path, Both);
+            IdentityFile = FileService(Path, Identity);
+            Assert.True(IdentityFile.Reload());
+            Content = new UpdateContentService(
+                Folder.Files,
+                new EmbeddedDerpMapProvider(new ApplianceOptions(), certName: null, Folder.Files.DerpMap),
+                Identity,
+                reload: null,
+                TimeProvider.System,
+                NullLogger<UpdateContentService>.Instance,
+                IdentityFile);
+        }
+
+        public ContentFolder Folder { get; } = new();
+
+        public IdentityService Identity { get; }
+
+        public string Path { get; }
+
+        public IdentityFileService IdentityFile { get; }
+
+        public UpdateContentService Content { get; }
+
+        public void Dispose()
+        {
+            IdentityFile.Dispose();
+            _database.Dispose();
+            _directory.Dispose();
+            Folder.Dispose();
+        }
+    }
 
     /// <summary>The state seam without a coordinator: people straight to the users table, as the service's writer does first.</summary>
     private sealed class DatabaseWriter(IdentityService identity) : IIdentityStateWriter

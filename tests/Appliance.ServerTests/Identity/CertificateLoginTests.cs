@@ -83,7 +83,7 @@ public sealed partial class CertificateLoginTests
         {
             (revoked, "Your certificate has been revoked."),
             (expired, "Your certificate has expired."),
-            (foreign, "Your certificate was not issued by this appliance&#39;s certificate authority."),
+            (foreign, "Your certificate was not issued by this appliance&#39;s certificate authority or the site&#39;s."),
             (unmatched, "Your certificate does not belong to anyone in the identity file."),
             (disabled, "The person this certificate belongs to is disabled."),
         })
@@ -153,7 +153,7 @@ public sealed partial class CertificateLoginTests
     private static X509Certificate2 Loadable(X509Certificate2 certificate) =>
         X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12, "test"), "test");
 
-    private static async Task<(TestNode Node, Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> Waiting, Uri Url)> WaitingAsync(ApplianceUnderTest appliance, string hostname)
+    internal static async Task<(TestNode Node, Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> Waiting, Uri Url)> WaitingAsync(ApplianceUnderTest appliance, string hostname)
     {
         var (node, waiting, url) = await LoginPageTests.WaitingLoginAsync(appliance, hostname);
         return (node, waiting, new Uri($"https://127.0.0.1:{appliance.Https.Port}{url.AbsolutePath}"));
@@ -182,10 +182,10 @@ public sealed partial class CertificateLoginTests
         return new HttpClient(handler) { DefaultRequestVersion = version, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
     }
 
-    private static Task<HttpResponseMessage> PostAsync(HttpClient client, Uri url, string csrf, string totp) =>
+    internal static Task<HttpResponseMessage> PostAsync(HttpClient client, Uri url, string csrf, string totp) =>
         client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { ["csrf"] = csrf, ["method"] = "certificate", ["totp"] = totp }));
 
-    private static string Csrf(string form) => CsrfField().Match(form).Groups[1].Value;
+    internal static string Csrf(string form) => CsrfField().Match(form).Groups[1].Value;
 
     [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
     private static partial Regex CsrfField();

@@ -11,8 +11,8 @@ namespace Appliance.Hosting.Identity.Login;
 
 /// <summary>
 /// Client-certificate login (identity.certificate_login; docs/identity.md). The HTTPS listener asks every client
-/// for a certificate; here the one presented on this connection is checked against the local CA
-/// (<see cref="ClientCertificateVerifier"/>) and matched to a person by their <c>client_certificate</c> field.
+/// for a certificate; here the one presented on this connection is checked against the local CA and the site CA
+/// (<see cref="ClientCertificateVerifier"/>, <see cref="SiteClientTrustSource"/>) and matched to a person by their <c>client_certificate</c> field.
 /// The certificate replaces the password; a person with a TOTP secret still types the code. Refusals are logged
 /// (event 3101) with the reason, which the page shows too: whoever holds a certificate may learn why it fails.
 /// </summary>
@@ -34,7 +34,8 @@ public static partial class LoginEndpoints
         }
 
         var subject = certificate.Subject;
-        var verdict = ClientCertificateVerifier.Verify(tls.DataDir, certificate, services.GetRequiredService<TimeProvider>().GetUtcNow());
+        var verdict = ClientCertificateVerifier.Verify(tls.DataDir, services.GetRequiredService<SiteClientTrustSource>().Current, certificate,
+            services.GetRequiredService<TimeProvider>().GetUtcNow());
         if (verdict != ClientCertificateVerdict.Accepted)
         {
             return new CertificateIdentity(subject, null, verdict switch
@@ -43,7 +44,8 @@ public static partial class LoginEndpoints
                 ClientCertificateVerdict.NotYetValid => "Your certificate is not valid yet (check this device's clock).",
                 ClientCertificateVerdict.Revoked => "Your certificate has been revoked.",
                 ClientCertificateVerdict.NotForClientAuthentication => "Your certificate is not a client certificate.",
-                _ => "Your certificate was not issued by this appliance's certificate authority.",
+                ClientCertificateVerdict.RevocationUnknown => "Your certificate cannot be checked: the site's revocation list is missing or out of date.",
+                _ => "Your certificate was not issued by this appliance's certificate authority or the site's.",
             });
         }
 
