@@ -41,7 +41,7 @@ public sealed class ClusterSync : IClusterPresence, IAsyncDisposable
         _coordinator = coordinator;
         _changes = new ClusterChangeStore(database);
         _presence = new PresenceStore(database);
-        _leases = new DatabaseRunOnceLease(new LeaseStore(database), database.InstanceId, time);
+        _leases = new DatabaseRunOnceLease(new LeaseStore(database), database.InstanceId, time) { Duration = InstanceLease };
         _listener = listener;
         _time = time;
         _log = log;
@@ -157,6 +157,10 @@ public sealed class ClusterSync : IClusterPresence, IAsyncDisposable
 
             _changes.TrimBefore(now - ChangeRetention);
         }
+
+        // The whole presence picture again: covers the sweeper's own deletions (an instance skips its own changes)
+        // and a lease that ran out before anyone swept it.
+        _coordinator.ApplyPresence(_presence.OnlineElsewhere(now));
     }
 
     void IClusterPresence.Connected(long nodeId) => _presence.Connected(nodeId, _time.GetUtcNow());
