@@ -150,6 +150,12 @@ public sealed class SharedDatabaseTests(PostgresCluster cluster, ITestOutputHelp
         Assert.Equal(0, (await Cli(environment, "nodes", "rename", Id(aId), "after-restart", "--data-dir", a.Data)).Code);
         Assert.True(await onB.Node.WaitUntilAsync(n => n.Peer(aId)?.Name.StartsWith("after-restart.", StringComparison.Ordinal) == true, Converge), Describe(onB.Node));
         Assert.True(await Http.WaitForHealthAsync(a.Server, a.Process, TimeSpan.FromSeconds(5)) == "ok");
+
+        // `appliance backup` archives the SQLite file: on PostgreSQL it says so instead of "no database".
+        var backup = await Cli(environment, "backup", "create", "--data-dir", a.Data);
+        Assert.Equal(1, backup.Code);
+        Assert.Contains("the tailnet is in PostgreSQL", backup.Err, StringComparison.Ordinal);
+        Assert.Contains("pg_dump", backup.Err, StringComparison.Ordinal);
     }
 
     public void Dispose()
