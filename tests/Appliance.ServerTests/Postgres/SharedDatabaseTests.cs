@@ -63,6 +63,16 @@ public sealed class SharedDatabaseTests(PostgresCluster cluster, ITestOutputHelp
         Assert.True(await onA.Node.WaitUntilAsync(n => n.Peer(bId)?.Endpoints?.Contains("192.0.2.7:41641") == true, Converge), Describe(onA.Node));
         output.WriteLine($"endpoint change sent to B reached a client of A after {watch.Elapsed.TotalMilliseconds:F0} ms");
 
+        // A policy set through A (a new policy_versions row) is reloaded by B and reaches B's client as its filter.
+        var policy = _temp.Combine("policy.hujson");
+        await File.WriteAllTextAsync(policy, """{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:2222"]}]}""");
+        watch.Restart();
+        var set = await Cli(environment, "policy", "set", policy, "--data-dir", a.Data);
+        Assert.True(set.Code == 0, set.Out + set.Err);
+        Assert.True(await onB.Node.WaitUntilAsync(n => n.PacketFilters.Values.SelectMany(r => r).Any(r => r.DstPorts?.Any(d => d.Ports.First == 2222) == true), Converge),
+            string.Join("; ", onB.Node.PacketFilters.Select(f => f.Key + ": " + f.Value.Count)));
+        output.WriteLine($"policy set on A reached a client of B after {watch.Elapsed.TotalMilliseconds:F0} ms");
+
         // Two operators on two instances give two nodes the same name at once: the database lets one win, and every
         // client sees the same result.
         var aId = onA.Node.Self!.ID;
