@@ -4,6 +4,7 @@ using Appliance.Hosting.Identity.Login;
 using System.Net;
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Audit;
+using Appliance.Hosting.Cluster;
 using Appliance.Hosting.Backup;
 using Appliance.Control.Diagnostics;
 using Appliance.Control.Metrics;
@@ -69,6 +70,13 @@ public static partial class ApplianceHost
         // The policy (policy.file, else the newest stored version): loaded after the coordinator has the tailnet,
         // reloaded on SIGHUP and file changes, administered through admin.sock.
         services.AddPolicy();
+
+        // Several appliances on one PostgreSQL database: changes, presence and leases shared (docs/ops/ha.md).
+        if (options.Database.Type == DatabaseType.Postgres)
+        {
+            services.AddClusterSync();
+        }
+
         // The audit log (docs/ops/audit.md): admin verbs, reloads, logins, backups are recorded with who asked.
         services.AddAudit(options.Audit, state);
         services.AddAdminApi();

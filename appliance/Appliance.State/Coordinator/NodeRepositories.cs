@@ -8,6 +8,8 @@ public sealed class SqliteNodeRepository(NodeStore store) : INodeRepository
 {
     public IReadOnlyList<NodeRecord> LoadAll() => store.List();
 
+    public NodeRecord? Find(long id) => store.Get(id);
+
     public WriteResult<NodeRecord> Insert(NodeRecord node) => store.Insert(node);
 
     public WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns) => store.Update(node, columns);

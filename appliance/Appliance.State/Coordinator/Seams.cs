@@ -12,6 +12,9 @@ public interface INodeRepository
 {
     IReadOnlyList<NodeRecord> LoadAll();
 
+    /// <summary>The stored row with this id, or null: how a change another appliance committed is read (docs/ops/ha.md).</summary>
+    NodeRecord? Find(long id) => LoadAll().FirstOrDefault(r => r.Id == id);
+
     WriteResult<NodeRecord> Insert(NodeRecord node);
 
     /// <summary>Writes <paramref name="columns"/> of the row with <paramref name="node"/>'s id; returns the row as stored.</summary>

@@ -22,9 +22,10 @@ public sealed class ApplianceDatabase : IDisposable
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
 
-    private ApplianceDatabase(NpgsqlDataSource postgres, string display, TimeProvider time, MigrationReport report)
+    private ApplianceDatabase(NpgsqlDataSource postgres, string display, TimeProvider time, MigrationReport report, string instanceId)
     {
         _postgres = postgres;
+        InstanceId = instanceId;
         _connectionString = "";
         Dialect = SqlDialect.Postgres;
         Path = display;
@@ -57,6 +58,19 @@ public sealed class ApplianceDatabase : IDisposable
     public MigrationReport Report { get; }
 
     public int SchemaVersion => Report.ToVersion;
+
+    /// <summary>
+    /// This process's name among the appliances sharing a PostgreSQL database (docs/ops/ha.md): every connection
+    /// carries it as application_name, so the change triggers record which instance wrote a row. New for each start,
+    /// so a restarted instance never inherits a crashed one's presence. SQLite: "local".
+    /// </summary>
+    public string InstanceId { get; } = "local";
+
+    /// <summary>True when several appliances may share this database (PostgreSQL).</summary>
+    public bool IsShared => _postgres is not null;
+
+    /// <summary>The PostgreSQL data source, for the change listener's dedicated connection.</summary>
+    internal NpgsqlDataSource? PostgresSource => _postgres;
 
     /// <summary>Opens the database in a locked data folder, migrating it to this binary's schema.</summary>
     /// <exception cref="DatabaseRefusedException">Newer schema, corrupt, not SQLite, or not the appliance's; nothing written.</exception>
@@ -102,18 +116,27 @@ public sealed class ApplianceDatabase : IDisposable
         ArgumentNullException.ThrowIfNull(time);
         catalog ??= MigrationCatalog.Embedded;
         var builder = new NpgsqlDataSourceBuilder(settings.ToConnectionString());
+        var instanceId = NewInstanceId();
+        builder.ConnectionStringBuilder.ApplicationName = instanceId;
         var display = settings.Display();
         var source = builder.Build();
         try
         {
             var report = PostgresSchema.Migrate(source, display, catalog, time.GetUtcNow());
-            return new ApplianceDatabase(source, display, time, report);
+            return new ApplianceDatabase(source, display, time, report, instanceId);
         }
         catch
         {
             source.Dispose();
             throw;
         }
+    }
+
+    /// <summary>host-pid-random, at most 63 bytes (PostgreSQL's NAMEDATALEN for application_name).</summary>
+    private static string NewInstanceId()
+    {
+        var host = Environment.MachineName.Length > 32 ? Environment.MachineName[..32] : Environment.MachineName;
+        return $"{host}-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
     }
 
     /// <summary>An open pooled connection with this database's per-connection settings. Dispose it after use.</summary>

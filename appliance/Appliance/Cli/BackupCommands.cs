@@ -31,6 +31,7 @@ public static class BackupCommands
         command.SetAction(parse => Run(parse, () =>
         {
             var sources = Sources(parse, parse.GetValue(outDir));
+            RefusePostgres(CliContext.From(parse).Config.Options, "create");
             string archive;
             try
             {
@@ -122,6 +123,7 @@ public static class BackupCommands
         {
             var context = CliContext.From(parse);
             var archive = parse.GetValue(archiveArgument)!;
+            RefusePostgres(context.Config.Options, "restore");
             // The restored folder replaces the data folder: it gets the old folder's owner (root restoring the service's folder).
             var owner = Directory.Exists(context.DataDirectory) ? OwnershipRestorer.Owner(context.DataDirectory) : null;
             BackupRestore.Result result;
@@ -163,6 +165,22 @@ public static class BackupCommands
         var options = context.Config.Options;
         options.Server.DataDir = context.DataDirectory;
         return new BackupSources(options, context.Config.SourceFile, backupDir);
+    }
+
+    /// <summary>
+    /// The archive holds the SQLite file; with the tailnet in PostgreSQL there is nothing of it to archive or to
+    /// restore into, so say that and what to use instead (docs/ops/postgresql.md "Backups"), instead of failing later
+    /// with "no database".
+    /// </summary>
+    private static void RefusePostgres(Appliance.Hosting.Configuration.ApplianceOptions options, string verb)
+    {
+        if (options.Database.Type == Appliance.Hosting.Configuration.DatabaseType.Postgres)
+        {
+            throw new BackupException(
+                $"appliance backup {verb}: the tailnet is in PostgreSQL (database.type: postgres), and appliance backups hold only the " +
+                "SQLite database. Back the tailnet up with PostgreSQL's tools (pg_dump, or base backups with WAL archiving) and the data " +
+                "folder (keys, CA) with your file backups; see docs/ops/postgresql.md, \"Backups\". Nothing was written.");
+        }
     }
 
     private static int Run(ParseResult parse, Func<int> action)

@@ -33,6 +33,13 @@ public sealed class TestNode : IAsyncDisposable
         Hostname = hostname;
     }
 
+    /// <summary>The same node on a new connection (a client that lost its server and reconnects through another one).</summary>
+    public TestNode(HttpClient http, MachinePublic machine, string hostname, NodePrivate nodeKey)
+        : this(http, machine, hostname)
+    {
+        NodeKey = nodeKey;
+    }
+
     public MachinePublic Machine { get; }
 
     public NodePrivate NodeKey { get; private set; } = NodePrivate.Generate();

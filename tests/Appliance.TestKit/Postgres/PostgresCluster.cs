@@ -74,6 +74,13 @@ public sealed class PostgresCluster : IDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// Restarts the server (`pg_ctl restart`, fast mode: open connections are cut, committed data stays), as an
+    /// operator's restart or a failover would look to the appliances; returns once it accepts connections again.
+    /// </summary>
+    public void Restart() =>
+        Run(Path.Combine(BinFolder, "pg_ctl"), ["-D", DataFolder, "-l", LogFile, "-m", "fast", "-w", "-t", "60", "restart"], asServer: true);
+
     /// <summary>Stops the server immediately and removes every file it had.</summary>
     public void Dispose()
     {

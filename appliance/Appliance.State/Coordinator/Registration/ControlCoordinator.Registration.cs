@@ -158,6 +158,23 @@ public sealed partial class ControlCoordinator
 
         var outcome = Write(() =>
         {
+            // On a shared database another appliance may have stored a row this snapshot has not heard of yet (the
+            // same machine, an address or a name): the unique constraints refuse the insert, the snapshot catches up
+            // from the database, and the registration is decided again against it (docs/ops/ha.md).
+            for (var attempt = 1; ; attempt++)
+            {
+                var tried = RegisterAttempt();
+                if (tried.Item1 != RegisterStatus.Conflict || _presence is null || attempt == 3)
+                {
+                    return tried;
+                }
+
+                ReconcileLocked();
+            }
+        });
+
+        (RegisterStatus, NodeEntry?) RegisterAttempt()
+        {
             var snapshot = _snapshot;
             if (snapshot.FindByNodeKey(request.NodeKey) is { } holder && holder.Record.MachineKey != machine)
             {
@@ -233,7 +250,7 @@ public sealed partial class ControlCoordinator
             }
 
             return (RegisterStatus.Ok, entry);
-        });
+        }
 
         if (outcome.Item1 != RegisterStatus.Ok)
         {

@@ -22,10 +22,16 @@ public sealed partial class ControlCoordinator
 
     private void CollectEphemeralNodes(DateTimeOffset now)
     {
+        // On a shared database one instance collects (a lease), and a node streaming to another instance is online.
+        if (!Snapshot.Nodes.Values.Any(e => e.Record.Ephemeral) || !RunOnce("ephemeral-gc"))
+        {
+            return;
+        }
+
         var online = Streams.Sessions.Values.Select(s => s.NodeId).ToHashSet();
         foreach (var entry in Snapshot.Nodes.Values)
         {
-            if (entry.Record.Ephemeral && !online.Contains(entry.Id)
+            if (entry.Record.Ephemeral && !online.Contains(entry.Id) && IsOnline(entry.Id) != true
                 && (entry.Record.LastSeen ?? entry.Record.UpdatedAt) + _options.EphemeralInactivityTimeout <= now
                 && DeleteNode(entry.Id, "ephemeral node offline").Status == Appliance.State.Identity.OperationStatus.Unavailable)
             {

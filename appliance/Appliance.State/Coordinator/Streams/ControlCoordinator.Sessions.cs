@@ -129,7 +129,13 @@ public sealed partial class ControlCoordinator
         {
             var wasOnline = Streams.HasStream(nodeId);
             var created = Streams.Open(nodeId, zstd);
-            if (!wasOnline && _snapshot.Find(nodeId) is { } entry)
+            if (!wasOnline)
+            {
+                ReportConnected(nodeId);
+            }
+
+            // A node already online through another appliance on the same database stays online: nothing to send.
+            if (!wasOnline && _snapshot.Find(nodeId) is { } entry && !entry.Online)
             {
                 var online = Reproject(entry, online: true);
                 Publish(_snapshot.With(online), changes => changes.AddOnline(nodeId, true));
@@ -154,6 +160,7 @@ public sealed partial class ControlCoordinator
                 return true;
             }
 
+            ReportDisconnected(session.NodeId);
             var now = _time.GetUtcNow();
             var record = entry.Record with { LastSeen = now };
             try
@@ -167,8 +174,16 @@ public sealed partial class ControlCoordinator
                 StateEvents.StorageWriteFailed(_log, e, "record last seen");
             }
 
-            var offline = Reproject(entry, record, online: false);
-            Publish(_snapshot.With(offline), changes => changes.AddOnline(session.NodeId, false));
+            // Still online when another appliance on the same database holds a stream for it (docs/ops/ha.md).
+            var stillOnline = _onlineElsewhere.Contains(session.NodeId);
+            var offline = Reproject(entry, record, online: stillOnline);
+            Publish(_snapshot.With(offline), changes =>
+            {
+                if (!stillOnline)
+                {
+                    changes.AddOnline(session.NodeId, false);
+                }
+            });
             return true;
         });
 
