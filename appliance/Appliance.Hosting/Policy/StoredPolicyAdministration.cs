@@ -70,5 +70,5 @@ public sealed class StoredPolicyAdministration(ApplianceDatabase database, Polic
             : OperationResult.Invalid<PolicyCheckDto>(PolicyErrors.Format(result.Errors));
     }
 
-    private PolicyTopology Topology() => PolicyTopologyBuilder.FromRecords(new UserStore(database).List(), new NodeStore(database).List());
+    private PolicyTopology Topology() => PolicyTopologyBuilder.FromDatabase(database);
 }

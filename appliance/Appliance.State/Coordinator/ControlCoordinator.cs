@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Appliance.Protocol.Control;
@@ -128,10 +129,10 @@ public sealed partial class ControlCoordinator : IDisposable
         Streams.CloseAll();
     }
 
-    private NodeEntry Project(NodeRecord record, Hostinfo? hostinfo, bool online, int cap, DateTimeOffset now) =>
+    private NodeEntry Project(TailnetNode record, Hostinfo? hostinfo, bool online, int cap, DateTimeOffset now) =>
         new(record, hostinfo, online, cap, NodeProjection.Project(record, hostinfo, online, cap, _options.Dns.BaseDomain, now));
 
-    private NodeEntry Reproject(NodeEntry entry, NodeRecord? record = null, Hostinfo? hostinfo = null, bool? online = null, int? cap = null) =>
+    private NodeEntry Reproject(NodeEntry entry, TailnetNode? record = null, Hostinfo? hostinfo = null, bool? online = null, int? cap = null) =>
         Project(record ?? entry.Record, hostinfo ?? entry.Hostinfo, online ?? entry.Online, cap ?? entry.Cap, _time.GetUtcNow());
 
     private TailnetSnapshot WithUser(TailnetSnapshot snapshot, long? userId)

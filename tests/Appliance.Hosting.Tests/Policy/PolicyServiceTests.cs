@@ -52,7 +52,7 @@ public sealed class PolicyServiceTests : IDisposable
         _coordinator = new ControlCoordinator(
             new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero },
             new InMemoryNodeRepository(),
-            new SqliteUserDirectory(new UserStore(_database)),
+            new SqliteUserDirectory(_database),
             new NoKeys(),
             StaticDerpMapProvider.Empty,
             new AllowAllPacketFilter(),
@@ -218,7 +218,7 @@ public sealed class PolicyServiceTests : IDisposable
         using var directory = DataDirectory.Open(empty.DataDir);
         using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
         using var coordinator = new ControlCoordinator(
-            new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero }, new InMemoryNodeRepository(), new SqliteUserDirectory(new UserStore(database)),
+            new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero }, new InMemoryNodeRepository(), new SqliteUserDirectory(database),
             new NoKeys(), StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), TimeProvider.System);
         coordinator.Start();
         using var failing = new PolicyService(

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
+using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
@@ -80,7 +81,7 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
         }
 
         var now = _time.GetUtcNow();
-        var outcome = Admit(pending.Machine, pending.Request, user.Id, [], pending.Request.Ephemeral, null, NodeRegisterMethod.Interactive, now);
+        var outcome = Admit(pending.Machine, pending.Request, user.Id, [], pending.Request.Ephemeral, null, RegistrationMethod.Interactive, now);
         pending.CompletionSource.TrySetResult(outcome);
         return new RegistrationApproval(outcome.Node is null ? ApprovalStatus.Failed : ApprovalStatus.Approved, outcome.Node);
     }

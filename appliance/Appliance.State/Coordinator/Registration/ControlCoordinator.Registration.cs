@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using System.Collections.Immutable;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
@@ -135,7 +136,7 @@ public sealed partial class ControlCoordinator
             return RegisterOutcome.Success(new RegisterResponse { Error = message }, null);
         }
 
-        return Admit(machine, request, key.UserId, key.Tags, key.Ephemeral || request.Ephemeral, key.Id, NodeRegisterMethod.AuthKey, now);
+        return Admit(machine, request, key.UserId, key.Tags, key.Ephemeral || request.Ephemeral, key.Id, RegistrationMethod.AuthKey, now);
     }
 
     /// <summary>Creates the node for an authorised machine, or re-binds the machine's existing node to the new key.</summary>
@@ -146,7 +147,7 @@ public sealed partial class ControlCoordinator
         ImmutableArray<string> tags,
         bool ephemeral,
         long? authKeyId,
-        NodeRegisterMethod method,
+        RegistrationMethod method,
         DateTimeOffset now)
     {
         var tagged = !tags.IsDefaultOrEmpty;
@@ -166,7 +167,7 @@ public sealed partial class ControlCoordinator
 
             var existing = snapshot.FindByMachineKey(machine);
             var hostname = request.Hostinfo?.Hostname ?? existing?.Record.Hostname ?? "node";
-            NodeRecord record;
+            TailnetNode record;
             if (existing is not null)
             {
                 record = existing.Record with
@@ -192,7 +193,7 @@ public sealed partial class ControlCoordinator
                     return (RegisterStatus.AddressesExhausted, null);
                 }
 
-                record = new NodeRecord
+                record = new TailnetNode
                 {
                     MachineKey = machine,
                     NodeKey = request.NodeKey,
@@ -222,7 +223,7 @@ public sealed partial class ControlCoordinator
             var entry = Project(stored.Row, request.Hostinfo ?? existing?.Hostinfo, existing?.Online ?? false, existing?.Cap ?? request.Version, now);
             Publish(WithUser(next.With(entry), entry.Record.UserId), changes => changes.AddFull(entry.Id));
             var owner = entry.Record.UserId is { } uid ? _snapshot.Users.GetValueOrDefault(uid)?.Name ?? $"user {uid}" : string.Join(",", entry.Record.Tags);
-            var how = NodeRegisterMethods.ToText(method);
+            var how = NodeRegisterMethods.ToText(method.ToRow());
             if (existing is null)
             {
                 StateEvents.NodeRegistered(_log, entry.Id, entry.Record.GivenName, how, owner);
