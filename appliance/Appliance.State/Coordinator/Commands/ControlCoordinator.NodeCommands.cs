@@ -144,7 +144,7 @@ public sealed partial class ControlCoordinator
     /// <summary>Deletes the node: peers get PeersRemoved and its own streams end.</summary>
     public OperationResult<TailnetNode> DeleteNode(long nodeId) => DeleteNode(nodeId, "by the operator");
 
-    private OperationResult<TailnetNode> DeleteNode(long nodeId, string reason) => Command("delete node", () =>
+    internal OperationResult<TailnetNode> DeleteNode(long nodeId, string reason) => Command("delete node", () =>
     {
         if (_snapshot.Find(nodeId) is not { } entry)
         {
