@@ -53,7 +53,7 @@ public sealed class StoredPolicyAdministration(ApplianceDatabase database, Polic
         var recorded = versions.Record(text, origin);
         if (!recorded.IsOk)
         {
-            return OperationResult.Failure<PolicyVersionRecord, PolicyDto>(recorded);
+            return OperationResult.Failure<PolicyVersion, PolicyDto>(recorded);
         }
 
         var stored = recorded.Value;
