@@ -41,17 +41,61 @@ public sealed class LayeringTests
     }
 
     [Fact]
-    public void Only_State_and_the_known_composition_points_reference_Storage()
+    public void Only_State_and_the_composition_points_reference_Storage()
     {
-        // State is the only writer of tailnet data (issue 12): everything else reaches the database through State's
-        // command API. The composition points below still open the data folder or the database themselves (the
-        // data-folder lock, migrations at start, the policy_versions table, DI registration of stores); each is listed
-        // so the list can only shrink: a new assembly referencing Storage fails here, and so does one that no longer
-        // needs its exception (remove it from the list).
-        string[] allowed = ["Appliance.State"];
-        string[] pending = ["appliance", "Appliance.Control", "Appliance.Hosting"];
-        var referencers = ProductAssemblies.ReferencersOf("Appliance.Storage");
-        Assert.Equal([.. allowed.Concat(pending).Order(StringComparer.Ordinal)], referencers);
+        // State is the only writer of tailnet data (issue 12): everything else reaches nodes, users, keys and the
+        // policy history through State's API. Three assemblies still reference Storage, for what is not tailnet
+        // state; the next test pins down exactly which of Storage's types each may name:
+        // - appliance (the exe): the CLI opens the data folder (the flock) and the database itself when the service
+        //   is stopped, runs `backup`/`restore`, and reads the audit files for `audit verify|export`;
+        // - Appliance.Hosting: `serve` opens the data folder and database before the host starts (exit codes 73/75/65),
+        //   registers them in DI, backs up, and writes the audit log (hash-chain files, anchors);
+        // - Appliance.Control: its DI default builds State's repositories over the ApplianceDatabase singleton.
+        // A new assembly referencing Storage fails here.
+        string[] expected = ["Appliance.State", "Appliance.Control", "Appliance.Hosting", "appliance"];
+        Assert.Equal([.. expected.Order(StringComparer.Ordinal)], ProductAssemblies.ReferencersOf("Appliance.Storage"));
+    }
+
+    [Theory]
+    [InlineData("appliance")]
+    [InlineData("Appliance.Hosting")]
+    [InlineData("Appliance.Control")]
+    public void Outside_State_Storage_means_only_the_data_folder_the_database_handle_and_the_audit_files(string assembly)
+    {
+        // Tables of tailnet data (nodes, users, pre-auth and API keys, policy versions) are Storage's internal *Store
+        // classes, reached only through State. What the composition points may still name is not tailnet state: the
+        // data folder and its lock (Storage.Files), opening, migrating, backing up and restoring the database
+        // (Storage.Database), and the audit log's files and anchors (Storage.Audit). A direct use of a store, a
+        // row or a Stores helper from any of them fails here, naming the type.
+        string[] allowedNamespaces = ["Appliance.Storage.Database.", "Appliance.Storage.Files.", "Appliance.Storage.Audit."];
+
+        // A row type State's own API still returns (IdentityService's pre-auth keys), so its callers name it. Listed by name so the list can only shrink: give State its own type and remove the row.
+        string[] rowsStateStillReturns = ["Appliance.Storage.Stores.PreAuthKeyRecord"];
+        var broken = ProductAssemblies.TypesUsedFrom(assembly, "Appliance.Storage")
+            .Where(t => !allowedNamespaces.Any(n => t.StartsWith(n, StringComparison.Ordinal)) && !rowsStateStillReturns.Contains(t))
+            .ToList();
+        Assert.True(broken.Count == 0, $"{assembly} uses Storage's {string.Join(", ", broken)}: go through State's API instead");
+    }
+
+    [Fact]
+    public void Storage_exports_no_store_of_tailnet_data()
+    {
+        // The *Store classes and the SQL helpers are internal (InternalsVisibleTo State and the test projects that
+        // seed or inspect tables), so a new direct use from Hosting, Control or the exe does not even compile. What
+        // stays public in Stores are the values State's seams and results carry (write outcomes, the column set a
+        // node write names, key checks and the rows listed in the previous test). The audit anchors' store stays
+        // public in Storage.Audit: it is the audit chain's bookkeeping, not tailnet data, and Hosting's audit trail
+        // and `audit verify` use it.
+        string[] publicValues =
+        [
+            "Appliance.Storage.Stores.ApiKeyCheck", "Appliance.Storage.Stores.ApiKeyRecord", "Appliance.Storage.Stores.NodeColumns",
+            "Appliance.Storage.Stores.PreAuthKeyCheck", "Appliance.Storage.Stores.PreAuthKeyRecord",
+            "Appliance.Storage.Stores.PreAuthKeyUse", "Appliance.Storage.Stores.WriteResult", "Appliance.Storage.Stores.WriteResult`1",
+            "Appliance.Storage.Stores.WriteStatus",
+        ];
+        var exported = ProductAssemblies.PublicTypes("Appliance.Storage");
+        Assert.Equal(publicValues.Order(StringComparer.Ordinal), exported.Where(t => t.StartsWith("Appliance.Storage.Stores.", StringComparison.Ordinal)));
+        Assert.Equal(["Appliance.Storage.Audit.AuditAnchorStore"], exported.Where(t => t.EndsWith("Store", StringComparison.Ordinal)));
     }
 
     [Theory]

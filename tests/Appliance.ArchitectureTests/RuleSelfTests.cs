@@ -10,4 +10,13 @@ public sealed class RuleSelfTests
         Assert.Contains("Appliance.Storage", ProductAssemblies.References("Appliance.State"));
         Assert.Contains(ProductAssemblies.References("Appliance.Hosting"), r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Types_used_from_another_assembly_are_read_from_metadata()
+    {
+        Assert.Contains("Appliance.Storage.Stores.NodeStore", ProductAssemblies.TypesUsedFrom("Appliance.State", "Appliance.Storage"));
+        Assert.Contains("Appliance.Storage.Database.ApplianceDatabase", ProductAssemblies.TypesUsedFrom("Appliance.Hosting", "Appliance.Storage"));
+        Assert.DoesNotContain(ProductAssemblies.TypesUsedFrom("Appliance.Hosting", "Appliance.Storage"), t => t.StartsWith("Appliance.State", StringComparison.Ordinal));
+        Assert.Contains("Appliance.Storage.Database.ApplianceDatabase", ProductAssemblies.PublicTypes("Appliance.Storage"));
+    }
 }

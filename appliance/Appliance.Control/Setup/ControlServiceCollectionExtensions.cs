@@ -35,8 +35,8 @@ public static class ControlServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPacketFilterProvider, AllowAllPacketFilter>();
         services.TryAddSingleton<IDerpMapProvider>(StaticDerpMapProvider.Empty);
-        services.TryAddSingleton<INodeRepository>(sp => new SqliteNodeRepository(new NodeStore(sp.GetRequiredService<ApplianceDatabase>())));
-        services.TryAddSingleton<IUserDirectory>(sp => new SqliteUserDirectory(new UserStore(sp.GetRequiredService<ApplianceDatabase>())));
+        services.TryAddSingleton<INodeRepository>(sp => new SqliteNodeRepository(sp.GetRequiredService<ApplianceDatabase>()));
+        services.TryAddSingleton<IUserDirectory>(sp => new SqliteUserDirectory(sp.GetRequiredService<ApplianceDatabase>()));
         // An IdentityService of its own: the admin API's writes through this coordinator, so sharing it would be a cycle.
         services.TryAddSingleton<IPreAuthKeyAuthority>(sp => new IdentityPreAuthKeyAuthority(
             new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>())));

@@ -50,7 +50,7 @@ public static class AdminApiExtensions
             sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>(), Coordinator(sp),
             sp.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category)));
         services.TryAddSingleton(sp => new NodeService(
-            Coordinator(sp), new SqliteUserDirectory(new UserStore(sp.GetRequiredService<ApplianceDatabase>())), Presence(sp)));
+            Coordinator(sp), new SqliteUserDirectory(sp.GetRequiredService<ApplianceDatabase>()), Presence(sp)));
         services.TryAddSingleton<IAdminApi>(sp =>
         {
             IAdminApi operations = new AdminOperations(

@@ -1,4 +1,5 @@
 using Appliance.State.Coordinator;
+using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.State.Policy;
 using Appliance.Storage.Stores;
@@ -8,7 +9,7 @@ namespace Appliance.Hosting.Admin;
 /// <summary>Records to admin DTOs. Never maps a secret or a hash: only prefixes and public keys leave.</summary>
 internal static class AdminDtoMapping
 {
-    public static UserDto ToDto(this UserRecord user) => new(user.Id, user.Name, user.DisplayName, user.Email, user.CreatedAt);
+    public static UserDto ToDto(this TailnetUser user) => new(user.Id, user.Name, user.DisplayName, user.Email, user.CreatedAt);
 
     public static PreAuthKeyDto ToDto(this PreAuthKeyRecord key, string? userName, DateTimeOffset now) => new(
         key.Id,
@@ -23,7 +24,7 @@ internal static class AdminDtoMapping
         key.CreatedAt,
         key.RevokedAt);
 
-    public static NodeDto ToDto(this NodeRecord node, string? userName, bool? online, DateTimeOffset now) => new(
+    public static NodeDto ToDto(this TailnetNode node, string? userName, bool? online, DateTimeOffset now) => new(
         node.Id,
         node.GivenName,
         node.Hostname,

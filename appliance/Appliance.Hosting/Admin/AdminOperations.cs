@@ -188,7 +188,7 @@ public sealed class AdminOperations(
 
     private static OperationResult<T> NoPolicyArea<T>() => OperationResult.Invalid<T>("this host has no policy administration");
 
-    private OperationResult<NodeDto> Node(OperationResult<NodeRecord> result)
+    private OperationResult<NodeDto> Node(OperationResult<TailnetNode> result)
     {
         var names = UserNames();
         var now = time.GetUtcNow();

@@ -190,7 +190,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
             var recorded = _versions.Record(text, origin);
             if (!recorded.IsOk)
             {
-                return OperationResult.Failure<PolicyVersionRecord, PolicyDto>(recorded);
+                return OperationResult.Failure<PolicyVersion, PolicyDto>(recorded);
             }
 
             var outcome = ApplyLocked(text, origin, record: false, recorded.Value);
@@ -224,7 +224,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
     });
 
     /// <summary>Applies a text unless it is already live; records it as a version when asked.</summary>
-    private PolicyReloadOutcome ApplyLocked(string text, string origin, bool record, PolicyVersionRecord? stored = null)
+    private PolicyReloadOutcome ApplyLocked(string text, string origin, bool record, PolicyVersion? stored = null)
     {
         var sha = PolicyText.Sha256(text);
         if (_live is { } live && live.Sha256 == sha && _coordinator.Snapshot.Policy.IsActive)
@@ -251,7 +251,7 @@ public sealed partial class PolicyService : IHostedService, IPolicyAdministratio
     }
 
     /// <summary>Appends a version unless the newest stored one has the same text; null (logged) when the database refuses.</summary>
-    private PolicyVersionRecord? Record(string text, string origin, string sha)
+    private PolicyVersion? Record(string text, string origin, string sha)
     {
         _ = sha;
         var recorded = _versions.Record(text, origin);

@@ -53,7 +53,7 @@ public sealed class StoredPolicyAdministration(ApplianceDatabase database, Polic
         var recorded = versions.Record(text, origin);
         if (!recorded.IsOk)
         {
-            return OperationResult.Failure<PolicyVersionRecord, PolicyDto>(recorded);
+            return OperationResult.Failure<PolicyVersion, PolicyDto>(recorded);
         }
 
         var stored = recorded.Value;
@@ -70,5 +70,5 @@ public sealed class StoredPolicyAdministration(ApplianceDatabase database, Polic
             : OperationResult.Invalid<PolicyCheckDto>(PolicyErrors.Format(result.Errors));
     }
 
-    private PolicyTopology Topology() => PolicyTopologyBuilder.FromRecords(new UserStore(database).List(), new NodeStore(database).List());
+    private PolicyTopology Topology() => PolicyTopologyBuilder.FromDatabase(database);
 }

@@ -21,7 +21,7 @@ public sealed record TailnetEffect
     public static TailnetEffect None { get; } = new();
 
     /// <summary>A user whose name or profile changed: nodes it owns are re-sent to peers.</summary>
-    public UserRecord? UserSaved { get; init; }
+    public TailnetUser? UserSaved { get; init; }
 
     /// <summary>A deleted user.</summary>
     public long? UserDeleted { get; init; }

@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Appliance.Protocol.Control;
@@ -24,9 +25,12 @@ namespace Appliance.State.Coordinator;
 /// Code holding <c>_write</c> never takes a gate and never calls out to a stream: the fan-out runs after the
 /// writer is released (<see cref="Write{T}"/>), and a stream is closed only after leaving it.
 /// </para>
+/// The two classes the coordinator owns run their changes on this writer too: the <see cref="RegistrationFlow"/>
+/// (<see cref="Registrations"/>) calls <see cref="Write{T}"/>/<see cref="Publish"/>, and the <see cref="MapStreamHub"/>
+/// is told each change by <see cref="CommitLocked"/>; neither has a lock of its own that is taken around the writer.
 /// Files: this one (snapshot, publish, the writer), ControlCoordinator.Policy.cs (ApplyPolicy, recompiles),
-/// Commands/ (operator node commands, the ITailnetWriter, DirectCoordinator), Registration/ (register flow,
-/// interactive approvals), Streams/ (the hub and its sessions, map requests, connect/disconnect, heartbeat, guarded
+/// Commands/ (operator node commands, the ITailnetWriter, DirectCoordinator), Registration/ (the RegistrationFlow:
+/// register decisions and interactive approvals; the coordinator's forwarding members), Streams/ (the hub and its sessions, map requests, connect/disconnect, heartbeat, guarded
 /// background work, presence).
 /// </summary>
 public sealed partial class ControlCoordinator : IDisposable
@@ -36,7 +40,6 @@ public sealed partial class ControlCoordinator : IDisposable
     private readonly CoordinatorOptions _options;
     private readonly INodeRepository _nodes;
     private readonly IUserDirectory _users;
-    private readonly IPreAuthKeyAuthority _keys;
     private readonly TimeProvider _time;
     private readonly ITimer _heartbeat;
     private TailnetSnapshot _snapshot = TailnetSnapshot.Empty;
@@ -56,9 +59,9 @@ public sealed partial class ControlCoordinator : IDisposable
         _options = options;
         _nodes = nodes;
         _users = users;
-        _keys = keys;
         _time = time;
         Maps = new MapBuilder(options, derp, filter, time);
+        Registrations = new RegistrationFlow(this, options, nodes, users, keys, time, _log);
         Streams = new MapStreamHub(Maps, () => Snapshot, () => _write.IsHeldByCurrentThread, time, options.SessionQueueCapacity);
         _heartbeat = time.CreateTimer(_ => Guarded("heartbeat", Heartbeat), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -86,6 +89,16 @@ public sealed partial class ControlCoordinator : IDisposable
     }
 
     public MapBuilder Maps { get; }
+
+    /// <summary>The published snapshot as the writer sees it (no policy refresh): read it only on the writer.</summary>
+    internal TailnetSnapshot Current
+    {
+        get
+        {
+            AssertWriter();
+            return _snapshot;
+        }
+    }
 
     /// <summary>The connected map streams and the fan-out of each published change to them.</summary>
     public MapStreamHub Streams { get; }
@@ -128,13 +141,13 @@ public sealed partial class ControlCoordinator : IDisposable
         Streams.CloseAll();
     }
 
-    private NodeEntry Project(NodeRecord record, Hostinfo? hostinfo, bool online, int cap, DateTimeOffset now) =>
+    internal NodeEntry Project(TailnetNode record, Hostinfo? hostinfo, bool online, int cap, DateTimeOffset now) =>
         new(record, hostinfo, online, cap, NodeProjection.Project(record, hostinfo, online, cap, _options.Dns.BaseDomain, now));
 
-    private NodeEntry Reproject(NodeEntry entry, NodeRecord? record = null, Hostinfo? hostinfo = null, bool? online = null, int? cap = null) =>
+    internal NodeEntry Reproject(NodeEntry entry, TailnetNode? record = null, Hostinfo? hostinfo = null, bool? online = null, int? cap = null) =>
         Project(record ?? entry.Record, hostinfo ?? entry.Hostinfo, online ?? entry.Online, cap ?? entry.Cap, _time.GetUtcNow());
 
-    private TailnetSnapshot WithUser(TailnetSnapshot snapshot, long? userId)
+    internal TailnetSnapshot WithUser(TailnetSnapshot snapshot, long? userId)
     {
         if (userId is not { } id || snapshot.Users.ContainsKey(id))
         {
@@ -149,7 +162,7 @@ public sealed partial class ControlCoordinator : IDisposable
     /// change to what the policy depends on marks the policy stale (recompiled once before the next delta or full
     /// map). The change reaches the streams when the command leaves the writer (<see cref="Write{T}"/>).
     /// </summary>
-    private void Publish(TailnetSnapshot next, Action<ChangeSet> change)
+    internal void Publish(TailnetSnapshot next, Action<ChangeSet> change)
     {
         AssertWriter();
         var previous = _snapshot;
@@ -176,13 +189,13 @@ public sealed partial class ControlCoordinator : IDisposable
 
     /// <summary>Debug builds: fails when tailnet state is written off the writer (see the class comment).</summary>
     [System.Diagnostics.Conditional("DEBUG")]
-    private void AssertWriter() => System.Diagnostics.Debug.Assert(_write.IsHeldByCurrentThread, "tailnet state is written only on the coordinator's writer (_write)");
+    internal void AssertWriter() => System.Diagnostics.Debug.Assert(_write.IsHeldByCurrentThread, "tailnet state is written only on the coordinator's writer (_write)");
 
     /// <summary>
     /// Runs a command on the writer, then, with the writer released, hands what it published to every idle stream.
     /// A failing fan-out is logged and counted; it never fails the command, which has already taken effect.
     /// </summary>
-    private T Write<T>(Func<T> body)
+    internal T Write<T>(Func<T> body)
     {
         var nested = _write.IsHeldByCurrentThread;
         T result;

@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
@@ -5,7 +6,7 @@ namespace Appliance.State.Coordinator;
 /// <summary>Copies the named <see cref="NodeColumns"/> from one record onto another: the in-memory twin of a column-scoped UPDATE.</summary>
 internal static class NodeColumnCopy
 {
-    public static NodeRecord Copy(NodeRecord from, NodeRecord onto, NodeColumns columns) => onto with
+    public static TailnetNode Copy(TailnetNode from, TailnetNode onto, NodeColumns columns) => onto with
     {
         NodeKey = columns.HasFlag(NodeColumns.NodeKey) ? from.NodeKey : onto.NodeKey,
         DiscoKey = columns.HasFlag(NodeColumns.DiscoKey) ? from.DiscoKey : onto.DiscoKey,

@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using Appliance.Protocol.Control;
 using Appliance.Storage.Stores;
 
@@ -8,7 +9,7 @@ namespace Appliance.State.Coordinator;
 /// capability version of its last map request) and <see cref="Wire"/>, its tailcfg.Node, projected once per change
 /// and shared by every map that mentions it.
 /// </summary>
-public sealed record NodeEntry(NodeRecord Record, Hostinfo? Hostinfo, bool Online, int Cap, Node Wire)
+public sealed record NodeEntry(TailnetNode Record, Hostinfo? Hostinfo, bool Online, int Cap, Node Wire)
 {
     public long Id => Record.Id;
 }

@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -22,7 +23,7 @@ public static class NodeProjection
             ["https://tailscale.com/cap/ssh"] = [],
         };
 
-    public static Node Project(NodeRecord record, Hostinfo? hostinfo, bool online, int cap, string baseDomain, DateTimeOffset now)
+    public static Node Project(TailnetNode record, Hostinfo? hostinfo, bool online, int cap, string baseDomain, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(record);
         List<string> addresses = [];
@@ -72,7 +73,7 @@ public static class NodeProjection
     /// approved. An approval for a route the node no longer advertises is kept but not served. With a policy, the
     /// policy's view (which adds autoApprovers) replaces this per viewer.
     /// </summary>
-    public static IReadOnlyList<IPNetwork> ServedRoutes(NodeRecord record, Hostinfo? hostinfo)
+    public static IReadOnlyList<IPNetwork> ServedRoutes(TailnetNode record, Hostinfo? hostinfo)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (record.ApprovedRoutes.IsDefaultOrEmpty || hostinfo?.RoutableIPs is not { Count: > 0 } advertised)

@@ -1,30 +1,43 @@
 using System.Collections.Concurrent;
+using Appliance.State.Identity;
+using Appliance.State.Nodes;
+using Appliance.Storage.Database;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 
-/// <summary>The production repository: the storage helper's SQLite <see cref="NodeStore"/>.</summary>
-public sealed class SqliteNodeRepository(NodeStore store) : INodeRepository
+/// <summary>
+/// The production repository over the database's `nodes` table (Storage's internal NodeStore; SQLite or
+/// PostgreSQL). Rows become <see cref="TailnetNode"/> here, so nothing above it sees a Storage type.
+/// </summary>
+public sealed class SqliteNodeRepository(ApplianceDatabase database) : INodeRepository
 {
-    public IReadOnlyList<NodeRecord> LoadAll() => store.List();
+    private readonly NodeStore _store = new(database);
 
-    public NodeRecord? Find(long id) => store.Get(id);
+    /// <summary>The row as stored now (tests and tools that check what reached the database).</summary>
+    public TailnetNode? Get(long id) => _store.Get(id)?.ToTailnet();
 
-    public WriteResult<NodeRecord> Insert(NodeRecord node) => store.Insert(node);
+    public TailnetNode? Find(long id) => Get(id);
 
-    public WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns) => store.Update(node, columns);
+    public IReadOnlyList<TailnetNode> LoadAll() => [.. _store.List().Select(StoredRows.ToTailnet)];
 
-    public bool Delete(long id) => store.Delete(id);
+    public WriteResult<TailnetNode> Insert(TailnetNode node) => _store.Insert(node.ToRow()).ToTailnet();
+
+    public WriteResult<TailnetNode> Update(TailnetNode node, NodeColumns columns) => _store.Update(node.ToRow(), columns).ToTailnet();
+
+    public bool Delete(long id) => _store.Delete(id);
 }
 
-/// <summary>Users from the storage helper's SQLite <see cref="UserStore"/>.</summary>
-public sealed class SqliteUserDirectory(UserStore store) : IUserDirectory
+/// <summary>Users from the database's `users` table (Storage's internal UserStore), as <see cref="TailnetUser"/>.</summary>
+public sealed class SqliteUserDirectory(ApplianceDatabase database) : IUserDirectory
 {
-    public UserRecord? Find(long id) => store.Get(id);
+    private readonly UserStore _store = new(database);
 
-    public UserRecord? GetByName(string name) => store.GetByName(name);
+    public TailnetUser? Find(long id) => _store.Get(id).ToTailnetOrNull();
 
-    public IReadOnlyList<UserRecord> List() => store.List();
+    public TailnetUser? GetByName(string name) => _store.GetByName(name).ToTailnetOrNull();
+
+    public IReadOnlyList<TailnetUser> List() => [.. _store.List().Select(StoredRows.ToTailnet)];
 }
 
 /// <summary>
@@ -33,13 +46,13 @@ public sealed class SqliteUserDirectory(UserStore store) : IUserDirectory
 /// </summary>
 public sealed class InMemoryNodeRepository : INodeRepository
 {
-    private readonly ConcurrentDictionary<long, NodeRecord> _rows = new();
+    private readonly ConcurrentDictionary<long, TailnetNode> _rows = new();
     private readonly Lock _lock = new();
     private long _nextId;
 
-    public IReadOnlyList<NodeRecord> LoadAll() => [.. _rows.Values.OrderBy(r => r.Id)];
+    public IReadOnlyList<TailnetNode> LoadAll() => [.. _rows.Values.OrderBy(r => r.Id)];
 
-    public WriteResult<NodeRecord> Insert(NodeRecord node)
+    public WriteResult<TailnetNode> Insert(TailnetNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
         lock (_lock)
@@ -47,7 +60,7 @@ public sealed class InMemoryNodeRepository : INodeRepository
             var row = node with { Id = ++_nextId };
             if (Collides(row))
             {
-                return WriteResult.Conflict<NodeRecord>();
+                return WriteResult.Conflict<TailnetNode>();
             }
 
             _rows[row.Id] = row;
@@ -55,20 +68,20 @@ public sealed class InMemoryNodeRepository : INodeRepository
         }
     }
 
-    public WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns)
+    public WriteResult<TailnetNode> Update(TailnetNode node, NodeColumns columns)
     {
         ArgumentNullException.ThrowIfNull(node);
         lock (_lock)
         {
             if (!_rows.TryGetValue(node.Id, out var current))
             {
-                return WriteResult.NotFound<NodeRecord>();
+                return WriteResult.NotFound<TailnetNode>();
             }
 
             var row = NodeColumnCopy.Copy(node, current, columns);
             if (Collides(row))
             {
-                return WriteResult.Conflict<NodeRecord>();
+                return WriteResult.Conflict<TailnetNode>();
             }
 
             _rows[node.Id] = row;
@@ -78,7 +91,7 @@ public sealed class InMemoryNodeRepository : INodeRepository
 
     public bool Delete(long id) => _rows.TryRemove(id, out _);
 
-    private bool Collides(NodeRecord node) => _rows.Values.Any(r => r.Id != node.Id
+    private bool Collides(TailnetNode node) => _rows.Values.Any(r => r.Id != node.Id
         && (r.MachineKey == node.MachineKey || r.NodeKey == node.NodeKey || r.GivenName == node.GivenName
             || (node.IPv4 is not null && node.IPv4.Equals(r.IPv4)) || (node.IPv6 is not null && node.IPv6.Equals(r.IPv6))));
 }

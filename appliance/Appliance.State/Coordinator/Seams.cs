@@ -1,3 +1,5 @@
+using Appliance.State.Identity;
+using Appliance.State.Nodes;
 using Appliance.Protocol.Control;
 using Appliance.Storage.Stores;
 
@@ -10,15 +12,15 @@ namespace Appliance.State.Coordinator;
 /// </summary>
 public interface INodeRepository
 {
-    IReadOnlyList<NodeRecord> LoadAll();
+    IReadOnlyList<TailnetNode> LoadAll();
 
     /// <summary>The stored row with this id, or null: how a change another appliance committed is read (docs/ops/ha.md).</summary>
-    NodeRecord? Find(long id) => LoadAll().FirstOrDefault(r => r.Id == id);
+    TailnetNode? Find(long id) => LoadAll().FirstOrDefault(r => r.Id == id);
 
-    WriteResult<NodeRecord> Insert(NodeRecord node);
+    WriteResult<TailnetNode> Insert(TailnetNode node);
 
     /// <summary>Writes <paramref name="columns"/> of the row with <paramref name="node"/>'s id; returns the row as stored.</summary>
-    WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns);
+    WriteResult<TailnetNode> Update(TailnetNode node, NodeColumns columns);
 
     bool Delete(long id);
 }
@@ -26,12 +28,12 @@ public interface INodeRepository
 /// <summary>Users as the coordinator needs them: lookups for profiles and for interactive approval.</summary>
 public interface IUserDirectory
 {
-    UserRecord? Find(long id);
+    TailnetUser? Find(long id);
 
-    UserRecord? GetByName(string name);
+    TailnetUser? GetByName(string name);
 
     /// <summary>Every user, for the policy (login names, the tailnet's domain); directories that cannot list return none.</summary>
-    IReadOnlyList<UserRecord> List() => [];
+    IReadOnlyList<TailnetUser> List() => [];
 }
 
 /// <summary>Checks a presented pre-auth key and, when valid, counts one use atomically (State's IdentityService).</summary>

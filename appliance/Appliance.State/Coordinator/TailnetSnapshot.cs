@@ -1,3 +1,4 @@
+using Appliance.State.Identity;
 using System.Collections.Immutable;
 using System.Net;
 using Appliance.Protocol.Keys;
@@ -27,7 +28,7 @@ public sealed record TailnetSnapshot
 
     public ImmutableHashSet<IPAddress> Addresses { get; init; } = ImmutableHashSet<IPAddress>.Empty;
 
-    public ImmutableDictionary<long, UserRecord> Users { get; init; } = ImmutableDictionary<long, UserRecord>.Empty;
+    public ImmutableDictionary<long, TailnetUser> Users { get; init; } = ImmutableDictionary<long, TailnetUser>.Empty;
 
     /// <summary>The live policy and every node's view of it (allow-all when no policy is configured).</summary>
     public TailnetPolicy Policy { get; init; } = TailnetPolicy.AllowAll;

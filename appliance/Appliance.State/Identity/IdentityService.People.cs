@@ -6,7 +6,7 @@ namespace Appliance.State.Identity;
 public sealed record PersonEntry(string Name, string? DisplayName, string? Email, string Role, IReadOnlyList<string> Groups, bool Disabled);
 
 /// <summary>What applying the identity file changed. <see cref="NewlyDisabled"/> lost their login by this apply.</summary>
-public sealed record PeopleApplyResult(int Created, int Updated, int Unchanged, IReadOnlyList<UserRecord> NewlyDisabled)
+public sealed record PeopleApplyResult(int Created, int Updated, int Unchanged, IReadOnlyList<TailnetUser> NewlyDisabled)
 {
     public override string ToString() =>
         $"{Created} created, {Updated} updated, {Unchanged} unchanged, {NewlyDisabled.Count} disabled";
@@ -31,7 +31,7 @@ public sealed partial class IdentityService
     private PeopleApplyResult ApplyPeopleOnWriter(IReadOnlyList<PersonEntry> people)
     {
         int created = 0, updated = 0, unchanged = 0;
-        var disabled = new List<UserRecord>();
+        var disabled = new List<TailnetUser>();
         var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var person in people)
         {
@@ -77,17 +77,17 @@ public sealed partial class IdentityService
     }
 
     /// <summary>Sets only the disabled flag (<c>appliance users disable|enable</c> keeps the database in step with the file).</summary>
-    public OperationResult<UserRecord> SetUserDisabled(string name, bool disabled)
+    public OperationResult<TailnetUser> SetUserDisabled(string name, bool disabled)
     {
         return _writer.Run(disabled ? "disable user" : "enable user", () =>
         {
             if (_users.GetByName(name) is not { } user)
             {
-                return NoUser<UserRecord>(name);
+                return NoUser<TailnetUser>(name);
             }
 
             var updated = _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled);
-            return updated.IsOk ? OperationResult.Ok(updated.Row) : NoUser<UserRecord>(name);
+            return updated.IsOk ? OperationResult.Ok(updated.Row) : NoUser<TailnetUser>(name);
         });
     }
 }

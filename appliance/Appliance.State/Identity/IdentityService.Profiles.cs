@@ -6,7 +6,7 @@ namespace Appliance.State.Identity;
 public sealed partial class IdentityService
 {
     /// <summary>Sets a user's display name and e-mail (blank clears them). Used when update content lists users.</summary>
-    public OperationResult<UserRecord> UpdateUserProfile(string name, string? displayName, string? email)
+    public OperationResult<TailnetUser> UpdateUserProfile(string name, string? displayName, string? email)
     {
         return _writer.Run(
             "update user",
@@ -14,11 +14,11 @@ public sealed partial class IdentityService
             {
                 if (_users.GetByName(name) is not { } user)
                 {
-                    return NoUser<UserRecord>(name);
+                    return NoUser<TailnetUser>(name);
                 }
 
                 var updated = _users.UpdateProfile(user.Id, Blank(displayName), Blank(email));
-                return updated.IsOk ? Logged(updated.Row, r => StateEvents.UserUpdated(_log, r.Id, r.Name)) : NoUser<UserRecord>(name);
+                return updated.IsOk ? Logged(updated.Row, r => StateEvents.UserUpdated(_log, r.Id, r.Name)) : NoUser<TailnetUser>(name);
             },
             user => new TailnetEffect { UserSaved = user });
     }

@@ -5,11 +5,11 @@ namespace Appliance.State.Identity;
 
 public sealed partial class IdentityService
 {
-    public OperationResult<UserRecord> CreateUser(string name, string? displayName = null, string? email = null)
+    public OperationResult<TailnetUser> CreateUser(string name, string? displayName = null, string? email = null)
     {
         if (NameRules.CheckUserName(name) is { } problem)
         {
-            return OperationResult.Invalid<UserRecord>(problem);
+            return OperationResult.Invalid<TailnetUser>(problem);
         }
 
         return _writer.Run("create user", () =>
@@ -17,7 +17,7 @@ public sealed partial class IdentityService
             var created = _users.Insert(name, Blank(displayName), Blank(email), _time.GetUtcNow());
             if (!created.IsOk)
             {
-                return OperationResult.Conflict<UserRecord>($"a user named '{name}' already exists");
+                return OperationResult.Conflict<TailnetUser>($"a user named '{name}' already exists");
             }
 
             StateEvents.UserCreated(_log, created.Row.Id, created.Row.Name);
@@ -25,17 +25,17 @@ public sealed partial class IdentityService
         });
     }
 
-    public IReadOnlyList<UserRecord> ListUsers() => _users.List();
+    public IReadOnlyList<TailnetUser> ListUsers() => _users.List();
 
-    public UserRecord? FindUser(string name) => _users.GetByName(name);
+    public TailnetUser? FindUser(string name) => _users.GetByName(name);
 
-    public UserRecord? GetUser(long id) => _users.Get(id);
+    public TailnetUser? GetUser(long id) => _users.Get(id);
 
-    public OperationResult<UserRecord> RenameUser(string name, string newName)
+    public OperationResult<TailnetUser> RenameUser(string name, string newName)
     {
         if (NameRules.CheckUserName(newName) is { } problem)
         {
-            return OperationResult.Invalid<UserRecord>(problem);
+            return OperationResult.Invalid<TailnetUser>(problem);
         }
 
         return _writer.Run(
@@ -44,15 +44,15 @@ public sealed partial class IdentityService
             {
                 if (_users.GetByName(name) is not { } user)
                 {
-                    return NoUser<UserRecord>(name);
+                    return NoUser<TailnetUser>(name);
                 }
 
                 var renamed = _users.Rename(user.Id, newName);
                 return renamed.Status switch
                 {
                     WriteStatus.Ok => Logged(renamed.Row!, r => StateEvents.UserRenamed(_log, r.Id, r.Name)),
-                    WriteStatus.Conflict => OperationResult.Conflict<UserRecord>($"a user named '{newName}' already exists"),
-                    _ => NoUser<UserRecord>(name),
+                    WriteStatus.Conflict => OperationResult.Conflict<TailnetUser>($"a user named '{newName}' already exists"),
+                    _ => NoUser<TailnetUser>(name),
                 };
             },
             user => new TailnetEffect { UserSaved = user });

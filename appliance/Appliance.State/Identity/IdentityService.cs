@@ -17,7 +17,7 @@ public sealed partial class IdentityService
     private readonly TimeProvider _time;
     private readonly ITailnetWriter _writer;
     private readonly ILogger _log;
-    private readonly UserStore _users;
+    private readonly UserRows _users;
     private readonly PreAuthKeyStore _preAuthKeys;
     private readonly ApiKeyStore _apiKeys;
 
@@ -26,7 +26,7 @@ public sealed partial class IdentityService
         _time = time;
         _writer = writer;
         _log = logger ?? NullLogger.Instance;
-        _users = new UserStore(database);
+        _users = new UserRows(new UserStore(database));
         _preAuthKeys = new PreAuthKeyStore(database);
         _apiKeys = new ApiKeyStore(database);
     }

@@ -3,4 +3,4 @@ using Appliance.Storage.Stores;
 namespace Appliance.State.Identity;
 
 /// <summary>A deleted user and the nodes removed with them (only when deletion was forced).</summary>
-public sealed record UserDeletion(UserRecord User, IReadOnlyList<long> RemovedNodeIds);
+public sealed record UserDeletion(TailnetUser User, IReadOnlyList<long> RemovedNodeIds);

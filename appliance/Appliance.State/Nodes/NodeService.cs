@@ -42,26 +42,26 @@ public sealed class NodeService(ControlCoordinator coordinator, IUserDirectory u
         return OperationResult.Ok<IReadOnlyList<NodeView>>([.. nodes]);
     }
 
-    public NodeRecord? Get(long id) => coordinator.Snapshot.Find(id)?.Record;
+    public TailnetNode? Get(long id) => coordinator.Snapshot.Find(id)?.Record;
 
     /// <summary>Expires the node key now: the client must re-authenticate. An earlier expiry is kept.</summary>
-    public OperationResult<NodeRecord> Expire(long id) => coordinator.ExpireNode(id);
+    public OperationResult<TailnetNode> Expire(long id) => coordinator.ExpireNode(id);
 
     /// <summary>
     /// Sets when the node key expires (Headscale's `nodes expire --expiry TIME`), or with null never (`--disable`).
     /// A time in the past expires the node at once.
     /// </summary>
-    public OperationResult<NodeRecord> SetExpiry(long id, DateTimeOffset? expiry) =>
+    public OperationResult<TailnetNode> SetExpiry(long id, DateTimeOffset? expiry) =>
         coordinator.SetNodeExpiry(id, expiry);
 
     /// <summary>Renames the node's MagicDNS label; the name must be a free DNS label.</summary>
-    public OperationResult<NodeRecord> Rename(long id, string newName) => coordinator.RenameNode(id, newName);
+    public OperationResult<TailnetNode> Rename(long id, string newName) => coordinator.RenameNode(id, newName);
 
     /// <summary>Replaces the node's tags (a tagged node loses its user; a node without a user keeps at least one tag).</summary>
-    public OperationResult<NodeRecord> SetTags(long id, IReadOnlyList<string> tags) => coordinator.SetNodeTags(id, tags);
+    public OperationResult<TailnetNode> SetTags(long id, IReadOnlyList<string> tags) => coordinator.SetNodeTags(id, tags);
 
     /// <summary>Replaces the routes the operator approved for the node (empty clears them).</summary>
-    public OperationResult<NodeRecord> ApproveRoutes(long id, IReadOnlyList<string> routes) => coordinator.ApproveNodeRoutes(id, routes);
+    public OperationResult<TailnetNode> ApproveRoutes(long id, IReadOnlyList<string> routes) => coordinator.ApproveNodeRoutes(id, routes);
 
-    public OperationResult<NodeRecord> Delete(long id) => coordinator.DeleteNode(id);
+    public OperationResult<TailnetNode> Delete(long id) => coordinator.DeleteNode(id);
 }

@@ -3,4 +3,4 @@ using Appliance.Storage.Stores;
 namespace Appliance.State.Nodes;
 
 /// <summary>A node as the operator sees it: the row, its owner's name, and whether it is online (null: unknown).</summary>
-public sealed record NodeView(NodeRecord Node, string? UserName, bool? Online);
+public sealed record NodeView(TailnetNode Node, string? UserName, bool? Online);

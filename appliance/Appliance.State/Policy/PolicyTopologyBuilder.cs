@@ -1,7 +1,9 @@
+using Appliance.State.Identity;
+using Appliance.State.Nodes;
 using Appliance.Policy.Compilation;
 using Appliance.Policy.Net;
 using Appliance.Protocol.Control;
-using Appliance.Storage.Stores;
+using Appliance.Storage.Database;
 
 namespace Appliance.State.Policy;
 
@@ -12,7 +14,7 @@ namespace Appliance.State.Policy;
 /// </summary>
 public static class PolicyTopologyBuilder
 {
-    public static PolicyTopology Build(IEnumerable<UserRecord> users, IEnumerable<(NodeRecord Record, Hostinfo? Hostinfo)> nodes)
+    public static PolicyTopology Build(IEnumerable<TailnetUser> users, IEnumerable<(TailnetNode Record, Hostinfo? Hostinfo)> nodes)
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(nodes);
@@ -23,7 +25,7 @@ public static class PolicyTopologyBuilder
     }
 
     /// <summary>The identity file's groups as the policy names them: group:NAME → member login names.</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Groups(IEnumerable<UserRecord> users)
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> Groups(IEnumerable<TailnetUser> users)
     {
         ArgumentNullException.ThrowIfNull(users);
         var groups = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
@@ -44,13 +46,17 @@ public static class PolicyTopologyBuilder
     }
 
     /// <summary>The same, from stored rows only (the CLI without the service): Hostinfo is decoded from each row.</summary>
-    public static PolicyTopology FromRecords(IEnumerable<UserRecord> users, IEnumerable<NodeRecord> nodes)
+    public static PolicyTopology FromRecords(IEnumerable<TailnetUser> users, IEnumerable<TailnetNode> nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         return Build(users, nodes.Select(n => (n, Coordinator.ControlCoordinator.ParseHostinfo(n.HostinfoJson))));
     }
 
-    public static PolicyUser User(UserRecord user)
+    /// <summary>The tailnet as stored in <paramref name="database"/> (the CLI and the admin API with the service stopped).</summary>
+    public static PolicyTopology FromDatabase(ApplianceDatabase database) =>
+        FromRecords(new Coordinator.SqliteUserDirectory(database).List(), new Coordinator.SqliteNodeRepository(database).LoadAll());
+
+    public static PolicyUser User(TailnetUser user)
     {
         ArgumentNullException.ThrowIfNull(user);
         return new PolicyUser(user.Id, LoginName(user), user.Name)
@@ -65,13 +71,13 @@ public static class PolicyTopologyBuilder
     /// How policies name a user: a name with an @ is already a login name (the identity file's <c>alice@site</c>);
     /// otherwise the e-mail when there is one, else the name (<c>alice@</c> matches a user named alice).
     /// </summary>
-    public static string LoginName(UserRecord user)
+    public static string LoginName(TailnetUser user)
     {
         ArgumentNullException.ThrowIfNull(user);
         return user.Name.Contains('@', StringComparison.Ordinal) ? user.Name : user.Email ?? user.Name;
     }
 
-    public static PolicyNode Node(NodeRecord record, Hostinfo? hostinfo)
+    public static PolicyNode Node(TailnetNode record, Hostinfo? hostinfo)
     {
         ArgumentNullException.ThrowIfNull(record);
         var advertised = Advertised(hostinfo);

@@ -4,7 +4,7 @@ using System.Data.Common;
 namespace Appliance.Storage.Stores;
 
 /// <summary>The `api_keys` table: keys for the (future) remote admin API, stored as SHA-256 of the secret.</summary>
-public sealed class ApiKeyStore(ApplianceDatabase database)
+internal sealed class ApiKeyStore(ApplianceDatabase database)
 {
     private const string Columns = "id, prefix, created_at, expires_at, last_used_at";
 

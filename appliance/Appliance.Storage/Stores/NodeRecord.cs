@@ -9,7 +9,7 @@ namespace Appliance.Storage.Stores;
 /// <see cref="Id"/> is 0 for a node not inserted yet. <see cref="DiscoKey"/> is Zero until the client sends one.
 /// <see cref="HostinfoJson"/> is the client's Hostinfo exactly as last received (control decodes it).
 /// </summary>
-public sealed record NodeRecord
+internal sealed record NodeRecord
 {
     public long Id { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Appliance.Storage.Stores;
 
 /// <summary>How a node was registered. Stored as text (see <see cref="NodeRegisterMethods"/>): never rename a value.</summary>
-public enum NodeRegisterMethod
+internal enum NodeRegisterMethod
 {
     AuthKey,
     Interactive,
@@ -9,7 +9,7 @@ public enum NodeRegisterMethod
 }
 
 /// <summary>The frozen text of each <see cref="NodeRegisterMethod"/> in the `nodes.register_method` column.</summary>
-public static class NodeRegisterMethods
+internal static class NodeRegisterMethods
 {
     public static string ToText(NodeRegisterMethod method) => method switch
     {

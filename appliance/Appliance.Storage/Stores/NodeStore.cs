@@ -8,7 +8,7 @@ namespace Appliance.Storage.Stores;
 /// The `nodes` table. Reads here are for start-up loading and operator commands; hot paths (map building, DERP
 /// admission) read State's in-memory snapshot, which its owner refreshes after each write.
 /// </summary>
-public sealed class NodeStore(ApplianceDatabase database)
+internal sealed class NodeStore(ApplianceDatabase database)
 {
     private const string SelectAll = $"SELECT {NodeRows.Columns} FROM nodes";
 

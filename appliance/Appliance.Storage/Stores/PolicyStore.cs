@@ -6,7 +6,7 @@ using System.Data.Common;
 namespace Appliance.Storage.Stores;
 
 /// <summary>The `policy_versions` table: an append-only history; the current policy is the newest row.</summary>
-public sealed class PolicyStore(ApplianceDatabase database)
+internal sealed class PolicyStore(ApplianceDatabase database)
 {
     private const string Columns = "id, created_at, text, source, sha256";
 

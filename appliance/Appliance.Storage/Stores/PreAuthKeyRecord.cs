@@ -22,7 +22,7 @@ public sealed record PreAuthKeyRecord(
 }
 
 /// <summary>The fields chosen when a pre-auth key is created.</summary>
-public sealed record NewPreAuthKey(
+internal sealed record NewPreAuthKey(
     string Prefix,
     ReadOnlyMemory<byte> SecretHash,
     long? UserId,

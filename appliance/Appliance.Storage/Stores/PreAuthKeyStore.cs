@@ -4,7 +4,7 @@ using System.Data.Common;
 namespace Appliance.Storage.Stores;
 
 /// <summary>The `pre_auth_keys` table: create, list, expire, revoke, and the atomic check-and-use.</summary>
-public sealed class PreAuthKeyStore(ApplianceDatabase database)
+internal sealed class PreAuthKeyStore(ApplianceDatabase database)
 {
     private const string Columns = "id, prefix, user_id, tags, reusable, ephemeral, used_count, expires_at, created_at, revoked_at";
 

@@ -7,7 +7,7 @@ namespace Appliance.Storage.Stores;
 /// would cap registrations: docs/architecture.md "Map streams"). Comparison is constant-time so a timing probe cannot
 /// learn a stored hash byte by byte.
 /// </summary>
-public static class SecretHashes
+internal static class SecretHashes
 {
     public const int Size = 32;
 

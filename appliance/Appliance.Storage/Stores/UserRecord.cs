@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Appliance.Storage.Stores;
 
 /// <summary>A row of `users`. Name is the login name (unique); the others are for display.</summary>
-public sealed record UserRecord(long Id, string Name, string? DisplayName, string? Email, DateTimeOffset CreatedAt)
+internal sealed record UserRecord(long Id, string Name, string? DisplayName, string? Email, DateTimeOffset CreatedAt)
 {
     /// <summary>The person's role from the identity file ("" = member); it makes the role autogroups match.</summary>
     public string Role { get; init; } = "";

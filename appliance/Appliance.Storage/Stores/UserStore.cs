@@ -4,7 +4,7 @@ using System.Data.Common;
 namespace Appliance.Storage.Stores;
 
 /// <summary>The `users` table. Names are unique; rules about valid names live in State's IdentityService.</summary>
-public sealed class UserStore(ApplianceDatabase database)
+internal sealed class UserStore(ApplianceDatabase database)
 {
     private const string Columns = "id, name, display_name, email, created_at, role, groups, disabled";
 

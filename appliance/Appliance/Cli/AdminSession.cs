@@ -86,7 +86,7 @@ public sealed class AdminSession : IDisposable
             var coordinator = DirectCoordinator.Open(database, time);
             var operations = new AdminOperations(
                 new IdentityService(database, time, coordinator),
-                new NodeService(coordinator, new SqliteUserDirectory(new UserStore(database)), UnknownNodePresence.Instance),
+                new NodeService(coordinator, new SqliteUserDirectory(database), UnknownNodePresence.Instance),
                 UnknownNodePresence.Instance,
                 time,
                 policy: new StoredPolicyAdministration(database, new PolicyVersions(database, coordinator, time), policyFile));

@@ -111,7 +111,7 @@ public static class IdentityFileEdit
         if (expireNodes && result.NewlyDisabled.Count > 0)
         {
             // As the service does (CoordinatorIdentityStateWriter): people who lost their login lose their nodes' keys too.
-            var nodes = new NodeService(coordinator, new SqliteUserDirectory(new UserStore(database)), UnknownNodePresence.Instance);
+            var nodes = new NodeService(coordinator, new SqliteUserDirectory(database), UnknownNodePresence.Instance);
             foreach (var user in result.NewlyDisabled)
             {
                 foreach (var node in nodes.List(user.Name).Value ?? [])

@@ -176,7 +176,7 @@ public static class PolicyCommands
         {
             using var directory = DataDirectory.Open(context.DataDirectory);
             using var database = DatabaseOpening.Open(directory, context.Config.Options.Database, TimeProvider.System);
-            return PolicyTopologyBuilder.FromRecords(new UserStore(database).List(), new NodeStore(database).List());
+            return PolicyTopologyBuilder.FromDatabase(database);
         }
         catch (Exception e) when (e is DataDirectoryException or DatabaseRefusedException or IOException)
         {

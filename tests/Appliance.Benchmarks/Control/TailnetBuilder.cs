@@ -1,3 +1,4 @@
+using Appliance.State.Identity;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
@@ -39,11 +40,11 @@ internal static class TailnetBuilder
 
     private sealed class OneUser : IUserDirectory
     {
-        private readonly UserRecord _user = new(1, "alice", "Alice", null, DateTimeOffset.UnixEpoch);
+        private readonly TailnetUser _user = new(1, "alice", "Alice", null, DateTimeOffset.UnixEpoch);
 
-        public UserRecord? Find(long id) => id == 1 ? _user : null;
+        public TailnetUser? Find(long id) => id == 1 ? _user : null;
 
-        public UserRecord? GetByName(string name) => name == "alice" ? _user : null;
+        public TailnetUser? GetByName(string name) => name == "alice" ? _user : null;
     }
 
     private sealed class AnyKey : IPreAuthKeyAuthority

@@ -2,6 +2,7 @@ using System.Globalization;
 using Appliance.Cli;
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Tests.Cli;
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.Storage.Stores;
 
@@ -71,11 +72,11 @@ public sealed class AdminPolicyRoutesTests
         Assert.Equal(3, server.Coordinator.Snapshot.Find(node.Id)!.Record.ApprovedRoutes.Length);
         Assert.Equal(ExitCodes.Failure, badRoute.ExitCode);
         Assert.Contains("not a route", badRoute.Error, StringComparison.Ordinal);
-        Assert.Equal(3, new NodeStore(server.Database).Get(node.Id)!.ApprovedRoutes.Length);
+        Assert.Equal(3, new SqliteNodeRepository(server.Database).Get(node.Id)!.ApprovedRoutes.Length);
 
         var cleared = await CliRun.RunAsync("nodes", "approve-routes", id, "--routes", "", "--data-dir", folder.DataDir);
         Assert.True(cleared.ExitCode == 0, cleared.Error + cleared.Out);
-        Assert.Empty(new NodeStore(server.Database).Get(node.Id)!.ApprovedRoutes);
+        Assert.Empty(new SqliteNodeRepository(server.Database).Get(node.Id)!.ApprovedRoutes);
     }
 
     [Fact]

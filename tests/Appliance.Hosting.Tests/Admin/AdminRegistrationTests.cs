@@ -17,7 +17,7 @@ public sealed class AdminRegistrationTests
         using var directory = DataDirectory.Open(folder.DataDir);
         using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
         var alice = new UserStore(database).Insert("alice", null, null, DateTimeOffset.UtcNow).Row!;
-        var node = new NodeStore(database).Insert(AdminTestServer.NewNode(1, alice.Id)).Row!;
+        var node = new SqliteNodeRepository(database).Insert(AdminTestServer.NewNode(1, alice.Id)).Row!;
         using var coordinator = DirectCoordinator.Open(database, TimeProvider.System);
         var services = new ServiceCollection();
         services.AddApplianceStorage(directory, database);
@@ -33,7 +33,7 @@ public sealed class AdminRegistrationTests
         var deleted = await api.DeleteUserAsync("alice", force: true, CancellationToken.None);
         Assert.True(deleted.IsOk);
         Assert.Null(coordinator.Snapshot.Find(node.Id));
-        Assert.Null(new NodeStore(database).Get(node.Id));
+        Assert.Null(new SqliteNodeRepository(database).Get(node.Id));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class AdminRegistrationTests
         services.AddApplianceStorage(directory, database);
         services.AddAdminApi();
         await using var provider = services.BuildServiceProvider();
-        var tagged = new NodeStore(database).Insert(AdminTestServer.NewNode(1, null, "tag:a")).Row!;
+        var tagged = new SqliteNodeRepository(database).Insert(AdminTestServer.NewNode(1, null, "tag:a")).Row!;
 
         var api = provider.GetRequiredService<IAdminApi>();
         var nodes = await api.ListNodesAsync(null, CancellationToken.None);
@@ -55,7 +55,7 @@ public sealed class AdminRegistrationTests
         Assert.True(nodes.IsOk);
         Assert.Null(Assert.Single(nodes.Value!).Online);
         Assert.True(expired.IsOk);
-        Assert.NotNull(new NodeStore(database).Get(tagged.Id)!.KeyExpiry);
+        Assert.NotNull(new SqliteNodeRepository(database).Get(tagged.Id)!.KeyExpiry);
         Assert.Null(provider.GetService<ControlCoordinator>());
     }
 }

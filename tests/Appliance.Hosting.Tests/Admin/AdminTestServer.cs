@@ -5,7 +5,7 @@ using Appliance.State.Coordinator;
 using Appliance.State.Policy;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
-using Appliance.Storage.Stores;
+using Appliance.State.Nodes;
 using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -61,23 +61,23 @@ public sealed class AdminTestServer : IAsyncDisposable
         return new AdminTestServer(app, host.BaseUri(), directory, database, coordinator);
     }
 
-    public NodeRecord AddNode(int n, long? userId, params string[] tags) => Add(NewNode(n, userId, tags));
+    public TailnetNode AddNode(int n, long? userId, params string[] tags) => Add(NewNode(n, userId, tags));
 
     /// <summary>Seeds a node row (nodes are made by registration, not by an operator command) and re-loads the coordinator.</summary>
-    public NodeRecord Add(NodeRecord node)
+    public TailnetNode Add(TailnetNode node)
     {
-        var stored = new NodeStore(Database).Insert(node).Row!;
+        var stored = new SqliteNodeRepository(Database).Insert(node).Row!;
         Coordinator.Load();
         return stored;
     }
 
-    public static NodeRecord NewNode(int n, long? userId, params string[] tags)
+    public static TailnetNode NewNode(int n, long? userId, params string[] tags)
     {
         var raw = new byte[32];
         raw[0] = 0x42;
         raw[1] = (byte)n;
         var now = DateTimeOffset.UtcNow;
-        return new NodeRecord
+        return new TailnetNode
         {
             MachineKey = Appliance.Protocol.Keys.MachinePublic.FromRaw(raw),
             NodeKey = Appliance.Protocol.Keys.NodePublic.FromRaw(raw.Reverse().ToArray()),
@@ -88,7 +88,7 @@ public sealed class AdminTestServer : IAsyncDisposable
             IPv4 = IPAddress.Parse($"100.64.0.{n}"),
             CreatedAt = now,
             UpdatedAt = now,
-            RegisterMethod = NodeRegisterMethod.AuthKey,
+            RegisterMethod = RegistrationMethod.AuthKey,
         };
     }
 

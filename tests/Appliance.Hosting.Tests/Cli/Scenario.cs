@@ -89,7 +89,7 @@ internal static class Scenario
         using (var directory = Storage.Files.DataDirectory.Open(d))
         using (var database = Storage.Database.ApplianceDatabase.Open(directory, TimeProvider.System))
         {
-            var nodes = new Storage.Stores.NodeStore(database);
+            var nodes = new State.Coordinator.SqliteNodeRepository(database);
             nodes.Insert(AdminTestServer.NewNode(2, 1));
             nodes.Insert(AdminTestServer.NewNode(3, 2));
             var key = new Storage.Stores.PreAuthKeyStore(database).Insert(new Storage.Stores.NewPreAuthKey(

@@ -1,6 +1,7 @@
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Content;
 using Appliance.Hosting.Derp;
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
@@ -21,7 +22,7 @@ public class IdentityAndTrustContentTests
         Assert.True(identity.CreateUser("bob", "Bob").IsOk);
         Assert.True(identity.CreateUser("carol").IsOk);
         var bob = identity.FindUser("bob")!;
-        var node = new NodeStore(database).Insert(Admin.AdminTestServer.NewNode(1, bob.Id));
+        var node = new SqliteNodeRepository(database).Insert(Admin.AdminTestServer.NewNode(1, bob.Id));
         Assert.True(node.IsOk);
         var service = Service(folder, identity);
 

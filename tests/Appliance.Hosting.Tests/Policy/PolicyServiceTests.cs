@@ -52,7 +52,7 @@ public sealed class PolicyServiceTests : IDisposable
         _coordinator = new ControlCoordinator(
             new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero },
             new InMemoryNodeRepository(),
-            new SqliteUserDirectory(new UserStore(_database)),
+            new SqliteUserDirectory(_database),
             new NoKeys(),
             StaticDerpMapProvider.Empty,
             new AllowAllPacketFilter(),
@@ -69,7 +69,7 @@ public sealed class PolicyServiceTests : IDisposable
 
     private PolicyService Service(bool fromFile, bool reload = false) => new(
         _coordinator,
-        new PolicyVersions(Store, _coordinator, TimeProvider.System),
+        new PolicyVersions(_database, _coordinator, TimeProvider.System),
         new PolicyOptions { File = fromFile ? PolicyFile : "", Reload = reload },
         new AppliancePaths(_folder.DataDir, null, Path.Combine(_folder.DataDir, "admin.sock"), Path.Combine(_folder.DataDir, "releases")),
         _signal,
@@ -218,11 +218,11 @@ public sealed class PolicyServiceTests : IDisposable
         using var directory = DataDirectory.Open(empty.DataDir);
         using var database = ApplianceDatabase.Open(directory, TimeProvider.System);
         using var coordinator = new ControlCoordinator(
-            new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero }, new InMemoryNodeRepository(), new SqliteUserDirectory(new UserStore(database)),
+            new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero }, new InMemoryNodeRepository(), new SqliteUserDirectory(database),
             new NoKeys(), StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), TimeProvider.System);
         coordinator.Start();
         using var failing = new PolicyService(
-            coordinator, new PolicyVersions(new PolicyStore(database), coordinator, TimeProvider.System), new PolicyOptions { File = PolicyFile, Reload = false },
+            coordinator, new PolicyVersions(database, coordinator, TimeProvider.System), new PolicyOptions { File = PolicyFile, Reload = false },
             new AppliancePaths(empty.DataDir, null, Path.Combine(empty.DataDir, "admin.sock"), empty.DataDir), _signal, TimeProvider.System,
             NullLogger<PolicyService>.Instance);
         await failing.StartAsync(CancellationToken.None);

@@ -29,15 +29,15 @@ public sealed class CommandStressTests
         using var state = new StateFixture();
         using var coordinator = new ControlCoordinator(
             new CoordinatorOptions { CoalesceWindow = TimeSpan.FromMilliseconds(5) },
-            new SqliteNodeRepository(new NodeStore(state.Database)),
-            new SqliteUserDirectory(new UserStore(state.Database)),
+            new SqliteNodeRepository(state.Database),
+            new SqliteUserDirectory(state.Database),
             new IdentityPreAuthKeyAuthority(state.Identity),
             StaticDerpMapProvider.Empty,
             new AllowAllPacketFilter(),
             state.Time);
         coordinator.Load();
         var identity = new IdentityService(state.Database, state.Time, coordinator);
-        var nodes = new NodeService(coordinator, new SqliteUserDirectory(new UserStore(state.Database)));
+        var nodes = new NodeService(coordinator, new SqliteUserDirectory(state.Database));
         identity.CreateUser("alice");
         var key = identity.CreatePreAuthKey(new PreAuthKeyRequest("alice", true, false, TimeSpan.FromHours(1), [])).Value!.Key;
 
@@ -107,7 +107,7 @@ public sealed class CommandStressTests
         await Task.WhenAll(readers);
 
         var snapshot = coordinator.Snapshot;
-        var stored = new NodeStore(state.Database).List();
+        var stored = new SqliteNodeRepository(state.Database).LoadAll();
         Assert.Equal(stored.Select(r => r.Id), snapshot.Nodes.Keys.Order());
         Assert.DoesNotContain(ids[NodeCount], snapshot.Nodes.Keys);
         Assert.DoesNotContain(ids[NodeCount + 1], snapshot.Nodes.Keys);
@@ -136,7 +136,7 @@ public sealed class CommandStressTests
         }
     }
 
-    private static string Facts(NodeRecord r) => string.Join(
+    private static string Facts(TailnetNode r) => string.Join(
         " | ",
         r.NodeKey,
         r.DiscoKey,

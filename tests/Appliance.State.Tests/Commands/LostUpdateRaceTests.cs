@@ -47,7 +47,7 @@ public sealed class LostUpdateRaceTests
     public async Task An_operator_change_and_a_map_request_both_survive_every_interleaving(string change, Order order)
     {
         await using var h = await RaceHarness.StartAsync();
-        OperationResult<NodeRecord> result = default;
+        OperationResult<TailnetNode> result = default;
         void Command() => result = change switch
         {
             "tags" => h.Nodes.SetTags(h.TargetId, ["tag:server"]),
@@ -82,7 +82,7 @@ public sealed class LostUpdateRaceTests
 
         h.AwaitRacer();
         Assert.True(result.IsOk, result.Error);
-        var stored = new NodeStore(h.State.Database).Get(h.TargetId)!;
+        var stored = new SqliteNodeRepository(h.State.Database).Get(h.TargetId)!;
         var live = h.Coordinator.Snapshot.Find(h.TargetId)!;
         var seen = (await h.PeerViewAsync()).Peers[h.TargetId];
         var now = h.State.Time.GetUtcNow();
@@ -120,10 +120,10 @@ public sealed class LostUpdateRaceTests
     {
         await using var h = await RaceHarness.StartAsync();
         var before = h.Coordinator.Snapshot;
-        var row = new NodeStore(h.State.Database).Get(h.TargetId);
+        var row = new SqliteNodeRepository(h.State.Database).Get(h.TargetId);
         h.Repository.Failure = () => new SqliteException("attempt to write a readonly database", 8);
 
-        OperationResult<NodeRecord>[] results =
+        OperationResult<TailnetNode>[] results =
         [
             h.Nodes.SetTags(h.TargetId, ["tag:server"]),
             h.Nodes.Expire(h.TargetId),
@@ -143,7 +143,7 @@ public sealed class LostUpdateRaceTests
             Assert.Contains("readonly", r.Error, StringComparison.Ordinal);
         });
         Assert.Same(before, h.Coordinator.Snapshot);
-        Assert.Equal(row, new NodeStore(h.State.Database).Get(h.TargetId));
+        Assert.Equal(row, new SqliteNodeRepository(h.State.Database).Get(h.TargetId));
         Assert.Null(await h.Probe.Next(200));
 
         h.Repository.Failure = null;
@@ -163,7 +163,7 @@ public sealed class LostUpdateRaceTests
             State = state;
             Repository = repository;
             Coordinator = coordinator;
-            Nodes = new NodeService(coordinator, new SqliteUserDirectory(new UserStore(state.Database)));
+            Nodes = new NodeService(coordinator, new SqliteUserDirectory(state.Database));
             state.User("alice");
             var key = state.Identity.CreatePreAuthKey(new PreAuthKeyRequest("alice", true, false, TimeSpan.FromHours(1), [])).Value!.Key;
             (TargetMachine, TargetKey, TargetId) = Register(key, "laptop");
@@ -191,11 +191,11 @@ public sealed class LostUpdateRaceTests
         public static async Task<RaceHarness> StartAsync()
         {
             var state = new StateFixture();
-            var repository = new HookedNodeRepository(new SqliteNodeRepository(new NodeStore(state.Database)));
+            var repository = new HookedNodeRepository(new SqliteNodeRepository(state.Database));
             var coordinator = new ControlCoordinator(
                 new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero },
                 repository,
-                new SqliteUserDirectory(new UserStore(state.Database)),
+                new SqliteUserDirectory(state.Database),
                 new IdentityPreAuthKeyAuthority(state.Identity),
                 StaticDerpMapProvider.Empty,
                 new AllowAllPacketFilter(),

@@ -19,7 +19,7 @@ public sealed class StateEventTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
         var log = new ListLogger();
         var users = new FakeUsers();
-        users.Add(new UserRecord(1, "alice", null, null, time.GetUtcNow()));
+        users.Add(new TailnetUser(1, "alice", null, null, time.GetUtcNow()));
         using var coordinator = new ControlCoordinator(
             new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero }, new InMemoryNodeRepository(), users, new FakeKeys(),
             StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), time, log);

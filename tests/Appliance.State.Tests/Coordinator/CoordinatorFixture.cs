@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Appliance.State.Identity;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
@@ -15,7 +16,7 @@ internal sealed class CoordinatorFixture : IDisposable
     {
         Options = new CoordinatorOptions { CoalesceWindow = coalesce ?? TimeSpan.Zero, SessionQueueCapacity = queueCapacity };
         configure?.Invoke(Options);
-        Users.Add(new UserRecord(1, "alice", "Alice", null, Time.GetUtcNow()));
+        Users.Add(new TailnetUser(1, "alice", "Alice", null, Time.GetUtcNow()));
         Coordinator = new ControlCoordinator(Options, Repository, Users, Keys, StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), Time);
         Coordinator.Start();
     }
@@ -52,15 +53,15 @@ internal sealed class CoordinatorFixture : IDisposable
 
 internal sealed class FakeUsers : IUserDirectory
 {
-    private readonly List<UserRecord> _users = [];
+    private readonly List<TailnetUser> _users = [];
 
-    public void Add(UserRecord user) => _users.Add(user);
+    public void Add(TailnetUser user) => _users.Add(user);
 
-    public UserRecord? Find(long id) => _users.Find(u => u.Id == id);
+    public TailnetUser? Find(long id) => _users.Find(u => u.Id == id);
 
-    public UserRecord? GetByName(string name) => _users.Find(u => u.Name == name);
+    public TailnetUser? GetByName(string name) => _users.Find(u => u.Name == name);
 
-    public IReadOnlyList<UserRecord> List() => [.. _users];
+    public IReadOnlyList<TailnetUser> List() => [.. _users];
 }
 
 /// <summary>Keys: "good" (reusable), "once" (single use), "expired", "tagged" (tag:server), "ephemeral"; anything else is unknown.</summary>

@@ -53,7 +53,7 @@ public sealed class IdentityServiceUserTests
         Assert.True(forced.IsOk);
         Assert.Equal([node.Id], forced.Value!.RemovedNodeIds);
         Assert.Null(state.Coordinator.Snapshot.Find(node.Id));
-        Assert.Null(state.NodeStore.Get(node.Id));
+        Assert.Null(state.Stored.Get(node.Id));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class NodeServiceTests
 
         Assert.Equal(state.Time.GetUtcNow(), expired.Value!.KeyExpiry);
         Assert.True(expired.Value.IsKeyExpired(state.Time.GetUtcNow()));
-        Assert.Equal(state.Time.GetUtcNow(), state.NodeStore.Get(node.Id)!.UpdatedAt);
+        Assert.Equal(state.Time.GetUtcNow(), state.Stored.Get(node.Id)!.UpdatedAt);
         Assert.True(state.Coordinator.Snapshot.Find(node.Id)!.Wire.Expired);
     }
 
@@ -52,7 +52,7 @@ public sealed class NodeServiceTests
         Assert.Equal(OperationStatus.Invalid, state.Nodes.Rename(one.Id, "Web Server").Status);
         Assert.Equal(OperationStatus.Conflict, state.Nodes.Rename(one.Id, "host-2").Status);
         Assert.Equal(OperationStatus.NotFound, state.Nodes.Rename(99, "db").Status);
-        Assert.Equal("web", state.NodeStore.Get(one.Id)!.GivenName);
+        Assert.Equal("web", state.Stored.Get(one.Id)!.GivenName);
         Assert.Equal("web", state.Coordinator.Snapshot.Find(one.Id)!.Record.GivenName);
     }
 
@@ -66,7 +66,7 @@ public sealed class NodeServiceTests
 
         Assert.True(tagged.IsOk);
         Assert.Null(tagged.Value!.UserId);
-        Assert.Equal<string>(["tag:server", "tag:db"], state.NodeStore.Get(node.Id)!.Tags);
+        Assert.Equal<string>(["tag:server", "tag:db"], state.Stored.Get(node.Id)!.Tags);
         Assert.Equal(["tag:server", "tag:db"], state.Coordinator.Snapshot.Find(node.Id)!.Wire.Tags);
     }
 
@@ -79,7 +79,7 @@ public sealed class NodeServiceTests
         Assert.Equal(OperationStatus.Invalid, state.Nodes.SetTags(node.Id, []).Status);
         Assert.Equal(OperationStatus.Invalid, state.Nodes.SetTags(node.Id, ["server"]).Status);
         Assert.Equal(OperationStatus.NotFound, state.Nodes.SetTags(99, ["tag:x"]).Status);
-        Assert.Equal<string>(["tag:server"], state.NodeStore.Get(node.Id)!.Tags);
+        Assert.Equal<string>(["tag:server"], state.Stored.Get(node.Id)!.Tags);
         Assert.Equal<string>(["tag:server"], state.Coordinator.Snapshot.Find(node.Id)!.Record.Tags);
     }
 
@@ -104,7 +104,7 @@ public sealed class NodeServiceTests
 
         Assert.True(state.Nodes.Delete(node.Id).IsOk);
         Assert.Equal(OperationStatus.NotFound, state.Nodes.Delete(node.Id).Status);
-        Assert.Null(state.NodeStore.Get(node.Id));
+        Assert.Null(state.Stored.Get(node.Id));
         Assert.Null(state.Coordinator.Snapshot.Find(node.Id));
     }
 }

@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using Appliance.State.Coordinator;
 using Appliance.Storage.Stores;
 
@@ -10,20 +11,20 @@ namespace Appliance.State.Tests.Support;
 internal sealed class HookedNodeRepository(INodeRepository inner) : INodeRepository
 {
     /// <summary>Runs inside <see cref="Update"/>, before the row is written.</summary>
-    public Action<NodeRecord, NodeColumns>? BeforeUpdate { get; set; }
+    public Action<TailnetNode, NodeColumns>? BeforeUpdate { get; set; }
 
     /// <summary>When set, every write throws it (SQLite's own exception type for a read-only or full database).</summary>
     public Func<Exception>? Failure { get; set; }
 
-    public IReadOnlyList<NodeRecord> LoadAll() => inner.LoadAll();
+    public IReadOnlyList<TailnetNode> LoadAll() => inner.LoadAll();
 
-    public WriteResult<NodeRecord> Insert(NodeRecord node)
+    public WriteResult<TailnetNode> Insert(TailnetNode node)
     {
         ThrowIfFailing();
         return inner.Insert(node);
     }
 
-    public WriteResult<NodeRecord> Update(NodeRecord node, NodeColumns columns)
+    public WriteResult<TailnetNode> Update(TailnetNode node, NodeColumns columns)
     {
         var hook = BeforeUpdate;
         BeforeUpdate = null;

@@ -26,8 +26,8 @@ public sealed class StateFixture : IDisposable
         Database = ApplianceDatabase.Open(_directory, Time);
         Coordinator = DirectCoordinator.Open(Database, Time);
         Identity = new IdentityService(Database, Time, Coordinator);
-        Nodes = new NodeService(Coordinator, new SqliteUserDirectory(new UserStore(Database)), Presence);
-        NodeStore = new NodeStore(Database);
+        Nodes = new NodeService(Coordinator, new SqliteUserDirectory(Database), Presence);
+        Stored = new SqliteNodeRepository(Database);
     }
 
     public ControlCoordinator Coordinator { get; }
@@ -42,16 +42,17 @@ public sealed class StateFixture : IDisposable
 
     public NodeService Nodes { get; }
 
-    public NodeStore NodeStore { get; }
+    /// <summary>What the database holds (read past the coordinator, to check what reached it).</summary>
+    public SqliteNodeRepository Stored { get; }
 
-    public UserRecord User(string name) => Identity.CreateUser(name).Value!;
+    public TailnetUser User(string name) => Identity.CreateUser(name).Value!;
 
-    public NodeRecord Node(int n, long? userId, params string[] tags)
+    public TailnetNode Node(int n, long? userId, params string[] tags)
     {
         var raw = new byte[32];
         raw[0] = 0x10;
         raw[1] = (byte)n;
-        var node = new NodeRecord
+        var node = new TailnetNode
         {
             MachineKey = MachinePublic.FromRaw(raw),
             NodeKey = NodePublic.FromRaw(raw.Reverse().ToArray()),
@@ -62,9 +63,9 @@ public sealed class StateFixture : IDisposable
             IPv4 = IPAddress.Parse($"100.64.0.{n}"),
             CreatedAt = Time.GetUtcNow(),
             UpdatedAt = Time.GetUtcNow(),
-            RegisterMethod = NodeRegisterMethod.AuthKey,
+            RegisterMethod = RegistrationMethod.AuthKey,
         };
-        var stored = NodeStore.Insert(node).Row!;
+        var stored = Stored.Insert(node).Row!;
 
         // Seeded straight into the table (no operator command makes nodes), so the coordinator re-loads it.
         Coordinator.Load();

@@ -2,7 +2,7 @@ using Appliance.Storage.Stores;
 
 namespace Appliance.Storage.Tests.Support;
 
-public static class TestKeys
+internal static class TestKeys
 {
     public static NewPreAuthKey New(string prefix, string secret, DateTimeOffset now) => new(
         prefix,

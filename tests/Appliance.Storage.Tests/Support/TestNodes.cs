@@ -5,7 +5,7 @@ using Appliance.Storage.Stores;
 namespace Appliance.Storage.Tests.Support;
 
 /// <summary>Distinct, valid node rows: keys and names derive from a small number.</summary>
-public static class TestNodes
+internal static class TestNodes
 {
     public static MachinePublic Machine(int n) => MachinePublic.FromRaw(Key(0x10, n));
 

@@ -13,6 +13,9 @@ public sealed partial class ControlCoordinator
 {
     private ImmutableHashSet<long> _onlineElsewhere = [];
     private IClusterPresence? _presence;
+
+    /// <summary>True when other appliances share this database (a registration conflict is then re-decided).</summary>
+    internal bool IsShared => _presence is not null;
     private IRunOnceLease? _leases;
 
     /// <summary>Attaches the shared database's presence table and leases (PostgreSQL only); call before <see cref="Start"/>.</summary>
@@ -117,7 +120,7 @@ public sealed partial class ControlCoordinator
     /// Brings the snapshot in line with every stored node (start-up on a shared database, and a registration whose
     /// insert collided with a row another instance wrote and this one has not heard of yet). Call on the writer.
     /// </summary>
-    private void ReconcileLocked()
+    internal void ReconcileLocked()
     {
         AssertWriter();
         var stored = _nodes.LoadAll().ToDictionary(r => r.Id);

@@ -1,3 +1,4 @@
+using Appliance.State.Nodes;
 using System.Net;
 using Appliance.State.Commands;
 using Appliance.State.Identity;
@@ -14,7 +15,7 @@ namespace Appliance.State.Coordinator;
 public sealed partial class ControlCoordinator
 {
     /// <summary>Expires the node key now: the client must re-authenticate. An earlier expiry is kept.</summary>
-    public OperationResult<NodeRecord> ExpireNode(long nodeId)
+    public OperationResult<TailnetNode> ExpireNode(long nodeId)
     {
         var result = ChangeNode("expire node", nodeId, NodeColumns.KeyExpiry | NodeColumns.UpdatedAt, node =>
         {
@@ -33,7 +34,7 @@ public sealed partial class ControlCoordinator
     /// Sets when the node key expires (Headscale's `nodes expire --expiry TIME`), or never with null (`--disable`).
     /// A time in the past expires the node at once; peers learn either way.
     /// </summary>
-    public OperationResult<NodeRecord> SetNodeExpiry(long nodeId, DateTimeOffset? expiry)
+    public OperationResult<TailnetNode> SetNodeExpiry(long nodeId, DateTimeOffset? expiry)
     {
         var result = ChangeNode("set node expiry", nodeId, NodeColumns.KeyExpiry | NodeColumns.UpdatedAt,
             node => OperationResult.Ok(node with { KeyExpiry = expiry, UpdatedAt = _time.GetUtcNow() }));
@@ -46,11 +47,11 @@ public sealed partial class ControlCoordinator
     }
 
     /// <summary>Renames the node's MagicDNS label; the name must be a valid DNS label not used by another node.</summary>
-    public OperationResult<NodeRecord> RenameNode(long nodeId, string newName)
+    public OperationResult<TailnetNode> RenameNode(long nodeId, string newName)
     {
         if (NameRules.CheckNodeName(newName) is { } problem)
         {
-            return Refused<NodeRecord>("rename node", OperationResult.Invalid<NodeRecord>(problem));
+            return Refused<TailnetNode>("rename node", OperationResult.Invalid<TailnetNode>(problem));
         }
 
         string? oldName = null;
@@ -58,7 +59,7 @@ public sealed partial class ControlCoordinator
         {
             if (_snapshot.ByGivenName.TryGetValue(newName, out var holder) && holder != nodeId)
             {
-                return OperationResult.Conflict<NodeRecord>($"another node already uses the name '{newName}'");
+                return OperationResult.Conflict<TailnetNode>($"another node already uses the name '{newName}'");
             }
 
             oldName = node.GivenName;
@@ -76,19 +77,19 @@ public sealed partial class ControlCoordinator
     /// Replaces the node's tags. As in Tailscale, a tagged node is owned by its tags, not by a user: giving a user's
     /// node tags removes its user. A node without a user must keep at least one tag.
     /// </summary>
-    public OperationResult<NodeRecord> SetNodeTags(long nodeId, IReadOnlyList<string> tags)
+    public OperationResult<TailnetNode> SetNodeTags(long nodeId, IReadOnlyList<string> tags)
     {
         ArgumentNullException.ThrowIfNull(tags);
         if (NameRules.CheckTags(tags) is { } problem)
         {
-            return Refused<NodeRecord>("tag node", OperationResult.Invalid<NodeRecord>(problem));
+            return Refused<TailnetNode>("tag node", OperationResult.Invalid<TailnetNode>(problem));
         }
 
         var result = ChangeNode("tag node", nodeId, NodeColumns.Tags | NodeColumns.UserId | NodeColumns.UpdatedAt, node =>
         {
             if (tags.Count == 0 && node.UserId is null)
             {
-                return OperationResult.Invalid<NodeRecord>($"node {nodeId} is owned by its tags (it has no user); it must keep at least one tag");
+                return OperationResult.Invalid<TailnetNode>($"node {nodeId} is owned by its tags (it has no user); it must keep at least one tag");
             }
 
             return OperationResult.Ok(node with
@@ -110,7 +111,7 @@ public sealed partial class ControlCoordinator
     /// Replaces the routes the operator approved for the node (empty clears them). Only routes the node also
     /// advertises are served; 0.0.0.0/0 and ::/0 make it an exit node. A prefix with host bits set is refused.
     /// </summary>
-    public OperationResult<NodeRecord> ApproveNodeRoutes(long nodeId, IReadOnlyList<string> routes)
+    public OperationResult<TailnetNode> ApproveNodeRoutes(long nodeId, IReadOnlyList<string> routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
         var parsed = new List<IPNetwork>();
@@ -120,7 +121,7 @@ public sealed partial class ControlCoordinator
             if (!IPNetwork.TryParse(text, out var prefix)
                 || !IPAddress.TryParse(text.Split('/')[0], out var typed) || !typed.Equals(prefix.BaseAddress))
             {
-                return Refused<NodeRecord>("approve routes", OperationResult.Invalid<NodeRecord>(
+                return Refused<TailnetNode>("approve routes", OperationResult.Invalid<TailnetNode>(
                     $"'{text}' is not a route: use a prefix such as 10.0.0.0/24, 0.0.0.0/0 or ::/0, with no host bits set"));
             }
 
@@ -141,9 +142,9 @@ public sealed partial class ControlCoordinator
     }
 
     /// <summary>Deletes the node: peers get PeersRemoved and its own streams end.</summary>
-    public OperationResult<NodeRecord> DeleteNode(long nodeId) => DeleteNode(nodeId, "by the operator");
+    public OperationResult<TailnetNode> DeleteNode(long nodeId) => DeleteNode(nodeId, "by the operator");
 
-    private OperationResult<NodeRecord> DeleteNode(long nodeId, string reason) => Command("delete node", () =>
+    internal OperationResult<TailnetNode> DeleteNode(long nodeId, string reason) => Command("delete node", () =>
     {
         if (_snapshot.Find(nodeId) is not { } entry)
         {
@@ -173,7 +174,7 @@ public sealed partial class ControlCoordinator
     /// Reads the node from the snapshot, lets <paramref name="change"/> decide the new row, writes exactly
     /// <paramref name="columns"/> and publishes the stored row as a full change.
     /// </summary>
-    private OperationResult<NodeRecord> ChangeNode(string command, long nodeId, NodeColumns columns, Func<NodeRecord, OperationResult<NodeRecord>> change) =>
+    private OperationResult<TailnetNode> ChangeNode(string command, long nodeId, NodeColumns columns, Func<TailnetNode, OperationResult<TailnetNode>> change) =>
         Command(command, () =>
         {
             if (_snapshot.Find(nodeId) is not { } entry)
@@ -195,15 +196,15 @@ public sealed partial class ControlCoordinator
                     Publish(WithUser(_snapshot.With(updated), updated.Record.UserId), changes => changes.AddFull(nodeId));
                     return OperationResult.Ok(stored.Row!);
                 case WriteStatus.Conflict:
-                    return OperationResult.Conflict<NodeRecord>("another node already uses that name");
+                    return OperationResult.Conflict<TailnetNode>("another node already uses that name");
                 default:
                     return NoNode(nodeId);
             }
         });
 
-    private static OperationResult<NodeRecord> NoNode(long nodeId) => OperationResult.NotFound<NodeRecord>($"no node with id {nodeId}");
+    private static OperationResult<TailnetNode> NoNode(long nodeId) => OperationResult.NotFound<TailnetNode>($"no node with id {nodeId}");
 
-    private static NodeOperationStatus StatusOf(OperationResult<NodeRecord> result) => result.Status switch
+    private static NodeOperationStatus StatusOf(OperationResult<TailnetNode> result) => result.Status switch
     {
         OperationStatus.Ok => NodeOperationStatus.Ok,
         OperationStatus.NotFound => NodeOperationStatus.NotFound,

@@ -17,8 +17,8 @@ public static class DirectCoordinator
         ArgumentNullException.ThrowIfNull(database);
         var coordinator = new ControlCoordinator(
             options ?? new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero },
-            new SqliteNodeRepository(new NodeStore(database)),
-            new SqliteUserDirectory(new UserStore(database)),
+            new SqliteNodeRepository(database),
+            new SqliteUserDirectory(database),
             new NoRegistrations(),
             StaticDerpMapProvider.Empty,
             new AllowAllPacketFilter(),

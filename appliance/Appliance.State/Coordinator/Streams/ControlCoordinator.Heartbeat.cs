@@ -15,7 +15,7 @@ public sealed partial class ControlCoordinator
         var now = _time.GetUtcNow();
         Guarded("ephemeral node GC", () => CollectEphemeralNodes(now));
         Guarded("key expiry sweep", () => PublishClockExpiries(now));
-        Guarded("registration expiry", () => ExpirePendingRegistrations(now));
+        Guarded("registration expiry", () => Registrations.ExpirePending(now));
     }
 
     private void QueueKeepAlives() => Streams.QueueKeepAlives(_options.KeepAliveInterval);

@@ -1,3 +1,4 @@
+using Appliance.State.Identity;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
@@ -23,7 +24,7 @@ public sealed class BackgroundWorkTests
         var log = new ListLogger();
         var repository = new HookedNodeRepository(new InMemoryNodeRepository());
         var users = new FakeUsers();
-        users.Add(new UserRecord(1, "alice", null, null, time.GetUtcNow()));
+        users.Add(new TailnetUser(1, "alice", null, null, time.GetUtcNow()));
         var options = new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero, KeepAliveInterval = TimeSpan.FromSeconds(10), EphemeralInactivityTimeout = TimeSpan.FromMinutes(1) };
         using var coordinator = new ControlCoordinator(options, repository, users, new FakeKeys(), StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), time, log);
         coordinator.Start();
@@ -56,7 +57,7 @@ public sealed class BackgroundWorkTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
         var repository = new HookedNodeRepository(new InMemoryNodeRepository());
         var users = new FakeUsers();
-        users.Add(new UserRecord(1, "alice", null, null, time.GetUtcNow()));
+        users.Add(new TailnetUser(1, "alice", null, null, time.GetUtcNow()));
         using var coordinator = new ControlCoordinator(
             new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero }, repository, users, new FakeKeys(), StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), time);
         coordinator.Start();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
+using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
@@ -11,23 +12,23 @@ namespace Appliance.State.Coordinator;
 /// posts again with Followup = that URL and the handler long-polls <see cref="PendingRegistration.Completion"/>
 /// until an operator approves, or gives a fresh AuthURL when the wait or the registration runs out.
 /// </summary>
-public sealed partial class ControlCoordinator : IRegistrationApprovals
+public sealed partial class RegistrationFlow
 {
-    private readonly ConcurrentDictionary<string, PendingRegistration> _pendingRegistrations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingRegistration> _pending = new(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<PendingRegistration> PendingRegistrations => [.. _pendingRegistrations.Values];
+    public IReadOnlyCollection<PendingRegistration> PendingRegistrations => [.. _pending.Values];
 
     /// <summary>Registrations still waiting (not run out), oldest first: what <c>appliance auth list</c> shows.</summary>
     public IReadOnlyList<PendingRegistration> ListPending()
     {
         var now = _time.GetUtcNow();
-        return [.. _pendingRegistrations.Values.Where(p => p.Expires > now && !p.IsApproved).OrderBy(p => p.Created).ThenBy(p => p.Id, StringComparer.Ordinal)];
+        return [.. _pending.Values.Where(p => p.Expires > now && !p.IsApproved).OrderBy(p => p.Created).ThenBy(p => p.Id, StringComparer.Ordinal)];
     }
 
     private RegisterOutcome Interactive(MachinePublic machine, RegisterRequest request)
     {
         if (!string.IsNullOrEmpty(request.Followup)
-            && _pendingRegistrations.TryGetValue(IdFromUrl(request.Followup), out var pending)
+            && _pending.TryGetValue(IdFromUrl(request.Followup), out var pending)
             && pending.Machine == machine
             && (pending.Expires > _time.GetUtcNow() || pending.IsApproved))
         {
@@ -45,7 +46,7 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
         var url = new Uri(_options.ServerUrl, "register/" + id);
         var now = _time.GetUtcNow();
         var pending = new PendingRegistration(id, machine, request with { Followup = "" }, url, now, now + _options.InteractiveRegistrationLifetime);
-        _pendingRegistrations[id] = pending;
+        _pending[id] = pending;
         return RegisterOutcome.Success(new RegisterResponse { AuthURL = url.ToString() }, null);
     }
 
@@ -61,7 +62,7 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(userName);
         id = IdFromUrl(id.Trim());
-        if (!_pendingRegistrations.TryGetValue(id, out var pending) || pending.Expires <= _time.GetUtcNow() || pending.IsApproved)
+        if (!_pending.TryGetValue(id, out var pending) || pending.Expires <= _time.GetUtcNow() || pending.IsApproved)
         {
             return new RegistrationApproval(ApprovalStatus.RegistrationNotFound, null);
         }
@@ -80,7 +81,7 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
         }
 
         var now = _time.GetUtcNow();
-        var outcome = Admit(pending.Machine, pending.Request, user.Id, [], pending.Request.Ephemeral, null, NodeRegisterMethod.Interactive, now);
+        var outcome = Admit(pending.Machine, pending.Request, user.Id, [], pending.Request.Ephemeral, null, RegistrationMethod.Interactive, now);
         pending.CompletionSource.TrySetResult(outcome);
         return new RegistrationApproval(outcome.Node is null ? ApprovalStatus.Failed : ApprovalStatus.Approved, outcome.Node);
     }
@@ -93,7 +94,7 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
     {
         ArgumentNullException.ThrowIfNull(id);
         id = IdFromUrl(id.Trim());
-        if (!_pendingRegistrations.TryGetValue(id, out var pending) || pending.Expires <= _time.GetUtcNow() || !pending.TryClaim())
+        if (!_pending.TryGetValue(id, out var pending) || pending.Expires <= _time.GetUtcNow() || !pending.TryClaim())
         {
             return false;
         }
@@ -106,7 +107,7 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
     public PendingRegistration? FindPending(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return _pendingRegistrations.TryGetValue(IdFromUrl(id.Trim()), out var pending) && pending.Expires > _time.GetUtcNow() && !pending.IsApproved
+        return _pending.TryGetValue(IdFromUrl(id.Trim()), out var pending) && pending.Expires > _time.GetUtcNow() && !pending.IsApproved
             ? pending
             : null;
     }
@@ -117,25 +118,15 @@ public sealed partial class ControlCoordinator : IRegistrationApprovals
         return slash >= 0 ? followup[(slash + 1)..] : followup;
     }
 
-    private void ExpirePendingRegistrations(DateTimeOffset now)
+    /// <summary>Drops registrations that ran out (the heartbeat calls this); their waiting polls are cancelled.</summary>
+    internal void ExpirePending(DateTimeOffset now)
     {
-        foreach (var (id, pending) in _pendingRegistrations)
+        foreach (var (id, pending) in _pending)
         {
-            if (pending.Expires <= now && _pendingRegistrations.TryRemove(id, out _))
+            if (pending.Expires <= now && _pending.TryRemove(id, out _))
             {
                 pending.CompletionSource.TrySetCanceled();
             }
         }
     }
-}
-
-/// <summary>What an approval did; <see cref="Node"/> is the node created (or re-bound) when Approved.</summary>
-public sealed record RegistrationApproval(ApprovalStatus Status, NodeEntry? Node);
-
-public enum ApprovalStatus
-{
-    Approved,
-    RegistrationNotFound,
-    UserNotFound,
-    Failed,
 }
