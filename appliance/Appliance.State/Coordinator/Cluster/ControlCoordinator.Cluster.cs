@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
@@ -145,7 +146,7 @@ public sealed partial class ControlCoordinator
         return 0;
     });
 
-    private bool ApplyStoredNodeLocked(long nodeId, NodeRecord? record)
+    private bool ApplyStoredNodeLocked(long nodeId, TailnetNode? record)
     {
         var snapshot = _snapshot;
         var existing = snapshot.Find(nodeId);
@@ -177,7 +178,7 @@ public sealed partial class ControlCoordinator
     }
 
     /// <summary>Rows compared by value (ImmutableArray fields compare by reference in the record's own equality).</summary>
-    private static bool SameRow(NodeRecord a, NodeRecord b) =>
+    private static bool SameRow(TailnetNode a, TailnetNode b) =>
         a.Id == b.Id && a.NodeKey == b.NodeKey && a.MachineKey == b.MachineKey && a.DiscoKey == b.DiscoKey
         && a.Hostname == b.Hostname && a.GivenName == b.GivenName && a.UserId == b.UserId && a.HostinfoJson == b.HostinfoJson
         && a.KeyExpiry == b.KeyExpiry && a.LastSeen == b.LastSeen && a.UpdatedAt == b.UpdatedAt && a.Ephemeral == b.Ephemeral
