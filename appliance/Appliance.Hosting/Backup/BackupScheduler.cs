@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Appliance.Hosting.Audit;
 using Appliance.Hosting.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,9 +10,10 @@ namespace Appliance.Hosting.Backup;
 /// The schedule in `serve`: a backup every `backup.interval` (at once when there is none yet, or the newest is older
 /// than the interval), pruning to `backup.keep` after each success, and a restore drill of the newest archive every
 /// `backup.verify_interval`. Results feed <see cref="BackupStatus"/> (the metrics and alerts) and the log. A failed
-/// attempt is retried after <see cref="RetryAfter"/>; nothing here can stop the server.
+/// attempt is retried after <see cref="RetryAfter"/>; nothing here can stop the server. Each backup and drill, done or
+/// failed, is an audit record by "system" (docs/ops/audit.md) when the host keeps an audit log.
 /// </summary>
-public sealed partial class BackupScheduler(BackupSources sources, BackupOptions options, BackupStatus status, TimeProvider time, ILogger<BackupScheduler> logger)
+public sealed partial class BackupScheduler(BackupSources sources, BackupOptions options, BackupStatus status, TimeProvider time, ILogger<BackupScheduler> logger, AuditTrail? audit = null)
     : BackgroundService
 {
     public const string VerifyStateFile = "verify-state.json";
@@ -30,12 +32,14 @@ public sealed partial class BackupScheduler(BackupSources sources, BackupOptions
             status.BackupSucceeded(BackupArchives.TakenAt(archive) ?? time.GetUtcNow());
             var pruned = BackupArchives.Prune(sources.BackupDir, options.Keep);
             Log.BackupTaken(logger, archive, pruned.Count);
+            audit?.Record(AuditActor.SystemActor, "backup.create", archive, pruned.Count == 0 ? "ok" : $"ok: {pruned.Count} older archive(s) pruned");
             return archive;
         }
         catch (Exception exception) when (exception is BackupException or IOException or UnauthorizedAccessException)
         {
             status.BackupFailed();
             Log.BackupFailed(logger, exception.Message);
+            audit?.Record(AuditActor.SystemActor, "backup.create", sources.BackupDir, "failed: " + exception.Message);
             return null;
         }
     }
@@ -57,17 +61,20 @@ public sealed partial class BackupScheduler(BackupSources sources, BackupOptions
                 status.VerifySucceeded(at);
                 SaveVerifyState(new BackupVerifyState(at, Path.GetFileName(archive)));
                 Log.VerifySucceeded(logger, archive);
+                audit?.Record(AuditActor.SystemActor, "backup.verify", archive, "ok");
                 return true;
             }
 
             status.VerifyFailed();
             Log.VerifyFailed(logger, archive, string.Join("; ", differences));
+            audit?.Record(AuditActor.SystemActor, "backup.verify", archive, "failed: " + string.Join("; ", differences));
             return false;
         }
         catch (Exception exception) when (exception is BackupException or IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException)
         {
             status.VerifyFailed();
             Log.VerifyFailed(logger, archive, exception.Message);
+            audit?.Record(AuditActor.SystemActor, "backup.verify", archive, "failed: " + exception.Message);
             return false;
         }
     }
