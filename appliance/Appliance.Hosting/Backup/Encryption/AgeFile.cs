@@ -86,8 +86,9 @@ public static class AgeFile
 
     /// <summary>
     /// What can be checked without the identity: the header follows the grammar and has an X25519 stanza of the right
-    /// sizes, and the payload's length is a whole number of sealed chunks with a non-empty final one (a truncated or
-    /// extended file fails). Whether the bytes authenticate needs the key. Empty when nothing is wrong.
+    /// sizes, and the payload's length can be whole sealed chunks with a final one that is non-empty (or empty for an
+    /// empty file): this catches a file cut off too early or inside a chunk's tag, not every truncation. Whether the
+    /// bytes authenticate needs the key. Empty when nothing is wrong.
     /// </summary>
     public static IReadOnlyList<string> CheckWithoutKey(string path)
     {
@@ -110,7 +111,9 @@ public static class AgeFile
 
         var payload = stream.Length - stream.Position - AgePayload.NonceSize;
         var last = payload % AgePayload.SealedChunkSize;
-        if (payload < AgePayload.TagSize + 1 || (last != 0 && last <= AgePayload.TagSize))
+        // age.md "Payload": the final chunk is non-empty unless the whole payload is empty (then it is just a tag).
+        var empty = payload == AgePayload.TagSize;
+        if (!empty && (payload < AgePayload.TagSize || (last != 0 && last <= AgePayload.TagSize)))
         {
             problems.Add($"the payload is {Math.Max(0, payload)} bytes, which is not whole sealed chunks with a non-empty last one: the file is truncated or has bytes appended");
         }
