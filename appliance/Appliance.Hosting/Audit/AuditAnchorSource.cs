@@ -3,7 +3,6 @@ using Appliance.Hosting.Startup;
 using Appliance.Storage.Audit;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
-using Npgsql;
 
 namespace Appliance.Hosting.Audit;
 
@@ -36,7 +35,7 @@ public static class AuditAnchorSource
         {
             return AuditAnchorStore.ReadOnly(settings);
         }
-        catch (Exception e) when (e is NpgsqlException or DatabaseRefusedException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is DatabaseRefusedException or ArgumentException)
         {
             error = $"cannot read the rotation anchors from PostgreSQL ({Describe(settings)}): {e.Message}";
             return null;

@@ -56,12 +56,24 @@ public sealed class AuditAnchorStore(ApplianceDatabase database)
     /// Reads the anchors from the appliance's PostgreSQL database in a read-only transaction, without migrating or
     /// writing anything (verify runs beside running services). A database without the table has no anchors.
     /// </summary>
-    /// <exception cref="DatabaseRefusedException">The settings are unusable (bad connection string, unreadable password file).</exception>
-    /// <exception cref="NpgsqlException">The server cannot be reached or refused the login.</exception>
+    /// <exception cref="DatabaseRefusedException">The settings are unusable, or the server cannot be reached or refused the login.</exception>
     public static IReadOnlyList<AuditAnchor> ReadOnly(PostgresSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        using var connection = new NpgsqlConnection(settings.ToConnectionString());
+        try
+        {
+            return ReadOnlyPostgres(settings.ToConnectionString());
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // Only Storage speaks to the driver (architecture test): callers see the appliance's own refusal.
+            throw new DatabaseRefusedException(DatabaseRefusal.Unreachable, e.Message, e);
+        }
+    }
+
+    private static List<AuditAnchor> ReadOnlyPostgres(string connectionString)
+    {
+        using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
         using var transaction = connection.BeginTransaction();
         using (var readOnly = connection.Command("SET TRANSACTION READ ONLY;", transaction))
