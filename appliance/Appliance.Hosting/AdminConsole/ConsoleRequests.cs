@@ -37,6 +37,8 @@ internal static class ConsoleRequests
                 "<p class=\"error\" role=\"alert\" id=\"error\">Your session ended. Nothing was changed.</p><p><a href=\"/admin/login\">Log in again</a></p>"));
         }
 
+        // The hook records this change with the person; the admin API under it does not record it again.
+        Appliance.Hosting.Audit.AuditActor.InConsoleRequest = true;
         var audit = context.RequestServices.GetRequiredService<IConsoleAuditHook>();
         var time = context.RequestServices.GetRequiredService<TimeProvider>();
         var target = string.Join(",", context.Request.RouteValues.Values.Select(v => v?.ToString()));

@@ -16,12 +16,24 @@ public static class AuditActor
     public const string SystemActor = "system";
 
     private static readonly AsyncLocal<string?> CurrentValue = new();
+    private static readonly AsyncLocal<bool> InConsoleRequestValue = new();
 
     /// <summary>The actor of the code running now, or null when nobody set one.</summary>
     public static string? Current
     {
         get => CurrentValue.Value;
         set => CurrentValue.Value = value;
+    }
+
+    /// <summary>
+    /// True while a console change request runs: the console's hook (<see cref="AuditLogConsoleHook"/>) records it
+    /// with the person, so <see cref="AuditedAdminApi"/> under it leaves it to the hook instead of writing a second,
+    /// anonymous line.
+    /// </summary>
+    public static bool InConsoleRequest
+    {
+        get => InConsoleRequestValue.Value;
+        set => InConsoleRequestValue.Value = value;
     }
 
     /// <summary>The OS user running this process, for a CLI verb working on the data folder directly.</summary>

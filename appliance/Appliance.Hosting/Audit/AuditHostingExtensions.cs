@@ -1,3 +1,4 @@
+using Appliance.Hosting.AdminConsole.Audit;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Startup;
 using Appliance.Storage.Audit;
@@ -19,6 +20,11 @@ public static class AuditHostingExtensions
             new AuditAnchorStore(state.Database),
             MaxFileBytes(options),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(AuditEvents.Category)));
+
+        // Console actions reach the audit log; registered before the console's logging-only default (TryAdd), so this wins.
+        services.AddSingleton<LoggingConsoleAuditHook>();
+        services.AddSingleton<IConsoleAuditHook>(sp => new AuditLogConsoleHook(
+            sp.GetRequiredService<LoggingConsoleAuditHook>(), sp.GetRequiredService<AuditTrail>()));
         return services;
     }
 

@@ -74,6 +74,12 @@ public sealed class AuditedAdminApi(IAdminApi inner, AuditTrail audit, string fa
 
     private async Task<OperationResult<T>> Recorded<T>(string action, string target, Task<OperationResult<T>> call)
     {
+        if (AuditActor.InConsoleRequest)
+        {
+            // The console's audit hook records this change with the person, role and address (AuditLogConsoleHook).
+            return await call.ConfigureAwait(false);
+        }
+
         OperationResult<T> result;
         try
         {

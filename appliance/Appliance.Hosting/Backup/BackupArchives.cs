@@ -12,17 +12,22 @@ public static partial class BackupArchives
 {
     public const string Prefix = "appliance-backup-";
     public const string Extension = ".tar";
+
+    /// <summary>Appended to archives encrypted to backup.encrypt_to (age v1: `appliance-backup-STAMP.tar.age`).</summary>
+    public const string EncryptedSuffix = ".age";
     public const string PartialSuffix = ".partial";
     private const string StampFormat = "yyyyMMdd'T'HHmmssfff'Z'";
 
-    public static string FileNameFor(DateTimeOffset at) =>
-        Prefix + at.UtcDateTime.ToString(StampFormat, CultureInfo.InvariantCulture) + Extension;
+    public static string FileNameFor(DateTimeOffset at, bool encrypted = false) =>
+        Prefix + at.UtcDateTime.ToString(StampFormat, CultureInfo.InvariantCulture) + Extension + (encrypted ? EncryptedSuffix : "");
+
+    public static bool IsEncrypted(string archive) => archive.EndsWith(Extension + EncryptedSuffix, StringComparison.Ordinal);
 
     /// <summary>Complete archives, oldest first.</summary>
     public static IReadOnlyList<string> List(string folder) =>
         !Directory.Exists(folder)
             ? []
-            : Directory.EnumerateFiles(folder, Prefix + "*" + Extension)
+            : Directory.EnumerateFiles(folder, Prefix + "*" + Extension + "*")
                 .Where(f => ArchiveName().IsMatch(Path.GetFileName(f)))
                 .Order(StringComparer.Ordinal)
                 .ToList();
@@ -70,6 +75,6 @@ public static partial class BackupArchives
         }
     }
 
-    [GeneratedRegex(@"^appliance-backup-(\d{8}T\d{9}Z)\.tar$")]
+    [GeneratedRegex(@"^appliance-backup-(\d{8}T\d{9}Z)\.tar(\.age)?$")]
     private static partial Regex ArchiveName();
 }

@@ -16,13 +16,13 @@ namespace Appliance.Hosting.Backup;
 /// </summary>
 public static class BackupDrill
 {
-    public static async Task<IReadOnlyList<string>> VerifyAsync(string archive, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<string>> VerifyAsync(string archive, Encryption.AgeIdentity? identity = null, CancellationToken cancellationToken = default)
     {
         // Short path: the restored admin socket must fit sun_path (107 bytes).
         var scratch = Path.Combine(Path.GetTempPath(), "appliance-drill-" + Guid.NewGuid().ToString("N")[..12]);
         try
         {
-            var manifest = BackupReader.Extract(archive, scratch);
+            var manifest = BackupReader.Extract(archive, scratch, identity);
             var data = Path.Combine(scratch, "data");
             var policyFolder = Path.Combine(scratch, "policy");
             var policyFile = Directory.Exists(policyFolder) ? Directory.EnumerateFiles(policyFolder).FirstOrDefault() : null;

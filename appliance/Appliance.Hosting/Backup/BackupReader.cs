@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Appliance.Hosting.Backup.Encryption;
 using Appliance.Storage.Files;
 
 namespace Appliance.Hosting.Backup;
@@ -15,7 +16,8 @@ public static class BackupReader
     /// <summary>Maximum size of manifest.json read into memory.</summary>
     private const int MaxManifestBytes = 16 * 1024 * 1024;
 
-    public static BackupManifest Extract(string archive, string destination)
+    /// <param name="identity">The age identity for an encrypted archive (`.tar.age`); every chunk is authenticated before it is unpacked.</param>
+    public static BackupManifest Extract(string archive, string destination, AgeIdentity? identity = null)
     {
         ArgumentNullException.ThrowIfNull(archive);
         if (!File.Exists(archive))
@@ -29,7 +31,8 @@ public static class BackupReader
         BackupManifest? manifest = null;
         try
         {
-            using var stream = File.OpenRead(archive);
+            using var file = File.OpenRead(archive);
+            using var stream = Open(archive, file, identity);
             using var tar = new TarReader(stream);
             while (tar.GetNextEntry() is { } entry)
             {
@@ -59,6 +62,17 @@ public static class BackupReader
                         throw new BackupException($"{archive} is not an appliance backup: entry '{entry.Name}' is a {entry.EntryType}");
                 }
             }
+
+            if (!ReferenceEquals(stream, file))
+            {
+                // TarReader stops at the end-of-archive blocks; reading through the final chunk proves the encrypted
+                // file was not cut short or extended after them.
+                stream.CopyTo(Stream.Null);
+            }
+        }
+        catch (AgeDecryptionException exception)
+        {
+            throw new BackupException($"{archive} cannot be decrypted: {exception.Message}; nothing was restored from it", exception);
         }
         catch (Exception exception) when (exception is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
         {
@@ -72,6 +86,22 @@ public static class BackupReader
 
         Check(archive, manifest, seen);
         return manifest;
+    }
+
+    private static Stream Open(string archive, FileStream file, AgeIdentity? identity)
+    {
+        var encrypted = AgeFile.IsAgeFile(archive);
+        if (!encrypted)
+        {
+            return file;
+        }
+
+        if (identity is null)
+        {
+            throw new BackupException($"{archive} is encrypted (age); pass --identity FILE with the key of backup.encrypt_to");
+        }
+
+        return AgeFile.Decrypt(file, identity);
     }
 
     private static void Check(string archive, BackupManifest manifest, Dictionary<string, BackupFile> seen)

@@ -22,7 +22,8 @@ public static class BackupRestore
     public sealed record Result(BackupManifest Manifest, string PreviousData, string? RestoredConfig);
 
     /// <param name="step">Called with each step's name before it runs (unpack, keep, swap, set-aside); tests inject failures here.</param>
-    public static Result Restore(string archive, string dataDir, DateTimeOffset now, Action<string>? step = null)
+    /// <param name="identity">The age identity when the archive is encrypted (`--identity`); a chunk that does not authenticate stops the restore before the swap.</param>
+    public static Result Restore(string archive, string dataDir, DateTimeOffset now, Action<string>? step = null, Encryption.AgeIdentity? identity = null)
     {
         var data = Path.GetFullPath(dataDir).TrimEnd(Path.DirectorySeparatorChar);
         var parent = Path.GetDirectoryName(data)!;
@@ -50,7 +51,7 @@ public static class BackupRestore
             try
             {
                 step?.Invoke("unpack");
-                var manifest = BackupReader.Extract(archive, staging);
+                var manifest = BackupReader.Extract(archive, staging, identity);
                 SecureFiles.EnsureDirectory(staged);
                 string? config = null;
                 if (Directory.Exists(Path.Combine(staging, "config")))

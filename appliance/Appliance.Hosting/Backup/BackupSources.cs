@@ -23,6 +23,9 @@ public sealed class BackupSources
         ConfigFile = configFile;
         PolicyFile = options.Policy.File.Length == 0 ? null : Path.GetFullPath(options.Policy.File);
         Keep = options.Backup.Keep;
+        EncryptTo = options.Backup.EncryptTo.Length == 0 ? null
+            : Encryption.AgeRecipient.TryParse(options.Backup.EncryptTo, out var recipient) ? recipient
+            : throw new BackupException($"backup.encrypt_to '{options.Backup.EncryptTo}' is not an age recipient (age1…)");
     }
 
     public string DataDir { get; }
@@ -36,4 +39,7 @@ public sealed class BackupSources
     public string? PolicyFile { get; }
 
     public int Keep { get; }
+
+    /// <summary>`backup.encrypt_to`: archives are age-encrypted to this public key (`.tar.age`); null writes plain `.tar`.</summary>
+    public Encryption.AgeRecipient? EncryptTo { get; }
 }

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Appliance.Hosting.Backup.Encryption;
 using Appliance.Hosting.Health;
 using Appliance.Storage.Files;
 
@@ -12,8 +13,9 @@ namespace Appliance.Hosting.Backup;
 /// manifest.json with every file's SHA-256 and a summary of the tailnet. The archive is written as a hidden
 /// `.partial` file, flushed to disk and only then renamed: a full disk or a kill -9 leaves no half archive under an
 /// archive's name, and earlier archives are never touched (pruning runs only after a new one is complete).
-/// Not encrypted: no maintained age implementation is served on NuGet (docs/ops/backups.md); the archive is 0600 in
-/// a 0700 folder and must be handled like the data folder itself.
+/// With `backup.encrypt_to` the tar is written through an age v1 encryptor (<see cref="AgeFile"/>) straight into the
+/// file, so no plaintext copy touches the disk, and the archive is `.tar.age`: the appliance holds only the public
+/// key and cannot read it back (decision 0088-audit-backup-encryption). Either way the archive is 0600 in a 0700 folder.
 /// </summary>
 public static class BackupWriter
 {
@@ -22,7 +24,7 @@ public static class BackupWriter
         ArgumentNullException.ThrowIfNull(sources);
         SecureFiles.EnsureDirectory(sources.BackupDir);
         BackupArchives.RemoveLeftovers(sources.BackupDir);
-        var final = Path.Combine(sources.BackupDir, BackupArchives.FileNameFor(now));
+        var final = Path.Combine(sources.BackupDir, BackupArchives.FileNameFor(now, encrypted: sources.EncryptTo is not null));
         var partial = Path.Combine(sources.BackupDir, "." + Path.GetFileName(final) + BackupArchives.PartialSuffix);
         var staging = Path.Combine(sources.BackupDir, ".staging-" + Guid.NewGuid().ToString("N"));
         try
@@ -35,7 +37,8 @@ public static class BackupWriter
             SecureFiles.EnsureFile(partial);
             using (var stream = new FileStream(partial, FileMode.Truncate, FileAccess.Write, FileShare.None, 64 * 1024))
             {
-                using (var tar = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+                var archiveStream = sources.EncryptTo is { } recipient ? AgeFile.Encrypt(stream, recipient) : stream;
+                using (var tar = new TarWriter(archiveStream, TarEntryFormat.Pax, leaveOpen: true))
                 {
                     files.Add(AddFile(tar, database, "data/" + DataDirectory.DatabaseFileName));
                     AddDataFolder(tar, sources.DataDir, sources.DataDir, files);
@@ -53,6 +56,11 @@ public static class BackupWriter
                     var json = JsonSerializer.SerializeToUtf8Bytes(manifest, BackupJsonContext.Default.BackupManifest);
                     var entry = new PaxTarEntry(TarEntryType.RegularFile, BackupManifest.EntryName) { DataStream = new MemoryStream(json), Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
                     tar.WriteEntry(entry);
+                }
+
+                if (!ReferenceEquals(archiveStream, stream))
+                {
+                    archiveStream.Dispose(); // seals the final chunk
                 }
 
                 stream.Flush(flushToDisk: true);

@@ -162,6 +162,11 @@ public static partial class ApplianceOptionsValidator
             CheckRange("backup.interval", backup.Interval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366), problems, "or 0 for no schedule");
         }
 
+        if (backup.EncryptTo.Length > 0 && !Backup.Encryption.AgeRecipient.TryParse(backup.EncryptTo, out _))
+        {
+            problems.Add(new ConfigProblem("backup.encrypt_to", $"'{backup.EncryptTo}' is not an age recipient: expected age1… as age-keygen or 'appliance backup keygen' prints it"));
+        }
+
         if (backup.VerifyInterval != TimeSpan.Zero)
         {
             CheckRange("backup.verify_interval", backup.VerifyInterval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(366), problems, "or 0 for no restore drill");

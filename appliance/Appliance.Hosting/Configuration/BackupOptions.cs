@@ -14,4 +14,7 @@ public sealed class BackupOptions
 
     /// <summary>How often `serve` restore-drills the newest archive (`backup verify`); 0 turns it off. 0 or 1m..366d, default 7d.</summary>
     public TimeSpan VerifyInterval { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>An age X25519 recipient (`age1…`): archives are encrypted to it and the appliance cannot read them back. Empty = not encrypted.</summary>
+    public string EncryptTo { get; set; } = "";
 }

@@ -154,7 +154,7 @@ public sealed partial class UpdateContentService(
 
             var document = IdentityFileWriter.Replace(identityFile.FilePath, System.Text.Encoding.UTF8.GetString(bytes));
             _appliedIdentityFileHash = hash;
-            if (!identityFile.Reload())
+            if (!identityFile.Reload("update content"))
             {
                 refused.Add($"identity.hujson was written to {identityFile.FilePath} but not applied: {identityFile.LastError}");
                 return;

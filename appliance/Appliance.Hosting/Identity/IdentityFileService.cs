@@ -1,3 +1,4 @@
+using Appliance.Hosting.Audit;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Policy;
 using Appliance.Hosting.Systemd;
@@ -22,11 +23,13 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
     private readonly ReloadSignal _signal;
     private readonly TimeProvider _time;
     private readonly ILogger<IdentityFileService> _logger;
+    private readonly AuditTrail? _audit;
     private readonly Lock _gate = new();
     private DebouncedFileWatcher? _watcher;
     private IdentityDocument _current = IdentityDocument.Empty;
 
-    public IdentityFileService(IdentityOptions options, IIdentityStateWriter writer, ReloadSignal signal, TimeProvider time, ILogger<IdentityFileService> logger)
+    /// <param name="audit">Where reloads are recorded (docs/ops/audit.md, action identity.reload); null in hosts without an audit log.</param>
+    public IdentityFileService(IdentityOptions options, IIdentityStateWriter writer, ReloadSignal signal, TimeProvider time, ILogger<IdentityFileService> logger, AuditTrail? audit = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -34,6 +37,7 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
         _signal = signal;
         _time = time;
         _logger = logger;
+        _audit = audit;
         FilePath = Path.GetFullPath(options.File);
     }
 
@@ -49,11 +53,11 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Reload();
+        Reload("start");
         _signal.Requested += OnSignal;
         if (_options.Reload && Directory.Exists(Path.GetDirectoryName(FilePath)))
         {
-            _watcher = new DebouncedFileWatcher(FilePath, TimeSpan.FromMilliseconds(300), _time, () => Reload());
+            _watcher = new DebouncedFileWatcher(FilePath, TimeSpan.FromMilliseconds(300), _time, () => Reload("file change"));
         }
 
         return Task.CompletedTask;
@@ -72,7 +76,8 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
     }
 
     /// <summary>Reads, validates and applies the file; false (and the previous identity kept) when it cannot be used.</summary>
-    public bool Reload()
+    /// <param name="trigger">What asked for the reload, for the audit log: start, SIGHUP, file change, update content.</param>
+    public bool Reload(string trigger = "request")
     {
         lock (_gate)
         {
@@ -85,6 +90,7 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
                         // Deleting the whole file is not "remove everybody": keep the last good identity and say so.
                         LastError = "the identity file is gone; keeping the last good identity";
                         LogRejected(_logger, FilePath, LastError);
+                        Record(trigger, "refused: " + LastError);
                     }
                     else
                     {
@@ -102,6 +108,8 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
                 LastError = null;
                 var changes = result.ToString();
                 LogApplied(_logger, FilePath, document.People.Count, changes);
+                var disabled = result.NewlyDisabled.Count == 0 ? "" : "; login removed: " + string.Join(", ", result.NewlyDisabled.Select(u => u.Name));
+                Record(trigger, $"ok: {document.People.Count} people ({changes}{disabled})");
                 foreach (var user in result.NewlyDisabled)
                 {
                     LogDisabled(_logger, user.Name, _options.ExpireNodesOnRemoval);
@@ -113,12 +121,14 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
             {
                 LastError = e.Message;
                 LogRejected(_logger, FilePath, e.Message);
+                Record(trigger, "refused: " + e.Message);
                 return false;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 LastError = e.Message;
                 LogRejected(_logger, FilePath, e.Message);
+                Record(trigger, "refused: " + e.Message);
                 return false;
             }
         }
@@ -135,7 +145,12 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
         return File.ReadAllText(path);
     }
 
-    private void OnSignal(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ => Reload());
+    private void OnSignal(object? sender, EventArgs e) => ThreadPool.QueueUserWorkItem(_ => Reload("SIGHUP"));
+
+    // The appliance reloads on its own (start, SIGHUP, file watcher), so the actor is "system"; what changed (people
+    // added, disabled) is in the result, since the file does not say who edited it.
+    private void Record(string trigger, string result) =>
+        _audit?.Record(AuditActor.SystemActor, "identity.reload", trigger + ": " + FilePath, result);
 
     [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Identity file {Path} applied: {People} people ({Changes})")]
     private static partial void LogApplied(ILogger logger, string path, int people, string changes);

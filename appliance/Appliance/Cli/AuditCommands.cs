@@ -1,16 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using Appliance.Hosting.Audit;
 using Appliance.Hosting.Configuration;
 using Appliance.Storage.Audit;
-using Appliance.Storage.Files;
 
 namespace Appliance.Cli;
 
 /// <summary>
 /// <c>appliance audit verify|export</c> (docs/ops/audit.md). Both only read: the audit folder and, for the
-/// rotation anchors, the database opened read-only, so they run beside a running service.
+/// rotation anchors, the configured database (SQLite or PostgreSQL) read-only, so they run beside a running service.
 /// verify: exit 0 when the chain is intact, 1 when anything is wrong (each finding on stderr as FILE:LINE: what),
-/// 66 when the data folder has neither an audit log nor a database.
+/// 66 when the data folder has neither an audit log nor a database, 69 when PostgreSQL cannot be read.
 /// </summary>
 public static class AuditCommands
 {
@@ -32,14 +32,20 @@ public static class AuditCommands
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var folder = AuditLogFiles.FolderOf(context.DataDirectory);
-            var database = Path.Combine(context.DataDirectory, DataDirectory.DatabaseFileName);
-            if (!Directory.Exists(folder) && !File.Exists(database))
+            var databaseOptions = context.Config.Options.Database;
+            if (!Directory.Exists(folder) && !AuditAnchorSource.HasDatabase(context.DataDirectory, databaseOptions))
             {
                 error.WriteLine($"error: no audit log and no database in {context.DataDirectory}; pass --data-dir or -c with the appliance's config");
                 return ExitCodes.NoData;
             }
 
-            var anchors = AuditAnchorStore.ReadOnly(database);
+            // From the configured database (SQLite file or PostgreSQL), read-only; unreadable anchors are not "intact".
+            if (AuditAnchorSource.TryRead(context.DataDirectory, databaseOptions, out var unreadable) is not { } anchors)
+            {
+                error.WriteLine($"error: {unreadable}; the chain was not verified against its anchors");
+                return ExitCodes.Unavailable;
+            }
+
             var result = AuditVerifier.Verify(folder, anchors);
             if (!result.Intact)
             {

@@ -37,7 +37,7 @@ public static class CaCommands
         var names = NamesOption();
         var addresses = AddressesOption();
         var command = new Command("init", "Create the root CA, the intermediate and the first leaf certificate.") { offlineRoot, names, addresses }.WithOutputOption();
-        command.SetAction(parse => Run(parse, () =>
+        command.SetAction(parse => Run(parse, "ca.init", parse.GetValue(offlineRoot) is { } media ? "root key offline in " + media : "root key on this appliance", () =>
         {
             var options = CaOptions(parse.GetValue(names), parse.GetValue(addresses));
             using var ca = LocalCa.Initialise(DataDir(parse), options, TimeProvider.System, parse.GetValue(offlineRoot));
@@ -130,7 +130,7 @@ public static class CaCommands
         };
         format.AcceptOnlyFromAmong("pem", "der", "pin");
         var command = new Command("export", "Export the root certificate (PEM or DER) and the DERP CertName pin.") { output, format };
-        command.SetAction(parse => Run(parse, () =>
+        command.SetAction(parse => Run(parse, "ca.export", $"{parse.GetValue(format)} to {parse.GetValue(output) ?? "standard output"}", () =>
         {
             using var ca = LocalCa.Open(DataDir(parse), TimeProvider.System);
             using var leaf = ca.LoadLeaf(0.66);
@@ -193,7 +193,7 @@ public static class CaCommands
         var names = NamesOption();
         var addresses = AddressesOption();
         var command = new Command("rotate", "Issue a new intermediate (and with --new-root a new root) and a new leaf.") { offlineRoot, newRoot, overlap, names, addresses }.WithOutputOption();
-        command.SetAction(parse => Run(parse, () =>
+        command.SetAction(parse => Run(parse, "ca.rotate", parse.GetValue(newRoot) ? "root and intermediate" : "intermediate", () =>
         {
             using var ca = LocalCa.Open(DataDir(parse), TimeProvider.System);
             var options = RotationOptions(ca, parse.GetValue(names), parse.GetValue(addresses), parse.GetValue(overlap));
@@ -223,7 +223,7 @@ public static class CaCommands
         var command = new Command("revoke", "Stop serving a leaf certificate (asks first unless --force); a new one is issued if it was the current leaf.") { serial }
             .WithForceOption()
             .WithOutputOption();
-        command.SetAction(parse => Run(parse, () =>
+        command.SetAction(parse => Run(parse, "ca.revoke", "serial " + parse.GetRequiredValue(serial), () =>
         {
             using var ca = LocalCa.Open(DataDir(parse), TimeProvider.System);
             var text = parse.GetRequiredValue(serial);
@@ -298,14 +298,28 @@ public static class CaCommands
             ? address
             : throw new CaException(CaErrorKind.InvalidRequest, $"--ip-address '{text}' is not an IP address."))];
 
-    private static int Run(ParseResult parse, Func<int> action)
+    private static int Run(ParseResult parse, Func<int> action) => Run(parse, null, "", action);
+
+    /// <summary>Runs a verb; with <paramref name="auditAction"/> its outcome (done, refused, failed) is an audit record (docs/ops/audit.md).</summary>
+    private static int Run(ParseResult parse, string? auditAction, string auditTarget, Func<int> action)
     {
         try
         {
-            return action();
+            var code = action();
+            if (auditAction is not null)
+            {
+                CliAudit.Record(CliContext.From(parse), auditAction, auditTarget, code == ExitCodes.Ok ? "ok" : $"refused (exit {code})");
+            }
+
+            return code;
         }
         catch (CaException e)
         {
+            if (auditAction is not null)
+            {
+                CliAudit.Record(CliContext.From(parse), auditAction, auditTarget, $"failed ({e.Kind}): {e.Message}");
+            }
+
             parse.InvocationConfiguration.Error.WriteLine("error: " + e.Message);
             return e.Kind switch
             {

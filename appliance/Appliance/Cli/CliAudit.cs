@@ -1,5 +1,4 @@
 using Appliance.Hosting.Audit;
-using Appliance.Storage.Files;
 
 namespace Appliance.Cli;
 
@@ -13,7 +12,8 @@ internal static class CliAudit
 {
     public static void Record(CliContext context, string action, string target, string result)
     {
-        if (!File.Exists(Path.Combine(context.DataDirectory, DataDirectory.DatabaseFileName)))
+        // Only in an initialised data folder (a verb never creates one): with its SQLite file, or on PostgreSQL the folder itself.
+        if (!AuditAnchorSource.HasDatabase(context.DataDirectory, context.Config.Options.Database) || !Directory.Exists(context.DataDirectory))
         {
             return;
         }

@@ -114,6 +114,7 @@ public static class UpdateCommands
             }
 
             var outcome = await updater.ImportAsync(parse.GetRequiredValue(path), ct).ConfigureAwait(false);
+            CliAudit.Record(CliContext.From(parse), "update.import", Path.GetFullPath(parse.GetRequiredValue(path)), AuditResult(outcome));
             if (OperatingSystem.IsLinux())
             {
                 InstallCommands.RefreshCommand(updater);
@@ -162,6 +163,7 @@ public static class UpdateCommands
             }
 
             var outcome = await updater.RollbackAsync(ct).ConfigureAwait(false);
+            CliAudit.Record(CliContext.From(parse), "update.rollback", updater.Status().Current ?? "unknown release", AuditResult(outcome, rollbackRequested: true));
             if (OperatingSystem.IsLinux())
             {
                 InstallCommands.RefreshCommand(updater);
@@ -348,6 +350,12 @@ public static class UpdateCommands
     }
 
     /// <summary>Exit 0 when the command did what was asked: for `rollback`, rolling back is success.</summary>
+    /// <summary>The outcome as an audit result (docs/ops/audit.md): "ok: MESSAGE" or "failed (RESULT, ERROR): MESSAGE".</summary>
+    private static string AuditResult(UpdateOutcome outcome, bool rollbackRequested = false) =>
+        outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack)
+            ? "ok: " + outcome.Message
+            : $"failed ({outcome.Result}{(outcome.Error == Updates.Bundles.BundleError.None ? "" : ", " + outcome.Error)}): {outcome.Message}";
+
     private static int Report(ParseResult parse, UpdateOutcome outcome, bool rollbackRequested = false)
     {
         var ok = outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack);

@@ -109,6 +109,7 @@ public static class UsersCertCommands
                     await error.WriteLineAsync($"warning: {name}'s client_certificate in {identityPath} is \"{field}\", which this certificate does not match; edit it (e.g. to \"{certificate.Subject}\") for the certificate to log in").ConfigureAwait(false);
                 }
 
+                CliAudit.Record(context, "ca.client-issue", $"{name}: serial {certificate.SerialNumber.ToLowerInvariant()} to {file}", "ok");
                 var dto = new ClientCertificateDto(name, [certificate.SerialNumber.ToLowerInvariant()], certificate.Subject,
                     CertificatePins.DisplayFingerprint(certificate), new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero), file, password, field);
                 CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, UsersCertJsonContext.Default.ClientCertificateDto, o =>
@@ -126,6 +127,7 @@ public static class UsersCertCommands
             }
             catch (CaException e)
             {
+                CliAudit.Record(context, "ca.client-issue", name, $"failed ({e.Kind}): {e.Message}");
                 await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return e.Kind == CaErrorKind.InvalidRequest ? ExitCodes.Usage : ExitCodes.Config;
             }
@@ -150,6 +152,8 @@ public static class UsersCertCommands
             {
                 using var ca = LocalCa.Open(CliContext.From(parse).DataDirectory, TimeProvider.System);
                 var serials = ca.RevokeClient(name);
+                CliAudit.Record(CliContext.From(parse), "ca.client-revoke", name,
+                    serials.Count == 0 ? "ok: nothing to revoke" : "ok: serial " + string.Join(", ", serials));
                 var dto = new ClientCertificateDto(name, serials);
                 CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, UsersCertJsonContext.Default.ClientCertificateDto, o =>
                     o.WriteLine(serials.Count == 0
@@ -159,6 +163,7 @@ public static class UsersCertCommands
             }
             catch (CaException e)
             {
+                CliAudit.Record(CliContext.From(parse), "ca.client-revoke", name, $"failed ({e.Kind}): {e.Message}");
                 await parse.InvocationConfiguration.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
                 return ExitCodes.Config;
             }

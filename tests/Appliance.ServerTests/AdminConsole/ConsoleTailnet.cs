@@ -48,7 +48,7 @@ internal sealed class ConsoleTailnet : IAsyncDisposable
 
     public IAdminApi Api => Appliance.Services.GetRequiredService<IAdminApi>();
 
-    public IReadOnlyList<ConsoleAuditEntry> Audit => ((LoggingConsoleAuditHook)Appliance.Services.GetRequiredService<IConsoleAuditHook>()).Recent;
+    public IReadOnlyList<ConsoleAuditEntry> Audit => Appliance.Services.GetRequiredService<LoggingConsoleAuditHook>().Recent;
 
     public static async Task<ConsoleTailnet> StartAsync()
     {

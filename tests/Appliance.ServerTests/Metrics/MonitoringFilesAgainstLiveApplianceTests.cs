@@ -37,6 +37,13 @@ public sealed class MonitoringFilesAgainstLiveApplianceTests
             Assert.Equal(HttpStatusCode.Forbidden, outsideNoise.StatusCode);
         }
 
+        // A refused login (no form), for appliance_login_failures_total{reason="bad_form"} (the Failed logins panel).
+        using (var http = new HttpClient())
+        using (var refusedLogin = await http.PostAsync(new Uri(appliance.Http, "/register/unknown-link"), new StringContent("{}")))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refusedLogin.StatusCode);
+        }
+
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         PrometheusScrape scrape;
         do
