@@ -29,8 +29,14 @@ public static class InstalledLayout
     /// <summary>What the unit runs: the updater's `current` link (Appliance.Updates UpdatePaths).</summary>
     public const string CurrentBinary = DataDir + "/updates/current/appliance";
 
-    /// <summary>The operator's command on PATH: a link to <see cref="CurrentBinary"/>.</summary>
+    /// <summary>
+    /// The operator's command on PATH: a link to <see cref="CommandLibrary"/>/current/appliance, a copy of the current
+    /// release that operators outside the 0700 data folder can run (decision 0088).
+    /// </summary>
     public const string CommandLink = "/usr/local/bin/appliance";
+
+    /// <summary>Root's folder of release copies for <see cref="CommandLink"/>: VERSION-HASH/appliance and `current`.</summary>
+    public const string CommandLibrary = "/usr/local/lib/appliance";
 
     /// <summary>
     /// The data folder a command uses when neither --data-dir, APPLIANCE_DATA_DIR nor server.data_dir names one:

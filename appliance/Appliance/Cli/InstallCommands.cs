@@ -98,8 +98,8 @@ public static class InstallCommands
             throw new InstallException("no release is installed yet: give the signed release bundle with --bundle (install.sh does)");
         }
 
-        Step(output, $"the operator command {InstalledLayout.CommandLink}");
-        CopyCommand(updater);
+        Step(output, $"the operator command {InstalledLayout.CommandLink} -> {InstalledLayout.CommandLibrary}/current/appliance");
+        SyncCommand(updater);
 
         Step(output, $"systemd unit {UnitPath}");
         WriteResource("installer/appliance.service", UnitPath);
@@ -168,28 +168,28 @@ public static class InstallCommands
         throw new InstallException($"{import.Result.ToString().ToLowerInvariant()} ({import.Error}): {import.Message}");
     }
 
-    /// <summary>
-    /// The data folder is the service user's alone (0700), so operators in appliance-admin cannot run the release
-    /// through the `current` link: /usr/local/bin/appliance is a copy of the current release's binary.
-    /// </summary>
-    private static void CopyCommand(Updater updater)
+    /// <summary>The operators' command (decision 0088): a link to a copy of the current release outside the 0700 data folder.</summary>
+    private static OperatorCommand Command() => new(InstalledLayout.CommandLibrary, InstalledLayout.CommandLink);
+
+    /// <summary>Points the operators' command at the updater's current release (copied once, switched by rename).</summary>
+    private static void SyncCommand(Updater updater)
     {
-        var source = Path.Combine(updater.Paths.Root, "current", "appliance");
-        var temporary = InstalledLayout.CommandLink + ".new";
-        File.Copy(source, temporary, overwrite: true);
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        File.Move(temporary, InstalledLayout.CommandLink, overwrite: true);
+        var status = updater.Status();
+        var version = Path.GetFileName(status.CurrentLink?.TrimEnd('/'))
+            ?? throw new InstallException("no current release to point the operator command at");
+        Command().Sync(Path.Combine(updater.Paths.Root, "current", "appliance"), version, status.Releases);
     }
 
     /// <summary>
-    /// After an update or rollback of the installed appliance (run as root): the operators' copy follows the release
-    /// that now runs. Elsewhere (a development data folder, no installed command) it does nothing.
+    /// After an update, a rollback or a recovery of the installed appliance (run as root): the operators' command
+    /// follows the release that now runs. Never writes to a file a process runs from (see <see cref="OperatorCommand"/>),
+    /// so it is safe from the unit's ExecStartPre while `update import` runs the command. Elsewhere (a development
+    /// data folder, an appliance that is not installed, not root) it does nothing.
     /// </summary>
     public static void RefreshCommand(Updater updater)
     {
         ArgumentNullException.ThrowIfNull(updater);
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists(InstalledLayout.CommandLink)
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists(UnitPath)
             || updater.Paths.Root != UpdatesRoot || !File.Exists(Path.Combine(updater.Paths.Root, "current", "appliance")))
         {
             return;
@@ -197,11 +197,11 @@ public static class InstallCommands
 
         try
         {
-            CopyCommand(updater);
+            SyncCommand(updater);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InstallException)
         {
-            Console.Error.WriteLine($"warning: could not refresh {InstalledLayout.CommandLink}: {e.Message}; run 'sh install.sh' again");
+            Console.Error.WriteLine($"warning: could not point {InstalledLayout.CommandLink} at the current release: {e.Message}; run 'sh install.sh' again");
         }
     }
 
@@ -238,10 +238,13 @@ public static class InstallCommands
     {
         Step(output, "stopping and disabling the service");
         SystemCommand.TryRun("systemctl", "disable", "--now", InstalledLayout.Unit);
-        foreach (var file in new[] { UnitPath, SysusersPath, TmpfilesPath, InstalledLayout.CommandLink })
+        foreach (var file in new[] { UnitPath, SysusersPath, TmpfilesPath })
         {
             File.Delete(file);
         }
+
+        // The copies stay with the data (without --purge) and are pointed at again by the next install.
+        var kept = Command().Remove(copies: purge);
 
         SystemCommand.Run("systemctl", "daemon-reload");
         SystemCommand.TryRun("systemctl", "reset-failed", InstalledLayout.Unit);
@@ -261,6 +264,14 @@ public static class InstallCommands
         SystemCommand.TryRun("userdel", InstalledLayout.User);
         SystemCommand.TryRun("groupdel", InstalledLayout.User);
         SystemCommand.TryRun("groupdel", InstalledLayout.AdminGroup);
+        if (kept is not null)
+        {
+            // This process runs from that copy and loads assemblies from it until it exits: a transient timer deletes
+            // it a few seconds later, unless an install has put the command back meanwhile.
+            SystemCommand.TryRun("systemd-run", "--quiet", "--collect", "--on-active=10s", "/bin/sh", "-c",
+                $"[ -e {InstalledLayout.CommandLink} ] || rm -rf {InstalledLayout.CommandLibrary}");
+        }
+
         output.WriteLine("Uninstalled and purged.");
     }
 

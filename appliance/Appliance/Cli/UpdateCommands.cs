@@ -210,6 +210,13 @@ public static class UpdateCommands
 
             var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);
 
+            // Before every start of the installed service (ExecStartPre, as root): the operators' command follows
+            // whatever release now runs, whichever way it got there (decision 0088).
+            if (OperatingSystem.IsLinux())
+            {
+                InstallCommands.RefreshCommand(updater);
+            }
+
             if (parse.GetValue(noRestart) && outcome.Result == UpdateResult.Refused)
             {
                 // ExecStartPre while `update import` (or rollback) holds the lock: that command restarted the service

@@ -5,7 +5,7 @@ using Appliance.TestKit;
 namespace Appliance.Hosting.Tests.Docs;
 
 /// <summary>
-/// Every shell block marked `&lt;!-- run --&gt;` in README.md and docs/*.md runs, in order, against a temporary
+/// Every shell block marked `&lt;!-- run --&gt;` in README.md, docs/*.md and docs/ops/*.md runs, in order, against a temporary
 /// appliance on loopback (one per file), through the built `appliance` executable in a temporary working folder.
 /// A command that fails, a flag that no longer exists, or a `# → TEXT` its output no longer shows fails the test.
 /// </summary>
@@ -14,17 +14,21 @@ public sealed class ExecutedDocsTests
 {
     public static TheoryData<string> DocFiles => new(RunnableFiles());
 
-    /// <summary>README.md and docs/*.md that hold at least one runnable block, relative to the repository.</summary>
+    /// <summary>The documents of <see cref="DocumentPaths"/> that hold at least one runnable block, relative to the repository.</summary>
     public static IEnumerable<string> RunnableFiles() =>
         DocumentPaths().Where(f => RunnableBlock.In(f).Any()).Select(f => Path.GetRelativePath(RepoPaths.RepoRoot, f));
 
+    /// <summary>README.md, docs/*.md and the operations guides in docs/ops/*.md.</summary>
     public static IEnumerable<string> DocumentPaths() =>
-        Directory.GetFiles(Path.Combine(RepoPaths.RepoRoot, "docs"), "*.md").Prepend(Path.Combine(RepoPaths.RepoRoot, "README.md")).Order(StringComparer.Ordinal);
+        Directory.GetFiles(Path.Combine(RepoPaths.RepoRoot, "docs"), "*.md")
+            .Concat(Directory.GetFiles(Path.Combine(RepoPaths.RepoRoot, "docs", "ops"), "*.md"))
+            .Prepend(Path.Combine(RepoPaths.RepoRoot, "README.md"))
+            .Order(StringComparer.Ordinal);
 
     [Fact]
     public void The_user_guides_have_runnable_blocks()
     {
-        string[] guides = ["README.md", "docs/cli.md", "docs/operator-guide.md", "docs/operator-guide-ca.md", "docs/policy.md"];
+        string[] guides = ["README.md", "docs/cli.md", "docs/operator-guide.md", "docs/operator-guide-ca.md", "docs/operator-guide-updates.md", "docs/policy.md", "docs/ops/audit.md", "docs/ops/backups.md"];
         var files = RunnableFiles().ToHashSet(StringComparer.Ordinal);
         Assert.All(guides, g => Assert.Contains(g, files));
     }

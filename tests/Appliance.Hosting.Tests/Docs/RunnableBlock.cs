@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Appliance.Hosting.Tests.Docs;
 
 /// <summary>
-/// A shell block in README.md or docs/*.md marked runnable: the line before its ```sh fence is `&lt;!-- run --&gt;`.
+/// A shell block in README.md, docs/*.md or docs/ops/*.md marked runnable: the line before its ```sh fence is `&lt;!-- run --&gt;`.
 /// Each command may end in a comment that states what must be true of it:
 /// `# → TEXT` (TEXT appears in what it prints, stdout or stderr) and `# exit N` (it exits N; default 0).
 /// Only `appliance` commands (or the README's `dotnet run --project appliance/Appliance --` spelling of them),

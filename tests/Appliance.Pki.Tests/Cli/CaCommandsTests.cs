@@ -72,6 +72,34 @@ public sealed class CaCommandsTests
         Assert.True(chain.Valid, chain.Describe());
     }
 
+    /// <summary>The CA guide's root replacement (docs/operator-guide-ca.md, section 6), with the media as a folder.</summary>
+    [Fact]
+    public async Task A_new_root_through_the_cli_is_exported_beside_the_old_one_for_the_overlap()
+    {
+        using var temp = new TempFolder();
+        var data = temp.Combine("data");
+        var usb = temp.Combine("usb");
+        Assert.Equal(0, (await ConsoleCapture.RunAsync("ca", "init", "--data-dir", data, "--offline-root", usb, "--dns-name", "appliance.test")).Exit);
+        string oldRoot;
+        using (var before = LocalCa.Open(data, TimeProvider.System))
+        {
+            oldRoot = before.Root.Thumbprint;
+        }
+
+        var rotated = await ConsoleCapture.RunAsync("ca", "rotate", "--data-dir", data, "--new-root", "--overlap-days", "90", "--offline-root", usb);
+        Assert.True(rotated.Exit == 0, rotated.Error);
+        var pem = temp.Combine("appliance-roots.pem");
+        var export = await ConsoleCapture.RunAsync("ca", "export", "--data-dir", data, "--out", pem);
+        Assert.True(export.Exit == 0, export.Error);
+
+        using var after = LocalCa.Open(data, TimeProvider.System);
+        Assert.NotEqual(oldRoot, after.Root.Thumbprint);
+        var exported = new X509Certificate2Collection();
+        exported.ImportFromPemFile(pem);
+        Assert.Contains(exported, c => c.Thumbprint == after.Root.Thumbprint);
+        Assert.Contains(exported, c => c.Thumbprint == oldRoot);
+    }
+
     [Fact]
     public async Task Revoke_through_the_cli_replaces_the_current_leaf()
     {

@@ -14,7 +14,8 @@ namespace Appliance.ServerTests.Systemd;
 /// The operator's whole path under a real systemd (issue 13): a Debian 12 root booted with systemd-nspawn and its own
 /// network, the USB folder from installer/build-usb.sh, install.sh, a client registered with a key the installed CLI
 /// made as a member of appliance-admin, an update, a failing update rolled back, a policy reload, the journal, the
-/// unit's exposure, uninstall and reinstall over the kept data. Needs root and systemd-nspawn: it fails, never skips,
+/// unit's exposure, uninstall and reinstall over the kept data, and `audit verify` over the whole run. After each
+/// change of release, /usr/local/bin/appliance runs that release for root and for operators (decision 0088). Needs root and systemd-nspawn: it fails, never skips,
 /// without them (.ci/run installs systemd-container, debootstrap and zstd). docs/operator-guide.md shows the same commands.
 /// </summary>
 [Trait("Category", "Systemd")]
@@ -84,12 +85,14 @@ public sealed partial class InstallDrillTests
         await RegisterAsync(http.Address, key, "drill-node");
         var firstRegistered = clock.Elapsed;
         Console.WriteLine($"install.sh start -> first client registered: {firstRegistered.TotalSeconds:0.0} s");
+        await AssertCommandVersionAsync(c, Version);
 
         // 4: the next release: systemd restarts the new binary through the `current` link.
         var imported = await c.MustAsync("appliance", "update", "import", $"/media/usb/appliance-{NextVersion}.aupd");
         Assert.Contains($"release {NextVersion} is running and healthy", imported, StringComparison.Ordinal);
         Assert.Equal(NextVersion, await ReadyVersionAsync(http.Address));
         Assert.Contains("drill-node", await c.MustAsync("runuser", "-u", "opsadmin", "--", "appliance", "nodes", "list"), StringComparison.Ordinal);
+        await AssertCommandVersionAsync(c, NextVersion);
 
         // 5: a release that cannot start rolls back by itself.
         var failed = await c.RunAsync(TimeSpan.FromMinutes(5), "appliance", "update", "import", "--health-timeout", "15", $"/media/usb/appliance-{BrokenVersion}.aupd");
@@ -97,6 +100,18 @@ public sealed partial class InstallDrillTests
         Assert.Contains($"rolled back to {NextVersion}", failed.Stderr, StringComparison.Ordinal);
         Assert.Equal(NextVersion, await ReadyVersionAsync(http.Address));
         Assert.Equal("active", (await c.MustAsync("systemctl", "is-active", "appliance")).Trim());
+        await AssertCommandVersionAsync(c, NextVersion);
+
+        // The operator rolls back to the previous release; the command on PATH follows it (decision 0088).
+        var rolledBack = await c.MustAsync("appliance", "update", "rollback");
+        Assert.Contains($"rolled back from {NextVersion} to {Version}", rolledBack, StringComparison.Ordinal);
+        Assert.Equal(Version, await ReadyVersionAsync(http.Address));
+        await AssertCommandVersionAsync(c, Version);
+
+        // Whatever happened to the command, the recovery before every start points it at the running release again.
+        await c.MustAsync("rm", "/usr/local/bin/appliance");
+        await c.MustAsync("systemctl", "restart", "appliance");
+        await AssertCommandVersionAsync(c, Version);
 
         // 6: `systemctl reload` applies a changed policy file; the journal has the lines with priorities; exposure.
         await c.MustAsync("sh", "-c", "printf 'policy:\\n  file: /etc/appliance/policy.hujson\\n  reload: false\\n' > /etc/appliance/appliance.yaml");
@@ -128,6 +143,40 @@ public sealed partial class InstallDrillTests
         using var statusJson = JsonDocument.Parse(status);
         Assert.Equal("active", statusJson.RootElement.GetProperty("service").GetString());
         Assert.Equal(1, statusJson.RootElement.GetProperty("nodes").GetProperty("total").GetInt32());
+        await AssertCommandVersionAsync(c, Version);
+
+        // The audit chain survived all of it (two releases, a rollback, uninstall and reinstall) and holds the drill's actions.
+        Assert.Contains("audit log intact", await c.MustAsync("appliance", "audit", "verify"), StringComparison.Ordinal);
+        var records = (await c.MustAsync("appliance", "audit", "export", "-o", "json-line"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Select(e => (Actor: e.GetProperty("actor").GetString(), Action: e.GetProperty("action").GetString(), Target: e.GetProperty("target").GetString(), Result: e.GetProperty("result").GetString()))
+            .ToList();
+        Assert.Contains(("local:opsadmin", "user.create", "alice", "ok"), records);
+        Assert.Contains(records, r => r is { Actor: "local:opsadmin", Action: "preauthkey.create", Result: "ok" });
+        Assert.Contains(records, r => r.Action == "policy.reload" && r.Target!.StartsWith("SIGHUP", StringComparison.Ordinal) && r.Result!.StartsWith("ok", StringComparison.Ordinal));
+
+        // Purge: data, configuration and the command go; the copy this very command runs from goes a few seconds
+        // after it exits (a transient timer), since deleting it earlier would break its next assembly load.
+        await c.MustAsync("appliance", "uninstall", "--purge");
+        await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await c.RunAsync("test", "-e", "/usr/local/lib/appliance")).Code == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "/usr/local/lib/appliance is still there a minute after uninstall --purge");
+            await Task.Delay(1000);
+        }
+    }
+
+    /// <summary>`appliance --version` through /usr/local/bin, as root and as an operator in appliance-admin (not root).</summary>
+    private static async Task AssertCommandVersionAsync(Container c, string version)
+    {
+        Assert.Equal("/usr/local/lib/appliance/current/appliance", (await c.MustAsync("readlink", "/usr/local/bin/appliance")).Trim());
+        foreach (var user in new[] { "root", "opsadmin" })
+        {
+            var printed = await c.MustAsync("runuser", "-u", user, "--", "/usr/local/bin/appliance", "--version");
+            Assert.True(version == printed.Trim().Split('+')[0], $"/usr/local/bin/appliance --version as {user} printed '{printed.Trim()}', expected {version}");
+        }
     }
 
     private static async Task RegisterAsync(Uri server, string key, string hostname)
