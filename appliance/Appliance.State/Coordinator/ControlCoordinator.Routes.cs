@@ -28,7 +28,10 @@ public sealed partial class ControlCoordinator
     /// </summary>
     private TailnetSnapshot ElectPrimaryRoutes(TailnetSnapshot previous, TailnetSnapshot next, ChangeSet step, bool all = false)
     {
-        var touched = all ? next.Routers.Union(previous.Routers).ToList() : Involved(step).Where(id => previous.Routers.Contains(id) || IsRouter(next.Find(id))).ToList();
+        // Usually only the nodes the step names; a load or a policy recompile looks at every node once (O(N), as they are).
+        var touched = all
+            ? next.Nodes.Values.Where(IsRouter).Select(e => e.Id).Union(previous.Routers).Union(next.Routers).ToList()
+            : Involved(step).Where(id => previous.Routers.Contains(id) || IsRouter(next.Find(id))).ToList();
         if (touched.Count == 0 && ReferenceEquals(previous.Policy, next.Policy))
         {
             return next;
