@@ -49,6 +49,9 @@ public sealed class DerpOptions
     /// <summary>Maximum DERP connections still in their handshake, counted apart from max_connections so junk upgrades cannot lock out admitted nodes. 1..1000000, default 256.</summary>
     public int MaxPendingHandshakes { get; set; } = 256;
 
+    /// <summary>Packets queued per client before a newly arriving one is dropped and counted (docs/decisions/0041). 1..4096, default 32 (Tailscale's derpserver perClientSendQueueDepth).</summary>
+    public int SendQueuePackets { get; set; } = 32;
+
     /// <summary>
     /// The DERP mesh's pre-shared key: a file holding 64 hex characters, mode 0600 (docs/ops/derp-mesh.md). Created on
     /// first start when missing; copy that same file to every instance of the mesh. Empty: no mesh. Default empty.
@@ -63,7 +66,4 @@ public sealed class DerpOptions
 
     /// <summary>PEM file of CA certificates that mesh peers' TLS certificates may chain to, besides the system's. Default empty.</summary>
     public string MeshCaFile { get; set; } = "";
-
-    /// <summary>Packets queued per client before a newly arriving one is dropped and counted (docs/decisions/0041). 1..4096, default 32 (Tailscale's derpserver perClientSendQueueDepth).</summary>
-    public int SendQueuePackets { get; set; } = 32;
 }
