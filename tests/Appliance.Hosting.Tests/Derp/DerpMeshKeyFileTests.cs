@@ -4,6 +4,7 @@ using Appliance.Protocol.Keys;
 
 namespace Appliance.Hosting.Tests.Derp;
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DerpMeshKeyFileTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("mesh-key-").FullName;
