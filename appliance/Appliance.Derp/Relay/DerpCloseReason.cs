@@ -27,6 +27,9 @@ public enum DerpCloseReason
     /// <summary>The client broke the protocol (oversized or malformed frame, mesh frames without a mesh key).</summary>
     ProtocolError,
 
+    /// <summary>The ClientInfo carried a meshKey that is not this server's (or this server has no mesh).</summary>
+    MeshKeyRejected,
+
     /// <summary>Closed by <see cref="DerpServer.Disconnect"/> (node deleted or expired).</summary>
     Disconnected,
 }

@@ -48,6 +48,12 @@ internal sealed partial class DerpConnection
         return TryEnqueueControl(DerpFrameType.PeerGone, payload, force: false);
     }
 
+    /// <summary>
+    /// PeerPresent/PeerGone to a mesh watcher: never dropped by the control limit (one per client of this server, and
+    /// a lost one would leave the peer with a wrong table), so bounded by the number of clients instead.
+    /// </summary>
+    public bool TryEnqueueMeshControl(DerpFrameType type, ReadOnlySpan<byte> payload) => TryEnqueueControl(type, payload, force: true);
+
     public bool TryEnqueuePong(ReadOnlySpan<byte> data) => TryEnqueueControl(DerpFrameType.Pong, data, force: false);
 
     public bool TryEnqueueKeepAlive() => TryEnqueueControl(DerpFrameType.KeepAlive, default, force: false);

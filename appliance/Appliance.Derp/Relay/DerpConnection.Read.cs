@@ -87,8 +87,8 @@ internal sealed partial class DerpConnection
             case DerpFrameType.ForwardPacket:
             case DerpFrameType.WatchConns:
             case DerpFrameType.ClosePeer:
-                // Mesh frames need the mesh key; this relay has no mesh, so no client is trusted to send them.
-                return DerpCloseReason.ProtocolError;
+                // Mesh frames need the mesh key (derpserver.go: "insufficient permissions"): a node sending one is cut off.
+                return CanMesh ? HandleMeshFrame(frame) : DerpCloseReason.ProtocolError;
             default:
                 // Pong, KeepAlive and unknown types are skipped, as both Go sides do.
                 return null;
@@ -124,6 +124,11 @@ internal sealed partial class DerpConnection
                 }
             }
 
+            return null;
+        }
+
+        if (_server.TryForwardElsewhere(Key, destination, packet))
+        {
             return null;
         }
 

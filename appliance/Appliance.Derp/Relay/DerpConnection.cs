@@ -48,6 +48,9 @@ internal sealed partial class DerpConnection
 
     public bool CanAckPings { get; }
 
+    /// <summary>Presented the region's mesh key: a mesh peer, allowed WatchConns, ForwardPacket and ClosePeer.</summary>
+    public bool CanMesh { get; init; }
+
     /// <summary>The client said this is its home region (NotePreferred).</summary>
     public bool Preferred { get; private set; }
 

@@ -48,7 +48,21 @@ public sealed partial class DerpServer
                 return reason.Value;
             }
 
-            if (await _admission.CheckAsync(client, remote, linked.Token).ConfigureAwait(false) != DerpAdmissionDecision.Allowed)
+            // A mesh peer proves itself with the region's mesh key instead of being a node (derpserver.go isMeshPeer).
+            // A key that does not match is refused outright, so a misconfigured peer shows up in the log at once.
+            var canMesh = false;
+            if (info!.MeshKey is not null)
+            {
+                if (Options.MeshKey?.Matches(info.MeshKey) != true)
+                {
+                    _ = Interlocked.Increment(ref MeshMetrics.MeshKeyRejectedValue);
+                    return DerpCloseReason.MeshKeyRejected;
+                }
+
+                canMesh = true;
+            }
+
+            if (!canMesh && await _admission.CheckAsync(client, remote, linked.Token).ConfigureAwait(false) != DerpAdmissionDecision.Allowed)
             {
                 _ = Interlocked.Increment(ref Metrics.ConnectionsRefusedAdmissionValue);
                 return DerpCloseReason.NotAdmitted;
@@ -68,7 +82,7 @@ public sealed partial class DerpServer
             // Registered before ServerInfo goes out, as derper does (derpserver.go accept: registerClient, then
             // sendServerInfo): a client that has its ServerInfo can be sent to at once. Packets routed to it in between
             // wait in its queue, because the write loop starts only after ServerInfo is written.
-            connection = new DerpConnection(this, pipe, client, remote, info!.CanAckPings, linked.Token);
+            connection = new DerpConnection(this, pipe, client, remote, info.CanAckPings, linked.Token) { CanMesh = canMesh };
             Register(connection);
             await SendServerInfoAsync(pipe.Output, client, linked.Token).ConfigureAwait(false);
             connection.StartWriter();

@@ -44,6 +44,7 @@ public sealed partial class DerpServer
             list.Add(connection);
             connection.IsActive = true;
             _active[connection.Key] = connection;
+            NotifyWatchersPresentLocked(connection);
         }
 
         _connections[connection] = 0;
@@ -78,11 +79,13 @@ public sealed partial class DerpServer
                 return;
             }
 
+            ForgetWatcherLocked(connection);
             if (list.Count == 0)
             {
                 _ = _byKey.Remove(connection.Key);
                 _ = _active.TryRemove(connection.Key, out _);
                 lastOfKey = true;
+                NotifyWatchersGoneLocked(connection);
             }
             else if (connection.IsActive)
             {

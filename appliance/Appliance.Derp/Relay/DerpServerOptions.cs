@@ -37,6 +37,12 @@ public sealed class DerpServerOptions
     /// <summary>How long shutdown waits for queued frames and Restarting to reach clients (default 2 s).</summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The region's mesh key (derp.mesh.key_file). A connection that presents it is a mesh peer: it skips node
+    /// admission and may send WatchConns, ForwardPacket and ClosePeer. Null: no mesh, and any meshKey is refused.
+    /// </summary>
+    public Mesh.DerpMeshKey? MeshKey { get; set; }
+
     /// <summary>Throws with every problem listed when a value is out of range.</summary>
     public void Validate()
     {

@@ -102,8 +102,36 @@ public static partial class ApplianceOptionsValidator
             problems.Add(new("derp.extra_map_file", $"'{derp.ExtraMapFile}' does not exist; create it or leave the key empty"));
         }
 
+        CheckMesh(derp, problems);
         CheckRange("derp.max_connections", derp.MaxConnections, 1, 1_000_000, problems);
         CheckRange("derp.max_pending_handshakes", derp.MaxPendingHandshakes, 1, 1_000_000, problems);
         CheckRange("derp.send_queue_packets", derp.SendQueuePackets, 1, 4096, problems);
+    }
+
+    /// <summary>derp.mesh_*: peers need the key file; each peer is an absolute http(s) URL with a host.</summary>
+    private static void CheckMesh(DerpOptions derp, List<ConfigProblem> problems)
+    {
+        if (derp.MeshPeers.Count > 0 && derp.MeshKeyFile.Length == 0)
+        {
+            problems.Add(new("derp.mesh_key_file", "derp.mesh_peers is set, so the mesh needs its key: set derp.mesh_key_file to a file path (created on first start; copy it to every instance)"));
+        }
+
+        if (derp.MeshPeers.Count > 25)
+        {
+            problems.Add(new("derp.mesh_peers", $"{derp.MeshPeers.Count} peers; a region lists at most 26 instances (this one and 25 peers)"));
+        }
+
+        for (var i = 0; i < derp.MeshPeers.Count; i++)
+        {
+            if (!Uri.TryCreate(derp.MeshPeers[i], UriKind.Absolute, out var peer) || (peer.Scheme != Uri.UriSchemeHttps && peer.Scheme != Uri.UriSchemeHttp) || peer.Host.Length == 0)
+            {
+                problems.Add(new($"derp.mesh_peers[{i}]", $"'{derp.MeshPeers[i]}' is not a DERP URL; write https://HOST:PORT (the other instance's HTTPS listener)"));
+            }
+        }
+
+        if (derp.MeshCaFile.Length > 0 && !File.Exists(derp.MeshCaFile))
+        {
+            problems.Add(new("derp.mesh_ca_file", $"'{derp.MeshCaFile}' does not exist; create it or leave the key empty"));
+        }
     }
 }

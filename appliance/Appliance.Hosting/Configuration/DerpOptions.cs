@@ -51,4 +51,19 @@ public sealed class DerpOptions
 
     /// <summary>Packets queued per client before a newly arriving one is dropped and counted (docs/decisions/0041). 1..4096, default 32 (Tailscale's derpserver perClientSendQueueDepth).</summary>
     public int SendQueuePackets { get; set; } = 32;
+
+    /// <summary>
+    /// The DERP mesh's pre-shared key: a file holding 64 hex characters, mode 0600 (docs/ops/derp-mesh.md). Created on
+    /// first start when missing; copy that same file to every instance of the mesh. Empty: no mesh. Default empty.
+    /// </summary>
+    public string MeshKeyFile { get; set; } = "";
+
+    /// <summary>
+    /// The other instances' DERP URLs (https://HOST:PORT, or http:// to a peer with derp.allow_plain_http), one mesh
+    /// link each; they are also listed as nodes of this region in the DERP map. Needs derp.mesh_key_file. Default empty.
+    /// </summary>
+    public List<string> MeshPeers { get; set; } = [];
+
+    /// <summary>PEM file of CA certificates that mesh peers' TLS certificates may chain to, besides the system's. Default empty.</summary>
+    public string MeshCaFile { get; set; } = "";
 }

@@ -24,4 +24,7 @@ internal static partial class DerpLog
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "DERP connection from {Remote} failed unexpectedly")]
     public static partial void ConnectionFailed(ILogger logger, IPEndPoint? remote, Exception exception);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "DERP connection from {Remote} presented a mesh key that is not this instance's derp.mesh_key_file (or this instance has no mesh): refused. Copy the same key file to every instance of the mesh")]
+    public static partial void MeshKeyRejected(ILogger logger, IPEndPoint? remote);
 }

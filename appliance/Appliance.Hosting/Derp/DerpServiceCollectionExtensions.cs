@@ -35,18 +35,29 @@ public static class DerpServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new DerpHttpSettings(options.Derp.AllowPlainHttp));
+        var meshKey = options.Derp.MeshKeyFile.Length > 0 ? Mesh.DerpMeshKeyFile.LoadOrCreate(options.Derp.MeshKeyFile) : null;
+        services.AddSingleton(sp => new DerpServerKey(DerpServerKeyFile.LoadOrCreate(Path.Combine(AppliancePaths.From(options).DataDir, DerpServerKeyFile.FileName))));
         services.AddSingleton(sp =>
         {
             var derp = options.Derp;
-            var key = DerpServerKeyFile.LoadOrCreate(Path.Combine(AppliancePaths.From(options).DataDir, DerpServerKeyFile.FileName));
+            var key = sp.GetRequiredService<DerpServerKey>().Key;
             var admission = derp.VerifyClients
                 ? sp.GetService<IDerpAdmission>() ?? throw new InvalidOperationException(
                     "derp.verify_clients is true but no IDerpAdmission is registered: register State's node-key check, or set derp.verify_clients: false")
                 : AllowAllDerpAdmission.Instance;
-            var serverOptions = new DerpServerOptions { MaxConnections = derp.MaxConnections, MaxPendingHandshakes = derp.MaxPendingHandshakes, SendQueuePackets = derp.SendQueuePackets };
+            var serverOptions = new DerpServerOptions { MaxConnections = derp.MaxConnections, MaxPendingHandshakes = derp.MaxPendingHandshakes, SendQueuePackets = derp.SendQueuePackets, MeshKey = meshKey };
             return new DerpServer(key, admission, serverOptions, sp.GetRequiredService<TimeProvider>());
         });
         services.AddHostedService<DerpLifecycleService>();
+        if (meshKey is not null && options.Derp.MeshPeers.Count > 0)
+        {
+            var peers = options.Derp.MeshPeers.Select(p => new Uri(p)).ToList();
+            services.AddSingleton(sp => new Mesh.DerpMeshService(
+                sp.GetRequiredService<DerpServer>(), sp.GetRequiredService<DerpServerKey>().Key, meshKey, peers,
+                options.Derp.MeshCaFile, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddHostedService(sp => sp.GetRequiredService<Mesh.DerpMeshService>());
+        }
+
         services.AddSingleton(sp => new StunHostedService(ListenAddress.Parse(options.Derp.StunListen), sp.GetRequiredService<ILogger<StunHostedService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<StunHostedService>());
         services.AddHostedService<DerpBoundPortsService>();
@@ -58,3 +69,6 @@ public static class DerpServiceCollectionExtensions
         return services;
     }
 }
+
+/// <summary>The DERP server's private key, shared by the relay and its mesh links (which connect to peers as this server).</summary>
+internal sealed record DerpServerKey(Appliance.Protocol.Keys.NodePrivate Key);

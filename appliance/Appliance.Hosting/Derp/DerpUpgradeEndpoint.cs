@@ -85,6 +85,11 @@ internal static class DerpUpgradeEndpoint
             {
                 var reason = await server.AcceptAsync(new StreamDuplexPipe(stream), remote, context.RequestAborted).ConfigureAwait(false);
                 DerpLog.ConnectionEnded(logger, remote, reason);
+                if (reason == DerpCloseReason.MeshKeyRejected)
+                {
+                    DerpLog.MeshKeyRejected(logger, remote);
+                }
+
                 if (reason is DerpCloseReason.HandshakeFailed or DerpCloseReason.HandshakeTimeout or DerpCloseReason.NotAdmitted or DerpCloseReason.ProtocolError)
                 {
                     context.RequestServices.GetService<ClientRefusalSummary>()?.Record($"derp: {reason}");

@@ -146,7 +146,37 @@ public sealed class EmbeddedDerpMapProvider : IDerpMapProvider
             STUNPort = stunPort,
             CertName = string.IsNullOrEmpty(certName) ? null : certName,
         };
-        return new DERPRegion { RegionID = derp.RegionId, RegionCode = derp.RegionCode, RegionName = derp.RegionName, Nodes = [node] };
+        return new DERPRegion { RegionID = derp.RegionId, RegionCode = derp.RegionCode, RegionName = derp.RegionName, Nodes = [node, .. MeshPeerNodes(derp, stunPort)] };
+    }
+
+    /// <summary>
+    /// The other instances of the DERP mesh (<c>derp.mesh_peers</c>), after this one: nodes of the same region, named
+    /// "&lt;id&gt;b", "&lt;id&gt;c", …, so a client homed on any of them reaches the others through the mesh. Their STUN port is
+    /// taken to be this instance's (instances of one mesh are configured alike); their certificates are their own, so
+    /// no CertName pin is copied.
+    /// </summary>
+    private static IEnumerable<DERPNode> MeshPeerNodes(DerpOptions derp, int stunPort)
+    {
+        var index = 1;
+        foreach (var text in derp.MeshPeers)
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var peer) || peer.Host.Length == 0)
+            {
+                continue;
+            }
+
+            var host = peer.Host.Trim('[', ']');
+            yield return new DERPNode
+            {
+                Name = derp.RegionId.ToString(System.Globalization.CultureInfo.InvariantCulture) + (char)('a' + Math.Min(index++, 25)),
+                RegionID = derp.RegionId,
+                HostName = host,
+                IPv4 = LiteralOf(host, AddressFamily.InterNetwork),
+                IPv6 = LiteralOf(host, AddressFamily.InterNetworkV6),
+                DERPPort = peer.Port,
+                STUNPort = stunPort,
+            };
+        }
     }
 
     private static string? LiteralOf(string hostName, AddressFamily family) =>

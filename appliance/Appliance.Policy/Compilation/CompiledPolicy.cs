@@ -54,6 +54,14 @@ public sealed partial class CompiledPolicy
         _mergeKey = MergeKeys(rules);
 
         _primary = [];
+        foreach (var (prefix, nodeId) in topology.PrimaryRouters)
+        {
+            if (topology.NodeIndex.TryGetValue(nodeId, out var at) && topology.SubnetRoutes[at].Any(r => r.Masked == prefix.Masked))
+            {
+                _primary[prefix.Masked] = at;
+            }
+        }
+
         for (var i = 0; i < n; i++)
         {
             foreach (var route in topology.SubnetRoutes[i])

@@ -32,8 +32,8 @@ public sealed record PolicyNode(
 }
 
 /// <summary>
-/// Everything besides the policy text that decides the result. Node order is registration order: the first
-/// node (lowest index) approved for a prefix is its primary router.
+/// Everything besides the policy text that decides the result. Node order is registration order: unless
+/// <see cref="PrimaryRouters"/> names one, the first node (lowest index) approved for a prefix is its primary router.
 /// </summary>
 public sealed record PolicyTopology(IReadOnlyList<PolicyUser> Users, IReadOnlyList<PolicyNode> Nodes)
 {
@@ -42,4 +42,10 @@ public sealed record PolicyTopology(IReadOnlyList<PolicyUser> Users, IReadOnlyLi
     /// use them as if its own "groups" section defined them; when both define a group, the members are merged.
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Groups { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
+    /// The elected primary router (node id) per subnet prefix, from State's failover election. A prefix it names for a
+    /// node that serves it goes to that node; any other prefix falls back to its first router in node order.
+    /// </summary>
+    public IReadOnlyDictionary<IPPrefix, long> PrimaryRouters { get; init; } = new Dictionary<IPPrefix, long>();
 }

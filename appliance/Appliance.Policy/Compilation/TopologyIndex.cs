@@ -13,6 +13,7 @@ internal sealed class TopologyIndex
         Users = topology.Users;
         Nodes = topology.Nodes;
         Approved = approvedRoutes;
+        PrimaryRouters = topology.PrimaryRouters;
         NodeIndex = new Dictionary<long, int>(topology.Nodes.Count);
         AddressSets = new IPSet[topology.Nodes.Count];
         SubnetRoutes = new IReadOnlyList<IPPrefix>[topology.Nodes.Count];
@@ -81,6 +82,9 @@ internal sealed class TopologyIndex
     public IReadOnlyList<IReadOnlyList<IPPrefix>> Approved { get; }
 
     public Dictionary<long, int> NodeIndex { get; }
+
+    /// <summary>The elected primary router per prefix (<see cref="PolicyTopology.PrimaryRouters"/>).</summary>
+    public IReadOnlyDictionary<IPPrefix, long> PrimaryRouters { get; }
 
     public IPSet[] AddressSets { get; }
 

@@ -59,7 +59,7 @@ public sealed partial class ControlCoordinator
         var users = _users.List();
         return PolicyTopologyBuilder.Build(
             users.Count > 0 ? users : snapshot.Users.Values,
-            snapshot.Nodes.Values.Select(e => (e.Record, e.Hostinfo)));
+            snapshot.Nodes.Values.Select(e => (e.Record, e.Hostinfo))) with { PrimaryRouters = snapshot.PrimaryRoutes };
     }
 
     /// <summary>Recompiles a stale policy for the current topology; call with the write lock held.</summary>
@@ -85,8 +85,27 @@ public sealed partial class ControlCoordinator
             policy = snapshot.Policy;
         }
 
-        // A version of its own, with no node changes: each stream's delta compares its old and new view.
-        CommitLocked(snapshot with { Policy = policy, PolicyStale = false, Version = snapshot.Version + 1 }, new ChangeSet { Since = _time.GetTimestamp() });
+        // A recompile can change which routes autoApprovers approve, and so the election: re-run it, and compile
+        // once more against the new primaries when they moved (approvals do not depend on primaries, so it settles).
+        var step = new ChangeSet { Since = _time.GetTimestamp() };
+        var next = ElectPrimaryRoutes(snapshot, snapshot with { Policy = policy, PolicyStale = false }, step, all: true);
+        if (next.PolicyStale)
+        {
+            try
+            {
+                next = next with { Policy = PolicyEvaluator.Rebuild(policy, Topology(next), PolicyCompileOptions), PolicyStale = false };
+            }
+#pragma warning disable CA1031 // As above: the views compiled a moment ago stay.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                LastPolicyRecompileError = e.Message;
+                next = next with { PolicyStale = false };
+            }
+        }
+
+        // A version of its own: each stream's delta compares its old and new view (and gets any router that moved).
+        CommitLocked(next with { Version = snapshot.Version + 1 }, step);
     }
 
     /// <summary>True when a node named in <paramref name="step"/> appeared, disappeared, or changed what the policy sees of it.</summary>

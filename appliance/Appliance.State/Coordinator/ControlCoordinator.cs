@@ -130,6 +130,8 @@ public sealed partial class ControlCoordinator : IDisposable
                 snapshot = WithUser(snapshot, record.UserId);
             }
 
+            // Every node starts offline: the election keeps each prefix on its lowest-id router until one reconnects.
+            snapshot = ElectPrimaryRoutes(TailnetSnapshot.Empty, snapshot, new ChangeSet(), all: true);
             Streams.Reset(1);
             Volatile.Write(ref _snapshot, snapshot with { Version = 1 });
         }
@@ -168,6 +170,7 @@ public sealed partial class ControlCoordinator : IDisposable
         var previous = _snapshot;
         var step = new ChangeSet { Since = _time.GetTimestamp() };
         change(step);
+        next = ElectPrimaryRoutes(previous, next, step);
         if (next.Policy.IsActive && !next.PolicyStale && TopologyChanged(previous, next, step))
         {
             next = next with { PolicyStale = true };

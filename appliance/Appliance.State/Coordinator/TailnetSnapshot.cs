@@ -40,6 +40,15 @@ public sealed record TailnetSnapshot
     /// </summary>
     public bool PolicyStale { get; init; }
 
+    /// <summary>
+    /// The primary router of every subnet prefix that a node serves (Routes/PrimaryRouteElection), re-elected on the
+    /// writer whenever a router's health or routes change. Peers get a prefix only through its primary.
+    /// </summary>
+    public ImmutableDictionary<Appliance.Policy.Net.IPPrefix, long> PrimaryRoutes { get; init; } = ImmutableDictionary<Appliance.Policy.Net.IPPrefix, long>.Empty;
+
+    /// <summary>Nodes that advertise a subnet route (not only exit routes): the only ones an election has to look at.</summary>
+    public ImmutableSortedSet<long> Routers { get; init; } = ImmutableSortedSet<long>.Empty;
+
     public NodeEntry? FindByNodeKey(NodePublic key) => ByNodeKey.TryGetValue(key, out var id) ? Nodes[id] : null;
 
     public NodeEntry? FindByMachineKey(MachinePublic key) => ByMachineKey.TryGetValue(key, out var id) ? Nodes[id] : null;

@@ -141,7 +141,10 @@ public sealed class TestNode : IAsyncDisposable
     /// <summary>The last DERP map received (the client keeps the previous one when a message carries none).</summary>
     public DERPMap? DERPMap { get; private set; }
 
-    public Hostinfo Hostinfo => new() { Hostname = Hostname, OS = "linux", IPNVersion = "1.96.5-appliance-testkit", GoArch = "amd64" };
+    /// <summary>Routes this node advertises (Hostinfo.RoutableIPs), as `tailscale up --advertise-routes` does; null: none.</summary>
+    public IReadOnlyList<string>? RoutableIPs { get; set; }
+
+    public Hostinfo Hostinfo => new() { Hostname = Hostname, OS = "linux", IPNVersion = "1.96.5-appliance-testkit", GoArch = "amd64", RoutableIPs = RoutableIPs };
 
     public Task<(HttpStatusCode Status, RegisterResponse? Response, string Text)> RegisterAsync(string? authKey, DateTimeOffset expiry = default, string followup = "", NodePublic oldNodeKey = default) =>
         PostRegisterAsync(new RegisterRequest
