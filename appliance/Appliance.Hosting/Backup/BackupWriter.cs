@@ -15,7 +15,7 @@ namespace Appliance.Hosting.Backup;
 /// archive's name, and earlier archives are never touched (pruning runs only after a new one is complete).
 /// With `backup.encrypt_to` the tar is written through an age v1 encryptor (<see cref="AgeFile"/>) straight into the
 /// file, so no plaintext copy touches the disk, and the archive is `.tar.age`: the appliance holds only the public
-/// key and cannot read it back (decision 0088-audit-backup-encryption). Either way the archive is 0600 in a 0700 folder.
+/// key and cannot read it back (decision 0093-audit-backup-encryption). Either way the archive is 0600 in a 0700 folder.
 /// </summary>
 public static class BackupWriter
 {

@@ -31,7 +31,7 @@ public static class InstalledLayout
 
     /// <summary>
     /// The operator's command on PATH: a link to <see cref="CommandLibrary"/>/current/appliance, a copy of the current
-    /// release that operators outside the 0700 data folder can run (decision 0088).
+    /// release that operators outside the 0700 data folder can run (decision 0094).
     /// </summary>
     public const string CommandLink = "/usr/local/bin/appliance";
 

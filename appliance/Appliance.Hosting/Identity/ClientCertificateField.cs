@@ -5,7 +5,7 @@ namespace Appliance.Hosting.Identity;
 
 /// <summary>
 /// The identity file's <c>client_certificate</c> field: which certificate logs a person in. Four forms (decision
-/// 0088-identity-site-ca):
+/// 0090-identity-site-ca):
 /// <list type="bullet">
 /// <item><c>sha256:HEX</c>: the SHA-256 of the certificate's DER (64 hex digits, colons allowed, any case), as
 /// <c>openssl x509 -noout -fingerprint -sha256</c> prints it: exactly one certificate;</item>

@@ -168,7 +168,7 @@ public static class InstallCommands
         throw new InstallException($"{import.Result.ToString().ToLowerInvariant()} ({import.Error}): {import.Message}");
     }
 
-    /// <summary>The operators' command (decision 0088): a link to a copy of the current release outside the 0700 data folder.</summary>
+    /// <summary>The operators' command (decision 0094): a link to a copy of the current release outside the 0700 data folder.</summary>
     private static OperatorCommand Command() => new(InstalledLayout.CommandLibrary, InstalledLayout.CommandLink);
 
     /// <summary>Points the operators' command at the updater's current release (copied once, switched by rename).</summary>

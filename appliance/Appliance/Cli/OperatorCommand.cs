@@ -5,7 +5,7 @@ using Appliance.Updates.Apply;
 namespace Appliance.Cli;
 
 /// <summary>
-/// The command operators type, <c>/usr/local/bin/appliance</c> (decision 0088): a symbolic link to
+/// The command operators type, <c>/usr/local/bin/appliance</c> (decision 0094): a symbolic link to
 /// <c>LIB/current/appliance</c>, where <c>LIB</c> (/usr/local/lib/appliance, root's, 0755) holds one folder per
 /// release binary, named <c>VERSION-SHA256PREFIX</c>, and <c>current</c> is a relative link to one of them.
 /// <para>

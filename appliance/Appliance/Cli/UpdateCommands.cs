@@ -211,7 +211,7 @@ public static class UpdateCommands
             var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);
 
             // Before every start of the installed service (ExecStartPre, as root): the operators' command follows
-            // whatever release now runs, whichever way it got there (decision 0088).
+            // whatever release now runs, whichever way it got there (decision 0094).
             if (OperatingSystem.IsLinux())
             {
                 InstallCommands.RefreshCommand(updater);

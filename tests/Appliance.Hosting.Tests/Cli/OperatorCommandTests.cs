@@ -3,7 +3,7 @@ using Appliance.Cli;
 namespace Appliance.Hosting.Tests.Cli;
 
 /// <summary>
-/// /usr/local/bin/appliance (decision 0088), in a temporary folder: the command always resolves to the release it
+/// /usr/local/bin/appliance (decision 0094), in a temporary folder: the command always resolves to the release it
 /// was last pointed at, a file that was ever run is never written again, and operators who are not root can run it.
 /// The systemd drill (ServerTests InstallDrillTests) proves the same on the installed appliance.
 /// </summary>

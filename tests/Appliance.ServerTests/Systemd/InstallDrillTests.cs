@@ -15,7 +15,7 @@ namespace Appliance.ServerTests.Systemd;
 /// network, the USB folder from installer/build-usb.sh, install.sh, a client registered with a key the installed CLI
 /// made as a member of appliance-admin, an update, a failing update rolled back, a policy reload, the journal, the
 /// unit's exposure, uninstall and reinstall over the kept data, and `audit verify` over the whole run. After each
-/// change of release, /usr/local/bin/appliance runs that release for root and for operators (decision 0088). Needs root and systemd-nspawn: it fails, never skips,
+/// change of release, /usr/local/bin/appliance runs that release for root and for operators (decision 0094). Needs root and systemd-nspawn: it fails, never skips,
 /// without them (.ci/run installs systemd-container, debootstrap and zstd). docs/operator-guide.md shows the same commands.
 /// </summary>
 [Trait("Category", "Systemd")]
@@ -102,7 +102,7 @@ public sealed partial class InstallDrillTests
         Assert.Equal("active", (await c.MustAsync("systemctl", "is-active", "appliance")).Trim());
         await AssertCommandVersionAsync(c, NextVersion);
 
-        // The operator rolls back to the previous release; the command on PATH follows it (decision 0088).
+        // The operator rolls back to the previous release; the command on PATH follows it (decision 0094).
         var rolledBack = await c.MustAsync("appliance", "update", "rollback");
         Assert.Contains($"rolled back from {NextVersion} to {Version}", rolledBack, StringComparison.Ordinal);
         Assert.Equal(Version, await ReadyVersionAsync(http.Address));
