@@ -8,7 +8,7 @@ namespace Appliance.State.Cluster;
 /// does the work (each heartbeat), so it keeps it while alive; a crashed holder's lease runs out after
 /// <see cref="Duration"/> and the next instance to ask takes it.
 /// </summary>
-public sealed class DatabaseRunOnceLease(LeaseStore store, string holder, TimeProvider time) : IRunOnceLease
+internal sealed class DatabaseRunOnceLease(LeaseStore store, string holder, TimeProvider time) : IRunOnceLease
 {
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -10,7 +10,7 @@ namespace Appliance.Storage.Cluster;
 /// without one (a safety net that costs one indexed read). A lost connection is retried after
 /// <see cref="RetryDelay"/>, for as long as the owner runs; it never ends the process.
 /// </summary>
-public sealed class ChangeListener
+internal sealed class ChangeListener
 {
     public const string Channel = "appliance_changes";
 

@@ -5,4 +5,4 @@ namespace Appliance.Storage.Cluster;
 /// <param name="Entity">node, user, policy or presence (the trigger's first argument).</param>
 /// <param name="RowId">The changed row's id (for presence: the node's id).</param>
 /// <param name="Origin">The writing instance's id (its connections' application_name).</param>
-public sealed record ClusterChange(long Seq, string Entity, long RowId, string Origin);
+internal sealed record ClusterChange(long Seq, string Entity, long RowId, string Origin);

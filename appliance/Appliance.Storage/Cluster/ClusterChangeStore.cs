@@ -7,7 +7,7 @@ namespace Appliance.Storage.Cluster;
 /// Reads the change sequence (<c>ha_changes</c>, migration 0004) by sequence number, for the catch-up after every
 /// notification and (re)connect, and trims rows every instance has long read.
 /// </summary>
-public sealed class ClusterChangeStore(ApplianceDatabase database)
+internal sealed class ClusterChangeStore(ApplianceDatabase database)
 {
     /// <summary>Changes with a sequence number above <paramref name="after"/>, oldest first, at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<ClusterChange> ReadAfter(long after, int limit = 1000)

@@ -8,7 +8,7 @@ namespace Appliance.Storage.Cluster;
 /// renewing is one conditional upsert, so the database decides between two instances asking at once: the row goes
 /// to the asker only when it is free, expired, or already the asker's.
 /// </summary>
-public sealed class LeaseStore(ApplianceDatabase database)
+internal sealed class LeaseStore(ApplianceDatabase database)
 {
     /// <summary>Takes or renews <paramref name="name"/> for <paramref name="holder"/> until <paramref name="until"/>; false when another holder's lease is live.</summary>
     public bool TryAcquire(string name, string holder, DateTimeOffset now, DateTimeOffset until)

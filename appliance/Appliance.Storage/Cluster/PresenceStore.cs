@@ -8,7 +8,7 @@ namespace Appliance.Storage.Cluster;
 /// which instance (<c>ha_presence</c>). A node counts as online elsewhere while another instance with an unexpired
 /// lease lists it; a crashed instance's rows are swept once its lease has run out.
 /// </summary>
-public sealed class PresenceStore(ApplianceDatabase database)
+internal sealed class PresenceStore(ApplianceDatabase database)
 {
     public string InstanceId => database.InstanceId;
 

@@ -3,12 +3,12 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Appliance.Storage.Database;
-using Appliance.Storage.Stores;
+using Appliance.Storage.Sessions;
 
 namespace Appliance.Hosting.AdminConsole.Sessions;
 
 /// <summary>
-/// The console's sessions, kept in the database (<see cref="ConsoleSessionStore"/>, migration 0004) so that a
+/// The console's sessions, kept in the database (<see cref="ConsoleSessionStore"/>, migration 0005) so that a
 /// session started on one appliance works on every appliance of the same database and survives a restart. The
 /// cookie holds 256 random bits; the table is keyed by their SHA-256, so the table alone cannot be replayed as
 /// cookies. A session ends after <see cref="IdleTimeout"/> without a request, after <see cref="AbsoluteLifetime"/>,

@@ -1,12 +1,13 @@
 using Appliance.Storage.Database;
+using Appliance.Storage.Stores;
 
-namespace Appliance.Storage.Stores;
+namespace Appliance.Storage.Sessions;
 
 /// <summary>One admin-console session row: the cookie's hash, who, the form token, when started and last used.</summary>
 public sealed record ConsoleSessionRecord(string TokenHash, string Login, string Csrf, DateTimeOffset CreatedAt, DateTimeOffset LastSeen);
 
 /// <summary>
-/// The <c>console_sessions</c> table (migration 0004): the admin console's sessions, shared by every appliance on
+/// The <c>console_sessions</c> table (migration 0005): the admin console's sessions, shared by every appliance on
 /// one database. Only the cookie's SHA-256 is stored. Works on SQLite and PostgreSQL (plain SQL, no dialect branch).
 /// </summary>
 public sealed class ConsoleSessionStore(ApplianceDatabase database)
