@@ -14,9 +14,11 @@ namespace Appliance.ServerTests.Systemd;
 /// The operator's whole path under a real systemd (issue 13): a Debian 12 root booted with systemd-nspawn and its own
 /// network, the USB folder from installer/build-usb.sh, install.sh, a client registered with a key the installed CLI
 /// made as a member of appliance-admin, an update, a failing update rolled back, a policy reload, the journal, the
-/// unit's exposure, uninstall and reinstall over the kept data, and `audit verify` over the whole run. After each
-/// change of release, /usr/local/bin/appliance runs that release for root and for operators (decision 0094). Needs root and systemd-nspawn: it fails, never skips,
-/// without them (.ci/run installs systemd-container, debootstrap and zstd). docs/operator-guide.md shows the same commands.
+/// unit's exposure, uninstall and reinstall over the kept data, `backup create` + `backup verify` (the restore drill)
+/// on the installed data, and `audit verify` over the whole run. After each change of release,
+/// /usr/local/bin/appliance runs that release for root and for operators (decision 0094). Needs root and
+/// systemd-nspawn: it fails, never skips, without them (.ci/run installs systemd-container, debootstrap and zstd).
+/// docs/operator-guide.md shows the same commands.
 /// </summary>
 [Trait("Category", "Systemd")]
 [Collection(Support.SingleFilePublishers.Name)]
@@ -145,6 +147,11 @@ public sealed partial class InstallDrillTests
         Assert.Equal(1, statusJson.RootElement.GetProperty("nodes").GetProperty("total").GetInt32());
         await AssertCommandVersionAsync(c, Version);
 
+        // The restore drill on the installed service's data: a backup of the running appliance is written and
+        // `backup verify` restores it into a scratch folder, starts a server on it and compares (docs/ops/backups.md).
+        Assert.Contains("Backup written to", await c.MustAsync("appliance", "backup", "create"), StringComparison.Ordinal);
+        Assert.Contains("passed", await c.MustAsync("appliance", "backup", "verify"), StringComparison.Ordinal);
+
         // The audit chain survived all of it (two releases, a rollback, uninstall and reinstall) and holds the drill's actions.
         Assert.Contains("audit log intact", await c.MustAsync("appliance", "audit", "verify"), StringComparison.Ordinal);
         var records = (await c.MustAsync("appliance", "audit", "export", "-o", "json-line"))
@@ -155,6 +162,8 @@ public sealed partial class InstallDrillTests
         Assert.Contains(("local:opsadmin", "user.create", "alice", "ok"), records);
         Assert.Contains(records, r => r is { Actor: "local:opsadmin", Action: "preauthkey.create", Result: "ok" });
         Assert.Contains(records, r => r.Action == "policy.reload" && r.Target!.StartsWith("SIGHUP", StringComparison.Ordinal) && r.Result!.StartsWith("ok", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Action == "backup.create");
+        Assert.Contains(records, r => r.Action == "backup.verify");
 
         // Purge: data, configuration and the command go; the copy this very command runs from goes a few seconds
         // after it exits (a transient timer), since deleting it earlier would break its next assembly load.
