@@ -31,6 +31,7 @@ public sealed class ClusterSync : IClusterPresence, IAsyncDisposable
     private readonly ChangeCursor _cursor;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
     private Task _listening = Task.CompletedTask;
     private Task _applying = Task.CompletedTask;
     private bool _listenerDown;
@@ -167,8 +168,14 @@ public sealed class ClusterSync : IClusterPresence, IAsyncDisposable
 
     void IClusterPresence.Disconnected(long nodeId) => _presence.Disconnected(nodeId);
 
+    /// <summary>Stops the sync once: the host's StopAsync and then its container both call this.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         _wake.Writer.TryComplete();
         try
