@@ -1,6 +1,6 @@
+using Appliance.Control.Metrics;
 using Appliance.State;
 using Appliance.State.Commands;
-using Appliance.Control.Metrics;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;

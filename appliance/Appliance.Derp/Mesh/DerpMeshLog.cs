@@ -11,7 +11,7 @@ internal static partial class DerpMeshLog
     [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "DERP mesh link to {Peer} is down ({Why}); {Clients} clients homed there are unreachable until it returns; retrying in {Delay}")]
     public static partial void LinkDown(ILogger logger, string peer, string why, int clients, TimeSpan delay);
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "DERP mesh peer {Peer} closed the connection after our ClientInfo: it refused our mesh key (derp.mesh.key_file must be the same file on every instance) or it has no mesh configured; retrying in {Delay}")]
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "DERP mesh peer {Peer} closed the connection after our ClientInfo: it refused our mesh key (derp.mesh_key_file must be the same file on every instance) or it has no mesh configured; retrying in {Delay}")]
     public static partial void KeyRefused(ILogger logger, string peer, TimeSpan delay);
 
     [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "DERP mesh link to {Peer} failed unexpectedly; retrying in {Delay}")]

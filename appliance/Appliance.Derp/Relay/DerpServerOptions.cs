@@ -38,7 +38,7 @@ public sealed class DerpServerOptions
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// The region's mesh key (derp.mesh.key_file). A connection that presents it is a mesh peer: it skips node
+    /// The region's mesh key (derp.mesh_key_file). A connection that presents it is a mesh peer: it skips node
     /// admission and may send WatchConns, ForwardPacket and ClosePeer. Null: no mesh, and any meshKey is refused.
     /// </summary>
     public Mesh.DerpMeshKey? MeshKey { get; set; }

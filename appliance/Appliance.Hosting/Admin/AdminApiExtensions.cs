@@ -1,16 +1,16 @@
 using Appliance.Hosting.Audit;
-using Appliance.State.Coordinator;
 using Appliance.Hosting.Policy;
+using Appliance.State;
+using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
-using Appliance.State;
 using Appliance.Storage.Database;
 using Appliance.Storage.Stores;
-using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Hosting.Admin;
 

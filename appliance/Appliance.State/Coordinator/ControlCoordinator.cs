@@ -1,7 +1,7 @@
-using Appliance.State.Nodes;
 using System.Collections.Immutable;
 using System.Text.Json;
 using Appliance.Protocol.Control;
+using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

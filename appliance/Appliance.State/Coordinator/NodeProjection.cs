@@ -1,8 +1,8 @@
-using Appliance.State.Nodes;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Appliance.Protocol.Control;
+using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;

@@ -1,8 +1,8 @@
-using Appliance.State.Identity;
-using Appliance.State.Nodes;
 using Appliance.Policy.Compilation;
 using Appliance.Policy.Net;
 using Appliance.Protocol.Control;
+using Appliance.State.Identity;
+using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 
 namespace Appliance.State.Policy;

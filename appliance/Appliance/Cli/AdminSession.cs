@@ -1,13 +1,13 @@
-using Appliance.Hosting.Configuration;
-using Appliance.Hosting.Startup;
 using Appliance.Hosting.Admin;
 using Appliance.Hosting.Audit;
-using Appliance.Storage.Audit;
+using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Policy;
+using Appliance.Hosting.Startup;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
-using Appliance.State.Policy;
 using Appliance.State.Nodes;
+using Appliance.State.Policy;
+using Appliance.Storage.Audit;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
 using Appliance.Storage.Stores;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Serialization;
-using Appliance.Hosting.Startup;
 using Appliance.Hosting.Identity;
+using Appliance.Hosting.Startup;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;

@@ -5,8 +5,8 @@ using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.State.Tests.Coordinator;
 using Appliance.State.Tests.Support;
-using Appliance.TestKit.Control;
 using Appliance.Storage.Stores;
+using Appliance.TestKit.Control;
 
 namespace Appliance.State.Tests.Commands;
 

@@ -1,7 +1,7 @@
-using Appliance.State.Nodes;
 using System.Net;
 using Appliance.State.Commands;
 using Appliance.State.Identity;
+using Appliance.State.Nodes;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
