@@ -5,6 +5,9 @@ namespace Appliance.Updates.Apply;
 /// <summary>
 /// `systemctl restart UNIT`; the unit's ExecStart runs <c>current/appliance</c>, so a restart switches binaries.
 /// `systemctl reload UNIT` sends the unit's ExecReload (SIGHUP), on which the server re-reads the update content.
+/// A restart is deliberate, so systemd's failed state and start counter are cleared first (`reset-failed`): a release
+/// that crashed in a loop may have used up a start limit an operator set on the unit, and the restart that rolls it
+/// back must not be refused with "start of the service was attempted too often".
 /// </summary>
 public sealed class SystemdRestarter : IServiceRestarter
 {
@@ -12,7 +15,11 @@ public sealed class SystemdRestarter : IServiceRestarter
 
     public SystemdRestarter(string unit = "appliance") => _unit = unit;
 
-    public Task RestartAsync(CancellationToken cancellationToken) => RunAsync("restart", cancellationToken);
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await RunAsync("reset-failed", cancellationToken).ConfigureAwait(false);
+        await RunAsync("restart", cancellationToken).ConfigureAwait(false);
+    }
 
     public Task ReloadAsync(CancellationToken cancellationToken) => RunAsync("reload", cancellationToken);
 

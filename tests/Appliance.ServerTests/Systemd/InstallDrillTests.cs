@@ -134,6 +134,8 @@ public sealed partial class InstallDrillTests
         var security = await c.MustAsync("systemd-analyze", "security", "--no-pager", "appliance.service");
         var exposure = double.Parse(ExposurePattern().Match(security).Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.True(exposure <= 1.5, security);
+        // The unit never gives up restarting (a site must come back after a short outage without an operator).
+        Assert.Equal("StartLimitIntervalUSec=0", (await c.MustAsync("systemctl", "show", "-p", "StartLimitIntervalUSec", "appliance")).Trim());
 
         // 7: uninstall keeps the data; installing again finds the node.
         await c.MustAsync("appliance", "uninstall");
