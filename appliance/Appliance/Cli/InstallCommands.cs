@@ -268,8 +268,11 @@ public static class InstallCommands
         {
             // This process runs from that copy and loads assemblies from it until it exits: a transient timer deletes
             // it a few seconds later, unless an install has put the command back meanwhile.
-            SystemCommand.TryRun("systemd-run", "--quiet", "--collect", "--on-active=10s", "/bin/sh", "-c",
+            var scheduled = SystemCommand.TryRun("systemd-run", "--collect", "--on-active=10s", "/bin/sh", "-c",
                 $"[ -e {InstalledLayout.CommandLink} ] || rm -rf {InstalledLayout.CommandLibrary}");
+            output.WriteLine(scheduled.Code == 0
+                ? $"{InstalledLayout.CommandLibrary} is removed in 10 seconds ({scheduled.Stderr.Trim()} {scheduled.Stdout.Trim()})."
+                : $"warning: could not schedule the removal of {InstalledLayout.CommandLibrary} (systemd-run exited {scheduled.Code}: {scheduled.Stderr.Trim()}); remove it with: rm -rf {InstalledLayout.CommandLibrary}");
         }
 
         output.WriteLine("Uninstalled and purged.");

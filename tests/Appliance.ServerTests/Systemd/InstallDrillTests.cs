@@ -169,12 +169,18 @@ public sealed partial class InstallDrillTests
 
         // Purge: data, configuration and the command go; the copy this very command runs from goes a few seconds
         // after it exits (a transient timer), since deleting it earlier would break its next assembly load.
-        await c.MustAsync("appliance", "uninstall", "--purge");
+        var purged = await c.MustAsync("appliance", "uninstall", "--purge");
         await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await c.RunAsync("test", "-e", "/usr/local/lib/appliance")).Code == 0)
         {
-            Assert.True(DateTime.UtcNow < deadline, "/usr/local/lib/appliance is still there a minute after uninstall --purge");
+            if (DateTime.UtcNow >= deadline)
+            {
+                // What systemd made of the removal it was asked to schedule, so that a failure here explains itself.
+                var state = await c.RunAsync("sh", "-c", "ls -laR /usr/local/lib/appliance; systemctl list-timers --all --no-pager; systemctl list-units --all --no-pager 'run-*'; journalctl -n 60 --no-pager");
+                Assert.Fail($"/usr/local/lib/appliance is still there a minute after uninstall --purge.\nuninstall said:\n{purged}\nthe container:\n{state.Stdout}\n{state.Stderr}");
+            }
+
             await Task.Delay(1000);
         }
     }
