@@ -267,8 +267,9 @@ public static class InstallCommands
         if (kept is not null)
         {
             // This process runs from that copy and loads assemblies from it until it exits: a transient timer deletes
-            // it a few seconds later, unless an install has put the command back meanwhile.
-            var scheduled = SystemCommand.TryRun("systemd-run", "--collect", "--on-active=10s", "/bin/sh", "-c",
+            // it a few seconds later, unless an install has put the command back meanwhile. AccuracySec: a timer's
+            // default accuracy is a minute (systemd.timer(5)), which let the removal come up to 70 s late.
+            var scheduled = SystemCommand.TryRun("systemd-run", "--collect", "--on-active=10s", "--timer-property=AccuracySec=1s", "/bin/sh", "-c",
                 $"[ -e {InstalledLayout.CommandLink} ] || rm -rf {InstalledLayout.CommandLibrary}");
             output.WriteLine(scheduled.Code == 0
                 ? $"{InstalledLayout.CommandLibrary} is removed in 10 seconds ({scheduled.Stderr.Trim()} {scheduled.Stdout.Trim()})."
