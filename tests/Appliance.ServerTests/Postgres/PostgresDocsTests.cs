@@ -29,7 +29,9 @@ public sealed class PostgresDocsTests : IDisposable
         // docs/ops/postgresql.md, "Set up": the role (password typed twice at the prompt) and its database.
         foreach (var line in DocBlocks.Marked(DocBlocks.Postgres, "create-role-and-database").Commands)
         {
-            await MustAsync(line, line.Contains("--pwprompt", StringComparison.Ordinal) ? $"{Password}\n{Password}\n" : null);
+            await MustAsync(line, line.Contains("--pwprompt", StringComparison.Ordinal)
+                ? [("Enter password for new role:", Password), ("Enter it again:", Password)]
+                : []);
         }
 
         Assert.Equal("appliance|t", await SqlAsync("postgres", "SELECT rolname || '|' || rolcanlogin FROM pg_roles WHERE rolname = 'appliance'"));
@@ -40,7 +42,7 @@ public sealed class PostgresDocsTests : IDisposable
         var fileLine = Assert.Single(DocBlocks.Marked(DocBlocks.SystemdDrill, "db-password-file").Commands);
         await MustAsync(fileLine
             .Replace("/etc/appliance/db-password", passwordFile, StringComparison.Ordinal)
-            .Replace("-o appliance", "-o " + Environment.UserName, StringComparison.Ordinal), null);
+            .Replace("-o appliance", "-o " + Environment.UserName, StringComparison.Ordinal));
 
         // The documented config, with the server's address and the file's path of this machine.
         var block = DocBlocks.Marked(DocBlocks.Postgres, "database-config");
@@ -85,7 +87,7 @@ public sealed class PostgresDocsTests : IDisposable
         // docs/ops/ha.md, "PostgreSQL replica": the role on the primary, then the replica's base backup.
         foreach (var line in DocBlocks.Marked(DocBlocks.Postgres, "replication-role").Commands)
         {
-            await MustAsync(line, "replica secret\nreplica secret\n");
+            await MustAsync(line, ("Enter password for new role:", "replica secret"), ("Enter it again:", "replica secret"));
         }
 
         Assert.Equal("t", await SqlAsync("postgres", "SELECT rolreplication FROM pg_roles WHERE rolname = 'replicator'"));
@@ -95,7 +97,7 @@ public sealed class PostgresDocsTests : IDisposable
         {
             var command = System.Text.RegularExpressions.Regex.Replace(line, @"/var/lib/postgresql/\d+/main", replica)
                 .Replace("db-primary.example", _cluster.Folder, StringComparison.Ordinal);
-            await MustAsync(command, "replica secret\n");
+            await MustAsync(command, ("Password:", "replica secret"));
         }
 
         // -R: the copy starts as a standby streaming from the primary as the replication role.
@@ -113,11 +115,13 @@ public sealed class PostgresDocsTests : IDisposable
 
     /// <summary>
     /// Runs a documented command line with bash as the superuser's client (PGHOST: the cluster's socket folder), with
-    /// the cluster's binaries first on PATH; with <paramref name="typed"/>, on a pseudo-terminal that receives it.
+    /// the cluster's binaries first on PATH. With a <paramref name="dialogue"/>, it runs on a pseudo-terminal and each
+    /// answer is typed once its prompt has appeared, as a person does: PostgreSQL's prompt turns echo off with
+    /// TCSAFLUSH (src/common/sprompt.c), which discards anything typed before the prompt is printed.
     /// </summary>
-    private async Task MustAsync(string line, string? typed)
+    private async Task MustAsync(string line, params (string Prompt, string Answer)[] dialogue)
     {
-        var script = typed is null ? line : $"script -qec {Quote(line)} /dev/null";
+        var script = dialogue.Length == 0 ? line : $"script -qec {Quote(line)} /dev/null";
         var start = new ProcessStartInfo("bash", ["-c", script])
         {
             WorkingDirectory = _work,
@@ -129,20 +133,57 @@ public sealed class PostgresDocsTests : IDisposable
         start.Environment["PGHOST"] = _cluster.Folder;
         start.Environment["PGUSER"] = _cluster.SuperuserName;
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = new System.Text.StringBuilder();
+        var reading = ReadAllAsync(process.StandardOutput, stdout);
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        if (typed is not null)
+        var seen = 0;
+        foreach (var (prompt, answer) in dialogue)
         {
-            await process.StandardInput.WriteAsync(typed);
+            while (true)
+            {
+                int at;
+                lock (stdout)
+                {
+                    at = stdout.ToString().IndexOf(prompt, seen, StringComparison.Ordinal);
+                }
+
+                if (at >= 0)
+                {
+                    seen = at + prompt.Length;
+                    break;
+                }
+
+                if (process.HasExited)
+                {
+                    Assert.Fail($"'{line}' exited before asking '{prompt}'\n{stdout}\n{await stderr}");
+                }
+
+                await Task.Delay(50, timeout.Token);
+            }
+
+            await process.StandardInput.WriteAsync(answer + "\n");
             await process.StandardInput.FlushAsync();
-            // `script` forwards stdin to the terminal; closing it before the command exits could end the session early.
-            await Task.WhenAny(process.WaitForExitAsync(timeout.Token), Task.Delay(TimeSpan.FromSeconds(60), timeout.Token));
         }
 
-        process.StandardInput.Close();
+        // `script` forwards stdin to the terminal; closing it before the command exits could end the session early.
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"'{line}' exited {process.ExitCode}\nstdout: {await stdout}\nstderr: {await stderr}");
+        process.StandardInput.Close();
+        await reading;
+        Assert.True(process.ExitCode == 0, $"'{line}' exited {process.ExitCode}\nstdout: {stdout}\nstderr: {await stderr}");
+    }
+
+    private static async Task ReadAllAsync(StreamReader reader, System.Text.StringBuilder into)
+    {
+        var buffer = new char[1024];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            lock (into)
+            {
+                into.Append(buffer, 0, read);
+            }
+        }
     }
 
     /// <summary>One value from psql, as the superuser.</summary>

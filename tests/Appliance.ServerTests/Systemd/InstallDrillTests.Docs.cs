@@ -50,6 +50,8 @@ public sealed partial class InstallDrillTests
         var users = await c.MustAsync("appliance", "users", "list", "-o", "json");
         Assert.Contains("\"alice\"", users, StringComparison.Ordinal);
         Assert.DoesNotContain("made-after-the-backup", users, StringComparison.Ordinal);
+        // The replaced data is set aside, not deleted (uninstall --purge removes it at the end of the drill).
+        await c.MustAsync("sh", "-c", "ls -d /var/lib/appliance.before-restore-*");
     }
 
     /// <summary>docs/ops/postgresql.md: the password file, as root, for the service user, 0600, holding the password.</summary>

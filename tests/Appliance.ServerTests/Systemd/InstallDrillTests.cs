@@ -177,6 +177,8 @@ public sealed partial class InstallDrillTests
         // after it exits (a transient timer), since deleting it earlier would break its next assembly load.
         await c.MustAsync("appliance", "uninstall", "--purge");
         await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance");
+        // Nor is the data that the documented restore set aside (keys and CA included) left behind.
+        await c.MustAsync("sh", "-c", "! ls -d /var/lib/appliance.before-restore-* 2>/dev/null");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await c.RunAsync("test", "-e", "/usr/local/lib/appliance")).Code == 0)
         {
