@@ -38,7 +38,7 @@ public sealed partial class DocMarkerTests
         {
             foreach (var id in ids)
             {
-                var count = marked.Count(x => x.Runner == (runner, id));
+                var count = marked.Count(x => x.Runner is { } r && r.Runner == runner && r.Id == id);
                 Assert.True(count == 1, $"'<!-- {runner}: {id} -->' marks {count} blocks; its runner expects exactly one");
             }
         }

@@ -74,6 +74,7 @@ public static class DocBlocks
     /// <summary>The (runner, id) a marker names when it is a drill or PostgreSQL marker; null otherwise.</summary>
     public static (string Runner, string Id)? RunnerOf(string marker)
     {
+        ArgumentNullException.ThrowIfNull(marker);
         foreach (var runner in Runs.Keys)
         {
             if (marker.StartsWith(runner + ":", StringComparison.Ordinal))
