@@ -9,7 +9,10 @@
 set -euo pipefail
 cmd=${1:?start|stop}; W=${2:?work folder}
 CACHE_DIR=${APPLIANCE_TEST_CACHE:-/var/cache/appliance-tests}
-CACHE=$CACHE_DIR/bookworm-systemd.tar.zst
+# Beyond systemd: what the drill runs as the docs show it on a client (the CA guide's update-ca-certificates, sudo and
+# a curl to the HTTPS listener). The cached root is named after this list, so changing it makes a new one.
+INCLUDE=systemd,dbus,ca-certificates,curl,sudo
+CACHE=$CACHE_DIR/bookworm-$(echo "$INCLUDE" | sha256sum | cut -c1-12).tar.zst
 NAME=appliance-drill-$(basename "$W" | tr -cd 'a-zA-Z0-9' | tail -c 20)
 CG=appliance-drill-$NAME
 if [ -d /sys/fs/cgroup/unified ]; then CGS=(/sys/fs/cgroup/systemd /sys/fs/cgroup/unified); else CGS=(/sys/fs/cgroup); fi
@@ -19,7 +22,7 @@ make_base() {
   mirror=${MIRROR:-$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)}
   mirror=${mirror:-http://deb.debian.org/debian}
   b=$CACHE_DIR/build.$$; mkdir -p "$CACHE_DIR"
-  debootstrap --variant=minbase --include=systemd,dbus bookworm "$b" "$mirror" >"$CACHE_DIR/debootstrap.log" 2>&1
+  debootstrap --variant=minbase --include="$INCLUDE" bookworm "$b" "$mirror" >"$CACHE_DIR/debootstrap.log" 2>&1
   chroot "$b" apt-get clean
   rm -rf "$b"/usr/share/doc/* "$b"/usr/share/man/* "$b"/usr/share/locale/* "$b"/var/lib/apt/lists/*
   for u in console-getty.service getty.target apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \

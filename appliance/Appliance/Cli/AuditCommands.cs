@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Appliance.Hosting.Audit;
 using Appliance.Hosting.Configuration;
 using Appliance.Storage.Audit;
@@ -25,7 +27,7 @@ public static class AuditCommands
 
     private static Command VerifyVerb()
     {
-        var command = new Command("verify", "Check every line's hash, sequence and link to the line before, and each rotated file against its anchor in the database.");
+        var command = new Command("verify", "Check every line's hash, sequence and link to the line before, and each rotated file against its anchor in the database.").WithOutputOption();
         command.SetAction(parse =>
         {
             var context = CliContext.From(parse);
@@ -47,19 +49,24 @@ public static class AuditCommands
             }
 
             var result = AuditVerifier.Verify(folder, anchors);
+            var format = CliOutput.FormatOf(parse);
+            var dto = new AuditVerifyDto(result.Intact, result.Records, result.Files, anchors.Count, result.LastSeq, result.LastHash,
+                result.Problems.Select(p => p.ToString()).ToList());
             if (!result.Intact)
             {
-                foreach (var problem in result.Problems)
+                foreach (var problem in dto.Problems)
                 {
-                    error.WriteLine(problem.ToString());
+                    error.WriteLine(problem);
                 }
 
                 error.WriteLine($"audit log NOT intact: {result.Problems.Count} problem(s) in {result.Files} file(s), {result.Records} record(s) read.");
+                // The verdict is also on stdout in a machine format, so a script reads it without parsing stderr.
+                CliOutput.Write(output, format, dto, AuditJsonContext.Default.AuditVerifyDto, _ => { });
                 return ExitCodes.Failure;
             }
 
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit log intact: {result.Records} record(s) in {result.Files} file(s), {anchors.Count} rotation anchor(s) match; last sequence {result.LastSeq}, last hash {result.LastHash}."));
+            CliOutput.Write(output, format, dto, AuditJsonContext.Default.AuditVerifyDto, o => o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"audit log intact: {result.Records} record(s) in {result.Files} file(s), {anchors.Count} rotation anchor(s) match; last sequence {result.LastSeq}, last hash {result.LastHash}.")));
             return ExitCodes.Ok;
         });
         return command;
@@ -146,3 +153,10 @@ public static class AuditCommands
         return false;
     }
 }
+
+/// <summary>`appliance audit verify -o json`: the verdict, what was read, and each problem as stderr lists it.</summary>
+public sealed record AuditVerifyDto(bool Intact, long Records, int Files, int Anchors, long LastSeq, string LastHash, IReadOnlyList<string> Problems);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+[JsonSerializable(typeof(AuditVerifyDto))]
+internal sealed partial class AuditJsonContext : JsonSerializerContext;

@@ -170,7 +170,7 @@ public static class BackupCommands
     private static Command KeygenVerb()
     {
         var output = new Option<string>("--out") { Description = "Where to write the identity (private key), 0600; never overwritten.", Required = true };
-        var command = new Command("keygen", "Make an age key pair for backup.encrypt_to: the identity goes to --out (keep it off the appliance), the recipient is printed.") { output };
+        var command = new Command("keygen", "Make an age key pair for backup.encrypt_to: the identity goes to --out (keep it off the appliance), the recipient is printed.") { output }.WithOutputOption();
         command.SetAction(parse => Run(parse, () =>
         {
             var file = Path.GetFullPath(parse.GetRequiredValue(output));
@@ -192,8 +192,9 @@ public static class BackupCommands
                 throw new BackupException($"{file} exists; refusing to overwrite a key ({e.Message})", e);
             }
 
-            parse.InvocationConfiguration.Output.WriteLine(identity.Recipient.ToString());
-            parse.InvocationConfiguration.Error.WriteLine($"Identity written to {file}: move it off the appliance. Put the line above in backup.encrypt_to.");
+            var dto = new BackupKeygenDto(identity.Recipient.ToString(), file);
+            CliOutput.Write(parse.InvocationConfiguration.Output, CliOutput.FormatOf(parse), dto, BackupJsonContext.Default.BackupKeygenDto, o => o.WriteLine(dto.Recipient));
+            parse.InvocationConfiguration.Error.WriteLine($"Identity written to {file}: move it off the appliance. Put the recipient (age1…) in backup.encrypt_to.");
             return ExitCodes.Ok;
         }));
         return command;
@@ -281,9 +282,13 @@ public sealed record BackupVerifyDto(string Archive, bool Passed, IReadOnlyList<
 /// <summary>`appliance backup restore`: what came back, where, and where the previous contents were moved.</summary>
 public sealed record BackupRestoreDto(int Nodes, int Users, DateTimeOffset BackupCreatedAt, string DataDirectory, string PreviousData, string? RestoredConfig);
 
+/// <summary>`appliance backup keygen`: the recipient for backup.encrypt_to and where the identity (private key) was written.</summary>
+public sealed record BackupKeygenDto(string Recipient, string IdentityFile);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(BackupArchiveDto))]
 [JsonSerializable(typeof(IReadOnlyList<BackupArchiveDto>))]
 [JsonSerializable(typeof(BackupVerifyDto))]
 [JsonSerializable(typeof(BackupRestoreDto))]
+[JsonSerializable(typeof(BackupKeygenDto))]
 internal sealed partial class BackupJsonContext : JsonSerializerContext;

@@ -35,7 +35,7 @@ public static class InstallCommands
 
     public static Command CreateUninstall()
     {
-        var purge = new Option<bool>("--purge") { Description = "Also delete the data (/var/lib/appliance), configuration, logs and the service user." };
+        var purge = new Option<bool>("--purge") { Description = "Also delete the data (/var/lib/appliance, and what backup restore set aside beside it), configuration, logs and the service user." };
         var command = new Command("uninstall", "Stop and remove the service; the data stays unless --purge. Run as root.") { purge };
         command.SetAction(async (parse, ct) => await RunAsync(parse, () =>
         {
@@ -257,6 +257,12 @@ public static class InstallCommands
 
         Step(output, "deleting data, configuration, cache, logs and the service user");
         foreach (var folder in new[] { InstalledLayout.DataDir, InstalledLayout.ConfigDir, "/var/cache/appliance", "/var/cache/appliance-recover", "/var/log/appliance" })
+        {
+            DeleteDirectory(folder);
+        }
+
+        // `backup restore` sets the data it replaced aside beside the data folder, keys and CA included: those go too.
+        foreach (var folder in Directory.GetDirectories(Path.GetDirectoryName(InstalledLayout.DataDir)!, Path.GetFileName(InstalledLayout.DataDir) + ".before-restore-*"))
         {
             DeleteDirectory(folder);
         }

@@ -112,7 +112,7 @@ public static class NodesCommands
         };
         var disable = new Option<bool>("--disable", "-d") { Description = "Disable key expiry: the node never expires." };
         var command = new Command("expire", "Expire a node's key now (the client must log in again), at --expiry TIME, or never (--disable).") { id, at, disable }
-            .WithAliases("logout");
+            .WithAliases("logout", "exp", "e");
         command.Validators.Add(result =>
         {
             // GetResult, not GetValue: a value that did not parse must be reported by its parser, not thrown here.
@@ -180,7 +180,7 @@ public static class NodesCommands
             Description = "Comma-separated tags (tag:a,tag:b) replacing the node's tags; a tagged node is owned by its tags, not a user. Empty clears.",
             Required = true,
         };
-        return new Command("tag", "Set a node's tags.") { id, tags }.WithAdminAction(async (parse, api, output, ct) =>
+        return new Command("tag", "Set a node's tags.") { id, tags }.WithAliases("tags", "t").WithAdminAction(async (parse, api, output, ct) =>
         {
             var list = (parse.GetValue(tags) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return output.Print(await api.SetNodeTagsAsync(parse.GetValue(id), list, ct).ConfigureAwait(false), AdminJsonContext.Default.NodeDto, n => Table([n]));

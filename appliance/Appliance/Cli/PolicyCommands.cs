@@ -74,7 +74,7 @@ public static class PolicyCommands
 
     private static Command GetCommand()
     {
-        var command = new Command("get", "Print the current policy (the live one when the service runs).").WithAliases("show");
+        var command = new Command("get", "Print the current policy (the live one when the service runs).").WithAliases("show", "view", "fetch");
         return command.WithAdminAction(async (parse, api, output, ct) =>
         {
             var current = await api.GetPolicyAsync(ct).ConfigureAwait(false);
@@ -107,7 +107,7 @@ public static class PolicyCommands
     {
         var file = new Argument<FileInfo>("file") { Description = "The new policy file (HuJSON)." };
         var command = new Command("set", "Validate a policy file against the tailnet and make it the current policy (live at once when the service runs).") { file };
-        return command.WithAdminAction(async (parse, api, output, ct) =>
+        return command.WithAliases("put", "update").WithAdminAction(async (parse, api, output, ct) =>
         {
             var path = parse.GetRequiredValue(file);
             if (!TryRead(path, output.Error, out var text))

@@ -9,7 +9,7 @@ public static class PreAuthKeysCommands
 {
     public static Command Create()
     {
-        var keys = new Command("preauthkeys", "Manage pre-auth keys (let a client register without an interactive login).").WithAliases("preauthkey", "authkey");
+        var keys = new Command("preauthkeys", "Manage pre-auth keys (let a client register without an interactive login).").WithAliases("preauthkey", "authkey", "pre");
         keys.Subcommands.Add(CreateCommand());
         keys.Subcommands.Add(ListCommand());
         keys.Subcommands.Add(ExpireCommand());
@@ -49,7 +49,7 @@ public static class PreAuthKeysCommands
         {
             user, reusable, ephemeral, expiration, tags,
         };
-        return command.WithAdminAction(async (parse, api, output, ct) =>
+        return command.WithAliases("c", "new").WithAdminAction(async (parse, api, output, ct) =>
         {
             var request = new CreatePreAuthKeyRequest(
                 parse.GetValue(user), parse.GetValue(reusable), parse.GetValue(ephemeral), parse.GetValue(expiration), SplitTags(parse.GetValue(tags)));
@@ -67,7 +67,7 @@ public static class PreAuthKeysCommands
     private static Command ListCommand()
     {
         var user = new Option<string?>("--user", "-u") { Description = "Only this user's keys." };
-        return new Command("list", "List pre-auth keys (prefixes only; secrets are never stored).") { user }.WithAliases("ls")
+        return new Command("list", "List pre-auth keys (prefixes only; secrets are never stored).") { user }.WithAliases("ls", "show")
             .WithAdminAction(async (parse, api, output, ct) =>
                 output.Print(await api.ListPreAuthKeysAsync(parse.GetValue(user), ct).ConfigureAwait(false), AdminJsonContext.Default.IReadOnlyListPreAuthKeyDto, Table));
     }
@@ -75,7 +75,7 @@ public static class PreAuthKeysCommands
     private static Command ExpireCommand()
     {
         var key = new Argument<string>("key") { Description = "The key's prefix (apk_xxxxxxxxxxxx) as listed, or the whole key." };
-        return new Command("expire", "Make a pre-auth key unusable from now on.") { key }.WithAliases("revoke")
+        return new Command("expire", "Make a pre-auth key unusable from now on.") { key }.WithAliases("revoke", "exp", "e")
             .WithAdminAction(async (parse, api, output, ct) =>
                 output.Print(
                     await api.ExpirePreAuthKeyAsync(PrefixOf(parse.GetRequiredValue(key)), ct).ConfigureAwait(false),
@@ -87,7 +87,7 @@ public static class PreAuthKeysCommands
     {
         var key = new Argument<string>("key") { Description = "The key's prefix (apk_xxxxxxxxxxxx) as listed, or the whole key." };
         return new Command("delete", "Delete a pre-auth key (asks first unless --force); nodes it registered stay.") { key }
-            .WithAliases("rm", "del")
+            .WithAliases("rm", "del", "d")
             .WithForceOption()
             .WithAdminAction(async (parse, api, output, ct) =>
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Appliance.Hosting.Identity;
 using Appliance.Pki;
@@ -20,7 +21,8 @@ public sealed record ClientCertificateDto(
     string? ImportPassword = null,
     string? IdentityField = null);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+// camelCase and indented, as every verb's -o json (docs/cli.md, "Output contract").
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
 [JsonSerializable(typeof(ClientCertificateDto))]
 public sealed partial class UsersCertJsonContext : JsonSerializerContext;
 

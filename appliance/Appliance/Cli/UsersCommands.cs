@@ -9,7 +9,7 @@ public static class UsersCommands
 {
     public static Command Create()
     {
-        var users = new Command("users", "Manage users (the owners of nodes and pre-auth keys).");
+        var users = new Command("users", "Manage users (the owners of nodes and pre-auth keys).").WithAliases("user");
         users.Aliases.Add("user");
         users.Subcommands.Add(CreateCommand());
         users.Subcommands.Add(ListCommand());
@@ -38,7 +38,7 @@ public static class UsersCommands
         var name = new Argument<string>("name") { Description = "Login name: lower-case letters, digits and . _ @ -." };
         var displayName = new Option<string?>("--display-name") { Description = "Name shown to people." };
         var email = new Option<string?>("--email") { Description = "Contact address." };
-        return new Command("create", "Create a user.") { name, displayName, email }.WithAdminAction(async (parse, api, output, ct) =>
+        return new Command("create", "Create a user.") { name, displayName, email }.WithAliases("c", "new").WithAdminAction(async (parse, api, output, ct) =>
         {
             var request = new CreateUserRequest(parse.GetRequiredValue(name), parse.GetValue(displayName), parse.GetValue(email));
             return output.Print(await api.CreateUserAsync(request, ct).ConfigureAwait(false), AdminJsonContext.Default.UserDto, u => Table([u]));
@@ -46,7 +46,7 @@ public static class UsersCommands
     }
 
     private static Command ListCommand() =>
-        new Command("list", "List users.").WithAliases("ls").WithAdminAction(async (_, api, output, ct) =>
+        new Command("list", "List users.").WithAliases("ls", "show").WithAdminAction(async (_, api, output, ct) =>
             output.Print(await api.ListUsersAsync(ct).ConfigureAwait(false), AdminJsonContext.Default.IReadOnlyListUserDto, Table));
 
     private static Command RenameCommand()

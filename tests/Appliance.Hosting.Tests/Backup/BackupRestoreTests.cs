@@ -76,4 +76,37 @@ public sealed class BackupRestoreTests
             Assert.True(verify.ExitCode == 0, verify.Error);
         }
     }
+
+    [Fact]
+    public async Task A_restore_keeps_the_installed_releases_and_the_update_root_that_the_systemd_unit_runs()
+    {
+        using var folder = new AdminTestFolder().WithDatabase();
+        var updates = Path.Combine(folder.DataDir, "updates");
+        Directory.CreateDirectory(Path.Combine(updates, "releases", "1.0.0"));
+        await File.WriteAllTextAsync(Path.Combine(updates, "releases", "1.0.0", "appliance"), "release 1.0.0");
+        File.CreateSymbolicLink(Path.Combine(updates, "current"), "releases/1.0.0");
+        await File.WriteAllTextAsync(Path.Combine(updates, "root.json"), "root v1");
+        await CliRun.RunAsync("users", "create", "alice", "--data-dir", folder.DataDir);
+        var options = new ApplianceOptions();
+        options.Server.DataDir = folder.DataDir;
+        var archive = BackupWriter.Create(new BackupSources(options, configFile: null), DateTimeOffset.UtcNow);
+
+        // After the backup: a newer release behind updates/current (the unit's ExecStart) and a rotated trust root.
+        // Archives leave releases out, so a restore that replaced updates/ would leave the unit nothing to start.
+        Directory.CreateDirectory(Path.Combine(updates, "releases", "1.0.1"));
+        await File.WriteAllTextAsync(Path.Combine(updates, "releases", "1.0.1", "appliance"), "release 1.0.1");
+        File.Delete(Path.Combine(updates, "current"));
+        File.CreateSymbolicLink(Path.Combine(updates, "current"), "releases/1.0.1");
+        await File.WriteAllTextAsync(Path.Combine(updates, "root.json"), "root v2");
+        await CliRun.RunAsync("users", "create", "bob", "--data-dir", folder.DataDir);
+
+        var restored = await CliRun.RunAsync("backup", "restore", archive, "--data-dir", folder.DataDir);
+
+        Assert.True(restored.ExitCode == 0, restored.Error);
+        Assert.DoesNotContain("bob", (await CliRun.RunAsync("users", "list", "-o", "json", "--data-dir", folder.DataDir)).Out, StringComparison.Ordinal);
+        Assert.Equal("releases/1.0.1", new FileInfo(Path.Combine(updates, "current")).LinkTarget);
+        Assert.Equal("release 1.0.1", await File.ReadAllTextAsync(Path.Combine(updates, "current", "appliance")));
+        Assert.Equal("root v2", await File.ReadAllTextAsync(Path.Combine(updates, "root.json")));
+        Assert.Equal("root v1", await File.ReadAllTextAsync(Path.Combine(folder.DataDir, "restored-updates", "root.json")));
+    }
 }

@@ -62,9 +62,10 @@ public sealed partial class GoldenOutputTests
         text = UtcDate().Replace(text, "<TIME>");
         text = Fingerprint().Replace(text, "<SHA256>");
         text = Pin().Replace(text, "sha256-raw:<PIN>");
-        if (verb.StartsWith("update-root", StringComparison.Ordinal))
+        if (verb.StartsWith("update-root", StringComparison.Ordinal) || verb == "audit-verify")
         {
-            // Fresh update-signing keys each run; other 64-hex values (node keys, policy hashes) are stable.
+            // Fresh update-signing keys and audit hashes (over record times) each run; other 64-hex values (node keys,
+            // policy hashes) are stable.
             text = KeyId().Replace(text, "<KEYID>");
         }
 
@@ -75,6 +76,7 @@ public sealed partial class GoldenOutputTests
         text = BytesText().Replace(text, "(<BYTES> bytes)");
         text = BytesColumn().Replace(text, "${name}<BYTES>");
         text = OtpSecret().Replace(text, "secret=<SECRET>");
+        text = AgeRecipient().Replace(text, "age1<RECIPIENT>");
         text = QrCode().Replace(text, "<QR CODE>\n");
         // `status`: the systemd state of the machine that runs the tests (no systemd, inactive, ...) is not the output's.
         text = ServiceState().Replace(text, "${name}<SERVICE>");
@@ -130,6 +132,10 @@ public sealed partial class GoldenOutputTests
 
     [GeneratedRegex(@"\b[0-9a-f]{64}\b")]
     private static partial Regex KeyId();
+
+    // `backup keygen`: a fresh age key pair each run.
+    [GeneratedRegex(@"\bage1[02-9ac-hj-np-z]{58}\b")]
+    private static partial Regex AgeRecipient();
 
     [GeneratedRegex(@"\b[0-9a-f]{32}\b")]
     private static partial Regex Serial();

@@ -152,7 +152,7 @@ public sealed class IdentityCliTests
 
         Assert.True(issued.ExitCode == 0, issued.Error);
         using var json = JsonDocument.Parse(issued.Out);
-        using var certificate = X509CertificateLoader.LoadPkcs12FromFile(p12, json.RootElement.GetProperty("import_password").GetString());
+        using var certificate = X509CertificateLoader.LoadPkcs12FromFile(p12, json.RootElement.GetProperty("importPassword").GetString());
         Assert.True(certificate.HasPrivateKey);
         Assert.Contains("CN=alice@site", certificate.Subject, StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(p12));

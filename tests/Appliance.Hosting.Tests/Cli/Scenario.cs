@@ -53,6 +53,8 @@ internal static class Scenario
         ["users-totp-enroll"] = f => ["users", "totp", "enroll", "bob@site", "--config", Path.Combine(f.Path, "identity.yaml"), "--data-dir", f.DataDir],
         ["users-disable"] = f => ["users", "disable", "bob@site", "--config", Path.Combine(f.Path, "identity.yaml"), "--data-dir", f.DataDir],
         ["users-enable"] = f => ["users", "enable", "bob@site", "--config", Path.Combine(f.Path, "identity.yaml"), "--data-dir", f.DataDir],
+        ["audit-verify"] = f => ["audit", "verify", "--data-dir", f.DataDir],
+        ["backup-keygen"] = f => ["backup", "keygen", "--out", Path.Combine(f.Path, "backup-key.txt"), "--data-dir", f.DataDir],
     };
 
     /// <summary>What a verb reads on stdin (`users passwd --stdin`); the others read nothing.</summary>

@@ -15,7 +15,8 @@ namespace Appliance.ServerTests.Systemd;
 /// network, the USB folder from installer/build-usb.sh, install.sh, a client registered with a key the installed CLI
 /// made as a member of appliance-admin, an update, a failing update rolled back, a policy reload, the journal, the
 /// unit's exposure, uninstall and reinstall over the kept data, `backup create` + `backup verify` (the restore drill)
-/// on the installed data, and `audit verify` over the whole run. After each change of release,
+/// on the installed data, the docs' blocks marked for the drill (a restore between `systemctl stop` and `start`, a
+/// client trusting the root; InstallDrillTests.Docs.cs), and `audit verify` over the whole run. After each change of release,
 /// /usr/local/bin/appliance runs that release for root and for operators (decision 0094). Needs root and
 /// systemd-nspawn: it fails, never skips, without them (.ci/run installs systemd-container, debootstrap and zstd).
 /// docs/operator-guide.md shows the same commands.
@@ -154,6 +155,10 @@ public sealed partial class InstallDrillTests
         Assert.Contains("Backup written to", await c.MustAsync("appliance", "backup", "create"), StringComparison.Ordinal);
         Assert.Contains("passed", await c.MustAsync("appliance", "backup", "verify"), StringComparison.Ordinal);
 
+        // The docs' blocks marked for the drill, as written: stop, restore that backup, start; the PostgreSQL password
+        // file; a Debian client trusting the appliance's root (InstallDrillTests.Docs.cs).
+        await RunDocumentedBlocksAsync(c, http.Address);
+
         // The audit chain survived all of it (two releases, a rollback, uninstall and reinstall) and holds the drill's actions.
         Assert.Contains("audit log intact", await c.MustAsync("appliance", "audit", "verify"), StringComparison.Ordinal);
         var records = (await c.MustAsync("appliance", "audit", "export", "-o", "json-line"))
@@ -166,11 +171,14 @@ public sealed partial class InstallDrillTests
         Assert.Contains(records, r => r.Action == "policy.reload" && r.Target!.StartsWith("SIGHUP", StringComparison.Ordinal) && r.Result!.StartsWith("ok", StringComparison.Ordinal));
         Assert.Contains(records, r => r.Action == "backup.create");
         Assert.Contains(records, r => r.Action == "backup.verify");
+        Assert.Contains(records, r => r is { Action: "backup.restore", Result: "ok" });
 
         // Purge: data, configuration and the command go; the copy this very command runs from goes a few seconds
         // after it exits (a transient timer), since deleting it earlier would break its next assembly load.
         var purged = await c.MustAsync("appliance", "uninstall", "--purge");
         await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance");
+        // Nor is the data that the documented restore set aside (keys and CA included) left behind.
+        await c.MustAsync("sh", "-c", "! ls -d /var/lib/appliance.before-restore-* 2>/dev/null");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await c.RunAsync("test", "-e", "/usr/local/lib/appliance")).Code == 0)
         {

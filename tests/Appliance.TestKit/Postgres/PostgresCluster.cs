@@ -23,7 +23,18 @@ public sealed class PostgresCluster : IDisposable
     private bool _started;
 
     public PostgresCluster()
+        : this(Superuser, passwordsForOtherRoles: false)
     {
+    }
+
+    /// <summary>
+    /// A cluster whose superuser is <paramref name="superuser"/> (trusted on the socket, as Debian's `postgres` is
+    /// through peer authentication); with <paramref name="passwordsForOtherRoles"/> every other role must log in with
+    /// its password (scram-sha-256), also for replication, as on a site's server, so a wrong password is refused.
+    /// </summary>
+    public PostgresCluster(string superuser, bool passwordsForOtherRoles)
+    {
+        SuperuserName = superuser;
         BinFolder = FindBinaries();
         Folder = Directory.CreateTempSubdirectory("appliance-pg-").FullName;
         _runAs = Environment.IsPrivilegedProcess ? ServerUser() : null;
@@ -34,7 +45,18 @@ public sealed class PostgresCluster : IDisposable
                 Run("chown", [_runAs, Folder], asServer: false);
             }
 
-            Run(Path.Combine(BinFolder, "initdb"), ["-D", DataFolder, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], asServer: true);
+            Run(Path.Combine(BinFolder, "initdb"), ["-D", DataFolder, "-U", SuperuserName, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"], asServer: true);
+            if (passwordsForOtherRoles)
+            {
+                File.WriteAllText(Path.Combine(DataFolder, "pg_hba.conf"), $"""
+                    local all {superuser} trust
+                    local replication {superuser} trust
+                    local all all scram-sha-256
+                    local replication all scram-sha-256
+
+                    """);
+            }
+
             Run(
                 Path.Combine(BinFolder, "pg_ctl"),
                 [
@@ -52,6 +74,9 @@ public sealed class PostgresCluster : IDisposable
         }
     }
 
+    /// <summary>The superuser of this cluster (<see cref="Superuser"/> unless a test chose another).</summary>
+    public string SuperuserName { get; }
+
     /// <summary>The folder holding the data folder, the log and the server's unix socket.</summary>
     public string Folder { get; }
 
@@ -64,13 +89,13 @@ public sealed class PostgresCluster : IDisposable
 
     /// <summary>The Npgsql connection string of <paramref name="database"/> (Host is the socket folder).</summary>
     public string ConnectionString(string database) =>
-        $"Host={Folder};Username={Superuser};Database={database};Pooling=true;Timeout=30";
+        $"Host={Folder};Username={SuperuserName};Database={database};Pooling=true;Timeout=30";
 
     /// <summary>Creates a new, empty database and returns its connection string.</summary>
     public string CreateDatabase(string prefix = "test")
     {
         var name = $"{prefix}_{Interlocked.Increment(ref _databases).ToString(CultureInfo.InvariantCulture)}";
-        Run(Path.Combine(BinFolder, "createdb"), ["-h", Folder, "-U", Superuser, name], asServer: false);
+        Run(Path.Combine(BinFolder, "createdb"), ["-h", Folder, "-U", SuperuserName, name], asServer: false);
         return ConnectionString(name);
     }
 
