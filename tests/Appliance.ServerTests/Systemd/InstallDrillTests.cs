@@ -15,7 +15,8 @@ namespace Appliance.ServerTests.Systemd;
 /// network, the USB folder from installer/build-usb.sh, install.sh, a client registered with a key the installed CLI
 /// made as a member of appliance-admin, an update, a failing update rolled back, a policy reload, the journal, the
 /// unit's exposure, uninstall and reinstall over the kept data, `backup create` + `backup verify` (the restore drill)
-/// on the installed data, and `audit verify` over the whole run. After each change of release,
+/// on the installed data, an update uploaded in the admin console and imported by the root-side path unit
+/// (InstallDrillTests.Console.cs), and `audit verify` over the whole run. After each change of release,
 /// /usr/local/bin/appliance runs that release for root and for operators (decision 0094). Needs root and
 /// systemd-nspawn: it fails, never skips, without them (.ci/run installs systemd-container, debootstrap and zstd).
 /// docs/operator-guide.md shows the same commands.
@@ -39,7 +40,7 @@ public sealed partial class InstallDrillTests
         {
             await BuildMediaAsync(work, drop);
             await using var container = await Container.StartAsync(work, drop);
-            await RunDrillAsync(container);
+            await RunDrillAsync(container, drop);
         }
         finally
         {
@@ -67,7 +68,7 @@ public sealed partial class InstallDrillTests
         await MustHostAsync("dotnet", [tool, "sign", bundle, "--key", Path.Combine(keys, "sign-dev.key")], environment);
     }
 
-    private static async Task RunDrillAsync(Container c)
+    private static async Task RunDrillAsync(Container c, string drop)
     {
         // 1-2: install from the stick; Type=notify means `systemctl start` returned after READY=1.
         var clock = Stopwatch.StartNew();
@@ -154,6 +155,9 @@ public sealed partial class InstallDrillTests
         Assert.Contains("Backup written to", await c.MustAsync("appliance", "backup", "create"), StringComparison.Ordinal);
         Assert.Contains("passed", await c.MustAsync("appliance", "backup", "verify"), StringComparison.Ordinal);
 
+        // The admin console: a person uploads the next release in the browser; root's importer applies it (InstallDrillTests.Console.cs).
+        await ImportFromTheConsoleAsync(c, drop, http.Address);
+
         // The audit chain survived all of it (two releases, a rollback, uninstall and reinstall) and holds the drill's actions.
         Assert.Contains("audit log intact", await c.MustAsync("appliance", "audit", "verify"), StringComparison.Ordinal);
         var records = (await c.MustAsync("appliance", "audit", "export", "-o", "json-line"))
@@ -170,7 +174,7 @@ public sealed partial class InstallDrillTests
         // Purge: data, configuration and the command go; the copy this very command runs from goes a few seconds
         // after it exits (a transient timer), since deleting it earlier would break its next assembly load.
         await c.MustAsync("appliance", "uninstall", "--purge");
-        await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance");
+        await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance && ! test -e /etc/systemd/system/appliance-update.path && ! test -e /etc/systemd/system/appliance-update.service");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while ((await c.RunAsync("test", "-e", "/usr/local/lib/appliance")).Code == 0)
         {

@@ -1,3 +1,4 @@
+using Appliance.Hosting.AdminConsole.Html;
 using Appliance.Hosting.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,7 +35,11 @@ internal static class PeoplePage
             <h2 id="secret-title">{E(secret.Message)}</h2>
             <p>Give it to {E(secret.Login)} in person: it is shown only this once.</p>
             {(secret.Password is null ? "" : $"<p>Password: <code class=\"secret\" id=\"new-password\">{E(secret.Password)}</code></p>")}
-            {(secret.OtpAuthUri is null ? "" : $"<p>Enter this in their authenticator app: <code class=\"secret\" id=\"new-totp\">{E(secret.OtpAuthUri)}</code></p>")}
+            {(secret.OtpAuthUri is null ? "" : $"""
+                <p>Scan this with their authenticator app:</p>
+                <figure id="new-totp-qr" class="qr">{QrSvg.Render(secret.OtpAuthUri, $"QR code of the new TOTP secret for {secret.Login}")}</figure>
+                <p>or enter it by hand: <code class="secret" id="new-totp">{E(secret.OtpAuthUri)}</code></p>
+                """)}
             </section>
             """;
         var body = $"""
