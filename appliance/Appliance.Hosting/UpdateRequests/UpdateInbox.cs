@@ -71,6 +71,7 @@ public sealed class UpdateInbox
     /// <exception cref="UpdateInboxBusyException">Another request waits or is being imported; nothing was changed.</exception>
     public void Submit(string uploadPath, UpdateRequest request)
     {
+        ArgumentException.ThrowIfNullOrEmpty(uploadPath);
         ArgumentNullException.ThrowIfNull(request);
         lock (Gate)
         {
@@ -110,6 +111,7 @@ public sealed class UpdateInbox
     /// </summary>
     public TakenRequest? Take(string privateFolder)
     {
+        ArgumentException.ThrowIfNullOrEmpty(privateFolder);
         if (!File.Exists(RequestPath))
         {
             if (!File.Exists(ProcessingPath))
@@ -158,7 +160,7 @@ public sealed class UpdateInbox
         File.Delete(ProcessingPath);
     }
 
-    private UpdateRequest? TryParse(string path)
+    private static UpdateRequest? TryParse(string path)
     {
         try
         {

@@ -21,7 +21,8 @@ public sealed class ConsoleUpdateImportTests
         using var alice = await ConsoleClient.LoginAsync(tailnet.Appliance, "alice@site");
         var inbox = UpdateInbox.ForDataDirectory(tailnet.Appliance.DataDir);
 
-        var (status, page) = await Import(alice, ConsoleBundles.Release("1.0.1"), "appliance-1.0.1.aupd");
+        var bundle = ConsoleBundles.Release("1.0.1");
+        var (status, page) = await Import(alice, bundle, "appliance-1.0.1.aupd");
 
         Assert.True(status == HttpStatusCode.Accepted, page);
         Assert.Contains("passed every check and waits for the appliance to import it", page, StringComparison.Ordinal);
@@ -29,7 +30,7 @@ public sealed class ConsoleUpdateImportTests
         Assert.Contains("imports from the browser need the installed service", page, StringComparison.Ordinal);
         var waiting = inbox.Read().Waiting!;
         Assert.Equal(("appliance-1.0.1.aupd", "alice@site", "admin", "release 1.0.1"), (waiting.File, waiting.Person, waiting.Role, waiting.Bundle));
-        Assert.Equal(ConsoleBundles.Release("1.0.1").Length, new FileInfo(inbox.BundlePath).Length);
+        Assert.Equal(bundle, await File.ReadAllBytesAsync(inbox.BundlePath));
         Assert.DoesNotContain(Directory.EnumerateFiles(inbox.Folder), f => Path.GetFileName(f).StartsWith(".upload-", StringComparison.Ordinal));
 
         // One request at a time: a second upload is refused and the first stays as it was.

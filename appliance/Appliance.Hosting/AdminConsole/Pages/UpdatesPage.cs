@@ -58,6 +58,7 @@ internal static class UpdatesPage
             <span id="bundle-help" class="muted">a signed .aupd file, at most {UpdateActions.MaxBundleBytes / (1024 * 1024)} MiB.
             <strong>Upload and import</strong> verifies it here, then the appliance verifies it again, switches to it and restarts
             (the console is away for a few seconds). <strong>Upload and verify</strong> only checks it.</span></p>
+            {(RootImporterInstalled ? "" : "<p class=\"muted\" id=\"no-importer\">This appliance was not installed with <code>appliance install</code> (no appliance-update.path): imports from the browser need the installed service. An uploaded bundle waits until <code>sudo appliance update import --from-inbox</code> runs on the appliance.</p>")}
             <div class="actions"><button type="submit">Upload and import</button>
             <button type="submit" class="secondary" formaction="{Path}/check">Upload and verify</button></div>
             </form>
@@ -101,15 +102,15 @@ internal static class UpdatesPage
             ? "appliance-update.service imports it within seconds; reload this page to follow it."
             : "This appliance was not installed with <code>appliance install</code>, so nothing imports it by itself: imports from the browser need the installed service. On the appliance, run <code>sudo appliance update import --from-inbox</code>.";
         var waiting = inbox.Waiting is { } w
-            ? $"<p id="import-waiting" class="ok" role="status"><strong>Waiting to be imported:</strong> {E(w.File)} ({E(w.Bundle)}), asked for by {E(w.Person)} at {Time(w.RequestedAt)}. {importer}</p>"
+            ? $"<p id=\"import-waiting\" class=\"ok\" role=\"status\"><strong>Waiting to be imported:</strong> {E(w.File)} ({E(w.Bundle)}), asked for by {E(w.Person)} at {Time(w.RequestedAt)}. {importer}</p>"
             : "";
         var importing = inbox.Importing is { } i
-            ? $"<p id="import-running" class="ok" role="status"><strong>Being imported now:</strong> {E(i.File)} ({E(i.Bundle)}), asked for by {E(i.Person)}. The service restarts into it and is checked for health; if it is not healthy in time the appliance rolls back by itself.</p>"
+            ? $"<p id=\"import-running\" class=\"ok\" role=\"status\"><strong>Being imported now:</strong> {E(i.File)} ({E(i.Bundle)}), asked for by {E(i.Person)}. The service restarts into it and is checked for health; if it is not healthy in time the appliance rolls back by itself.</p>"
             : "";
         var last = inbox.Last is { } r
-            ? $"<p id="import-result" class="{(r.Succeeded ? "ok" : "error")}"><strong>Last import from the console:</strong> {E(r.File)}, asked for by {E(r.Person)}, {(r.Succeeded ? "applied" : "not applied")} at {Time(r.FinishedAt)}: {E(r.Message)}</p>"
+            ? $"<p id=\"import-result\" class=\"{(r.Succeeded ? "ok" : "error")}\"><strong>Last import from the console:</strong> {E(r.File)}, asked for by {E(r.Person)}, {(r.Succeeded ? "applied" : "not applied")} at {Time(r.FinishedAt)}: {E(r.Message)}</p>"
             : "";
-        var problem = inbox.Problem is { } p ? $"<p class="error" role="alert" id="inbox-error">The import inbox could not be read: {E(p)}</p>" : "";
+        var problem = inbox.Problem is { } p ? $"<p class=\"error\" role=\"alert\" id=\"inbox-error\">The import inbox could not be read: {E(p)}</p>" : "";
         return waiting + importing + last + problem;
     }
 
