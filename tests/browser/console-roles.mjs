@@ -1,5 +1,5 @@
 // Each console role in Debian's chromium (headless, via playwright-core): logs in, visits every page of the
-// navigation, counts the change forms each page offers (every POST form but logout and the read-only policy check),
+// navigation, counts the changes each page offers (submit buttons of POST forms, but the read-only policy check),
 // takes a screenshot, and, where asked, approves a waiting login in the browser. Issue 19: the roles see only what
 // they may change (the server refuses the rest anyway: ConsoleRoleTests walks every change route over HTTP).
 // Usage: node console-roles.mjs CONFIG_JSON
@@ -36,7 +36,14 @@ async function text(selector) {
   return (await l.count()) === 0 ? '' : ((await l.first().textContent()) ?? '');
 }
 
-const changeForms = 'main form[method="post"]:not([action="/admin/logout"]):not([action="/admin/policy/check"])';
+// A change the page offers: a submit button whose post (its formaction, else its form's action) is not the read-only
+// policy check. Logout is in the header, outside main.
+async function changeButtons() {
+  return await page.locator('main form[method="post"] button').evaluateAll(buttons => buttons
+    .filter(b => (b.getAttribute('type') ?? 'submit') === 'submit')
+    .map(b => b.getAttribute('formaction') ?? b.form.getAttribute('action'))
+    .filter(action => action !== '/admin/policy/check').length);
+}
 
 try {
   for (const person of config.people) {
@@ -50,7 +57,7 @@ try {
     for (const link of await page.locator('nav a').evaluateAll(as => as.map(a => a.getAttribute('href')))) {
       await page.goto(config.url + link);
       const name = link.replace('/admin/', '');
-      forms[person.login][name] = await page.locator(changeForms).count();
+      forms[person.login][name] = await changeButtons();
       await page.screenshot({ path: join(config.screenshots, `console-role-${who}-${name}.png`), fullPage: true });
     }
 
