@@ -101,6 +101,7 @@ public static class ConsoleEndpoints
         Page(app, "/admin/ca/trust.cer", CaPage.Download);
         Page(app, HealthPage.Path, HealthPage.Show);
         Page(app, AuditPage.Path, AuditPage.Show);
+        Page(app, AuditPage.Path + "/export", AuditPage.Export);
         Page(app, UpdatesPage.Path, UpdatesPage.Show);
         app.MapPost("/admin/policy/check", (RequestDelegate)(c => ConsoleRequests.ReadPost(c, PolicyActions.MaxPolicyFormBytes, PolicyActions.Check)));
 
