@@ -149,6 +149,8 @@ try {
   // The console records the approval itself (login.approve, with the person who clicked as actor), and the admin API
   // below it does not record it a second time as an anonymous registration.approve; the chain must verify.
   step('audit shows the approval', audit.includes('login.approve') && audit.includes('alice@site') && !audit.includes('registration.approve'), audit.slice(0, 600));
+  // ... and the policy change and the import request, each with the person who did it.
+  step('audit shows the policy change and the import', audit.includes('policy.set') && audit.includes('update.request'), audit.slice(0, 600));
   const chain = await text('#chain');
   step('audit chain intact', chain.includes('Chain intact'), chain);
   await shoot('audit-after');
