@@ -69,9 +69,10 @@ public sealed record UpdateRequest(string Id, string File, string Person, string
 
             return new UpdateRequest(Field("id"), Field("file"), Field("person"), Field("role"), Field("address"), Field("bundle"), at);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            throw new InvalidDataException("the request file is not JSON: " + e.Message, e);
+            // InvalidOperationException: a string that is not valid UTF-8 (found by the fuzz test).
+            throw new InvalidDataException("the request file is not valid JSON: " + e.Message, e);
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class UpdateInboxTests
     {
         Assert.False(inbox.Busy);
         Assert.False(File.Exists(inbox.BundlePath));
-        Assert.Empty(Directory.EnumerateFiles(inbox.Folder).Where(f => Path.GetFileName(f) != UpdateInbox.ResultFile));
+        Assert.DoesNotContain(Directory.EnumerateFiles(inbox.Folder), f => Path.GetFileName(f) != UpdateInbox.ResultFile);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal static class PeoplePage
     private static string TotpShown(Secret secret) => secret.OtpAuthUri is not { } uri ? "" :
         "<p>Scan this with their authenticator app:</p>"
         + $"<figure id=\"new-totp-qr\" class=\"qr\">{QrSvg.Render(uri, $"QR code of the new TOTP secret for {secret.Login}")}</figure>"
-        + $"<p>or enter it by hand: <code class=\"secret\" id=\"new-totp\">{E(uri)}</code></p>";
+        + $"<p>Or enter it by hand:</p><p><code class=\"secret\" id=\"new-totp\">{E(uri)}</code></p>";
 
     public static Task<IResult> Render(ConsoleUser user, HttpContext context, int status, string? error, Secret? secret)
     {
