@@ -1,7 +1,7 @@
 // Drives Debian's chromium (headless, via playwright-core) through the admin console (issue 19).
 // Usage: node console.mjs CONFIG_JSON
 //   CONFIG_JSON: {"url": "https://127.0.0.1:PORT", "login", "password", "code", "pendingHost", "person",
-//                 "brokenPolicy", "fixedPolicy", "screenshots", "axe": true|false}
+//                 "brokenPolicy", "fixedPolicy", "newPerson", "bundle" (a signed bundle file to import), "screenshots", "axe": true|false}
 // Logs in, approves the pending login of pendingHost to person, saves brokenPolicy (expects LINE:COLUMN errors),
 // then fixedPolicy (expects it saved), and takes a screenshot of every page. With "axe", runs axe-core on each
 // page and fails on serious or critical violations. Prints one JSON line; exit 0 when every step did as expected.
@@ -114,6 +114,13 @@ try {
   step('person added', password.length === 20, password.length);
   await shoot('people-added');
 
+  // TOTP reset: the new secret as a QR code (inline SVG, drawn on the server) and as text to copy.
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: `Reset TOTP of ${config.newPerson}` }).click()]);
+  await page.waitForSelector('#new-totp-qr svg');
+  const qrLabel = await page.locator('#new-totp-qr svg').getAttribute('aria-label');
+  step('totp qr shown', (await text('#new-totp')).startsWith('otpauth://totp/') && (qrLabel ?? '').includes(config.newPerson), qrLabel);
+  await shoot('people-totp');
+
   // Updates: a tampered bundle uploaded from this machine is refused with the reason.
   await page.getByRole('link', { name: 'Updates', exact: true }).click();
   await page.getByLabel('Bundle file').setInputFiles({ name: 'tampered.aupd', mimeType: 'application/octet-stream', buffer: Buffer.alloc(4096, 7) });
@@ -122,6 +129,14 @@ try {
   const refused = await text('#error');
   step('bundle refused', refused.includes('was refused') && refused.includes('Nothing was changed'), refused);
   await shoot('updates-refused');
+
+  // Updates: a signed bundle is verified and handed to root's importer; in-process (no systemd) it waits there.
+  await page.getByLabel('Bundle file').setInputFiles(config.bundle);
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Upload and import' }).click()]);
+  await page.waitForSelector('#import-waiting');
+  const waiting = await text('#import-waiting');
+  step('bundle waits for import', waiting.includes('Waiting to be imported') && waiting.includes(config.login), waiting);
+  await shoot('updates-waiting');
 
   // Live node state: the nodes page reloads itself once asked to (meta refresh; no script).
   await page.getByRole('link', { name: 'Nodes', exact: true }).click();
@@ -134,6 +149,8 @@ try {
   // The console records the approval itself (login.approve, with the person who clicked as actor), and the admin API
   // below it does not record it a second time as an anonymous registration.approve; the chain must verify.
   step('audit shows the approval', audit.includes('login.approve') && audit.includes('alice@site') && !audit.includes('registration.approve'), audit.slice(0, 600));
+  // ... and the policy change and the import request, each with the person who did it.
+  step('audit shows the policy change and the import', audit.includes('policy.set') && audit.includes('update.request'), audit.slice(0, 600));
   const chain = await text('#chain');
   step('audit chain intact', chain.includes('Chain intact'), chain);
   await shoot('audit-after');

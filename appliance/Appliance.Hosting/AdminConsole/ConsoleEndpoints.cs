@@ -43,6 +43,7 @@ public static class ConsoleEndpoints
         new("/admin/people/{login}/totp", ConsoleArea.People, "person.totp.reset"),
         new("/admin/people/{login}/role", ConsoleArea.People, "person.role"),
         new("/admin/updates/check", ConsoleArea.Updates, "update.check", UpdateActions.MaxBundleBytes),
+        new("/admin/updates/import", ConsoleArea.Updates, "update.request", UpdateActions.MaxBundleBytes),
     ];
 
     private static readonly Dictionary<string, ConsoleChangeHandler> Handlers = new(StringComparer.Ordinal)
@@ -65,6 +66,7 @@ public static class ConsoleEndpoints
         ["person.totp.reset"] = PeopleActions.ResetTotp,
         ["person.role"] = PeopleActions.SetRole,
         ["update.check"] = UpdateActions.Check,
+        ["update.request"] = UpdateActions.Import,
     };
 
     /// <summary>Sessions, the audit hook (unless one is registered already) and State's policy history for the history page.</summary>
@@ -99,6 +101,7 @@ public static class ConsoleEndpoints
         Page(app, "/admin/ca/trust.cer", CaPage.Download);
         Page(app, HealthPage.Path, HealthPage.Show);
         Page(app, AuditPage.Path, AuditPage.Show);
+        Page(app, AuditPage.Path + "/export", AuditPage.Export);
         Page(app, UpdatesPage.Path, UpdatesPage.Show);
         app.MapPost("/admin/policy/check", (RequestDelegate)(c => ConsoleRequests.ReadPost(c, PolicyActions.MaxPolicyFormBytes, PolicyActions.Check)));
 

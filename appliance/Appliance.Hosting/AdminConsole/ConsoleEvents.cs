@@ -9,4 +9,10 @@ public static class ConsoleEvents
     public const int LoginRefusedId = 7004;
     public const int LoggedOutId = 7005;
     public const int CertificateLoginId = 7006;
+
+    /// <summary>A verified bundle was handed to root's importer through the update inbox.</summary>
+    public const int UpdateRequestedId = 7011;
+
+    /// <summary>A bundle waits in the inbox but no appliance-update.path is installed to import it.</summary>
+    public const int NoUpdateImporterId = 7012;
 }

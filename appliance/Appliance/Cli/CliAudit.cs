@@ -10,7 +10,11 @@ namespace Appliance.Cli;
 /// </summary>
 internal static class CliAudit
 {
-    public static void Record(CliContext context, string action, string target, string result)
+    public static void Record(CliContext context, string action, string target, string result) =>
+        Record(context, AuditActor.LocalProcessUser, action, target, result);
+
+    /// <summary>A record whose actor is not this process's user: the console person whose request root carries out.</summary>
+    public static void Record(CliContext context, string actor, string action, string target, string result)
     {
         // Only in an initialised data folder (a verb never creates one): with its SQLite file, or on PostgreSQL the folder itself.
         if (!AuditAnchorSource.HasDatabase(context.DataDirectory, context.Config.Options.Database) || !Directory.Exists(context.DataDirectory))
@@ -22,7 +26,7 @@ internal static class CliAudit
             AuditHostingExtensions.MaxFileBytes(context.Config.Options.Audit), logger: null);
         using (new OwnershipRestorer(context.DataDirectory))
         {
-            if (trail.Record(AuditActor.LocalProcessUser, action, target, result) is null)
+            if (trail.Record(actor, action, target, result) is null)
             {
                 Console.Error.WriteLine($"warning: could not write the audit log in {context.DataDirectory}; this {action} is not recorded (run as root or the service user).");
             }

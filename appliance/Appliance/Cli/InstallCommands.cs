@@ -19,6 +19,10 @@ namespace Appliance.Cli;
 public static class InstallCommands
 {
     private const string UnitPath = "/etc/systemd/system/appliance.service";
+
+    /// <summary>The admin console's importer (docs/console.md): the path unit watches the inbox, the oneshot imports as root.</summary>
+    private const string UpdatePathUnit = "/etc/systemd/system/appliance-update.path";
+    private const string UpdateServiceUnit = "/etc/systemd/system/appliance-update.service";
     private const string SysusersPath = "/etc/sysusers.d/appliance.conf";
     private const string TmpfilesPath = "/etc/tmpfiles.d/appliance.conf";
     private const string UpdatesRoot = InstalledLayout.DataDir + "/updates";
@@ -103,8 +107,12 @@ public static class InstallCommands
 
         Step(output, $"systemd unit {UnitPath}");
         WriteResource("installer/appliance.service", UnitPath);
+        Step(output, $"the console's update importer {UpdatePathUnit} and {UpdateServiceUnit}");
+        WriteResource("installer/appliance-update.service", UpdateServiceUnit);
+        WriteResource("installer/appliance-update.path", UpdatePathUnit);
         SystemCommand.Run("systemctl", "daemon-reload");
         SystemCommand.Run("systemctl", "enable", InstalledLayout.Unit);
+        SystemCommand.Run("systemctl", "enable", "--now", "appliance-update.path");
         if (!start)
         {
             output.WriteLine("Installed and enabled; start it with: systemctl start appliance");
@@ -237,8 +245,9 @@ public static class InstallCommands
     private static void Uninstall(bool purge, TextWriter output)
     {
         Step(output, "stopping and disabling the service");
+        SystemCommand.TryRun("systemctl", "disable", "--now", "appliance-update.path");
         SystemCommand.TryRun("systemctl", "disable", "--now", InstalledLayout.Unit);
-        foreach (var file in new[] { UnitPath, SysusersPath, TmpfilesPath })
+        foreach (var file in new[] { UpdatePathUnit, UpdateServiceUnit, UnitPath, SysusersPath, TmpfilesPath })
         {
             File.Delete(file);
         }
@@ -247,7 +256,7 @@ public static class InstallCommands
         var kept = Command().Remove(copies: purge);
 
         SystemCommand.Run("systemctl", "daemon-reload");
-        SystemCommand.TryRun("systemctl", "reset-failed", InstalledLayout.Unit);
+        SystemCommand.TryRun("systemctl", "reset-failed", InstalledLayout.Unit, "appliance-update.service", "appliance-update.path");
         DeleteDirectory(InstalledLayout.RuntimeDir);
         if (!purge)
         {

@@ -104,8 +104,19 @@ public static class UpdateCommands
 
     private static Command Import(Func<ParseResult, Updater?> open)
     {
-        var path = new Argument<string>("bundle") { Description = "The bundle file carried in." };
-        var command = new Command("import", "Verify a bundle and apply it: stage, switch, restart, health-check, or roll back.") { path }.WithOutputOption();
+        var path = new Argument<string?>("bundle") { Description = "The bundle file carried in.", Arity = ArgumentArity.ZeroOrOne };
+        var fromInbox = new Option<bool>("--from-inbox")
+        {
+            Description = "Import the bundle the admin console left in <server.data_dir>/updates-inbox, as the person who asked (appliance-update.service runs this).",
+        };
+        var command = new Command("import", "Verify a bundle and apply it: stage, switch, restart, health-check, or roll back.") { path, fromInbox }.WithOutputOption();
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(fromInbox) == (result.GetValue(path) is not null))
+            {
+                result.AddError("give either a bundle file or --from-inbox");
+            }
+        });
         command.SetAction(async (parse, ct) =>
         {
             if (open(parse) is not { } updater)
@@ -113,8 +124,13 @@ public static class UpdateCommands
                 return ExitCodes.Config;
             }
 
-            var outcome = await updater.ImportAsync(parse.GetRequiredValue(path), ct).ConfigureAwait(false);
-            CliAudit.Record(CliContext.From(parse), "update.import", Path.GetFullPath(parse.GetRequiredValue(path)), AuditResult(outcome));
+            if (parse.GetValue(fromInbox))
+            {
+                return await UpdateInboxImport.RunAsync(parse, updater, ct).ConfigureAwait(false);
+            }
+
+            var outcome = await updater.ImportAsync(parse.GetRequiredValue(path)!, ct).ConfigureAwait(false);
+            CliAudit.Record(CliContext.From(parse), "update.import", Path.GetFullPath(parse.GetRequiredValue(path)!), AuditResult(outcome));
             if (OperatingSystem.IsLinux())
             {
                 InstallCommands.RefreshCommand(updater);
@@ -358,12 +374,12 @@ public static class UpdateCommands
 
     /// <summary>Exit 0 when the command did what was asked: for `rollback`, rolling back is success.</summary>
     /// <summary>The outcome as an audit result (docs/ops/audit.md): "ok: MESSAGE" or "failed (RESULT, ERROR): MESSAGE".</summary>
-    private static string AuditResult(UpdateOutcome outcome, bool rollbackRequested = false) =>
+    internal static string AuditResult(UpdateOutcome outcome, bool rollbackRequested = false) =>
         outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack)
             ? "ok: " + outcome.Message
             : $"failed ({outcome.Result}{(outcome.Error == Updates.Bundles.BundleError.None ? "" : ", " + outcome.Error)}): {outcome.Message}";
 
-    private static int Report(ParseResult parse, UpdateOutcome outcome, bool rollbackRequested = false)
+    internal static int Report(ParseResult parse, UpdateOutcome outcome, bool rollbackRequested = false)
     {
         var ok = outcome.Succeeded || (rollbackRequested && outcome.Result == UpdateResult.RolledBack);
         var reason = outcome.Error == Updates.Bundles.BundleError.None ? outcome.Result.ToString() : outcome.Error.ToString();

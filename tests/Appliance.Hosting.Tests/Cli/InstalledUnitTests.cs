@@ -1,3 +1,5 @@
+using Appliance.Hosting.Configuration;
+using Appliance.Hosting.UpdateRequests;
 using Appliance.TestKit;
 
 namespace Appliance.Hosting.Tests.Cli;
@@ -29,5 +31,38 @@ public sealed class InstalledUnitTests
 
         Assert.StartsWith("ExecStartPre=+", pre, StringComparison.Ordinal);
         Assert.Contains($"{Current} update recover --no-restart", pre, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// The admin console's importer (installer/systemd/appliance-update.path and .service, embedded like the unit): the
+/// path unit watches the very file the console's <see cref="UpdateInbox"/> writes last, the oneshot
+/// imports as root with the current release, and tmpfiles.d gives the inbox to the service user.
+/// </summary>
+public sealed class InstalledUpdateImporterTests
+{
+    private static string[] Lines(string folder, string file) =>
+        File.ReadAllLines(Path.Combine(RepoPaths.RepoRoot, "installer", folder, file))
+            .Where(l => !l.StartsWith('#'))
+            .ToArray();
+
+    [Fact]
+    public void The_path_unit_watches_the_request_file_the_console_writes_last()
+    {
+        var inbox = UpdateInbox.ForDataDirectory(InstalledLayout.DataDir);
+        Assert.Contains($"PathExists={inbox.RequestPath}", Lines("systemd", "appliance-update.path"));
+        Assert.Contains("Unit=appliance-update.service", Lines("systemd", "appliance-update.path"));
+        Assert.Equal("/etc/systemd/system/appliance-update.path", UpdateInbox.PathUnit);
+        Assert.Contains($"d {inbox.Folder} 0700 appliance appliance -", Lines("tmpfiles.d", "appliance.conf"));
+    }
+
+    [Fact]
+    public void The_importer_runs_once_as_root_with_the_current_release_and_time_for_the_health_check()
+    {
+        var service = Lines("systemd", "appliance-update.service");
+        Assert.Contains("Type=oneshot", service);
+        Assert.Contains($"ExecStart={InstalledLayout.CurrentBinary} update import --from-inbox", service);
+        Assert.DoesNotContain(service, l => l.StartsWith("User=", StringComparison.Ordinal));
+        Assert.Contains("TimeoutStartSec=2h", service);
     }
 }

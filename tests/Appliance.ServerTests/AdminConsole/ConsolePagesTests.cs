@@ -36,6 +36,20 @@ public sealed class ConsolePagesTests
         Assert.DoesNotContain("node.rename", (await auditor.GetAsync("/admin/audit?since=2099-01-01")).Page.Split("<tbody>")[1], StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await auditor.GetAsync("/admin/audit?since=yesterday-ish")).Status);
 
+        // Export: every matching record, each line exactly as the log stores it (the filter's link is on the page).
+        Assert.Contains("href=\"/admin/audit/export?actor=nora\"", filtered, StringComparison.Ordinal);
+        using (var export = await auditor.Http.GetAsync("/admin/audit/export?actor=nora"))
+        {
+            Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+            Assert.Equal("attachment", export.Content.Headers.ContentDisposition?.DispositionType);
+            var lines = (await export.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var stored = AuditLogReader.Read(AuditLogFiles.FolderOf(tailnet.Appliance.DataDir)).Where(r => r.Record.Actor == "nora@site").Select(r => r.Line);
+            Assert.Equal(stored, lines);
+            Assert.Contains("node.rename", Assert.Single(lines), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await auditor.GetAsync("/admin/audit/export?since=yesterday-ish")).Status);
+
         var files = AuditLogFiles.List(AuditLogFiles.FolderOf(tailnet.Appliance.DataDir));
         var file = files[^1].Path;
         var text = await File.ReadAllTextAsync(file);

@@ -52,8 +52,8 @@ public sealed class ConsoleRoleTests
 
         // What the brief says each role may change, written out here rather than read from ConsoleRoles.
         string[] people = ["person.create", "person.disable", "person.enable", "person.password.reset", "person.totp.reset", "person.role"];
-        string[] networkRefused = ["preauthkey.create", "preauthkey.expire", "update.check", .. people];
-        string[] itRefused = ["node.rename", "node.tags", "node.expire", "node.delete", "routes.approve", "policy.set", "policy.rollback", "update.check"];
+        string[] networkRefused = ["preauthkey.create", "preauthkey.expire", "update.check", "update.request", .. people];
+        string[] itRefused = ["node.rename", "node.tags", "node.expire", "node.delete", "routes.approve", "policy.set", "policy.rollback", "update.check", "update.request"];
         foreach (var route in ConsoleEndpoints.ChangeRoutes.Where(r => networkRefused.Contains(r.Action)))
         {
             Assert.Equal(HttpStatusCode.Forbidden, (await network.PostAsync(Concrete(route.Pattern, tailnet, pendingId), EveryField)).Status);

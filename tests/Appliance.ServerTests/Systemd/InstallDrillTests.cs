@@ -16,7 +16,8 @@ namespace Appliance.ServerTests.Systemd;
 /// made as a member of appliance-admin, an update, a failing update rolled back, a policy reload, the journal, the
 /// unit's exposure, uninstall and reinstall over the kept data, `backup create` + `backup verify` (the restore drill)
 /// on the installed data, the docs' blocks marked for the drill (a restore between `systemctl stop` and `start`, a
-/// client trusting the root; InstallDrillTests.Docs.cs), and `audit verify` over the whole run. After each change of release,
+/// client trusting the root; InstallDrillTests.Docs.cs), an update uploaded in the admin console and imported by the
+/// root-side path unit (InstallDrillTests.Console.cs), and `audit verify` over the whole run. After each change of release,
 /// /usr/local/bin/appliance runs that release for root and for operators (decision 0094). Needs root and
 /// systemd-nspawn: it fails, never skips, without them (.ci/run installs systemd-container, debootstrap and zstd).
 /// docs/operator-guide.md shows the same commands.
@@ -40,7 +41,7 @@ public sealed partial class InstallDrillTests
         {
             await BuildMediaAsync(work, drop);
             await using var container = await Container.StartAsync(work, drop);
-            await RunDrillAsync(container);
+            await RunDrillAsync(container, drop);
         }
         finally
         {
@@ -68,7 +69,7 @@ public sealed partial class InstallDrillTests
         await MustHostAsync("dotnet", [tool, "sign", bundle, "--key", Path.Combine(keys, "sign-dev.key")], environment);
     }
 
-    private static async Task RunDrillAsync(Container c)
+    private static async Task RunDrillAsync(Container c, string drop)
     {
         // 1-2: install from the stick; Type=notify means `systemctl start` returned after READY=1.
         var clock = Stopwatch.StartNew();
@@ -159,6 +160,9 @@ public sealed partial class InstallDrillTests
         // file; a Debian client trusting the appliance's root (InstallDrillTests.Docs.cs).
         await RunDocumentedBlocksAsync(c, http.Address);
 
+        // The admin console: a person uploads the next release in the browser; root's importer applies it (InstallDrillTests.Console.cs).
+        await ImportFromTheConsoleAsync(c, drop, http.Address);
+
         // The audit chain survived all of it (two releases, a rollback, uninstall and reinstall) and holds the drill's actions.
         Assert.Contains("audit log intact", await c.MustAsync("appliance", "audit", "verify"), StringComparison.Ordinal);
         var records = (await c.MustAsync("appliance", "audit", "export", "-o", "json-line"))
@@ -176,7 +180,7 @@ public sealed partial class InstallDrillTests
         // Purge: data, configuration and the command go; the copy this very command runs from goes a few seconds
         // after it exits (a transient timer), since deleting it earlier would break its next assembly load.
         var purged = await c.MustAsync("appliance", "uninstall", "--purge");
-        await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance");
+        await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance && ! test -e /etc/appliance && ! test -L /usr/local/bin/appliance && ! test -e /etc/systemd/system/appliance-update.path && ! test -e /etc/systemd/system/appliance-update.service");
         // Nor is the data that the documented restore set aside (keys and CA included) left behind.
         await c.MustAsync("sh", "-c", "! ls -d /var/lib/appliance.before-restore-* 2>/dev/null");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

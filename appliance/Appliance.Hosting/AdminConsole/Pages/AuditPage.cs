@@ -12,7 +12,7 @@ namespace Appliance.Hosting.AdminConsole.Pages;
 /// The audit log (docs/ops/audit.md), read-only for every console role: the chain's state as `appliance audit verify`
 /// reports it (<see cref="AuditVerifier"/> over the files and the database's rotation anchors), and the records,
 /// newest first, filtered by person, action, text and time (<see cref="AuditLogReader"/>, as `audit export` reads
-/// them). At most <see cref="MaxShown"/> records are shown; the export verb gives the rest.
+/// them). At most <see cref="MaxShown"/> records are shown; <see cref="Export"/> downloads every matching one.
 /// </summary>
 internal static class AuditPage
 {
@@ -71,7 +71,8 @@ internal static class AuditPage
             <label for="audit-since">Since (UTC)</label> <input id="audit-since" name="since" value="{E(sinceText)}" maxlength="40" placeholder="2026-12-01">
             <button type="submit">Filter</button>
             </form>
-            <p class="muted" id="audit-count">{(matched > shown.Count ? $"The newest {shown.Count} of {matched} matching records" : $"{matched} matching records")}, newest first. The whole log: <code>appliance audit export</code>.</p>
+            <p class="muted" id="audit-count">{(matched > shown.Count ? $"The newest {shown.Count} of {matched} matching records" : $"{matched} matching records")}, newest first.
+            <a id="audit-export" href="{E(ExportLink(actor, action, text, sinceText))}" download>Export every matching record</a> (JSON lines, as stored: <code>appliance audit verify</code> and <code>audit export</code> read the same).</p>
             <table id="audit">
             <caption class="vh">Audit records</caption>
             <thead><tr><th scope="col">Seq</th><th scope="col">Time</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Result</th></tr></thead>
@@ -81,6 +82,55 @@ internal static class AuditPage
         return Task.FromResult(ConsoleResults.Html(context, error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
             Page(user, Path, "Audit log", body, error: error)));
     }
+
+    /// <summary>
+    /// Every record that matches the page's filters (not only the newest <see cref="MaxShown"/>), oldest first, each
+    /// line exactly as the log stores it (as `appliance audit export -o json-line` prints it), as a download.
+    /// </summary>
+    public static Task<IResult> Export(ConsoleUser user, HttpContext context)
+    {
+        _ = user;
+        var folder = AuditLogFiles.FolderOf(context.RequestServices.GetRequiredService<AppliancePaths>().DataDir);
+        var query = context.Request.Query;
+        var actor = Bounded(query["actor"].ToString());
+        var action = Bounded(query["action"].ToString());
+        var text = Bounded(query["q"].ToString());
+        var sinceText = Bounded(query["since"].ToString());
+        DateTimeOffset? since = null;
+        if (sinceText.Length > 0)
+        {
+            if (!DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+            {
+                ConsoleResults.Secure(context);
+                return Task.FromResult(Results.BadRequest($"\"{sinceText}\" is not a time; write it as 2026-12-01 or 2026-12-01T08:00:00Z."));
+            }
+
+            since = at;
+        }
+
+        ConsoleResults.Secure(context);
+        return Task.FromResult(Results.Stream(async stream =>
+        {
+            if (!Directory.Exists(folder))
+            {
+                return;
+            }
+
+            var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+            await using (writer.ConfigureAwait(false))
+            {
+                foreach (var (_, line) in AuditLogReader.Read(folder, since, null, r => Matches(r, actor, action, text)))
+                {
+                    await writer.WriteAsync(line.AsMemory(), context.RequestAborted).ConfigureAwait(false);
+                    await writer.WriteAsync('\n').ConfigureAwait(false);
+                }
+            }
+        }, "application/x-ndjson; charset=utf-8", "appliance-audit.jsonl"));
+    }
+
+    private static string ExportLink(string actor, string action, string text, string since) =>
+        QueryString.Create(new Dictionary<string, string?> { ["actor"] = actor, ["action"] = action, ["q"] = text, ["since"] = since }
+            .Where(p => p.Value!.Length > 0)) is { HasValue: true } query ? Path + "/export" + query.Value : Path + "/export";
 
     /// <summary>`audit verify`'s check; anchors come from the live database (SQLite or PostgreSQL).</summary>
     private static AuditVerification? Verify(IServiceProvider services, string folder)

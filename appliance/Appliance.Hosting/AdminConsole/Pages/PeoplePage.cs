@@ -1,3 +1,4 @@
+using Appliance.Hosting.AdminConsole.Html;
 using Appliance.Hosting.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,12 @@ internal static class PeoplePage
 
     public static Task<IResult> Show(ConsoleUser user, HttpContext context) => Render(user, context, StatusCodes.Status200OK, null, null);
 
+    /// <summary>A new TOTP secret: a QR code to scan (inline SVG, drawn here) and the otpauth:// URI to copy.</summary>
+    private static string TotpShown(Secret secret) => secret.OtpAuthUri is not { } uri ? "" :
+        "<p>Scan this with their authenticator app:</p>"
+        + $"<figure id=\"new-totp-qr\" class=\"qr\">{QrSvg.Render(uri, $"QR code of the new TOTP secret for {secret.Login}")}</figure>"
+        + $"<p>Or enter it by hand:</p><p><code class=\"secret\" id=\"new-totp\">{E(uri)}</code></p>";
+
     public static Task<IResult> Render(ConsoleUser user, HttpContext context, int status, string? error, Secret? secret)
     {
         var identity = context.RequestServices.GetRequiredService<IdentityFileService>();
@@ -34,7 +41,7 @@ internal static class PeoplePage
             <h2 id="secret-title">{E(secret.Message)}</h2>
             <p>Give it to {E(secret.Login)} in person: it is shown only this once.</p>
             {(secret.Password is null ? "" : $"<p>Password: <code class=\"secret\" id=\"new-password\">{E(secret.Password)}</code></p>")}
-            {(secret.OtpAuthUri is null ? "" : $"<p>Enter this in their authenticator app: <code class=\"secret\" id=\"new-totp\">{E(secret.OtpAuthUri)}</code></p>")}
+            {TotpShown(secret)}
             </section>
             """;
         var body = $"""

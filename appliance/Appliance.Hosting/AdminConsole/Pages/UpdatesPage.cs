@@ -1,6 +1,7 @@
 using Appliance.Hosting.AdminConsole.Actions;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Health;
+using Appliance.Hosting.UpdateRequests;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Bundles;
 using Appliance.Updates.Versioning;
@@ -11,11 +12,12 @@ using static Appliance.Hosting.AdminConsole.Html.ConsoleHtml;
 namespace Appliance.Hosting.AdminConsole.Pages;
 
 /// <summary>
-/// Offline updates: what runs (the release, the content, the pinned root metadata, an interrupted apply) and the
-/// history of imports and rollbacks, as `appliance update status|history` show them; for admins, a form that uploads
-/// a bundle from the browser and checks it with the import's own verification (<see cref="Updater.Check"/>), changing
-/// nothing. Applying it stays `appliance update import` on the appliance: the import restarts the service, which the
-/// service cannot do to itself under its hardened unit (docs/console.md, "Not yet").
+/// Offline updates: what runs (the release, the content, the pinned root metadata, an interrupted apply), the
+/// history of imports and rollbacks, as `appliance update status|history` show them, and the state of an import asked
+/// for from the console (waiting, being imported, the last result). For admins, a bundle uploaded from the browser
+/// is checked with the import's own verification (<see cref="Updater.Check"/>) and either only checked or handed to
+/// root's importer through the <see cref="UpdateInbox"/> (the service cannot restart itself under its hardened
+/// unit; appliance-update.path and .service do the import, docs/console.md).
 /// </summary>
 internal static class UpdatesPage
 {
@@ -24,7 +26,7 @@ internal static class UpdatesPage
     public static Task<IResult> Show(ConsoleUser user, HttpContext context) => Task.FromResult(Render(user, context, StatusCodes.Status200OK, null, null));
 
     /// <param name="checkedBundle">What the last upload was found to be (its manifest), shown above the status.</param>
-    public static IResult Render(ConsoleUser user, HttpContext context, int status, string? error, BundleManifest? checkedBundle)
+    public static IResult Render(ConsoleUser user, HttpContext context, int status, string? error, BundleManifest? checkedBundle, string? flash = null)
     {
         var updater = Open(context);
         UpdateStatus? state = null;
@@ -44,16 +46,21 @@ internal static class UpdatesPage
             <section aria-labelledby="checked-title" id="checked">
             <h2 id="checked-title">Bundle verified</h2>
             <p class="ok" role="status">The {E(checkedBundle.Kind.ToString().ToLowerInvariant())} bundle {E(checkedBundle.Version.ToString())} passed every check an import makes
-            (signatures against the pinned root metadata, hashes, versions). Nothing was changed. Apply it on the appliance with
-            <code>sudo appliance update import BUNDLE</code>.</p>
+            (signatures against the pinned root metadata, hashes, versions). Nothing was changed. To apply it, upload it again
+            with <strong>Upload and import</strong>, or run <code>sudo appliance update import BUNDLE</code> on the appliance.</p>
             </section>
             """;
+        var inbox = Inbox(context).Read();
         var upload = !user.CanChange(ConsoleArea.Updates) ? "" : $"""
-            <h2>Check a bundle</h2>
-            <form method="post" action="{Path}/check" enctype="multipart/form-data" id="check-bundle">{CsrfField(user)}
+            <h2>Import or check a bundle</h2>
+            <form method="post" action="{Path}/import" enctype="multipart/form-data" id="import-bundle">{CsrfField(user)}
             <p><label for="bundle">Bundle file</label> <input id="bundle" name="bundle" type="file" required aria-describedby="bundle-help">
-            <span id="bundle-help" class="muted">at most {UpdateActions.MaxBundleBytes / (1024 * 1024)} MiB</span></p>
-            <button type="submit">Upload and verify</button>
+            <span id="bundle-help" class="muted">a signed .aupd file, at most {UpdateActions.MaxBundleBytes / (1024 * 1024)} MiB.
+            <strong>Upload and import</strong> verifies it here, then the appliance verifies it again, switches to it and restarts
+            (the console is away for a few seconds). <strong>Upload and verify</strong> only checks it.</span></p>
+            {(RootImporterInstalled ? "" : "<p class=\"muted\" id=\"no-importer\">This appliance was not installed with <code>appliance install</code> (no appliance-update.path): imports from the browser need the installed service. An uploaded bundle waits until <code>sudo appliance update import --from-inbox</code> runs on the appliance.</p>")}
+            <div class="actions"><button type="submit">Upload and import</button>
+            <button type="submit" class="secondary" formaction="{Path}/check">Upload and verify</button></div>
             </form>
             """;
         var rows = history.Reverse().Select(h => $"""
@@ -61,6 +68,7 @@ internal static class UpdatesPage
             """);
         var body = $"""
             {verdict}
+            {InboxSection(inbox)}
             {(problem is null ? "" : $"<div class=\"error\" role=\"alert\" id=\"updates-error\">{E(problem)}</div>")}
             <dl id="update-status">
             <dt>Running</dt><dd>{E(HealthEndpoints.RunningVersion)}{(state?.Current is { } current && current != HealthEndpoints.RunningVersion ? $" (updates folder: {E(current)})" : "")}</dd>
@@ -77,7 +85,33 @@ internal static class UpdatesPage
             </table>
             {upload}
             """;
-        return ConsoleResults.Html(context, status, Page(user, Path, "Updates", body, error: error));
+        return ConsoleResults.Html(context, status, Page(user, Path, "Updates", body, flash: flash, error: error));
+    }
+
+    /// <summary>True on an installed appliance: `appliance install` wrote the path unit that imports what the console hands over.</summary>
+    public static bool RootImporterInstalled => OperatingSystem.IsLinux() && File.Exists(UpdateInbox.PathUnit);
+
+    /// <summary>The inbox under the data folder (docs/console.md, "Importing an update").</summary>
+    public static UpdateInbox Inbox(HttpContext context) =>
+        UpdateInbox.ForDataDirectory(context.RequestServices.GetRequiredService<AppliancePaths>().DataDir);
+
+    /// <summary>An import asked for from the console: waiting, being imported, and how the last one ended.</summary>
+    private static string InboxSection(UpdateInboxState inbox)
+    {
+        var importer = RootImporterInstalled
+            ? "appliance-update.service imports it within seconds; reload this page to follow it."
+            : "This appliance was not installed with <code>appliance install</code>, so nothing imports it by itself: imports from the browser need the installed service. On the appliance, run <code>sudo appliance update import --from-inbox</code>.";
+        var waiting = inbox.Waiting is { } w
+            ? $"<p id=\"import-waiting\" class=\"ok\" role=\"status\"><strong>Waiting to be imported:</strong> {E(w.File)} ({E(w.Bundle)}), asked for by {E(w.Person)} at {Time(w.RequestedAt)}. {importer}</p>"
+            : "";
+        var importing = inbox.Importing is { } i
+            ? $"<p id=\"import-running\" class=\"ok\" role=\"status\"><strong>Being imported now:</strong> {E(i.File)} ({E(i.Bundle)}), asked for by {E(i.Person)}. The service restarts into it and is checked for health; if it is not healthy in time the appliance rolls back by itself.</p>"
+            : "";
+        var last = inbox.Last is { } r
+            ? $"<p id=\"import-result\" class=\"{(r.Succeeded ? "ok" : "error")}\"><strong>Last import from the console:</strong> {E(r.File)}, asked for by {E(r.Person)}, {(r.Succeeded ? "applied" : "not applied")} at {Time(r.FinishedAt)}: {E(r.Message)}</p>"
+            : "";
+        var problem = inbox.Problem is { } p ? $"<p class=\"error\" role=\"alert\" id=\"inbox-error\">The import inbox could not be read: {E(p)}</p>" : "";
+        return waiting + importing + last + problem;
     }
 
     /// <summary>The updates root as the CLI finds it (&lt;data&gt;/updates, releases in updates.releases_dir). Check never restarts or probes.</summary>
