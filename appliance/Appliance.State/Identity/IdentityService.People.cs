@@ -1,4 +1,4 @@
-using Appliance.Storage.Stores;
+using Appliance.State.Coordinator;
 
 namespace Appliance.State.Identity;
 
