@@ -42,10 +42,9 @@ public static partial class ApplianceHost
         // Storage and the admin API (users, pre-auth keys, nodes) over admin.sock.
         services.AddApplianceStorage(state.Directory, state.Database);
 
-        // The coordinator consumes pre-auth keys through an IdentityService of its own: the admin API's
-        // IdentityService writes through the coordinator (its ITailnetWriter), so sharing it would be a cycle.
-        services.AddSingleton<IPreAuthKeyAuthority>(sp => new IdentityPreAuthKeyAuthority(
-            new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>())));
+        // State's repositories over that database (nodes, users, the pre-auth key check) for the coordinator
+        // AddControl builds below: composed here, so Control never references Storage.
+        services.AddTailnetRepositories();
 
         // DERP first: its embedded map provider must be the IDerpMapProvider AddControl finds (AddControl uses TryAdd).
         // Admission (derp.verify_clients) asks the coordinator's snapshot; the revocation sweep closes the relay

@@ -44,60 +44,78 @@ public sealed class LayeringTests
     public void Only_State_and_the_composition_points_reference_Storage()
     {
         // State is the only writer of tailnet data (issue 12): everything else reaches nodes, users, keys and the
-        // policy history through State's API. Three assemblies still reference Storage, for what is not tailnet
-        // state; the next test pins down exactly which of Storage's types each may name:
+        // policy history through State's API. Two assemblies besides State reference Storage, for what is not
+        // tailnet state; the next test pins down exactly which of Storage's types each may name:
         // - appliance (the exe): the CLI opens the data folder (the flock) and the database itself when the service
         //   is stopped, runs `backup`/`restore`, and reads the audit files for `audit verify|export`;
         // - Appliance.Hosting: `serve` opens the data folder and database before the host starts (exit codes 73/75/65),
-        //   registers them in DI, backs up, and writes the audit log (hash-chain files, anchors);
-        // - Appliance.Control: its DI default builds State's repositories over the ApplianceDatabase singleton.
+        //   registers them in DI, builds State's repositories over the database for the coordinator
+        //   (Hosting/Control/TailnetRepositoryRegistration), backs up, and writes the audit log (hash-chain files,
+        //   anchors) and the console's login sessions.
         // A new assembly referencing Storage fails here.
-        string[] expected = ["Appliance.State", "Appliance.Control", "Appliance.Hosting", "appliance"];
+        string[] expected = ["Appliance.State", "Appliance.Hosting", "appliance"];
         Assert.Equal([.. expected.Order(StringComparer.Ordinal)], ProductAssemblies.ReferencersOf("Appliance.Storage"));
+    }
+
+    [Fact]
+    public void Control_does_not_reference_Storage()
+    {
+        // Control is the ts2021 transport and the handlers inside a Noise session: it reaches the tailnet only
+        // through the coordinator State gives it. Where the tailnet is kept (State's repositories over the database)
+        // is the composition root's choice (Hosting's AddTailnetRepositories; State's in-memory repository in a test
+        // or a benchmark), so a control handler cannot open a table or skip the coordinator's writer.
+        Assert.DoesNotContain("Appliance.Storage", ProductAssemblies.References("Appliance.Control"));
     }
 
     [Theory]
     [InlineData("appliance")]
     [InlineData("Appliance.Hosting")]
-    [InlineData("Appliance.Control")]
     public void Outside_State_Storage_means_only_the_data_folder_the_database_handle_and_the_audit_files(string assembly)
     {
         // Tables of tailnet data (nodes, users, pre-auth and API keys, policy versions) are Storage's internal *Store
-        // classes, reached only through State. What the composition points may still name is not tailnet state: the
-        // data folder and its lock (Storage.Files), opening, migrating, backing up and restoring the database
-        // (Storage.Database), the audit log's files and anchors (Storage.Audit), and the admin console's login sessions
+        // classes, reached only through State, which returns its own types (TailnetNode, TailnetUser, PreAuthKey,
+        // ApiKey, PolicyVersion). What the composition points may still name is not tailnet state: the data folder
+        // and its lock (Storage.Files), opening, migrating, backing up and restoring the database (Storage.Database),
+        // the audit log's files and anchors (Storage.Audit), and the admin console's login sessions
         // (Storage.Sessions: who is logged in to /admin, shared by every appliance on the database; no tailnet data and
-        // no State invariant). A direct use of a store, a
-        // row or a Stores helper from any of them fails here, naming the type.
+        // no State invariant). A direct use of a store, a row or a Stores helper from either fails here, naming the
+        // type; there are no exceptions left.
         string[] allowedNamespaces = ["Appliance.Storage.Database.", "Appliance.Storage.Files.", "Appliance.Storage.Audit.", "Appliance.Storage.Sessions."];
-
-        // A row type State's own API still returns (IdentityService's pre-auth keys), so its callers name it. Listed by name so the list can only shrink: give State its own type and remove the row.
-        string[] rowsStateStillReturns = ["Appliance.Storage.Stores.PreAuthKeyRecord"];
         var broken = ProductAssemblies.TypesUsedFrom(assembly, "Appliance.Storage")
-            .Where(t => !allowedNamespaces.Any(n => t.StartsWith(n, StringComparison.Ordinal)) && !rowsStateStillReturns.Contains(t))
+            .Where(t => !allowedNamespaces.Any(n => t.StartsWith(n, StringComparison.Ordinal)))
             .ToList();
         Assert.True(broken.Count == 0, $"{assembly} uses Storage's {string.Join(", ", broken)}: go through State's API instead");
     }
 
     [Fact]
+    public void States_public_api_carries_no_Storage_row_or_result()
+    {
+        // The snapshot, command results, repository seams and IdentityService's answers are State's own types, so a
+        // caller of State never needs Storage to read them. What State's public members may still name from
+        // Storage is the database handle its repositories are built over (Storage.Database: ApplianceDatabase). The
+        // compiler already refuses a public member of an internal Storage type; this fails when Storage makes a row
+        // public again and State hands it out.
+        string[] allowedNamespaces = ["Appliance.Storage.Database"];
+        var broken = ProductAssemblies.PublicSignatureTypes("Appliance.State")
+            .Where(t => t.Assembly.GetName().Name == "Appliance.Storage" && !allowedNamespaces.Contains(t.Namespace))
+            .Select(t => t.FullName)
+            .Distinct()
+            .ToList();
+        Assert.True(broken.Count == 0, $"State's public API names Storage's {string.Join(", ", broken)}: give State its own type");
+    }
+
+    [Fact]
     public void Storage_exports_no_store_of_tailnet_data()
     {
-        // The *Store classes and the SQL helpers are internal (InternalsVisibleTo State and the test projects that
-        // seed or inspect tables), so a new direct use from Hosting, Control or the exe does not even compile. What
-        // stays public in Stores are the values State's seams and results carry (write outcomes, the column set a
-        // node write names, key checks and the rows listed in the previous test). The audit anchors' store stays
-        // public in Storage.Audit: it is the audit chain's bookkeeping, not tailnet data, and Hosting's audit trail
-        // and `audit verify` use it. The console sessions' store stays public in Storage.Sessions for the same reason:
-        // it holds who is logged in to /admin, not tailnet data.
-        string[] publicValues =
-        [
-            "Appliance.Storage.Stores.ApiKeyCheck", "Appliance.Storage.Stores.ApiKeyRecord", "Appliance.Storage.Stores.NodeColumns",
-            "Appliance.Storage.Stores.PreAuthKeyCheck", "Appliance.Storage.Stores.PreAuthKeyRecord",
-            "Appliance.Storage.Stores.PreAuthKeyUse", "Appliance.Storage.Stores.WriteResult", "Appliance.Storage.Stores.WriteResult`1",
-            "Appliance.Storage.Stores.WriteStatus",
-        ];
+        // The *Store classes, their rows, the values they return (write results, key checks, the node column mask)
+        // and the SQL helpers are internal (InternalsVisibleTo State and the test projects that seed or inspect
+        // tables), so a new direct use from Hosting, Control or the exe does not even compile; State translates
+        // each to its own type in Coordinator/StoredRows.cs. The audit anchors' store stays public in Storage.Audit:
+        // it is the audit chain's bookkeeping, not tailnet data, and Hosting's audit trail and `audit verify` use
+        // it. The console sessions' store stays public in Storage.Sessions for the same reason: it holds who is
+        // logged in to /admin, not tailnet data.
         var exported = ProductAssemblies.PublicTypes("Appliance.Storage");
-        Assert.Equal(publicValues.Order(StringComparer.Ordinal), exported.Where(t => t.StartsWith("Appliance.Storage.Stores.", StringComparison.Ordinal)));
+        Assert.DoesNotContain(exported, t => t.StartsWith("Appliance.Storage.Stores.", StringComparison.Ordinal));
         Assert.Equal(["Appliance.Storage.Audit.AuditAnchorStore", "Appliance.Storage.Sessions.ConsoleSessionStore"], exported.Where(t => t.EndsWith("Store", StringComparison.Ordinal)));
     }
 

@@ -55,6 +55,61 @@ internal static class ProductAssemblies
     public static IReadOnlyList<string> PublicTypes(string assembly) =>
         [.. Load(assembly).GetExportedTypes().Select(t => t.FullName!).Order(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// Every type named by the public surface of <paramref name="assembly"/>: the base types and interfaces of its
+    /// public types, and the parameter, return, property, field and event types of their public and protected
+    /// members, with generic arguments, arrays and by-refs unwrapped.
+    /// </summary>
+    public static IReadOnlyList<Type> PublicSignatureTypes(string assembly)
+    {
+        const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var named = new List<Type>();
+        foreach (var type in Load(assembly).GetExportedTypes())
+        {
+            named.AddRange(type.GetInterfaces());
+            if (type.BaseType is { } baseType)
+            {
+                named.Add(baseType);
+            }
+
+            foreach (var member in type.GetMembers(Declared))
+            {
+                switch (member)
+                {
+                    case MethodBase method when method.IsPublic || method.IsFamily || method.IsFamilyOrAssembly:
+                        named.AddRange(method.GetParameters().Select(p => p.ParameterType));
+                        if (method is MethodInfo info)
+                        {
+                            named.Add(info.ReturnType);
+                        }
+
+                        break;
+                    case PropertyInfo property when property.GetAccessors(nonPublic: false).Length > 0:
+                        named.Add(property.PropertyType);
+                        break;
+                    case FieldInfo field when field.IsPublic || field.IsFamily || field.IsFamilyOrAssembly:
+                        named.Add(field.FieldType);
+                        break;
+                    case EventInfo @event when @event.AddMethod is { IsPublic: true } && @event.EventHandlerType is { } handler:
+                        named.Add(handler);
+                        break;
+                }
+            }
+        }
+
+        return [.. named.SelectMany(Unwrap).Distinct()];
+    }
+
+    private static IEnumerable<Type> Unwrap(Type type)
+    {
+        if (type.HasElementType)
+        {
+            return Unwrap(type.GetElementType()!);
+        }
+
+        return type.IsGenericType ? [type.GetGenericTypeDefinition(), .. type.GetGenericArguments().SelectMany(Unwrap)] : [type];
+    }
+
     private static Assembly Load(string name) => Assembly.LoadFrom(PathOf(name));
 
     private static string PathOf(string name)

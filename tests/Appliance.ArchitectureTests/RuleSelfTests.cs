@@ -19,4 +19,14 @@ public sealed class RuleSelfTests
         Assert.DoesNotContain(ProductAssemblies.TypesUsedFrom("Appliance.Hosting", "Appliance.Storage"), t => t.StartsWith("Appliance.State", StringComparison.Ordinal));
         Assert.Contains("Appliance.Storage.Database.ApplianceDatabase", ProductAssemblies.PublicTypes("Appliance.Storage"));
     }
+
+    [Fact]
+    public void Public_signatures_are_read_through_reflection()
+    {
+        // IdentityService's constructor takes the database handle and its ListPreAuthKeys returns State's keys
+        // inside OperationResult<IReadOnlyList<...>>: both must be found, generic arguments unwrapped.
+        var named = ProductAssemblies.PublicSignatureTypes("Appliance.State");
+        Assert.Contains(named, t => t.FullName == "Appliance.Storage.Database.ApplianceDatabase");
+        Assert.Contains(named, t => t.FullName == "Appliance.State.Identity.PreAuthKey");
+    }
 }

@@ -2,10 +2,7 @@ using Appliance.Control.Metrics;
 using Appliance.State;
 using Appliance.State.Commands;
 using Appliance.State.Coordinator;
-using Appliance.State.Identity;
 using Appliance.State.Nodes;
-using Appliance.Storage.Database;
-using Appliance.Storage.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -16,9 +13,11 @@ namespace Appliance.Control.Setup;
 /// <summary>
 /// Registers the control plane. Hosting calls <c>services.AddControl(options)</c> and then
 /// <c>app.MapControlEndpoints()</c> on the endpoints served inside Noise sessions.
-/// Defaults (each replaceable by registering the interface first): SQLite nodes and users through the
-/// <see cref="ApplianceDatabase"/> singleton, pre-auth keys through <see cref="IdentityService"/>, allow-all
-/// packet filter, an empty DERP map, <see cref="TimeProvider.System"/>.
+/// The host registers where the tailnet is kept first: <see cref="INodeRepository"/>, <see cref="IUserDirectory"/>
+/// and <see cref="IPreAuthKeyAuthority"/> (Hosting's <c>AddTailnetRepositories</c> builds State's over the database;
+/// tests may use State's in-memory ones). Control has no default for them because it does not reference Storage
+/// (issue 12: only State and the composition points do). Defaults for the rest (each replaceable by registering the
+/// interface first): allow-all packet filter, an empty DERP map, <see cref="TimeProvider.System"/>.
 /// </summary>
 public static class ControlServiceCollectionExtensions
 {
@@ -35,11 +34,6 @@ public static class ControlServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPacketFilterProvider, AllowAllPacketFilter>();
         services.TryAddSingleton<IDerpMapProvider>(StaticDerpMapProvider.Empty);
-        services.TryAddSingleton<INodeRepository>(sp => new SqliteNodeRepository(sp.GetRequiredService<ApplianceDatabase>()));
-        services.TryAddSingleton<IUserDirectory>(sp => new SqliteUserDirectory(sp.GetRequiredService<ApplianceDatabase>()));
-        // An IdentityService of its own: the admin API's writes through this coordinator, so sharing it would be a cycle.
-        services.TryAddSingleton<IPreAuthKeyAuthority>(sp => new IdentityPreAuthKeyAuthority(
-            new IdentityService(sp.GetRequiredService<ApplianceDatabase>(), sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton(sp => new ControlCoordinator(
             options,
             sp.GetRequiredService<INodeRepository>(),

@@ -2,7 +2,6 @@ using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.State.Policy;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Hosting.Admin;
 
@@ -11,7 +10,7 @@ internal static class AdminDtoMapping
 {
     public static UserDto ToDto(this TailnetUser user) => new(user.Id, user.Name, user.DisplayName, user.Email, user.CreatedAt);
 
-    public static PreAuthKeyDto ToDto(this PreAuthKeyRecord key, string? userName, DateTimeOffset now) => new(
+    public static PreAuthKeyDto ToDto(this PreAuthKey key, string? userName, DateTimeOffset now) => new(
         key.Id,
         key.Prefix,
         userName,

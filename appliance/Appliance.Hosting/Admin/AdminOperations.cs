@@ -3,7 +3,6 @@ using Appliance.Hosting.Policy;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Hosting.Admin;
 
@@ -45,7 +44,7 @@ public sealed class AdminOperations(
     {
         var names = UserNames();
         var now = time.GetUtcNow();
-        return Done(Map<IReadOnlyList<PreAuthKeyRecord>, IReadOnlyList<PreAuthKeyDto>>(
+        return Done(Map<IReadOnlyList<PreAuthKey>, IReadOnlyList<PreAuthKeyDto>>(
             identity.ListPreAuthKeys(user),
             keys => [.. keys.Select(k => k.ToDto(NameOf(names, k.UserId), now))]));
     }

@@ -4,7 +4,6 @@ using Appliance.Hosting.Systemd;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
 using Appliance.State.Policy;
-using Appliance.Storage.Stores;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -3,7 +3,6 @@ using Appliance.Policy.Compilation;
 using Appliance.State.Identity;
 using Appliance.State.Policy;
 using Appliance.Storage.Database;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Hosting.Policy;
 

@@ -1,5 +1,4 @@
 using Appliance.State.Identity;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Commands;
 
@@ -22,6 +21,9 @@ public sealed record TailnetEffect
 
     /// <summary>A user whose name or profile changed: nodes it owns are re-sent to peers.</summary>
     public TailnetUser? UserSaved { get; init; }
+
+    /// <summary>Several users saved in one command (the identity file's people): each as <see cref="UserSaved"/>.</summary>
+    public IReadOnlyList<TailnetUser> UsersSaved { get; init; } = [];
 
     /// <summary>A deleted user.</summary>
     public long? UserDeleted { get; init; }

@@ -1,7 +1,6 @@
 using Appliance.Policy.Compilation;
 using Appliance.Policy.Model;
 using Appliance.State.Policy;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Appliance.Protocol.Control;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,5 @@
 using Appliance.Protocol.Control;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

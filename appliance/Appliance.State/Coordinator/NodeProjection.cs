@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 using Appliance.Protocol.Control;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

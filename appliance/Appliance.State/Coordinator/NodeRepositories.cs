@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
-using Appliance.Storage.Stores;
+using NodeStore = Appliance.Storage.Stores.NodeStore;
+using UserStore = Appliance.Storage.Stores.UserStore;
 
 namespace Appliance.State.Coordinator;
 
@@ -23,7 +24,7 @@ public sealed class SqliteNodeRepository(ApplianceDatabase database) : INodeRepo
 
     public WriteResult<TailnetNode> Insert(TailnetNode node) => _store.Insert(node.ToRow()).ToTailnet();
 
-    public WriteResult<TailnetNode> Update(TailnetNode node, NodeColumns columns) => _store.Update(node.ToRow(), columns).ToTailnet();
+    public WriteResult<TailnetNode> Update(TailnetNode node, NodeColumns columns) => _store.Update(node.ToRow(), columns.ToRow()).ToTailnet();
 
     public bool Delete(long id) => _store.Delete(id);
 }

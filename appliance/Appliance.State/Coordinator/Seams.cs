@@ -1,7 +1,6 @@
 using Appliance.Protocol.Control;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

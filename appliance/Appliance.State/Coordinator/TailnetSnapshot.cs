@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Net;
 using Appliance.Protocol.Keys;
 using Appliance.State.Policy;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

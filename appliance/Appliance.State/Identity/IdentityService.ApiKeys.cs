@@ -1,9 +1,10 @@
+using Appliance.State.Coordinator;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Identity;
 
-/// <summary>A created API key: the full secret (shown once) and the stored row.</summary>
-public sealed record CreatedApiKey(string Key, ApiKeyRecord Record);
+/// <summary>A created API key: the full secret (shown once) and the key as stored.</summary>
+public sealed record CreatedApiKey(string Key, ApiKey Record);
 
 public sealed partial class IdentityService
 {
@@ -23,24 +24,24 @@ public sealed partial class IdentityService
             throw new InvalidOperationException("generated API key id already exists");
         }
 
-        return OperationResult.Ok(new CreatedApiKey(generated.Key, stored.Row!));
+        return OperationResult.Ok(new CreatedApiKey(generated.Key, stored.Row.ToTailnet()));
     }
 
-    public IReadOnlyList<ApiKeyRecord> ListApiKeys() => _apiKeys.List();
+    public IReadOnlyList<ApiKey> ListApiKeys() => [.. _apiKeys.List().Select(StoredRows.ToTailnet)];
 
-    public OperationResult<ApiKeyRecord> ExpireApiKey(string prefix)
+    public OperationResult<ApiKey> ExpireApiKey(string prefix)
     {
         var expired = _apiKeys.Expire(prefix, _time.GetUtcNow());
         return expired.IsOk
-            ? OperationResult.Ok(expired.Row!)
-            : OperationResult.NotFound<ApiKeyRecord>($"no API key with prefix '{prefix}'");
+            ? OperationResult.Ok(expired.Row.ToTailnet())
+            : OperationResult.NotFound<ApiKey>($"no API key with prefix '{prefix}'");
     }
 
     /// <summary>Checks a presented API key (constant-time) and records its use when valid.</summary>
     public ApiKeyCheck VerifyApiKey(string secret)
     {
         return KeySecrets.TryGetPrefix(KeySecrets.ApiKind, secret, out var prefix)
-            ? _apiKeys.Verify(prefix, SecretHashes.Hash(secret), _time.GetUtcNow())
+            ? _apiKeys.Verify(prefix, SecretHashes.Hash(secret), _time.GetUtcNow()).ToTailnet()
             : ApiKeyCheck.NotFound;
     }
 }

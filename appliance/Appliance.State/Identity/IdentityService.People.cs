@@ -1,4 +1,5 @@
-using Appliance.Storage.Stores;
+using Appliance.State.Commands;
+using Appliance.State.Coordinator;
 
 namespace Appliance.State.Identity;
 
@@ -8,6 +9,9 @@ public sealed record PersonEntry(string Name, string? DisplayName, string? Email
 /// <summary>What applying the identity file changed. <see cref="NewlyDisabled"/> lost their login by this apply.</summary>
 public sealed record PeopleApplyResult(int Created, int Updated, int Unchanged, IReadOnlyList<TailnetUser> NewlyDisabled)
 {
+    /// <summary>Every user this apply created or changed, as stored: what the live tailnet is told.</summary>
+    public IReadOnlyList<TailnetUser> Saved { get; init; } = [];
+
     public override string ToString() =>
         $"{Created} created, {Updated} updated, {Unchanged} unchanged, {NewlyDisabled.Count} disabled";
 }
@@ -18,13 +22,18 @@ public sealed partial class IdentityService
     /// Makes the users table agree with the identity file: listed people are created or updated (profile, role,
     /// groups, disabled); a user the file does not list is disabled, never deleted (their nodes stay theirs until
     /// an operator decides). Validate the whole file before calling: this writes person by person, as one command on
-    /// the tailnet writer, so it is ordered with every other change.
+    /// the tailnet writer, so it is ordered with every other change and the live tailnet (the snapshot's users, the
+    /// profiles and caps peers see) is told in the same step. It is not one database transaction: a write refused
+    /// part-way leaves the people before it written and the snapshot as it was; applying the file again completes it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The database refused a write (the message says which).</exception>
     public PeopleApplyResult ApplyPeople(IReadOnlyList<PersonEntry> people)
     {
         ArgumentNullException.ThrowIfNull(people);
-        var applied = _writer.Run("apply identity file", () => OperationResult.Ok(ApplyPeopleOnWriter(people)));
+        var applied = _writer.Run(
+            "apply identity file",
+            () => OperationResult.Ok(ApplyPeopleOnWriter(people)),
+            result => new TailnetEffect { UsersSaved = result.Saved });
         return applied.IsOk ? applied.Value : throw new InvalidOperationException(applied.Error);
     }
 
@@ -32,6 +41,7 @@ public sealed partial class IdentityService
     {
         int created = 0, updated = 0, unchanged = 0;
         var disabled = new List<TailnetUser>();
+        var saved = new List<long>();
         var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var person in people)
         {
@@ -61,6 +71,7 @@ public sealed partial class IdentityService
 
             _users.UpdateProfile(existing.Id, Blank(person.DisplayName), Blank(person.Email));
             _users.UpdateIdentity(existing.Id, person.Role, person.Groups, person.Disabled);
+            saved.Add(existing.Id);
             if (person.Disabled && !existing.Disabled)
             {
                 disabled.Add(existing);
@@ -71,23 +82,30 @@ public sealed partial class IdentityService
         {
             _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled: true);
             disabled.Add(user);
+            saved.Add(user.Id);
         }
 
-        return new PeopleApplyResult(created, updated, unchanged, disabled);
+        return new PeopleApplyResult(created, updated, unchanged, disabled)
+        {
+            Saved = [.. saved.Select(_users.Get).OfType<TailnetUser>()],
+        };
     }
 
     /// <summary>Sets only the disabled flag (<c>appliance users disable|enable</c> keeps the database in step with the file).</summary>
     public OperationResult<TailnetUser> SetUserDisabled(string name, bool disabled)
     {
-        return _writer.Run(disabled ? "disable user" : "enable user", () =>
-        {
-            if (_users.GetByName(name) is not { } user)
+        return _writer.Run(
+            disabled ? "disable user" : "enable user",
+            () =>
             {
-                return NoUser<TailnetUser>(name);
-            }
+                if (_users.GetByName(name) is not { } user)
+                {
+                    return NoUser<TailnetUser>(name);
+                }
 
-            var updated = _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled);
-            return updated.IsOk ? OperationResult.Ok(updated.Row) : NoUser<TailnetUser>(name);
-        });
+                var updated = _users.UpdateIdentity(user.Id, user.Role, user.Groups, disabled);
+                return updated.IsOk ? OperationResult.Ok(updated.Row) : NoUser<TailnetUser>(name);
+            },
+            user => new TailnetEffect { UserSaved = user });
     }
 }

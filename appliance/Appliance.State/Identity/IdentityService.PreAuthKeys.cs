@@ -1,3 +1,4 @@
+using Appliance.State.Coordinator;
 using Appliance.Storage.Stores;
 
 namespace Appliance.State.Identity;
@@ -52,51 +53,51 @@ public sealed partial class IdentityService
         }
 
         StateEvents.PreAuthKeyCreated(_log, stored.Row.Prefix, userId, request.Reusable, request.Ephemeral, stored.Row.ExpiresAt);
-        return OperationResult.Ok(new CreatedPreAuthKey(generated.Key, stored.Row));
+        return OperationResult.Ok(new CreatedPreAuthKey(generated.Key, stored.Row.ToTailnet()));
     }
 
     /// <summary>Every pre-auth key, or one user's.</summary>
-    public OperationResult<IReadOnlyList<PreAuthKeyRecord>> ListPreAuthKeys(string? userName = null)
+    public OperationResult<IReadOnlyList<PreAuthKey>> ListPreAuthKeys(string? userName = null)
     {
         if (userName is null)
         {
-            return OperationResult.Ok(_preAuthKeys.List());
+            return OperationResult.Ok<IReadOnlyList<PreAuthKey>>([.. _preAuthKeys.List().Select(StoredRows.ToTailnet)]);
         }
 
         return _users.GetByName(userName) is { } user
-            ? OperationResult.Ok(_preAuthKeys.List(user.Id))
-            : NoUser<IReadOnlyList<PreAuthKeyRecord>>(userName);
+            ? OperationResult.Ok<IReadOnlyList<PreAuthKey>>([.. _preAuthKeys.List(user.Id).Select(StoredRows.ToTailnet)])
+            : NoUser<IReadOnlyList<PreAuthKey>>(userName);
     }
 
     /// <summary>Makes the key (named by its public prefix) unusable from now on.</summary>
-    public OperationResult<PreAuthKeyRecord> ExpirePreAuthKey(string prefix)
+    public OperationResult<PreAuthKey> ExpirePreAuthKey(string prefix)
     {
         return _writer.Run("expire pre-auth key", () =>
         {
             var expired = _preAuthKeys.Expire(prefix, _time.GetUtcNow());
             if (!expired.IsOk)
             {
-                return OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+                return OperationResult.NotFound<PreAuthKey>($"no pre-auth key with prefix '{prefix}'");
             }
 
             StateEvents.PreAuthKeyExpired(_log, prefix);
-            return OperationResult.Ok(expired.Row);
+            return OperationResult.Ok(expired.Row.ToTailnet());
         });
     }
 
     /// <summary>Removes the key (named by its public prefix); nodes it registered stay.</summary>
-    public OperationResult<PreAuthKeyRecord> DeletePreAuthKey(string prefix)
+    public OperationResult<PreAuthKey> DeletePreAuthKey(string prefix)
     {
         return _writer.Run("delete pre-auth key", () =>
         {
             var deleted = _preAuthKeys.Delete(prefix);
             if (!deleted.IsOk)
             {
-                return OperationResult.NotFound<PreAuthKeyRecord>($"no pre-auth key with prefix '{prefix}'");
+                return OperationResult.NotFound<PreAuthKey>($"no pre-auth key with prefix '{prefix}'");
             }
 
             StateEvents.PreAuthKeyDeleted(_log, prefix);
-            return OperationResult.Ok(deleted.Row);
+            return OperationResult.Ok(deleted.Row.ToTailnet());
         });
     }
 
@@ -111,6 +112,6 @@ public sealed partial class IdentityService
             return new PreAuthKeyUse(PreAuthKeyCheck.NotFound, null);
         }
 
-        return _preAuthKeys.TryUse(prefix, SecretHashes.Hash(secret), now);
+        return _preAuthKeys.TryUse(prefix, SecretHashes.Hash(secret), now).ToTailnet();
     }
 }

@@ -1,5 +1,5 @@
 using Appliance.State.Commands;
-using Appliance.Storage.Stores;
+using Appliance.State.Coordinator;
 
 namespace Appliance.State.Identity;
 

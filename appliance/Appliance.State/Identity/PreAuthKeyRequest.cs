@@ -11,5 +11,5 @@ public sealed record PreAuthKeyRequest(
     TimeSpan Expiration,
     IReadOnlyList<string> Tags);
 
-/// <summary>A created key: the full secret (shown once) and the stored row.</summary>
-public sealed record CreatedPreAuthKey(string Key, Appliance.Storage.Stores.PreAuthKeyRecord Record);
+/// <summary>A created key: the full secret (shown once) and the key as stored.</summary>
+public sealed record CreatedPreAuthKey(string Key, PreAuthKey Record);

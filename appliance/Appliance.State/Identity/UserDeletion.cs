@@ -1,5 +1,3 @@
-using Appliance.Storage.Stores;
-
 namespace Appliance.State.Identity;
 
 /// <summary>A deleted user and the nodes removed with them (only when deletion was forced).</summary>

@@ -1,5 +1,5 @@
 using Appliance.State.Coordinator;
-using Appliance.Storage.Stores;
+using UserStore = Appliance.Storage.Stores.UserStore;
 
 namespace Appliance.State.Identity;
 
@@ -23,5 +23,9 @@ internal sealed class UserRows(UserStore store)
     public WriteResult<TailnetUser> UpdateIdentity(long id, string role, IReadOnlyList<string> groups, bool disabled) =>
         store.UpdateIdentity(id, role, groups, disabled).ToTailnet();
 
-    public (WriteStatus Status, IReadOnlyList<long> RemovedNodes) Delete(long id, bool withNodes) => store.Delete(id, withNodes);
+    public (WriteStatus Status, IReadOnlyList<long> RemovedNodes) Delete(long id, bool withNodes)
+    {
+        var (status, removed) = store.Delete(id, withNodes);
+        return (status.ToTailnet(), removed);
+    }
 }

@@ -1,6 +1,5 @@
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Nodes;
 

@@ -1,5 +1,3 @@
-using Appliance.Storage.Stores;
-
 namespace Appliance.State.Nodes;
 
 /// <summary>A node as the operator sees it: the row, its owner's name, and whether it is online (null: unknown).</summary>

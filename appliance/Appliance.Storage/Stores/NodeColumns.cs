@@ -6,7 +6,7 @@ namespace Appliance.Storage.Stores;
 /// endpoints): issue 12's lost update.
 /// </summary>
 [Flags]
-public enum NodeColumns
+internal enum NodeColumns
 {
     None = 0,
     NodeKey = 1 << 0,

@@ -4,7 +4,7 @@ namespace Appliance.Storage.Stores;
 /// The outcome of presenting a pre-auth key. Persisted nowhere, but returned over the admin API and logged:
 /// keep the names stable.
 /// </summary>
-public enum PreAuthKeyCheck
+internal enum PreAuthKeyCheck
 {
     Valid,
 
@@ -20,7 +20,7 @@ public enum PreAuthKeyCheck
 }
 
 /// <summary>The check result and, when Valid, the key as it is after this use.</summary>
-public readonly record struct PreAuthKeyUse(PreAuthKeyCheck Check, PreAuthKeyRecord? Key)
+internal readonly record struct PreAuthKeyUse(PreAuthKeyCheck Check, PreAuthKeyRecord? Key)
 {
     public bool IsValid => Check == PreAuthKeyCheck.Valid;
 }

@@ -6,7 +6,7 @@ namespace Appliance.Storage.Stores;
 /// A row of `pre_auth_keys` without its hash (the hash never leaves the store). A key belongs to a user, or has no
 /// user and at least one tag (nodes it registers are tagged nodes).
 /// </summary>
-public sealed record PreAuthKeyRecord(
+internal sealed record PreAuthKeyRecord(
     long Id,
     string Prefix,
     long? UserId,

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Appliance.Storage.Stores;
 
 /// <summary>The expected outcomes of a store write; anything else is an exception.</summary>
-public enum WriteStatus
+internal enum WriteStatus
 {
     Ok,
 
@@ -15,7 +15,7 @@ public enum WriteStatus
 }
 
 /// <summary>A write's outcome and the row as stored after it (null unless Ok).</summary>
-public readonly record struct WriteResult<T>(WriteStatus Status, T? Row)
+internal readonly record struct WriteResult<T>(WriteStatus Status, T? Row)
     where T : class
 {
     [MemberNotNullWhen(true, nameof(Row))]
@@ -23,7 +23,7 @@ public readonly record struct WriteResult<T>(WriteStatus Status, T? Row)
 }
 
 /// <summary>Factories for <see cref="WriteResult{T}"/>.</summary>
-public static class WriteResult
+internal static class WriteResult
 {
     public static WriteResult<T> Ok<T>(T row)
         where T : class => new(WriteStatus.Ok, row);

@@ -10,7 +10,6 @@ using Appliance.State.Policy;
 using Appliance.Storage.Audit;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Cli;
 

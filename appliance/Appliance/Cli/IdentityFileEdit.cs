@@ -7,7 +7,6 @@ using Appliance.State.Identity;
 using Appliance.State.Nodes;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Cli;
 

@@ -8,7 +8,6 @@ using Appliance.State.Identity;
 using Appliance.State.Policy;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Cli;
 

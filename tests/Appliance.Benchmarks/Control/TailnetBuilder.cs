@@ -2,7 +2,6 @@ using Appliance.State.Identity;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Benchmarks.Control;
 
@@ -50,6 +49,6 @@ internal static class TailnetBuilder
     private sealed class AnyKey : IPreAuthKeyAuthority
     {
         public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now) =>
-            new(PreAuthKeyCheck.Valid, new PreAuthKeyRecord(1, "k", 1, [], true, false, 0, now.AddDays(1), now, null));
+            new(PreAuthKeyCheck.Valid, new PreAuthKey(1, "k", 1, [], true, false, 0, now.AddDays(1), now, null));
     }
 }

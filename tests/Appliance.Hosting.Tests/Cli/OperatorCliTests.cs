@@ -5,7 +5,6 @@ using Appliance.Hosting.Tests.Admin;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
-using Appliance.Storage.Stores;
 
 namespace Appliance.Hosting.Tests.Cli;
 

@@ -7,7 +7,6 @@ using Appliance.State.Policy;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
-using Appliance.Storage.Stores;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Hosting.Tests.Policy;

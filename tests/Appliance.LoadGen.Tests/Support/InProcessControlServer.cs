@@ -1,5 +1,6 @@
 using Appliance.Control.Noise;
 using Appliance.Control.Setup;
+using Appliance.Hosting.Control;
 using Appliance.Protocol.Control;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
@@ -50,6 +51,7 @@ internal sealed class InProcessControlServer : IAsyncDisposable
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(_ => new IdentityService(database, TimeProvider.System));
         builder.Services.AddRouting();
+        builder.Services.AddTailnetRepositories();
         builder.Services.AddControl(new CoordinatorOptions { CoalesceWindow = TimeSpan.FromMilliseconds(20) });
         builder.Services.AddNoiseTransport(o => o.DataDirectory = Path.Combine(dataPath, "noise"));
         var app = builder.Build();

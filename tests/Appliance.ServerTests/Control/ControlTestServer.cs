@@ -1,6 +1,7 @@
 using System.Net;
 using Appliance.Control;
 using Appliance.Control.Setup;
+using Appliance.Hosting.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
 using Appliance.State.Identity;
@@ -57,6 +58,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(sp => new IdentityService(database, time));
         builder.Services.AddRouting();
+        builder.Services.AddTailnetRepositories();
         builder.Services.AddControl(options);
         var app = builder.Build();
         app.Use((context, next) =>

@@ -3,7 +3,6 @@ using Appliance.State.Identity;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
-using Appliance.Storage.Stores;
 using Microsoft.Extensions.Time.Testing;
 using Appliance.TestKit.Time;
 
@@ -71,7 +70,7 @@ internal sealed class FakeKeys : IPreAuthKeyAuthority
 
     public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now)
     {
-        PreAuthKeyRecord Key(long id, long? user, bool reusable = true, bool ephemeral = false, string[]? tags = null, DateTimeOffset? expires = null) =>
+        PreAuthKey Key(long id, long? user, bool reusable = true, bool ephemeral = false, string[]? tags = null, DateTimeOffset? expires = null) =>
             new(id, presentedKey, user, [.. tags ?? []], reusable, ephemeral, 1, expires ?? now.AddDays(1), now, null);
 
         return presentedKey switch

@@ -1,6 +1,6 @@
 using Appliance.State.Identity;
 using Appliance.State.Tests.Support;
-using Appliance.Storage.Stores;
+using PreAuthKeyStore = Appliance.Storage.Stores.PreAuthKeyStore;
 
 namespace Appliance.State.Tests.Identity;
 

@@ -1,6 +1,6 @@
 using Appliance.State.Identity;
 using Appliance.State.Tests.Support;
-using Appliance.Storage.Stores;
+using SecretHashes = Appliance.Storage.Stores.SecretHashes;
 
 namespace Appliance.State.Tests.Identity;
 

@@ -1,6 +1,5 @@
 using Appliance.State.Coordinator;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Tests.Support;
 

@@ -20,9 +20,10 @@ public sealed class StateFixture : IDisposable
     private readonly TempFolder _folder = new();
     private readonly DataDirectory _directory;
 
-    public StateFixture()
+    /// <param name="dataPath">Where the data folder goes (a test's own file system); a temporary folder by default.</param>
+    public StateFixture(string? dataPath = null)
     {
-        _directory = DataDirectory.Open(_folder.Combine("data"));
+        _directory = DataDirectory.Open(dataPath ?? _folder.Combine("data"));
         Database = ApplianceDatabase.Open(_directory, Time);
         Coordinator = DirectCoordinator.Open(Database, Time);
         Identity = new IdentityService(Database, Time, Coordinator);

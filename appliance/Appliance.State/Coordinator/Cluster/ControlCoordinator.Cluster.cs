@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

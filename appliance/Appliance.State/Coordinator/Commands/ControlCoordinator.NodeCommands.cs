@@ -2,7 +2,6 @@ using System.Net;
 using Appliance.State.Commands;
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

@@ -70,11 +70,14 @@ public sealed partial class ControlCoordinator : ITailnetWriter
             usersChanged = true;
         }
 
-        if (effect.UserSaved is { } user && snapshot.Users.ContainsKey(user.Id))
+        foreach (var user in effect.UsersSaved.Prepend(effect.UserSaved).OfType<TailnetUser>())
         {
-            snapshot = snapshot with { Users = snapshot.Users.SetItem(user.Id, user) };
-            changed.AddRange(snapshot.Nodes.Values.Where(e => e.Record.UserId == user.Id).Select(e => e.Id));
-            usersChanged = true;
+            if (snapshot.Users.ContainsKey(user.Id))
+            {
+                snapshot = snapshot with { Users = snapshot.Users.SetItem(user.Id, user) };
+                changed.AddRange(snapshot.Nodes.Values.Where(e => e.Record.UserId == user.Id).Select(e => e.Id));
+                usersChanged = true;
+            }
         }
 
         if (removed.Count == 0 && !usersChanged)

@@ -1,6 +1,5 @@
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
-using Appliance.Storage.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.State.Coordinator;

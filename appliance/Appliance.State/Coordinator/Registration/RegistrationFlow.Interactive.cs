@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

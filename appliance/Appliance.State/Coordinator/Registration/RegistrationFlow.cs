@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
+using Appliance.State.Identity;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.State.Coordinator;
@@ -278,7 +278,7 @@ public sealed partial class RegistrationFlow
             var entry = _coordinator.Project(stored.Row, request.Hostinfo ?? existing?.Hostinfo, existing?.Online ?? false, existing?.Cap ?? request.Version, now);
             _coordinator.Publish(_coordinator.WithUser(next.With(entry), entry.Record.UserId), changes => changes.AddFull(entry.Id));
             var owner = entry.Record.UserId is { } uid ? _coordinator.Current.Users.GetValueOrDefault(uid)?.Name ?? $"user {uid}" : string.Join(",", entry.Record.Tags);
-            var how = NodeRegisterMethods.ToText(method.ToRow());
+            var how = method.ToText();
             if (existing is null)
             {
                 StateEvents.NodeRegistered(_log, entry.Id, entry.Record.GivenName, how, owner);

@@ -1,6 +1,5 @@
 using Appliance.State.Identity;
 using Appliance.State.Nodes;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
-using Appliance.Storage.Stores;
 
 namespace Appliance.State.Coordinator;
 
