@@ -74,6 +74,7 @@ public static partial class ApplianceHost
         if (options.Database.Type == DatabaseType.Postgres)
         {
             services.AddClusterSync();
+            services.AddClusterSettingsCheck(options);
         }
 
         // The audit log (docs/ops/audit.md): admin verbs, reloads, logins, backups are recorded with who asked.

@@ -18,4 +18,7 @@ public static class NoiseServerKeyFile
 
     /// <summary>Loads the key at <paramref name="path"/>, creating it if the file does not exist.</summary>
     public static MachinePrivate LoadOrCreate(string path) => PrivateKeyFile.LoadOrCreate<MachinePrivate>(path, Role, IfCorrupt);
+
+    /// <summary>Writes <paramref name="key"/> (the cluster's, docs/ops/ha.md) when no key file exists; else loads the file there.</summary>
+    public static MachinePrivate LoadOrWrite(string path, MachinePrivate key) => PrivateKeyFile.LoadOrWrite(path, key, Role, IfCorrupt);
 }

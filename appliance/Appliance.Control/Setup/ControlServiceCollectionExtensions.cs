@@ -42,7 +42,10 @@ public static class ControlServiceCollectionExtensions
             sp.GetRequiredService<IDerpMapProvider>(),
             sp.GetRequiredService<IPacketFilterProvider>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category)));
+            sp.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category),
+            // Waiting interactive logins in the database (shared by every appliance on it, docs/ops/ha.md); in memory
+            // only for hosts built without one (tests that bring their own repositories).
+            sp.GetService<IPendingLoginRepository>() ?? (sp.GetService<ApplianceDatabase>() is { } database ? new StoredPendingLogins(database) : null)));
         services.TryAddSingleton<ITailnetWriter>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<INodePresence>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<IRegistrationApprovals>(sp => sp.GetRequiredService<ControlCoordinator>());

@@ -90,6 +90,7 @@ public static class AdminApiExtensions
         Map(api, "GET", "/policy", AdminEndpoints.GetPolicy);
         Map(api, "PUT", "/policy", AdminEndpoints.SetPolicy);
         Map(api, "POST", "/policy/check", AdminEndpoints.CheckPolicy);
+        Map(api, "GET", "/cluster", Cluster.ClusterEndpoints.Status);
         return api;
     }
 

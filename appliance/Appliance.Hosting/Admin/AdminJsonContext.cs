@@ -28,4 +28,5 @@ namespace Appliance.Hosting.Admin;
 [JsonSerializable(typeof(CheckPolicyRequest))]
 [JsonSerializable(typeof(PolicyCheckDto))]
 [JsonSerializable(typeof(ApproveRoutesRequest))]
+[JsonSerializable(typeof(Cluster.ClusterStatusDto))]
 public sealed partial class AdminJsonContext : JsonSerializerContext;

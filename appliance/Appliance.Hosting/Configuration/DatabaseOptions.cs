@@ -36,4 +36,12 @@ public sealed class DatabaseOptions
 
     /// <summary>PostgreSQL: a file holding the password (first line). Default empty.</summary>
     public string PasswordFile { get; set; } = "";
+
+    /// <summary>
+    /// PostgreSQL with several appliances: the cluster key, a file of 64 hex characters (mode 0600) that seals the
+    /// Noise key the instances share through the database (docs/ops/ha.md). Created on first start when missing;
+    /// every instance of the database needs the same file. Empty: each instance keeps its own noise_private.key,
+    /// copied by hand. Default empty.
+    /// </summary>
+    public string ClusterKeyFile { get; set; } = "";
 }

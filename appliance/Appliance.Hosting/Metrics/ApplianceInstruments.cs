@@ -36,6 +36,7 @@ public sealed class ApplianceInstruments
         Meter.CreateObservableGauge("appliance.backup.last_success", () => Timestamp(services.GetService<BackupStatus>()?.LastBackupSuccess), "s", "When the last backup succeeded (Unix time); absent before the first.");
         Meter.CreateObservableGauge("appliance.backup.last_verify_success", () => Timestamp(services.GetService<BackupStatus>()?.LastVerifySuccess), "s", "When the last restore drill (backup verify) succeeded (Unix time); absent before the first.");
         Meter.CreateObservableGauge("appliance.backup.failed", () => Failures(services.GetService<BackupStatus>()), null, "1 when the latest attempt of that kind (backup, verify) failed.");
+        Meter.CreateObservableGauge("appliance.cluster.settings_disagreements", () => services.GetService<Cluster.ClusterSettingsCheck>() is { } check ? [new Measurement<int>(check.Current.Count)] : Array.Empty<Measurement<int>>(), null, "Settings (keys) on which this instance and another appliance of the same database disagree; absent on SQLite (docs/ops/ha.md).");
         Meter.CreateObservableGauge("appliance.update.pending", () => services.GetService<UpdateStateReader>()?.Pending() ?? [], null, "1 while an update apply is journaled but not finished (state.json pending).");
     }
 

@@ -13,6 +13,13 @@ public static class PrivateKeyFile
     public static TKey LoadOrCreate<TKey>(string path, string role, string ifCorrupt)
         where TKey : class, IPrivateKey<TKey> => SecretFile.LoadOrCreate(path, Kind<TKey>(role, ifCorrupt));
 
+    /// <summary>
+    /// Writes <paramref name="key"/> to <paramref name="path"/> when no file is there (0600, never overwriting), else
+    /// loads what is there: the caller compares. For a key that came from elsewhere (a cluster's shared Noise key).
+    /// </summary>
+    public static TKey LoadOrWrite<TKey>(string path, TKey key, string role, string ifCorrupt)
+        where TKey : class, IPrivateKey<TKey> => SecretFile.LoadOrCreate(path, Kind<TKey>(role, ifCorrupt) with { Generate = () => key });
+
     /// <summary>Loads an existing key file, refusing one that is exposed, unreadable or corrupt.</summary>
     public static TKey Load<TKey>(string path, string role, string ifCorrupt)
         where TKey : class, IPrivateKey<TKey> => SecretFile.Load(path, Kind<TKey>(role, ifCorrupt));

@@ -213,6 +213,10 @@ public sealed class ClusterSync : IClusterPresence, IAsyncDisposable
             case "policy":
                 PolicyChanged?.Invoke();
                 break;
+            case "login":
+                // A waiting interactive login was decided on another instance: answer its client if it waits here.
+                _coordinator.Registrations.ApplyStoredLogin(change.RowId);
+                break;
             default:
                 // A change kind from a newer release: nothing this one knows to reload.
                 break;

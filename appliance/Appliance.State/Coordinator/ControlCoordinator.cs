@@ -51,7 +51,8 @@ public sealed partial class ControlCoordinator : IDisposable
         IDerpMapProvider derp,
         IPacketFilterProvider filter,
         TimeProvider time,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        IPendingLoginRepository? pendingLogins = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _log = logger ?? NullLogger.Instance;
@@ -60,7 +61,7 @@ public sealed partial class ControlCoordinator : IDisposable
         _users = users;
         _time = time;
         Maps = new MapBuilder(options, derp, filter, time);
-        Registrations = new RegistrationFlow(this, options, nodes, users, keys, time, _log);
+        Registrations = new RegistrationFlow(this, options, nodes, users, keys, pendingLogins ?? new InMemoryPendingLogins(), time, _log);
         Streams = new MapStreamHub(Maps, () => Snapshot, () => _write.IsHeldByCurrentThread, time, options.SessionQueueCapacity);
         _heartbeat = time.CreateTimer(_ => Guarded("heartbeat", Heartbeat), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }

@@ -123,6 +123,10 @@ public sealed class AdminClient : IAdminApi, IDisposable
     public Task<OperationResult<NodeDto>> ApproveNodeRoutesAsync(long id, IReadOnlyList<string> routes, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"nodes/{Id(id)}/routes", JsonContent.Create(new ApproveRoutesRequest(routes), AdminJsonContext.Default.ApproveRoutesRequest), AdminJsonContext.Default.NodeDto, cancellationToken);
 
+    /// <summary>Several appliances on one database: this instance and the settings it disagrees on (docs/ops/ha.md).</summary>
+    public Task<OperationResult<Hosting.Cluster.ClusterStatusDto>> ClusterStatusAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "cluster", null, AdminJsonContext.Default.ClusterStatusDto, cancellationToken);
+
     public Task<OperationResult<PolicyDto>> GetPolicyAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "policy", null, AdminJsonContext.Default.PolicyDto, cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Appliance.Hosting;
 using Appliance.Hosting.Backup;
+using Appliance.Hosting.Cluster;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Logging;
 using Appliance.Hosting.Startup;
@@ -76,6 +77,14 @@ public static class ServeCommand
         using var state = opened.State;
         await using var rootLogger = ApplianceLogging.CreateLogger(config.Options.Log, paths);
         var logger = rootLogger.ForContext("SourceContext", "Appliance.Serve");
+
+        // Several appliances on one database: the shared Noise key, and the settings that must agree (docs/ops/ha.md).
+        if (ClusterStartup.Prepare(config.Options, state, TimeProvider.System) is { } clusterRefusal)
+        {
+            logger.Fatal("The appliance did not start: {Reason} (exit {ExitCode})", clusterRefusal, ExitCodes.Config);
+            return ExitCodes.Config;
+        }
+
         try
         {
             await using var app = ApplianceHost.Build(config.Options, state, rootLogger);

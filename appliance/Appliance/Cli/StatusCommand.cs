@@ -11,7 +11,7 @@ namespace Appliance.Cli;
 /// <summary>
 /// `appliance status [-o json]`: one screen on the appliance as the operator finds it: the systemd service, the
 /// release answering /ready, the listeners, certificate expiry, nodes online of total, the last backup and the update
-/// state. Each part that cannot be read (service stopped, not root) says why instead of failing the whole command.
+/// state, and on a shared database whether this instance's settings agree with the others'. Each part that cannot be read (service stopped, not root) says why instead of failing the whole command.
 /// </summary>
 public static class StatusCommand
 {
@@ -57,7 +57,41 @@ public static class StatusCommand
             readable is null ? Certificates(context.DataDirectory) : [new CertificateStatus("CA", null, readable)],
             await NodesAsync(context, cancellationToken).ConfigureAwait(false),
             readable is null ? LastBackup(context) : readable,
-            readable is null ? Updates(context) : new UpdateState(null, null, null, null, null, readable));
+            readable is null ? Updates(context) : new UpdateState(null, null, null, null, null, readable),
+            await ClusterAsync(context, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Several appliances on one database: whether this one's settings agree with the others' (docs/ops/ha.md).</summary>
+    private static async Task<string> ClusterAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        if (context.Config.Options.Database.Type != DatabaseType.Postgres)
+        {
+            return "single appliance (sqlite)";
+        }
+
+        if (!await AdminClient.IsListeningAsync(context.AdminSocketPath, cancellationToken).ConfigureAwait(false))
+        {
+            return $"unknown: the service does not answer on {context.AdminSocketPath}";
+        }
+
+        using var client = new AdminClient(context.AdminSocketPath);
+        try
+        {
+            var cluster = await client.ClusterStatusAsync(cancellationToken).ConfigureAwait(false);
+            if (!cluster.IsOk)
+            {
+                return "unknown: " + cluster.Error;
+            }
+
+            var status = cluster.Value!;
+            return status.Disagreements.Count == 0
+                ? $"instance {status.Instance}: settings agree with every live instance"
+                : $"instance {status.Instance}: SETTINGS DIFFER: " + string.Join("; ", status.Disagreements.Select(d => $"{d.Key} from {string.Join(", ", d.Instances)}"));
+        }
+        catch (HttpRequestException e)
+        {
+            return "unknown: " + e.Message;
+        }
     }
 
     /// <summary>Null when this user may read the data folder; else why not (operators in appliance-admin may not: 0700).</summary>
@@ -204,13 +238,14 @@ public static class StatusCommand
         table.Add("nodes", s.Nodes.Problem ?? string.Create(CultureInfo.InvariantCulture, $"{s.Nodes.Online} online of {s.Nodes.Total}"));
         table.Add("last backup", s.LastBackup);
         table.Add("update", s.Update.Problem ?? $"release {s.Update.Current ?? "unknown"} (previous {s.Update.Previous ?? "none"}), content {s.Update.Content ?? "none"}, root metadata {(s.Update.RootVersion is { } v ? "v" + v.ToString(CultureInfo.InvariantCulture) : "not pinned")}, interrupted {s.Update.Interrupted ?? "none"}");
+        table.Add("cluster", s.Cluster);
         return table;
     }
 }
 
 /// <summary>What `appliance status` shows; `-o json` prints it with these names.</summary>
 public sealed record ApplianceStatus(string Service, string Version, string ServerUrl, string DataDirectory, IReadOnlyList<string> Listeners,
-    IReadOnlyList<CertificateStatus> Certificates, NodeCounts Nodes, string LastBackup, UpdateState Update);
+    IReadOnlyList<CertificateStatus> Certificates, NodeCounts Nodes, string LastBackup, UpdateState Update, string Cluster);
 
 public sealed record CertificateStatus(string Role, DateTimeOffset? Expires, string? Problem);
 

@@ -16,7 +16,7 @@ internal sealed class CoordinatorFixture : IDisposable
         Options = new CoordinatorOptions { CoalesceWindow = coalesce ?? TimeSpan.Zero, SessionQueueCapacity = queueCapacity };
         configure?.Invoke(Options);
         Users.Add(new TailnetUser(1, "alice", "Alice", null, Time.GetUtcNow()));
-        Coordinator = new ControlCoordinator(Options, Repository, Users, Keys, StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), Time);
+        Coordinator = new ControlCoordinator(Options, Repository, Users, Keys, StaticDerpMapProvider.Empty, new AllowAllPacketFilter(), Time, pendingLogins: Logins);
         Coordinator.Start();
     }
 
@@ -25,6 +25,9 @@ internal sealed class CoordinatorFixture : IDisposable
     public CoordinatorOptions Options { get; }
 
     public InMemoryNodeRepository Repository { get; } = new();
+
+    /// <summary>The waiting interactive logins (a second coordinator given the same store acts as a second appliance on one database).</summary>
+    public InMemoryPendingLogins Logins { get; } = new();
 
     public FakeUsers Users { get; } = new();
 

@@ -7,7 +7,7 @@ namespace Appliance.Storage.Tests.Database;
 
 public sealed class ApplianceDatabaseTests
 {
-    private static readonly string[] Tables = ["api_keys", "audit_anchors", "console_sessions", "ha_changes", "ha_instances", "ha_leases", "ha_presence", "nodes", "policy_versions", "pre_auth_keys", "schema_version", "users"];
+    private static readonly string[] Tables = ["api_keys", "audit_anchors", "console_sessions", "ha_changes", "ha_instance_settings", "ha_instances", "ha_leases", "ha_presence", "ha_secrets", "nodes", "pending_logins", "policy_versions", "pre_auth_keys", "schema_version", "users"];
 
     [Fact]
     public void A_new_database_is_created_0600_in_wal_mode_with_every_table_and_no_backup()

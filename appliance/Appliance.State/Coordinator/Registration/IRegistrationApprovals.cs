@@ -1,9 +1,10 @@
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// Interactive registrations waiting for an operator (docs/wire/control.md "/machine/register"). They live only in the running service's
-/// memory (a client holds a long poll on each), so only the running <see cref="ControlCoordinator"/> implements
-/// this; the admin API answers "service not running" without it.
+/// Interactive registrations waiting for an operator (docs/wire/control.md "/machine/register"). They are stored in
+/// the database (shared by every appliance on it), but a client holds a long poll on each in a running service, so
+/// only the running <see cref="ControlCoordinator"/> implements this; the admin API answers "service not running"
+/// without it.
 /// </summary>
 public interface IRegistrationApprovals
 {

@@ -5,8 +5,10 @@ namespace Appliance.State.Coordinator;
 
 /// <summary>
 /// An interactive registration waiting for an operator (<c>appliance auth approve &lt;id&gt; --user NAME</c>).
-/// The client holds a Followup long poll on it; <see cref="Completion"/> resolves with the final register outcome.
-/// The id is 128 random bits in URL-safe base64: knowing it is what lets an operator approve the machine.
+/// The id is 128 random bits in URL-safe base64: knowing it is what lets an operator approve the machine. The login
+/// itself is stored (<see cref="IPendingLoginRepository"/>; in the database for `serve`, shared by every appliance on
+/// it); this object is one instance's view of it, and when a client holds a Followup long poll here,
+/// <see cref="Completion"/> resolves with the final register outcome, whichever instance decided it.
 /// </summary>
 public sealed class PendingRegistration
 {
@@ -18,6 +20,11 @@ public sealed class PendingRegistration
         Request = request;
         AuthUrl = authUrl;
         Expires = expires;
+    }
+
+    internal PendingRegistration(PendingLogin login)
+        : this(login.Id, login.Machine, login.Request, login.AuthUrl, login.Created, login.Expires)
+    {
     }
 
     public string Id { get; }
@@ -35,14 +42,8 @@ public sealed class PendingRegistration
 
     public string Hostname => Request.Hostinfo?.Hostname ?? "";
 
-    private int _claimed;
-
-    /// <summary>True once an operator approved it: it is no longer listed or approvable, but stays until it runs out
-    /// so a Followup poll that arrives after the approval still gets the result.</summary>
-    public bool IsApproved => Volatile.Read(ref _claimed) != 0;
-
-    /// <summary>Claims the registration for one approval; false if another approval got there first.</summary>
-    internal bool TryClaim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
+    /// <summary>True once decided (approved or refused): a Followup poll that arrives afterwards gets the result at once.</summary>
+    public bool IsApproved => CompletionSource.Task.IsCompleted;
 
     internal TaskCompletionSource<RegisterOutcome> CompletionSource { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

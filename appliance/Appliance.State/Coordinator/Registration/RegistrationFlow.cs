@@ -17,7 +17,8 @@ namespace Appliance.State.Coordinator;
 /// approval members here. It decides from the published snapshot and makes every change as a command on the
 /// coordinator's writer (<c>_coordinator.Write</c>): the node row is written and the snapshot published there, in the
 /// lock order the coordinator's class comment states; each repository write asserts the writer in debug builds.
-/// It holds no lock of its own; the pending interactive registrations are a concurrent map.
+/// It holds no lock of its own; the interactive logins are stored (<see cref="IPendingLoginRepository"/>, which decides
+/// between two operators) and the polls waiting on them here are a concurrent map.
 /// </para>
 /// </summary>
 public sealed partial class RegistrationFlow
@@ -27,6 +28,7 @@ public sealed partial class RegistrationFlow
     private readonly INodeRepository _nodes;
     private readonly IUserDirectory _users;
     private readonly IPreAuthKeyAuthority _keys;
+    private readonly IPendingLoginRepository _logins;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
 
@@ -36,6 +38,7 @@ public sealed partial class RegistrationFlow
         INodeRepository nodes,
         IUserDirectory users,
         IPreAuthKeyAuthority keys,
+        IPendingLoginRepository logins,
         TimeProvider time,
         ILogger log)
     {
@@ -44,6 +47,7 @@ public sealed partial class RegistrationFlow
         _nodes = nodes;
         _users = users;
         _keys = keys;
+        _logins = logins;
         _time = time;
         _log = log;
     }
