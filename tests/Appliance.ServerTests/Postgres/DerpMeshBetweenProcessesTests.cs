@@ -53,8 +53,8 @@ public sealed class DerpMeshBetweenProcessesTests(PostgresCluster cluster, ITest
         var key = await ha.PreAuthKeyAsync(a);
         var x = await ha.JoinAsync(a, key, "x");
         var y = await ha.JoinAsync(b, key, "y");
-        await using var xDerp = await DerpInbox.ConnectAsync(a, x.Node.NodeKey);
-        var yDerp = await DerpInbox.ConnectAsync(b, y.Node.NodeKey);
+        await using var xDerp = await DerpInbox.ConnectAsync(a, x.Node.NodeKey, roots);
+        var yDerp = await DerpInbox.ConnectAsync(b, y.Node.NodeKey, roots);
 
         var clock = Stopwatch.StartNew();
         await Delivered(xDerp, yDerp, "a to b");
@@ -73,7 +73,7 @@ public sealed class DerpMeshBetweenProcessesTests(PostgresCluster cluster, ITest
         // B comes back on the same ports and data; y reconnects to it; the links (250 ms backoff doubling to 10 s) return.
         clock.Restart();
         await ha.StartAsync(b);
-        await using var yAgain = await DerpInbox.ConnectAsync(b, y.Node.NodeKey);
+        await using var yAgain = await DerpInbox.ConnectAsync(b, y.Node.NodeKey, roots);
         await Delivered(xDerp, yAgain, "a to b again");
         await Delivered(yAgain, xDerp, "b to a again");
         output.WriteLine($"B restarted: packets flow both ways {clock.Elapsed.TotalMilliseconds:0} ms after the restart began");
@@ -137,9 +137,9 @@ public sealed class DerpMeshBetweenProcessesTests(PostgresCluster cluster, ITest
 
         public DerpTestClient Client { get; }
 
-        public static async Task<DerpInbox> ConnectAsync(ServeInstance instance, NodePrivate key)
+        public static async Task<DerpInbox> ConnectAsync(ServeInstance instance, NodePrivate key, string roots)
         {
-            var leaf = await ServedCertificateAsync(instance.Https);
+            var leaf = await ServedCertificateAsync(instance.Https, roots);
             return new DerpInbox(await DerpHttpConnector.ConnectAsync(instance.Https, key, "127.0.0.1", leaf));
         }
 
@@ -193,16 +193,39 @@ public sealed class DerpMeshBetweenProcessesTests(PostgresCluster cluster, ITest
             }
         }
 
-        /// <summary>The leaf certificate the instance's HTTPS listener presents (its local CA's), to pin the DERP client to.</summary>
-        private static async Task<X509Certificate2> ServedCertificateAsync(IPEndPoint endpoint)
+        /// <summary>
+        /// The leaf certificate the instance's HTTPS listener presents, checked to chain to one of the exported local-CA
+        /// roots in <paramref name="roots"/>, to pin the DERP client to.
+        /// </summary>
+        private static async Task<X509Certificate2> ServedCertificateAsync(IPEndPoint endpoint, string roots)
         {
+            var trusted = new X509Certificate2Collection();
+            trusted.ImportFromPemFile(roots);
             using var tcp = new TcpClient(AddressFamily.InterNetwork);
             await tcp.ConnectAsync(endpoint);
             X509Certificate2? served = null;
-            await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, _) =>
+            await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, chain, _) =>
             {
-                served = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                return true;
+                if (certificate is null)
+                {
+                    return false;
+                }
+
+                var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                using var custom = new X509Chain();
+                custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                custom.ChainPolicy.CustomTrustStore.AddRange(trusted);
+                custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                if (chain is not null)
+                {
+                    foreach (var element in chain.ChainElements)
+                    {
+                        custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+                    }
+                }
+
+                served = leaf;
+                return custom.Build(leaf);
             });
             await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "127.0.0.1" });
             return served ?? throw new InvalidOperationException("no certificate presented");

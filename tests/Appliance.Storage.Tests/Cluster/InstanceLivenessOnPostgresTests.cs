@@ -89,6 +89,32 @@ public sealed class InstanceLivenessOnPostgresTests(PostgresCluster cluster) : I
         Assert.True(InstanceLiveness.LockKey(test.Database.InstanceId) >= 0);
     }
 
+    [Fact]
+    public void Removing_a_crashed_instance_takes_its_presence_its_lease_and_the_work_it_held()
+    {
+        using var test = new TestDatabase(cluster);
+        using var other = OpenSecond(test);
+        var now = test.Time.GetUtcNow();
+        var mine = new PresenceStore(test.Database);
+        var theirs = new PresenceStore(other);
+        mine.RenewInstance(now, now.AddSeconds(15));
+        theirs.RenewInstance(now, now.AddSeconds(15));
+        theirs.Connected(7, now);
+        theirs.Connected(8, now);
+        mine.Connected(9, now);
+        var leases = new LeaseStore(test.Database);
+        Assert.True(leases.TryAcquire("ephemeral-gc", other.InstanceId, now, now.AddSeconds(15)));
+        Assert.Equal([7L, 8L], mine.OnlineElsewhere(now).Order());
+
+        Assert.Equal(2, mine.RemoveCrashed(other.InstanceId));
+
+        Assert.Empty(mine.OnlineElsewhere(now));
+        Assert.Equal([9L], theirs.OnlineElsewhere(now));
+        Assert.Null(leases.Holder("ephemeral-gc", now));
+        Assert.True(leases.TryAcquire("ephemeral-gc", test.Database.InstanceId, now, now.AddSeconds(15)), "the work is free at once");
+        Assert.Equal(0, mine.RemoveCrashed(other.InstanceId));
+    }
+
     private static void Register(params ApplianceDatabase[] databases)
     {
         var now = DateTimeOffset.UtcNow;
