@@ -61,6 +61,11 @@ public sealed class DerpMeshBetweenProcessesTests(PostgresCluster cluster, ITest
         output.WriteLine($"mesh up: first packet A→B delivered {clock.Elapsed.TotalMilliseconds:0} ms after both clients connected");
         await Delivered(yDerp, xDerp, "b to a");
 
+        // While B lives, a disco packet for y goes through the mesh like any other, and nobody says "not here".
+        await xDerp.Client.SendPacketAsync(y.Node.NodeKey.Public, Disco());
+        Assert.NotNull(await yDerp.NextAsync(f => f.Type == DerpFrameType.RecvPacket && f.Data.AsSpan().SequenceEqual(Disco()), Wait));
+        Assert.Null(await xDerp.NextAsync(f => f.Type == DerpFrameType.PeerGone, TimeSpan.FromSeconds(1)));
+
         // B dies. A's link to it drops and A forgets the clients homed there: a disco packet for y is now answered
         // "not here" (derpserver.go's PeerGoneReasonNotHere) instead of being forwarded into the mesh.
         var bPid = b.Process!.Id;
@@ -108,8 +113,7 @@ public sealed class DerpMeshBetweenProcessesTests(PostgresCluster cluster, ITest
     /// <summary>Sends disco-shaped packets to <paramref name="peer"/> until the relay says it is not here.</summary>
     private static async Task NotHere(DerpInbox from, NodePublic peer)
     {
-        var disco = new byte[DerpConstants.DiscoMagic.Length + DerpConstants.KeyLength + DerpConstants.NonceLength + 16];
-        DerpConstants.DiscoMagic.CopyTo(disco);
+        var disco = Disco();
         var deadline = DateTime.UtcNow + Wait;
         while (DateTime.UtcNow < deadline)
         {
@@ -121,6 +125,14 @@ public sealed class DerpMeshBetweenProcessesTests(PostgresCluster cluster, ITest
         }
 
         Assert.Fail($"A kept forwarding to {peer} for {Wait} after its instance died");
+    }
+
+    /// <summary>A packet shaped like a disco message (magic, sender key, nonce, box): the kind a relay answers "not here" for.</summary>
+    private static byte[] Disco()
+    {
+        var disco = new byte[DerpConstants.DiscoMagic.Length + DerpConstants.KeyLength + DerpConstants.NonceLength + 16];
+        DerpConstants.DiscoMagic.CopyTo(disco);
+        return disco;
     }
 
     /// <summary>A DERP client over TLS whose frames a background loop reads into a queue (reads are never cancelled).</summary>
