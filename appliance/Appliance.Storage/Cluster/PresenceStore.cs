@@ -41,6 +41,36 @@ internal sealed class PresenceStore(ApplianceDatabase database)
         transaction.Commit();
     }
 
+    /// <summary>
+    /// Removes another instance that lost its database connection (its liveness lock is gone: State's CrashWatch):
+    /// its presence rows, its lease and the run-once leases it held, in one transaction, so every instance takes
+    /// its nodes offline now instead of when its lease runs out. Idempotent. Returns the presence rows removed.
+    /// </summary>
+    public int RemoveCrashed(string instanceId)
+    {
+        ArgumentNullException.ThrowIfNull(instanceId);
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginWrite();
+        int removed;
+        using (var presence = connection.Command("DELETE FROM ha_presence WHERE instance_id = @i;", transaction).With("@i", instanceId))
+        {
+            removed = presence.ExecuteNonQuery();
+        }
+
+        using (var instance = connection.Command("DELETE FROM ha_instances WHERE instance_id = @i;", transaction).With("@i", instanceId))
+        {
+            instance.ExecuteNonQuery();
+        }
+
+        using (var leases = connection.Command("DELETE FROM ha_leases WHERE holder = @i;", transaction).With("@i", instanceId))
+        {
+            leases.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return removed;
+    }
+
     /// <summary>Records that <paramref name="nodeId"/> has a stream on this instance.</summary>
     public void Connected(long nodeId, DateTimeOffset now)
     {

@@ -16,7 +16,7 @@ namespace Appliance.ServerTests.Postgres;
 /// one data folder per instance, the same APPLIANCE_DATABASE_* everywhere). Clients of each instance see each other;
 /// a change made through one reaches the clients of the others (latency printed); two operators racing on two
 /// instances get one outcome everywhere; an instance killed with SIGKILL loses no node (its clients reconnect to
-/// another and keep their addresses and peers, and its leftover clients go offline when its lease runs out); a
+/// another and keep their addresses and peers, and its leftover clients go offline once the others see its liveness lock go); a
 /// PostgreSQL restart under load loses no committed change.
 /// </summary>
 [Trait("Category", "Postgres")]
@@ -103,7 +103,7 @@ public sealed class SharedDatabaseTests(PostgresCluster cluster, ITestOutputHelp
         Assert.Equal(before.Addresses, back.Node.Self.Addresses);
         Assert.Equal(onA.Node.Peers.Keys.Order(), back.Node.Peers.Keys.Order());
 
-        // The client left behind on A goes offline everywhere once A's lease has run out; the moved one stays online.
+        // The client left behind on A goes offline everywhere once B or C sees A's liveness lock go (CrashWatch); the moved one stays online.
         var leftId = leftOnA.Node.Self!.ID;
         watch.Restart();
         Assert.True(await onC.Node.WaitUntilAsync(n => n.Peer(leftId)?.Online == false && n.Peer(aId)?.Online == true, Converge), Describe(onC.Node));

@@ -84,6 +84,26 @@ public sealed class SharedRepositoryTests : IDisposable
     }
 
     [Fact]
+    public void Republishing_presence_reports_exactly_the_nodes_streaming_here()
+    {
+        // After another instance counted this one crashed and removed its presence (CrashWatch), it records again
+        // every node it still streams to, and no node whose stream has ended.
+        var ids = new[] { "kept", "closed" }.Select(name => _b.Register(MachinePrivate.Generate().Public, new RegisterRequest
+        {
+            Version = 133,
+            NodeKey = NodePrivate.Generate().Public,
+            Auth = new RegisterResponseAuth { AuthKey = "good" },
+            Hostinfo = new Hostinfo { Hostname = name },
+        }).Node!.Id).ToArray();
+        using var kept = _b.Connect(ids[0], zstd: false);
+        _b.Connect(ids[1], zstd: false).Dispose();
+        _presenceB.Connected.Clear();
+
+        Assert.Equal(1, _b.RepublishPresence());
+        Assert.Equal([ids[0]], _presenceB.Connected);
+    }
+
+    [Fact]
     public void A_registration_colliding_with_an_unseen_row_is_decided_again_on_the_stored_rows()
     {
         // A registers a node B has not heard of; B's next registration would pick the same first free address.

@@ -71,6 +71,9 @@ public sealed class MapStreamHub
 
     public bool HasStream(long nodeId) => Volatile.Read(ref _streamsPerNode).ContainsKey(nodeId);
 
+    /// <summary>Every node with at least one stream here.</summary>
+    internal IEnumerable<long> StreamingNodes => Volatile.Read(ref _streamsPerNode).Keys;
+
     /// <summary>The tailnet was (re)loaded at <paramref name="version"/>; call on the writer.</summary>
     internal void Reset(long version)
     {
