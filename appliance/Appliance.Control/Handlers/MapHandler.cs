@@ -30,7 +30,8 @@ internal static class MapHandler
             return;
         }
 
-        var outcome = coordinator.ApplyMapRequest(noise.ClientMachineKey, request);
+        // A stream's request and its connect reach the peers as one delta (one fan-out), not one each.
+        var outcome = coordinator.ApplyMapRequest(noise.ClientMachineKey, request, streamFollows: request.Stream);
         switch (outcome.Status)
         {
             case MapRequestStatus.NodeNotFound:

@@ -194,7 +194,8 @@ public sealed partial class RegistrationFlow
             expiry = request.Expiry;
         }
 
-        var outcome = _coordinator.Write(() =>
+        // A new node opens its stream next: its peers hear of it with that connect, in one delta (issue 16).
+        var outcome = _coordinator.WriteDeferringFanOut(() =>
         {
             // On a shared database another appliance may have stored a row this snapshot has not heard of yet (the
             // same machine, an address or a name): the unique constraints refuse the insert, the snapshot catches up
