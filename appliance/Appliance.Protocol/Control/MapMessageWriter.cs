@@ -58,7 +58,7 @@ public static class MapMessageWriter
 
         var body = json.WrittenSpan;
         var capacity = 4 + (zstd ? Compressor.GetCompressBound(body.Length) : body.Length);
-        var framed = ArrayPool<byte>.Shared.Rent(capacity);
+        var framed = MapFramePool.Pool.Rent(capacity);
         try
         {
             int written;
@@ -77,7 +77,7 @@ public static class MapMessageWriter
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(framed);
+            MapFramePool.Pool.Return(framed);
             throw;
         }
     }
