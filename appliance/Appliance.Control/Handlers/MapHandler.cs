@@ -65,7 +65,7 @@ internal static class MapHandler
         {
             // Self and peers from one snapshot: two reads could straddle a publish and mix versions.
             var snapshot = coordinator.Snapshot;
-            using var framed = MapMessageWriter.FramePooled(coordinator.Maps.Full(snapshot, snapshot.Find(node.Id) ?? node), request.WantsZstd);
+            using var framed = coordinator.Maps.FullFramed(snapshot, snapshot.Find(node.Id) ?? node, request.WantsZstd);
             await context.Response.Body.WriteAsync(framed.Memory, context.RequestAborted).ConfigureAwait(false);
             metrics?.MapMessage(framed.Length);
             return;
