@@ -30,7 +30,8 @@ internal static class MapHandler
             return;
         }
 
-        var outcome = coordinator.ApplyMapRequest(noise.ClientMachineKey, request);
+        // A stream's request and its connect reach the peers as one delta (one fan-out), not one each.
+        var outcome = coordinator.ApplyMapRequest(noise.ClientMachineKey, request, streamFollows: request.Stream);
         switch (outcome.Status)
         {
             case MapRequestStatus.NodeNotFound:
@@ -64,7 +65,7 @@ internal static class MapHandler
         {
             // Self and peers from one snapshot: two reads could straddle a publish and mix versions.
             var snapshot = coordinator.Snapshot;
-            using var framed = MapMessageWriter.FramePooled(coordinator.Maps.Full(snapshot, snapshot.Find(node.Id) ?? node), request.WantsZstd);
+            using var framed = coordinator.Maps.FullFramed(snapshot, snapshot.Find(node.Id) ?? node, request.WantsZstd);
             await context.Response.Body.WriteAsync(framed.Memory, context.RequestAborted).ConfigureAwait(false);
             metrics?.MapMessage(framed.Length);
             return;

@@ -12,8 +12,9 @@ namespace Appliance.Hosting.Control;
 public static class ControlOptionsMapping
 {
     /// <summary>
-    /// The cap on nodes.change_coalesce, which the coordinator still validates but no longer waits for (its map-stream
-    /// hub sends to idle streams at once); kept so existing configuration files load unchanged.
+    /// The cap on nodes.change_coalesce: the longest a new node's registration waits to reach its peers together with
+    /// its stream connect (<see cref="CoordinatorOptions.CoalesceWindow"/>); every other change goes to idle streams
+    /// at once. Files with a larger value (up to the validator's 10 s) keep loading.
     /// </summary>
     public static readonly TimeSpan MaxCoalesceWindow = TimeSpan.FromMilliseconds(250);
 

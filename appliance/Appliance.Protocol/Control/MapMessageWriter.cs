@@ -56,9 +56,13 @@ public static class MapMessageWriter
             JsonSerializer.Serialize(writer, message, ControlJsonContext.Default.MapResponse);
         }
 
-        var body = json.WrittenSpan;
+        return FrameIntoPool(json.WrittenSpan, zstd);
+    }
+
+    private static PooledFrame FrameIntoPool(ReadOnlySpan<byte> body, bool zstd)
+    {
         var capacity = 4 + (zstd ? Compressor.GetCompressBound(body.Length) : body.Length);
-        var framed = ArrayPool<byte>.Shared.Rent(capacity);
+        var framed = MapFramePool.Pool.Rent(capacity);
         try
         {
             int written;
@@ -77,9 +81,66 @@ public static class MapMessageWriter
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(framed);
+            MapFramePool.Pool.Return(framed);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Frames a full map whose peers come already encoded (<see cref="NodeJson"/>): <c>{"Peers":[p1,p2,...],</c>
+    /// followed by the rest of <paramref name="message"/> (which must have no <c>Peers</c> of its own), so the map
+    /// costs a copy per peer instead of a serialization. JSON member order carries no meaning (tailcfg is decoded by
+    /// name), and the bytes decode to the same MapResponse as serializing it with the peers in place.
+    /// </summary>
+    public static PooledFrame FramePooled(MapResponse message, IReadOnlyList<byte[]> peers, bool zstd)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(peers);
+        if (message.Peers is not null)
+        {
+            throw new ArgumentException("the message's peers must be passed encoded, not in the message", nameof(message));
+        }
+
+        if (peers.Count == 0)
+        {
+            return FramePooled(message, zstd);
+        }
+
+        using var rest = new PooledBufferWriter(16 * 1024);
+        using (var writer = new Utf8JsonWriter(rest))
+        {
+            JsonSerializer.Serialize(writer, message, ControlJsonContext.Default.MapResponse);
+        }
+
+        var size = rest.WrittenSpan.Length + 16;
+        foreach (var peer in peers)
+        {
+            size += peer.Length + 1;
+        }
+
+        using var json = new PooledBufferWriter(size);
+        Append(json, "{\"Peers\":["u8);
+        for (var i = 0; i < peers.Count; i++)
+        {
+            if (i > 0)
+            {
+                Append(json, ","u8);
+            }
+
+            Append(json, peers[i]);
+        }
+
+        // rest is "{}" or "{...}": continue the object after the peers with its members (or close it).
+        var members = rest.WrittenSpan[1..];
+        Append(json, members.Length > 1 ? "],"u8 : "]"u8);
+        Append(json, members);
+        return FrameIntoPool(json.WrittenSpan, zstd);
+    }
+
+    private static void Append(PooledBufferWriter writer, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(writer.GetSpan(bytes.Length));
+        writer.Advance(bytes.Length);
     }
 
     /// <summary>The keep-alive message <c>{"KeepAlive":true}</c>, framed once per encoding.</summary>

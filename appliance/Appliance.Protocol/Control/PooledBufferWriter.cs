@@ -2,13 +2,13 @@ using System.Buffers;
 
 namespace Appliance.Protocol.Control;
 
-/// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/> (grows by doubling).</summary>
+/// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="MapFramePool"/> (grows by doubling).</summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _written;
 
-    public PooledBufferWriter(int initialCapacity) => _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    public PooledBufferWriter(int initialCapacity) => _buffer = MapFramePool.Pool.Rent(initialCapacity);
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
@@ -28,7 +28,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Dispose()
     {
-        ArrayPool<byte>.Shared.Return(_buffer);
+        MapFramePool.Pool.Return(_buffer);
         _buffer = [];
     }
 
@@ -40,9 +40,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var grown = MapFramePool.Pool.Rent(Math.Max(needed, _buffer.Length * 2));
         _buffer.AsSpan(0, _written).CopyTo(grown);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        MapFramePool.Pool.Return(_buffer);
         _buffer = grown;
     }
 }

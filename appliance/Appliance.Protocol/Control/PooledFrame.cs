@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Appliance.Protocol.Control;
 
 /// <summary>
-/// A framed map message in a buffer rented from <see cref="ArrayPool{T}.Shared"/>: what a full map is framed into,
+/// A framed map message in a buffer rented from <see cref="MapFramePool"/>: what a full map is framed into,
 /// so that the megabytes of JSON and zstd output a large tailnet's map takes are reused rather than allocated per
 /// stream on the large-object heap (issue 16: every such allocation counts towards a full, O(heap) collection, which
 /// made each registration cost more as the tailnet grew). Dispose it once the bytes are written; it must not be
@@ -27,7 +27,7 @@ public sealed class PooledFrame : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            MapFramePool.Pool.Return(buffer);
         }
     }
 }

@@ -140,6 +140,7 @@ public sealed partial class ControlCoordinator : IDisposable
     public void Dispose()
     {
         _heartbeat.Dispose();
+        _deferredFanOut?.Dispose();
         Streams.CloseAll();
     }
 

@@ -25,10 +25,12 @@ public sealed class CoordinatorOptions
     public Random? AllocationRandom { get; set; }
 
     /// <summary>
-    /// No longer used: a change is sent to an idle map stream at once and coalesced only while a stream is busy
-    /// sending (<see cref="MapStreamHub"/>). Still validated (0 to 250 ms) so existing configurations keep loading.
+    /// The longest a new node's registration is held back from the map streams, waiting to go out in one delta with
+    /// the node's own stream connect (its endpoints and online state) instead of one fan-out each (issue 16). Any other
+    /// command's fan-out carries it sooner. Every other change is sent to an idle map stream at once and coalesced
+    /// only while a stream is busy sending (<see cref="MapStreamHub"/>). 0 to 250 ms; default 0 (no holding back).
     /// </summary>
-    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.Zero;
 
     /// <summary>Keep-alive period on idle map streams. Default 55 s; must stay well under the client's 120 s watchdog.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(55);

@@ -63,6 +63,18 @@ public static class IpAllocator
     /// <summary>The lowest free host address of <paramref name="prefix"/>; null when the prefix is full.</summary>
     public static IPAddress? Next(IPNetwork prefix, IReadOnlySet<IPAddress> used)
     {
+        var floor = UInt128.One;
+        return Next(prefix, used, ref floor);
+    }
+
+    /// <summary>
+    /// The lowest free host address of <paramref name="prefix"/> at or above host offset <paramref name="floor"/>,
+    /// which the caller knows every lower address to be used (or reserved); on return <paramref name="floor"/> is the
+    /// offset of the address found (or past the end). So a caller allocating again from the same set, plus what it
+    /// added, scans only from there instead of from the bottom (issue 16: the scan was O(N) on every registration).
+    /// </summary>
+    public static IPAddress? Next(IPNetwork prefix, IReadOnlySet<IPAddress> used, ref UInt128 floor)
+    {
         ArgumentNullException.ThrowIfNull(used);
         var length = prefix.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 4 : 16;
         Span<byte> bytes = stackalloc byte[16];
@@ -79,7 +91,7 @@ public static class IpAllocator
         // A linear scan from the bottom: fine for the tens of thousands of nodes an appliance serves, and it keeps
         // addresses dense and predictable for operators. It runs on every registration, so each step is plain
         // 128-bit arithmetic (no BigInteger allocations, issue 16).
-        for (var offset = UInt128.One; offset <= last && offset != 0; offset++)
+        for (var offset = UInt128.Max(floor, UInt128.One); offset <= last && offset != 0; offset++)
         {
             System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, start + offset);
             var candidate = new IPAddress(bytes[(16 - length)..]);
@@ -88,9 +100,11 @@ public static class IpAllocator
                 continue;
             }
 
+            floor = offset;
             return candidate;
         }
 
+        floor = last == UInt128.MaxValue ? last : last + 1;
         return null;
     }
 

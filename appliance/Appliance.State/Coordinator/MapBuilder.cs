@@ -36,10 +36,29 @@ public sealed class MapBuilder
     /// <summary>The first message of a stream: self Node and full state (docs/wire/control.md "/machine/map"; tailscale control/controlclient/map.go).</summary>
     public MapResponse Full(TailnetSnapshot snapshot, NodeEntry self)
     {
+        var peers = new List<Node>();
+        var message = FullWithoutPeers(snapshot, self, (_, peer) => peers.Add(peer));
+        return peers.Count > 0 ? message with { Peers = peers } : message;
+    }
+
+    /// <summary>
+    /// <see cref="Full"/> framed into a rented buffer, each peer's JSON taken from <see cref="NodeJson"/>: a peer
+    /// whose Node is the shared projection (every peer without a policy, every peer but routers with one) is encoded
+    /// once per change and then copied into every full map, so a full map costs O(peers) copies, not serializations.
+    /// </summary>
+    public PooledFrame FullFramed(TailnetSnapshot snapshot, NodeEntry self, bool zstd)
+    {
+        var encoded = new List<byte[]>();
+        var message = FullWithoutPeers(snapshot, self, (entry, peer) =>
+            encoded.Add(ReferenceEquals(peer, entry.Wire) ? NodeJson.Shared(peer) : NodeJson.Encode(peer)));
+        return MapMessageWriter.FramePooled(message, encoded, zstd);
+    }
+
+    private MapResponse FullWithoutPeers(TailnetSnapshot snapshot, NodeEntry self, Action<NodeEntry, Node> addPeerOf)
+    {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(self);
         var view = snapshot.Policy.ViewOf(self.Id);
-        var peers = new List<Node>(view?.Peers.Count ?? snapshot.Nodes.Count);
         var users = new HashSet<long> { self.Wire.User };
         if (view is null)
         {
@@ -47,7 +66,7 @@ public sealed class MapBuilder
             {
                 if (id != self.Id)
                 {
-                    peers.Add(entry.Wire);
+                    addPeerOf(entry, entry.Wire);
                     users.Add(entry.Wire.User);
                 }
             }
@@ -58,7 +77,7 @@ public sealed class MapBuilder
             {
                 if (id != self.Id && snapshot.Find(id) is { } entry)
                 {
-                    peers.Add(routes.ApplyTo(entry.Wire));
+                    addPeerOf(entry, routes.ApplyTo(entry.Wire));
                     users.Add(entry.Wire.User);
                 }
             }
@@ -68,7 +87,6 @@ public sealed class MapBuilder
         {
             Node = view?.ApplyToSelf(self.Wire) ?? self.Wire,
             DERPMap = _derp.Current,
-            Peers = peers.Count > 0 ? peers : null,
             DNSConfig = _dns,
             Domain = _options.TailnetName ?? _options.Dns.BaseDomain,
             CollectServices = false,

@@ -58,17 +58,27 @@ public sealed record TailnetSnapshot
     public TailnetSnapshot With(NodeEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var without = Find(entry.Id) is { } old ? Without(old) : this;
+        var old = Find(entry.Id);
+        var without = old is not null ? Without(old) : this;
         var r = entry.Record;
         var addresses = without.Addresses;
-        if (r.IPv4 is not null)
+        if (old is not null && Equals(old.Record.IPv4, r.IPv4) && Equals(old.Record.IPv6, r.IPv6))
         {
-            addresses = addresses.Add(r.IPv4);
+            // The node kept its addresses (almost every change): the same set, so its identity says "no address
+            // changed" to the registration flow's allocation floor (RegistrationFlow.Addresses.cs).
+            addresses = Addresses;
         }
-
-        if (r.IPv6 is not null)
+        else
         {
-            addresses = addresses.Add(r.IPv6);
+            if (r.IPv4 is not null)
+            {
+                addresses = addresses.Add(r.IPv4);
+            }
+
+            if (r.IPv6 is not null)
+            {
+                addresses = addresses.Add(r.IPv6);
+            }
         }
 
         return without with

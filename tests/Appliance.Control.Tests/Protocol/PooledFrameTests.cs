@@ -34,6 +34,31 @@ public sealed class PooledFrameTests
         Assert.Equal(expected, pooled.Memory.ToArray());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_map_framed_from_encoded_peers_decodes_to_the_serialized_map(bool zstd)
+    {
+        var map = LargeMap() with { Node = new Node { ID = 9999, Name = "self.tailnet.example." }, ControlTime = DateTimeOffset.UnixEpoch };
+        var encoded = map.Peers!.Select(NodeJson.Shared).ToList();
+        using var framed = MapMessageWriter.FramePooled(map with { Peers = null }, encoded, zstd);
+
+        var buffer = new System.Buffers.ReadOnlySequence<byte>(framed.Memory);
+        Assert.True(new MapMessageReader(zstd).TryRead(ref buffer, out var json));
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+            System.Text.Json.Nodes.JsonNode.Parse(ControlJson.Serialize(map)), System.Text.Json.Nodes.JsonNode.Parse(json)));
+        Assert.Same(encoded[0], NodeJson.Shared(map.Peers![0]));
+    }
+
+    [Fact]
+    public void Encoded_peers_close_an_otherwise_empty_map_and_peers_in_the_message_are_refused()
+    {
+        using var framed = MapMessageWriter.FramePooled(new MapResponse(), [NodeJson.Encode(new Node { ID = 1 })], zstd: false);
+        var json = System.Text.Encoding.UTF8.GetString(framed.Memory.Span[4..]);
+        Assert.Equal("""{"Peers":[{"ID":1}]}""", json);
+        Assert.Throws<ArgumentException>(() => MapMessageWriter.FramePooled(LargeMap(), [], zstd: false));
+    }
+
     [Fact]
     public void A_disposed_frame_cannot_be_read_and_disposing_twice_is_harmless()
     {

@@ -198,7 +198,8 @@ public sealed partial class RegistrationFlow
             expiry = request.Expiry;
         }
 
-        var outcome = _coordinator.Write(() =>
+        // A new node opens its stream next: its peers hear of it with that connect, in one delta (issue 16).
+        var outcome = _coordinator.WriteDeferringFanOut(() =>
         {
             // On a shared database another appliance may have stored a row this snapshot has not heard of yet (the
             // same machine, an address or a name): the unique constraints refuse the insert, the snapshot catches up
@@ -244,8 +245,7 @@ public sealed partial class RegistrationFlow
             }
             else
             {
-                var v4 = IpAllocator.Allocate(_options.Allocation, _options.PrefixV4, snapshot.Addresses, _options.AllocationRandom);
-                var v6 = IpAllocator.Allocate(_options.Allocation, _options.PrefixV6, snapshot.Addresses, _options.AllocationRandom);
+                var (v4, v6) = AllocateAddresses(snapshot);
                 if (v4 is null || v6 is null)
                 {
                     return (RegisterStatus.AddressesExhausted, null);
@@ -281,6 +281,11 @@ public sealed partial class RegistrationFlow
             var next = existing is null ? snapshot : snapshot.Without(existing);
             var entry = _coordinator.Project(stored.Row, request.Hostinfo ?? existing?.Hostinfo, existing?.Online ?? false, existing?.Cap ?? request.Version, now);
             _coordinator.Publish(_coordinator.WithUser(next.With(entry), entry.Record.UserId), changes => changes.AddFull(entry.Id));
+            if (existing is null)
+            {
+                AddressesTaken(_coordinator.Current);
+            }
+
             var owner = entry.Record.UserId is { } uid ? _coordinator.Current.Users.GetValueOrDefault(uid)?.Name ?? $"user {uid}" : string.Join(",", entry.Record.Tags);
             var how = method.ToText();
             if (existing is null)

@@ -17,10 +17,18 @@ public sealed partial class ControlCoordinator
     /// Hostinfo (docs/wire/control.md "/machine/map"; headscale applies them for streams too, and so do we). Peers hear about it as a
     /// patch when only endpoints, home DERP or disco key changed, and as a full node change otherwise.
     /// </summary>
-    public MapRequestOutcome ApplyMapRequest(MachinePublic machine, MapRequest request)
+    public MapRequestOutcome ApplyMapRequest(MachinePublic machine, MapRequest request) => ApplyMapRequest(machine, request, streamFollows: false);
+
+    /// <summary>
+    /// As <see cref="ApplyMapRequest(MachinePublic, MapRequest)"/>; with <paramref name="streamFollows"/> (the caller
+    /// calls <see cref="Connect"/> next) what it changed is not fanned out on its own but with the connect, so peers
+    /// get one delta for both (issue 16), or after <see cref="CoordinatorOptions.CoalesceWindow"/> at the latest.
+    /// </summary>
+    public MapRequestOutcome ApplyMapRequest(MachinePublic machine, MapRequest request, bool streamFollows)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Write(() =>
+        Func<Func<MapRequestOutcome>, MapRequestOutcome> write = streamFollows ? WriteDeferringFanOut : Write;
+        return write(() =>
         {
             var snapshot = _snapshot;
             if (snapshot.FindByNodeKey(request.NodeKey) is not { } entry)

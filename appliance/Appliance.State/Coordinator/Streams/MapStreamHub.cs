@@ -339,7 +339,7 @@ public sealed class MapStreamHub
         var snapshot = _current();
         session.Touch(_time.GetTimestamp());
         session.Baseline = snapshot;
-        return snapshot.Find(session.NodeId) is { } self ? MapMessageWriter.FramePooled(_maps.Full(snapshot, self), session.Zstd) : null;
+        return snapshot.Find(session.NodeId) is { } self ? _maps.FullFramed(snapshot, self, session.Zstd) : null;
     }
 
     private static OutgoingMessage? Personal(MapResponse? response, ChangeSet changes) =>
