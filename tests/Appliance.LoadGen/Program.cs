@@ -3,6 +3,12 @@ using Appliance.LoadGen.Report;
 using Appliance.LoadGen.Run;
 
 // appliance-loadgen: see LoadOptions.Usage and docs/benchmarks.md ("Load generator").
+// `appliance-loadgen derp ...`: DERP relay throughput from this separate process (Derp/DerpLoadOptions.Usage).
+if (args is ["derp", ..])
+{
+    return await Appliance.LoadGen.Derp.DerpLoadCommand.RunAsync(args[1..], CancellationToken.None);
+}
+
 var (options, errors) = LoadOptions.Parse(args);
 if (options is null)
 {

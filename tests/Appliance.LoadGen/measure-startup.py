@@ -4,6 +4,8 @@
 usage: measure-startup.py APPLIANCE_BIN [ROUNDS] [NAME=VALUE ...]   (extra environment, e.g. DOTNET_gcConcurrent=0)
 Each round starts `APPLIANCE_BIN serve` on a free loopback port with an empty data folder (first start) and then again
 on the same folder (existing data), polls GET /ready every 2 ms, then reads VmRSS from /proc after 10 s idle.
+"CPU to ready" is the process's user + system CPU when /ready first answered 200 (/proc/PID/stat): unlike the wall
+time it is hardly inflated by other processes competing for the cores, so it compares builds on a loaded machine.
 """
 import http.client, os, shutil, socket, subprocess, sys, tempfile, time
 
@@ -21,6 +23,12 @@ def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         return next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
 
+def cpu_ms(pid):
+    # Fields after the command name's ')': utime is the 14th field of the line, stime the 15th, in USER_HZ (1/100 s).
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 10
+
 def once(binary, data):
     port = free_port()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "APPLIANCE_LOG_FILE": "off",
@@ -34,8 +42,9 @@ def once(binary, data):
                 raise SystemExit(f"serve exited or not ready (exit {p.poll()})")
             time.sleep(0.002)
         ms = (time.monotonic() - start) * 1000
+        cpu = cpu_ms(p.pid)
         time.sleep(10)
-        return ms, rss_kb(p.pid)
+        return ms, cpu, rss_kb(p.pid)
     finally:
         p.terminate(); p.wait(30)
 
@@ -45,7 +54,7 @@ for r in range(rounds):
     work = tempfile.mkdtemp()
     try:
         for kind in ("fresh", "existing"):
-            ms, kb = once(binary, os.path.join(work, "data"))
-            print(f"{' '.join(sys.argv[3:]) or 'defaults'}: round {r} {kind:8} ready {ms:7.0f} ms  idle RSS {kb / 1024:6.1f} MiB  loadavg {open('/proc/loadavg').read().split()[0]}", flush=True)
+            ms, cpu, kb = once(binary, os.path.join(work, "data"))
+            print(f"{' '.join(sys.argv[3:]) or 'defaults'}: round {r} {kind:8} ready {ms:7.0f} ms  CPU to ready {cpu:5d} ms  idle RSS {kb / 1024:6.1f} MiB  loadavg {open('/proc/loadavg').read().split()[0]}", flush=True)
     finally:
         shutil.rmtree(work)

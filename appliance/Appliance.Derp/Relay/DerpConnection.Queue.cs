@@ -12,14 +12,14 @@ internal sealed partial class DerpConnection
     private int _queuedPackets;
     private int _queuedControl;
 
-    /// <summary>Encodes RecvPacket(source, packet) and queues it, or drops and counts it when the queue is full.</summary>
+    /// <summary>
+    /// Encodes RecvPacket(source, packet) and queues it alone, or drops and counts it when the queue is full (packets
+    /// forwarded by a mesh peer; a local sender's packets are gathered per read buffer instead, .Batch).
+    /// </summary>
     public bool TryEnqueuePacket(NodePublic source, in ReadOnlySequence<byte> packet)
     {
-        var metrics = _server.Metrics;
-        if (Interlocked.Increment(ref _queuedPackets) > _queueLimit)
+        if (!TryReservePacket())
         {
-            _ = Interlocked.Decrement(ref _queuedPackets);
-            _ = Interlocked.Increment(ref metrics.PacketsDroppedQueueFullValue);
             return false;
         }
 
@@ -29,11 +29,11 @@ internal sealed partial class DerpConnection
         _ = DerpFrameWriter.TryWriteHeader(buffer, DerpFrameType.RecvPacket, DerpConstants.KeyLength + packetLength);
         source.CopyTo(buffer.AsSpan(DerpConstants.FrameHeaderLength));
         packet.CopyTo(buffer.AsSpan(DerpConstants.FrameHeaderLength + DerpConstants.KeyLength));
-        if (!_queue.Writer.TryWrite(new QueuedFrame(buffer, frameLength, IsPacket: true)))
+        if (!_queue.Writer.TryWrite(new QueuedFrame(buffer, frameLength, Packets: 1)))
         {
             _ = Interlocked.Decrement(ref _queuedPackets);
             ArrayPool<byte>.Shared.Return(buffer);
-            _ = Interlocked.Increment(ref metrics.PacketsDroppedGoneValue);
+            _ = Interlocked.Increment(ref _server.Metrics.PacketsDroppedGoneValue);
             return false;
         }
 
@@ -79,7 +79,7 @@ internal sealed partial class DerpConnection
         var frameLength = DerpConstants.FrameHeaderLength + payload.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(frameLength);
         _ = DerpFrameWriter.TryWriteFrame(buffer, type, payload, out _);
-        if (!_queue.Writer.TryWrite(new QueuedFrame(buffer, frameLength, IsPacket: false)))
+        if (!_queue.Writer.TryWrite(new QueuedFrame(buffer, frameLength, Packets: 0)))
         {
             _ = Interlocked.Decrement(ref _queuedControl);
             ArrayPool<byte>.Shared.Return(buffer);
@@ -92,9 +92,9 @@ internal sealed partial class DerpConnection
     private void Release(in QueuedFrame frame)
     {
         ArrayPool<byte>.Shared.Return(frame.Buffer);
-        if (frame.IsPacket)
+        if (frame.Packets > 0)
         {
-            _ = Interlocked.Decrement(ref _queuedPackets);
+            _ = Interlocked.Add(ref _queuedPackets, -frame.Packets);
         }
         else
         {

@@ -28,11 +28,15 @@ internal sealed partial class DerpConnection
                 {
                     while (DerpFrameReader.TryReadFrame(ref buffer, out var frame))
                     {
+                        _unparsedBytes = buffer.Length;
                         if (HandleFrame(frame) is { } reason)
                         {
                             return reason;
                         }
                     }
+
+                    // The read buffer is used up: every destination gets what it was sent, in one queue write each.
+                    FlushBatches();
 
                     if (result.IsCompleted || result.IsCanceled)
                     {
@@ -56,6 +60,12 @@ internal sealed partial class DerpConnection
         catch (Exception exception) when (TransportFailure.Is(exception))
         {
             return CloseReason ?? DerpCloseReason.ClientClosed;
+        }
+        finally
+        {
+            // Packets read before the connection ended (or broke the protocol) are still delivered, as they were when
+            // each was queued on its own.
+            FlushBatches();
         }
     }
 
@@ -115,7 +125,7 @@ internal sealed partial class DerpConnection
 
         if (_server.TryGetActive(destination, out var target))
         {
-            if (target.TryEnqueuePacket(Key, packet) && !ReferenceEquals(target, _lastDestination))
+            if (TryGather(target, Key, packet) && !ReferenceEquals(target, _lastDestination))
             {
                 _lastDestination = target;
                 if (_destinations.Add(target))

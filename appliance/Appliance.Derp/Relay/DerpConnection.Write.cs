@@ -33,10 +33,11 @@ internal sealed partial class DerpConnection
                     }
 
                     pending += frame.Length;
-                    if (frame.IsPacket)
+                    if (frame.Packets > 0)
                     {
-                        packets++;
-                        bytes += frame.Length - Protocol.Derp.DerpConstants.FrameHeaderLength - Protocol.Derp.DerpConstants.KeyLength;
+                        // Payload bytes only: a batch is Packets frames of header + source key + packet.
+                        packets += frame.Packets;
+                        bytes += frame.Length - (frame.Packets * (Protocol.Derp.DerpConstants.FrameHeaderLength + Protocol.Derp.DerpConstants.KeyLength));
                     }
 
                     if (pending >= FlushThreshold)
@@ -72,10 +73,7 @@ internal sealed partial class DerpConnection
             _ = _queue.Writer.TryComplete();
             while (reader.TryRead(out var frame))
             {
-                if (frame.IsPacket)
-                {
-                    _ = Interlocked.Increment(ref metrics.PacketsDroppedGoneValue);
-                }
+                _ = Interlocked.Add(ref metrics.PacketsDroppedGoneValue, frame.Packets);
 
                 Release(frame);
             }
