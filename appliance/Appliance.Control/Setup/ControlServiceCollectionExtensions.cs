@@ -43,9 +43,9 @@ public static class ControlServiceCollectionExtensions
             sp.GetRequiredService<IPacketFilterProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger(StateEvents.Category),
-            // Waiting interactive logins in the database (shared by every appliance on it, docs/ops/ha.md); in memory
-            // only for hosts built without one (tests that bring their own repositories).
-            sp.GetService<IPendingLoginRepository>() ?? (sp.GetService<ApplianceDatabase>() is { } database ? new StoredPendingLogins(database) : null)));
+            // Waiting interactive logins in the database (shared by every appliance on it, docs/ops/ha.md; the
+            // composition root registers them with the other repositories); in memory only for hosts without one.
+            sp.GetService<IPendingLoginRepository>()));
         services.TryAddSingleton<ITailnetWriter>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<INodePresence>(sp => sp.GetRequiredService<ControlCoordinator>());
         services.TryAddSingleton<IRegistrationApprovals>(sp => sp.GetRequiredService<ControlCoordinator>());

@@ -19,6 +19,9 @@ public static class TailnetRepositoryRegistration
         services.TryAddSingleton<INodeRepository>(sp => new SqliteNodeRepository(sp.GetRequiredService<ApplianceDatabase>()));
         services.TryAddSingleton<IUserDirectory>(sp => new SqliteUserDirectory(sp.GetRequiredService<ApplianceDatabase>()));
 
+        // Waiting interactive logins, shared by every appliance on one database (docs/ops/ha.md).
+        services.TryAddSingleton<IPendingLoginRepository>(sp => new StoredPendingLogins(sp.GetRequiredService<ApplianceDatabase>()));
+
         // The coordinator consumes pre-auth keys through an IdentityService of its own: the admin API's
         // IdentityService writes through the coordinator (its ITailnetWriter), so sharing it would be a cycle.
         services.TryAddSingleton<IPreAuthKeyAuthority>(sp => new IdentityPreAuthKeyAuthority(
