@@ -5,6 +5,7 @@ using Appliance.Hosting.Tests.Admin;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
+using UserStore = Appliance.Storage.Stores.UserStore;
 
 namespace Appliance.Hosting.Tests.Cli;
 

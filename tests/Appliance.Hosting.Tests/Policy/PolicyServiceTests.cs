@@ -7,6 +7,7 @@ using Appliance.State.Policy;
 using Appliance.State.Identity;
 using Appliance.Storage.Database;
 using Appliance.Storage.Files;
+using PolicyStore = Appliance.Storage.Stores.PolicyStore;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Appliance.Hosting.Tests.Policy;
