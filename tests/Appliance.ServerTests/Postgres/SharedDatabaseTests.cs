@@ -185,11 +185,13 @@ public sealed class SharedDatabaseTests(PostgresCluster cluster, ITestOutputHelp
         _temp.Dispose();
     }
 
-    private static Dictionary<string, string> Environment(string connection) => new()
+    // The cluster key file gives every instance the same Noise key (docs/ops/ha.md); instances with different keys refuse to join.
+    private Dictionary<string, string> Environment(string connection) => new()
     {
         ["APPLIANCE_LOG_FILE"] = "off",
         ["APPLIANCE_DATABASE_TYPE"] = "postgres",
         ["APPLIANCE_DATABASE_CONNECTION"] = connection,
+        ["APPLIANCE_DATABASE_CLUSTER_KEY_FILE"] = _temp.Combine("cluster.key"),
     };
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
