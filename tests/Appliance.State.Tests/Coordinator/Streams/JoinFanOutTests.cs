@@ -22,9 +22,12 @@ public sealed class JoinFanOutTests
         await using var probe = new StreamProbe(ha.Session);
         Assert.NotNull((await probe.Next())!.Node);
 
-        var b = f.Register("b");
+        // A's reader parks (idle): from here only a fan-out can hand it anything.
         probe.StartReading();
         Assert.False(probe.HasArrived);
+
+        var b = f.Register("b");
+        Assert.Equal(0, f.Coordinator.Streams.SentAtOnce);
         Assert.Equal(1, ha.Session.Pending);
 
         var applied = f.Coordinator.ApplyMapRequest(b.Machine, new MapRequest
@@ -32,7 +35,7 @@ public sealed class JoinFanOutTests
             Version = 133, NodeKey = b.Node, Stream = true, Endpoints = ["192.0.2.9:41641"], DiscoKey = Appliance.Protocol.Keys.DiscoPublic.FromRaw(Appliance.Protocol.Keys.NodePrivate.Generate().Public.Raw),
         }, streamFollows: true);
         Assert.True(applied.IsOk);
-        Assert.False(probe.HasArrived);
+        Assert.Equal(0, f.Coordinator.Streams.SentAtOnce);
         using var hb = f.Coordinator.Connect(applied.Node.Id, zstd: true);
 
         var delta = await probe.Next();
@@ -59,10 +62,13 @@ public sealed class JoinFanOutTests
         await using var probe = new StreamProbe(ha.Session);
         Assert.NotNull((await probe.Next())!.Node);
 
+        probe.StartReading();
         var b = f.Register("b");
+        Assert.Equal(0, f.Coordinator.Streams.SentAtOnce);
         Assert.Null(await probe.Next(timeoutMs: 300));
 
         f.Time.Advance(Window);
+        Assert.Equal(1, f.Coordinator.Streams.SentAtOnce);
         var delta = await probe.Next();
         var peer = Assert.Single(delta!.PeersChanged!);
         Assert.Equal(b.Outcome.Node!.Id, peer.ID);
@@ -79,7 +85,9 @@ public sealed class JoinFanOutTests
         await using var probe = new StreamProbe(ha.Session);
         Assert.NotNull((await probe.Next())!.Node);
 
+        probe.StartReading();
         f.Coordinator.ApplyMapRequest(b.Machine, new MapRequest { Version = 133, NodeKey = b.Node, Stream = true, Endpoints = ["192.0.2.4:4"] }, streamFollows: true);
+        Assert.Equal(0, f.Coordinator.Streams.SentAtOnce);
         Assert.Null(await probe.Next(timeoutMs: 300));
 
         f.Time.Advance(Window);
@@ -96,6 +104,7 @@ public sealed class JoinFanOutTests
         await using var probe = new StreamProbe(ha.Session);
         Assert.NotNull((await probe.Next())!.Node);
 
+        probe.StartReading();
         var b = f.Register("b");
         Assert.Equal(1, f.Coordinator.Streams.SentAtOnce);
         Assert.Equal(b.Outcome.Node!.Id, Assert.Single((await probe.Next())!.PeersChanged!).ID);
