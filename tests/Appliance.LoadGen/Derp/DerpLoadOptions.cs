@@ -10,7 +10,8 @@ internal sealed record DerpLoadOptions
           --derp URL              the relay's plain-HTTP base URL, e.g. http://127.0.0.1:8080 (the appliance needs
                                   derp.allow_plain_http and derp.verify_clients: false)
           --pairs N[,N...]        sender/receiver pairs per measurement (default 1,10,50)
-          --rounds R              rounds; each round measures every pair count once, interleaved (default 3)
+          --rounds R              rounds; each round measures every pair count once, interleaved (default 3),
+                                  after one unrecorded pass at the largest pair count (the relay's JIT warm-up)
           --packets P             packets relayed per measurement, split over the pairs (default 200000)
           --size BYTES            packet size (default 1400)
           --window W              packets in flight per pair (sent, not yet received; default 256)

@@ -20,6 +20,10 @@ internal sealed class DerpLoadRun(DerpLoadOptions options, TextWriter log)
         var host = options.Derp.Host;
         var addresses = IPAddress.TryParse(host, out var literal) ? new[] { literal } : await Dns.GetHostAddressesAsync(host, cancellationToken);
         var relay = new IPEndPoint(addresses[0], options.Derp.Port);
+        // One unrecorded pass at the largest pair count first: a fresh relay spends its first seconds compiling its
+        // packet path (tiered JIT), which on a loaded machine otherwise lands in the first measurements' CPU figures.
+        var warmUp = await MeasureAsync(relay, host, 0, options.Pairs.Max(), cancellationToken);
+        log.WriteLine("warm-up: " + warmUp.Describe());
         var results = new List<DerpMeasurement>();
         for (var round = 1; round <= options.Rounds; round++)
         {
