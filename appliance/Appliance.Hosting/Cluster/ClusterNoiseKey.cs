@@ -6,7 +6,7 @@ using Appliance.Storage.Database;
 namespace Appliance.Hosting.Cluster;
 
 /// <summary>
-/// One Noise key for every appliance on a database, without copying it by hand (docs/ops/ha.md, decision 0095):
+/// One Noise key for every appliance on a database, without copying it by hand (docs/ops/ha.md, decision 0098):
 /// the first instance to start stores its key in <c>ha_secrets</c>, sealed under the cluster key
 /// (<c>database.cluster_key_file</c>); an instance without <c>noise_private.key</c> writes the cluster's key there
 /// before the Noise transport loads it. Runs before the host is built; the answer is null (go on) or why this

@@ -4,7 +4,7 @@ using System.Text;
 namespace Appliance.Hosting.Cluster;
 
 /// <summary>
-/// Seals a shared secret for the database under the cluster key (docs/decisions/0095-ha-cluster-noise-key.md), with
+/// Seals a shared secret for the database under the cluster key (docs/decisions/0098-cluster-noise-key.md), with
 /// the BCL only: a fresh 16-byte salt per seal, HKDF-SHA256 (salt, info naming the secret) to a 256-bit key, and
 /// ChaCha20-Poly1305 with a random nonce and the secret's name and public half as associated data, so a sealed text
 /// moved to another name or paired with another public key does not open. Text form:

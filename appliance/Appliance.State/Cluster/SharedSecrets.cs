@@ -8,7 +8,7 @@ public sealed record SealedSecret(string PublicKey, string Sealed);
 
 /// <summary>
 /// The secrets several appliances on one database share (<c>ha_secrets</c>, migration 0007): today the Noise key,
-/// sealed by Hosting's ClusterNoiseKey under database.cluster_key_file (docs/decisions/0095-ha-cluster-noise-key.md).
+/// sealed by Hosting's ClusterNoiseKey under database.cluster_key_file (docs/decisions/0098-cluster-noise-key.md).
 /// This class stores and returns sealed text only.
 /// </summary>
 public sealed class SharedSecrets(ApplianceDatabase database)

@@ -6,7 +6,7 @@ namespace Appliance.Storage.Cluster;
 
 /// <summary>
 /// Secrets the appliances on one database share (<c>ha_secrets</c>, migration 0007), stored only sealed: this store
-/// never sees clear text, the caller seals and opens (docs/decisions/0095-ha-cluster-noise-key.md).
+/// never sees clear text, the caller seals and opens (docs/decisions/0098-cluster-noise-key.md).
 /// </summary>
 internal sealed class SharedSecretStore(ApplianceDatabase database)
 {

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS ha_instance_settings (
 
 -- Secrets the instances share, sealed (AEAD) under a key derived from database.cluster_key_file, never in clear
 -- text: today the Noise private key (name 'noise'). public_key is the secret's public half, so an instance can tell
--- whether its own key file is the cluster's without decrypting. docs/decisions/0095-ha-cluster-noise-key.md.
+-- whether its own key file is the cluster's without decrypting. docs/decisions/0098-cluster-noise-key.md.
 CREATE TABLE IF NOT EXISTS ha_secrets (
     name       TEXT    NOT NULL PRIMARY KEY,
     public_key TEXT    NOT NULL,

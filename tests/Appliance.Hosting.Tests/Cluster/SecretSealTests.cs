@@ -5,7 +5,7 @@ using Appliance.Protocol.Keys;
 namespace Appliance.Hosting.Tests.Cluster;
 
 /// <summary>
-/// The sealing of the shared Noise key (decision 0095): it opens only with the same cluster key, name and public
+/// The sealing of the shared Noise key (decision 0098): it opens only with the same cluster key, name and public
 /// half; any changed byte, a truncated or foreign text, or random input is refused without an exception; the
 /// cluster key file is created 0600 and refused when corrupt.
 /// </summary>

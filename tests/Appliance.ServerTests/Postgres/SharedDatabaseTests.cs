@@ -158,7 +158,7 @@ public sealed class SharedDatabaseTests(PostgresCluster cluster, ITestOutputHelp
             $"expected {expected}; {Describe(onA.Node)}");
 
         // Every liveness lock dropped with the restart, the watchers' own connections too: nobody was declared crashed
-        // (event 5031), so no node went offline for it (decision 0095).
+        // (event 5031), so no node went offline for it (decision 0097).
         Assert.DoesNotContain("lost its database connection", a.Process.Stdout + b.Process.Stdout, StringComparison.Ordinal);
 
         // And the instances work on: a change through A after the restart reaches B's client.
