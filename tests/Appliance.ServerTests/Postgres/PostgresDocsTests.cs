@@ -20,7 +20,7 @@ public sealed class PostgresDocsTests : IDisposable
 {
     private const string Password = "the password";
 
-    private readonly PostgresCluster _cluster = new("postgres", passwordsForOtherRoles: true);
+    private readonly PostgresCluster _cluster = PostgresCluster.Create("postgres", passwordsForOtherRoles: true);
     private readonly string _work = Directory.CreateTempSubdirectory("apl-pgdocs-").FullName;
 
     [Fact]

@@ -95,7 +95,13 @@ public sealed partial class InstallDrillTests
         {
             var (command, expected) = SplitExpectation(substitute(line));
             var (code, stdout, stderr) = await c.RunAsync(TimeSpan.FromMinutes(3), "bash", "-c", $"cd {ClientFolder} && {command}");
-            Assert.True(code == 0, $"{block} '{command}' exited {code}\nstdout: {stdout}\nstderr: {stderr}");
+            if (code != 0)
+            {
+                // What the service said, so that a failure here explains itself.
+                var state = await c.RunAsync("sh", "-c", "journalctl -u appliance -n 40 --no-pager; ls -la /var/lib/appliance /var/lib/appliance/updates");
+                Assert.Fail($"{block} '{command}' exited {code}\nstdout: {stdout}\nstderr: {stderr}\nthe container:\n{state.Stdout}{state.Stderr}");
+            }
+
             Assert.True(expected is null || (stdout + stderr).Contains(expected, StringComparison.Ordinal), $"{block} '{command}' does not print '{expected}'\n{stdout}{stderr}");
         }
     }

@@ -31,8 +31,11 @@ public sealed class PostgresCluster : IDisposable
     /// A cluster whose superuser is <paramref name="superuser"/> (trusted on the socket, as Debian's `postgres` is
     /// through peer authentication); with <paramref name="passwordsForOtherRoles"/> every other role must log in with
     /// its password (scram-sha-256), also for replication, as on a site's server, so a wrong password is refused.
+    /// A factory, not a second public constructor: xUnit refuses a class fixture with more than one.
     /// </summary>
-    public PostgresCluster(string superuser, bool passwordsForOtherRoles)
+    public static PostgresCluster Create(string superuser, bool passwordsForOtherRoles) => new(superuser, passwordsForOtherRoles);
+
+    private PostgresCluster(string superuser, bool passwordsForOtherRoles)
     {
         SuperuserName = superuser;
         BinFolder = FindBinaries();
