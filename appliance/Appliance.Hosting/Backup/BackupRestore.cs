@@ -9,7 +9,7 @@ namespace Appliance.Hosting.Backup;
 /// `serve` holds the folder's lock. Steps, while this process holds the lock:
 /// 1. unpack and check the archive into a staging folder beside the data folder (<c>.NAME.restoring-ID/data</c>);
 /// 2. move what stays with the appliance rather than the archive (<see cref="Kept"/>: <c>backups/</c>, <c>logs/</c>,
-///    <c>audit/</c>, <c>updates/</c>) from the data folder into the staging folder;
+///    <c>audit/</c>, <c>updates/</c>, <c>releases/</c>) from the data folder into the staging folder;
 /// 3. swap the two folders in one step (<see cref="FolderSwap"/>);
 /// 4. rename the old folder to <c>NAME.before-restore-STAMP</c> (nothing is deleted).
 /// A failure in 1–3 moves whatever step 2 moved back and deletes the staging folder: the data folder is as it was.
@@ -18,10 +18,12 @@ public static class BackupRestore
 {
     /// <summary>
     /// Entries of the data folder that are not replaced by the archive's: the archives, the logs, the audit log (its
-    /// chain must not go back in time) and the updates root (the installed releases the systemd unit runs through
-    /// <c>updates/current</c>, which archives leave out, and the update trust root, which must not go back either).
+    /// chain must not go back in time), the updates root (the update trust root, which must not go back either, and
+    /// <c>updates/current</c>, the link the systemd unit runs) and the releases that link points into
+    /// (<c>releases/</c>, the default <c>updates.releases_dir</c>; archives leave both out). Keeping <c>updates/</c>
+    /// without <c>releases/</c> left <c>current</c> dangling and the unit nothing to start (the systemd drill).
     /// </summary>
-    public static readonly IReadOnlyList<string> Kept = [DataDirectory.BackupFolderName, "logs", AuditLogFiles.FolderName, "updates"];
+    public static readonly IReadOnlyList<string> Kept = [DataDirectory.BackupFolderName, "logs", AuditLogFiles.FolderName, "updates", "releases"];
 
     public sealed record Result(BackupManifest Manifest, string PreviousData, string? RestoredConfig);
 

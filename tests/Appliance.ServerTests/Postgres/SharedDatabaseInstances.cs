@@ -30,6 +30,9 @@ internal sealed class SharedDatabaseInstances : IAsyncDisposable
             ["APPLIANCE_LOG_CONSOLE_FORMAT"] = "plain",
             ["APPLIANCE_DATABASE_TYPE"] = "postgres",
             ["APPLIANCE_DATABASE_CONNECTION"] = cluster.CreateDatabase(database),
+            // One Noise key for every instance, through the database (docs/ops/ha.md, decision 0098): an instance with
+            // a key of its own is refused.
+            ["APPLIANCE_DATABASE_CLUSTER_KEY_FILE"] = Temp.Combine("cluster.key"),
         };
     }
 
