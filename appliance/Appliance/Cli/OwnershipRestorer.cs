@@ -6,9 +6,14 @@ namespace Appliance.Cli;
 /// When root runs a verb directly on a data folder that belongs to another user (the service user), gives every
 /// root-owned file and folder it left inside back to the folder's owner on dispose. Otherwise the service, which is
 /// not root, would later die on files it cannot open (a root-owned appliance.db-wal or backup).
+/// Never the updates root or the releases (<see cref="RootOwned"/>): the unit's ExecStartPre runs
+/// <c>updates/current/appliance</c> as root, so a service user who owned them could have root run a binary of its own.
 /// </summary>
 internal sealed partial class OwnershipRestorer(string dataDirectory) : IDisposable
 {
+    /// <summary>Folders of the data folder that stay root's (docs/operator-guide-updates.md; the unit file).</summary>
+    internal static readonly IReadOnlyList<string> RootOwned = ["updates", "releases"];
+
     public void Dispose()
     {
         if (!OperatingSystem.IsLinux() || geteuid() != 0 || Owner(dataDirectory) is not { } owner || owner.Uid == 0)
@@ -16,11 +21,28 @@ internal sealed partial class OwnershipRestorer(string dataDirectory) : IDisposa
             return;
         }
 
-        foreach (var path in Directory.EnumerateFileSystemEntries(dataDirectory, "*", SearchOption.AllDirectories))
+        var skipped = RootOwned.Select(name => Path.Combine(dataDirectory, name)).ToArray();
+        var pending = new Stack<string>();
+        pending.Push(dataDirectory);
+        while (pending.TryPop(out var folder))
         {
-            if (Owner(path) is { Uid: 0 })
+            foreach (var path in Directory.EnumerateFileSystemEntries(folder))
             {
-                _ = lchown(path, owner.Uid, owner.Gid);
+                if (skipped.Contains(path, StringComparer.Ordinal))
+                {
+                    continue;
+                }
+
+                if (Owner(path) is { Uid: 0 })
+                {
+                    _ = lchown(path, owner.Uid, owner.Gid);
+                }
+
+                // Into real folders only: a link is given back itself (lchown) but never followed.
+                if (Directory.Exists(path) && new FileInfo(path).LinkTarget is null)
+                {
+                    pending.Push(path);
+                }
             }
         }
     }
