@@ -22,8 +22,10 @@ public static class BackupRestore
     /// <c>updates/current</c>, the link the systemd unit runs) and the releases that link points into
     /// (<c>releases/</c>, the default <c>updates.releases_dir</c>; archives leave both out). Keeping <c>updates/</c>
     /// without <c>releases/</c> left <c>current</c> dangling and the unit nothing to start (the systemd drill).
+    /// The console's update inbox (<c>updates-inbox/</c>, made by tmpfiles.d at install) is this machine's too: without it
+    /// a restored appliance could not take an update from the browser until the next boot.
     /// </summary>
-    public static readonly IReadOnlyList<string> Kept = [DataDirectory.BackupFolderName, "logs", AuditLogFiles.FolderName, "updates", "releases"];
+    public static readonly IReadOnlyList<string> Kept = [DataDirectory.BackupFolderName, "logs", AuditLogFiles.FolderName, "updates", "releases", "updates-inbox"];
 
     public sealed record Result(BackupManifest Manifest, string PreviousData, string? RestoredConfig);
 
