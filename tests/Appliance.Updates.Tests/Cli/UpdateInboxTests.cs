@@ -43,7 +43,7 @@ public sealed class UpdateInboxTests
     }
 
     private static UpdateRequest Request(string file = "appliance-1.1.0.aupd") =>
-        new("req1", file, "alice@site", "admin", "10.0.0.5", "release 1.1.0", Asked);
+        new("req1", file, "alice@site", "admin", "127.0.0.1", "release 1.1.0", Asked);
 
     private static void Submit(UpdateInbox inbox, byte[] bundle, UpdateRequest request)
     {
@@ -87,7 +87,7 @@ public sealed class UpdateInboxTests
         Assert.Equal(("req1", "alice@site", "appliance-1.1.0.aupd"), (result.Id, result.Person, result.File));
         Assert.Contains("release 1.1.0 is running and healthy", result.Message, StringComparison.Ordinal);
         var record = Assert.Single(Audit(dataDir));
-        Assert.Equal(("alice@site", "update.import", "appliance-1.1.0.aupd (console, admin, from 10.0.0.5)"), (record.Actor, record.Action, record.Target));
+        Assert.Equal(("alice@site", "update.import", "appliance-1.1.0.aupd (console, admin, from 127.0.0.1)"), (record.Actor, record.Action, record.Target));
         Assert.StartsWith("ok: release 1.1.0", record.Result, StringComparison.Ordinal);
     }
 
