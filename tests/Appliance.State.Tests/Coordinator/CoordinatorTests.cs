@@ -1,6 +1,7 @@
 using Appliance.Protocol.Control;
 using Appliance.Protocol.Keys;
 using Appliance.State.Coordinator;
+using Appliance.TestKit.Control;
 
 namespace Appliance.State.Tests.Coordinator;
 
@@ -199,24 +200,28 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
-    public async Task A_stream_that_falls_behind_is_resynced_with_a_full_map()
+    public async Task A_stream_far_behind_catches_up_with_one_merged_delta_not_a_full_map()
     {
         using var f = new CoordinatorFixture(queueCapacity: 2);
         var a = f.Register("a");
         var b = f.Register("b");
         var aId = f.Coordinator.Snapshot.FindByNodeKey(a.Node)!.Id;
+        var bId = f.Coordinator.Snapshot.FindByNodeKey(b.Node)!.Id;
         using var handle = f.Coordinator.Connect(aId, zstd: true);
         await using var probe = new StreamProbe(handle.Session);
-        await probe.Next();
+        var view = new PeerTable();
+        view.Apply((await probe.Next())!);
         for (var i = 1; i <= 10; i++)
         {
             f.Coordinator.ApplyMapRequest(b.Machine, new MapRequest { NodeKey = b.Node, Endpoints = [$"192.0.2.1:{i}"] });
         }
 
-        var next = await probe.Next();
-        Assert.NotNull(next!.Node);
-        Assert.Equal(["192.0.2.1:10"], Assert.Single(next.Peers!).Endpoints);
-        Assert.Equal(1, handle.Session.Resyncs);
+        var next = (await probe.Next())!;
+        Assert.Null(next.Node);
+        Assert.Null(next.DERPMap);
+        view.Apply(next);
+        Assert.Equal(["192.0.2.1:10"], view.Peers[bId].Endpoints);
+        Assert.Equal(0, handle.Session.Resyncs);
     }
 
     [Fact]

@@ -3,9 +3,19 @@ using System.Diagnostics;
 namespace Appliance.State.Coordinator;
 
 /// <summary>
-/// What each published snapshot version changed, kept for the last <c>capacity</c> versions, so that a stream that
-/// was busy sending can catch up from the version its client has to the current one with one merged delta. A
-/// stream further behind than the log reaches is resynced with a full map instead (no stuck streams).
+/// What each published snapshot version changed, so that a stream that was busy sending can catch up from the
+/// version its client has to the current one with one merged delta. The last <c>capacity</c> versions are kept one
+/// by one; older ones are folded into one merged set, which names each node at most once, with the last version
+/// that named it, so the log's size is bounded by the tailnet's, not by how many versions were published. A stream
+/// whose baseline lies in the folded part gets the folded changes of every node named after its baseline (for such a
+/// node the merge may restate older fields too; they are current values, which a client applies idempotently). Only a
+/// stream older than the last <see cref="Reset"/> (or a fold dropped for its size) gets a full map.
+/// <para>
+/// Why not resync every stream that falls behind with a full map, as before: a burst of changes (10,000 clients
+/// dropping at once when a site's network blips) put every stream behind at the same moment and every one of
+/// them built a full map, O(N) bytes each, O(N²) in all: at 10,000 nodes the server grew to 21 GB and was killed
+/// (docs/benchmarks.md, "Mass disconnect"). A merged delta is never larger than a full map and usually much smaller.
+/// </para>
 /// <para>
 /// Versions are appended in order on the coordinator's writer; the log's own lock is a leaf (nothing else is taken
 /// while it is held), so it may be used under a stream's gate or under the writer.
@@ -16,6 +26,15 @@ internal sealed class ChangeLog(int capacity)
     private readonly Lock _lock = new();
     private readonly List<ChangeSet> _steps = [];
     private readonly Dictionary<(long From, long To), CatchUp> _ranges = [];
+
+    // Everything after _reset up to _first - 1, merged; never mutated once published (ranges may hold it), a fold
+    // makes a new one. Null while nothing was folded.
+    private ChangeSet? _folded;
+
+    // The last version that named each node in the folded part: a range from a baseline inside it takes only the
+    // nodes named after that baseline. Replaced, never mutated, like _folded.
+    private Dictionary<long, long>? _foldedAt;
+    private long _reset;
     private long _first = 1;
     private long _latest;
 
@@ -29,13 +48,21 @@ internal sealed class ChangeLog(int capacity)
         {
             _steps.Clear();
             _ranges.Clear();
+            _folded = null;
+            _foldedAt = null;
+            _reset = version;
             _first = version + 1;
             Volatile.Write(ref _latest, version);
         }
     }
 
-    /// <summary>Records what <paramref name="version"/> changed (an empty set for a policy recompile).</summary>
-    public void Append(long version, ChangeSet step)
+    /// <summary>
+    /// Records what <paramref name="version"/> changed (an empty set for a policy recompile). The folded part is
+    /// kept while it names no more than four times <paramref name="tailnetSize"/> entries plus the capacity (a live
+    /// node can be named by a patch and an online flip at once; deleted nodes make it grow past the tailnet, and
+    /// ephemeral nodes come and go for years); past that it is dropped and streams older than it get a full map.
+    /// </summary>
+    public void Append(long version, ChangeSet step, int tailnetSize = 0)
     {
         lock (_lock)
         {
@@ -48,22 +75,52 @@ internal sealed class ChangeLog(int capacity)
             if (_steps.Count >= 2 * Math.Max(capacity, 1))
             {
                 var drop = _steps.Count - Math.Max(capacity, 1);
+                var folded = new ChangeSet();
+                var foldedAt = _foldedAt is null ? [] : new Dictionary<long, long>(_foldedAt);
+                if (_folded is not null)
+                {
+                    folded.Merge(_folded);
+                }
+
+                for (var i = 0; i < drop; i++)
+                {
+                    folded.Merge(_steps[i]);
+                    foreach (var id in _steps[i].Ids)
+                    {
+                        foldedAt[id] = _first + i;
+                    }
+                }
+
+                // A folded range's start is unknown per stream, so it carries no propagation timestamp.
+                folded.Since = 0;
                 _steps.RemoveRange(0, drop);
                 _first += drop;
+                if (folded.Count > (4 * Math.Max(tailnetSize, 0)) + capacity)
+                {
+                    _folded = null;
+                    _foldedAt = null;
+                    _reset = _first - 1;
+                }
+                else
+                {
+                    _folded = folded;
+                    _foldedAt = foldedAt;
+                }
             }
         }
     }
 
     /// <summary>
-    /// The changes after <paramref name="from"/> up to and including <paramref name="to"/>, merged in order; the
-    /// same object (and so the same shared encoding) for every stream asking for the same range. Null when the log
-    /// no longer reaches back to <paramref name="from"/> or the stream is more than <c>capacity</c> versions behind.
+    /// The changes after <paramref name="from"/> up to and including <paramref name="to"/>, merged in order (per
+    /// node, from the folded part when <paramref name="from"/> lies in it); the same object (and so the same shared
+    /// encoding) for every stream asking for the same range. Null when <paramref name="from"/> is older than the
+    /// last <see cref="Reset"/> or <paramref name="to"/> was not published.
     /// </summary>
     public CatchUp? Range(long from, long to)
     {
         lock (_lock)
         {
-            if (from < _first - 1 || to > _latest || to - from > capacity)
+            if (from < _reset || to > _latest || to <= from)
             {
                 return null;
             }
@@ -74,14 +131,20 @@ internal sealed class ChangeLog(int capacity)
             }
 
             ChangeSet changes;
-            if (to == from + 1)
+            var exactFrom = Math.Max(from, _first - 1);
+            if (exactFrom == from && to == from + 1)
             {
                 changes = _steps[(int)(to - _first)];
             }
             else
             {
                 changes = new ChangeSet();
-                for (var v = from + 1; v <= to; v++)
+                if (from < _first - 1 && _folded is not null && _foldedAt is { } foldedAt)
+                {
+                    changes.Merge(_folded, id => foldedAt[id] > from);
+                }
+
+                for (var v = exactFrom + 1; v <= to; v++)
                 {
                     changes.Merge(_steps[(int)(v - _first)]);
                 }

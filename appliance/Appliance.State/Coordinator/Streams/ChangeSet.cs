@@ -20,6 +20,9 @@ public sealed class ChangeSet
     /// <summary>When the earliest change in this set was made (a <see cref="TimeProvider.GetTimestamp"/> value; 0 when none is recorded): the start of change-propagation latency.</summary>
     public long Since { get; set; }
 
+    /// <summary>How many entries the set holds (each node at most once per kind).</summary>
+    public int Count => Full.Count + Removed.Count + Patches.Count + Online.Count;
+
     public bool IsEmpty => Full.Count == 0 && Removed.Count == 0 && Patches.Count == 0 && Online.Count == 0;
 
     public void AddFull(long id)
@@ -57,7 +60,10 @@ public sealed class ChangeSet
     }
 
     /// <summary>Adds a later set's changes, with the same precedence as if they had been added here one by one.</summary>
-    public void Merge(ChangeSet later)
+    public void Merge(ChangeSet later) => Merge(later, include: null);
+
+    /// <summary>As <see cref="Merge(ChangeSet)"/>, taking only the nodes <paramref name="include"/> accepts (all when null).</summary>
+    public void Merge(ChangeSet later, Func<long, bool>? include)
     {
         ArgumentNullException.ThrowIfNull(later);
         if (later.Since != 0 && (Since == 0 || later.Since < Since))
@@ -67,24 +73,39 @@ public sealed class ChangeSet
 
         foreach (var id in later.Removed)
         {
-            AddRemoved(id);
+            if (include?.Invoke(id) != false)
+            {
+                AddRemoved(id);
+            }
         }
 
         foreach (var id in later.Full)
         {
-            AddFull(id);
+            if (include?.Invoke(id) != false)
+            {
+                AddFull(id);
+            }
         }
 
         foreach (var patch in later.Patches.Values)
         {
-            AddPatch(patch);
+            if (include?.Invoke(patch.NodeID) != false)
+            {
+                AddPatch(patch);
+            }
         }
 
         foreach (var (id, online) in later.Online)
         {
-            AddOnline(id, online);
+            if (include?.Invoke(id) != false)
+            {
+                AddOnline(id, online);
+            }
         }
     }
+
+    /// <summary>Every node this set names (a node named by a patch and an online flip appears twice).</summary>
+    public IEnumerable<long> Ids => Full.Concat(Removed).Concat(Patches.Keys).Concat(Online.Keys);
 
     /// <summary>Every node this set mentions: their own streams get a personal message.</summary>
     public bool Involves(long id) => Full.Contains(id) || Patches.ContainsKey(id) || Online.ContainsKey(id) || Removed.Contains(id);

@@ -13,8 +13,9 @@ namespace Appliance.State.Coordinator;
 /// when its send completes, catches up with one delta merging everything it missed (<see cref="AfterSend"/>). Every
 /// stream's delta runs from the snapshot its client last received (<see cref="MapSession.Baseline"/>) to the
 /// current one, so a policy or topology change reaches exactly the nodes whose view changed. Receivers a change
-/// does not name share one encoded message per merged range. A stream more versions behind than the log holds
-/// gets a fresh full map.
+/// does not name share one encoded message per merged range. A stream however far behind catches up with one merged
+/// delta (older versions are folded, see <see cref="ChangeLog"/>); only a stream older than the log's last reset or
+/// fold bound gets a fresh full map.
 /// <para>
 /// Locks, outermost first (asserted in debug builds):
 /// 1. <see cref="MapSession.Gate"/>, one stream's send state;
@@ -81,11 +82,14 @@ public sealed class MapStreamHub
         _log.Reset(version);
     }
 
-    /// <summary>Records what the snapshot <paramref name="version"/> changed; call on the writer, in version order.</summary>
-    internal void Record(long version, ChangeSet step)
+    /// <summary>
+    /// Records what the snapshot <paramref name="version"/> changed; call on the writer, in version order.
+    /// <paramref name="tailnetSize"/> (that snapshot's node count) bounds how much the log keeps.
+    /// </summary>
+    internal void Record(long version, ChangeSet step, int tailnetSize = 0)
     {
         AssertOnWriter();
-        _log.Append(version, step);
+        _log.Append(version, step, tailnetSize);
     }
 
     /// <summary>Adds a stream for <paramref name="nodeId"/>; call on the writer. Its reader sends the full map.</summary>

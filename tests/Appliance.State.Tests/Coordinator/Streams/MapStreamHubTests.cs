@@ -93,7 +93,7 @@ public sealed class MapStreamHubTests
     }
 
     [Fact]
-    public async Task A_slow_stream_converges_with_a_merged_delta_or_a_full_map()
+    public async Task A_slow_stream_converges_with_one_merged_delta_however_far_behind_it_is()
     {
         using var f = new CoordinatorFixture(queueCapacity: 8);
         var a = f.Register("a");
@@ -115,7 +115,8 @@ public sealed class MapStreamHubTests
         view.Apply(merged);
         AssertAgrees(f, view);
 
-        // Many more than it holds: a fresh full map, counted as a resync.
+        // Many more than the log holds one by one: the older versions were folded, and the stream still gets one
+        // merged delta (not a full map: a burst that puts every stream behind must not make every stream build one).
         for (var i = 0; i < 40; i++)
         {
             var n = others[i % others.Count];
@@ -123,13 +124,64 @@ public sealed class MapStreamHubTests
         }
 
         f.Coordinator.Rename(f.Coordinator.Snapshot.FindByNodeKey(others[0].Node)!.Id, "renamed");
-        var full = (await probe.Next())!;
-        Assert.NotNull(full.Node);
-        Assert.Equal(1, slow.Session.Resyncs);
-        view.Apply(full);
+        var caughtUp = (await probe.Next())!;
+        Assert.Null(caughtUp.Node);
+        Assert.Null(caughtUp.DERPMap);
+        Assert.Equal(0, slow.Session.Resyncs);
+        view.Apply(caughtUp);
         AssertAgrees(f, view);
         probe.StartReading();
         Assert.False(probe.HasArrived);
+    }
+
+    [Fact]
+    public async Task A_mass_disconnect_reaches_the_remaining_streams_as_deltas_not_full_maps()
+    {
+        // A site's network blips and most clients drop at once: every disconnect is a version, far more than the log
+        // keeps one by one, while the remaining streams are busy. Each must converge with one merged delta.
+        using var f = new CoordinatorFixture(queueCapacity: 4);
+        var nodes = Enumerable.Range(0, 40).Select(i => f.Register($"n{i}")).ToList();
+        var ids = nodes.Select(n => f.Coordinator.Snapshot.FindByNodeKey(n.Node)!.Id).ToList();
+        var handles = ids.Select(id => f.Coordinator.Connect(id, zstd: false)).ToList();
+        var stay = handles.Take(5).ToList();
+        var probes = stay.Select(h => new StreamProbe(h.Session)).ToList();
+        var views = new List<PeerTable>();
+        foreach (var probe in probes)
+        {
+            var view = new PeerTable();
+            view.Apply((await probe.Next())!);
+            views.Add(view);
+        }
+
+        foreach (var gone in handles.Skip(5))
+        {
+            gone.Dispose();
+        }
+
+        for (var i = 0; i < probes.Count; i++)
+        {
+            var delta = (await probes[i].Next())!;
+            Assert.Null(delta.Node);
+            Assert.Equal(0, stay[i].Session.Resyncs);
+            views[i].Apply(delta);
+            foreach (var id in ids.Skip(5))
+            {
+                Assert.False(views[i].Peers[id].Online);
+            }
+
+            probes[i].StartReading();
+            Assert.False(probes[i].HasArrived);
+        }
+
+        foreach (var probe in probes)
+        {
+            await probe.DisposeAsync();
+        }
+
+        foreach (var h in stay)
+        {
+            h.Dispose();
+        }
     }
 
     private static void AssertAgrees(CoordinatorFixture f, PeerTable view)
