@@ -101,6 +101,20 @@ internal static class ControlRequest
         return context.Response.WriteAsync(message, context.RequestAborted);
     }
 
+    /// <summary>Seconds a client is asked to wait (Retry-After) when the database refused a write.</summary>
+    public const int StorageRetryAfterSeconds = 10;
+
+    /// <summary>
+    /// 503 with <c>Retry-After</c> and a short reason: the database refused the write (full, read-only) and nothing
+    /// changed (issue 12). A Tailscale client logs the body and retries with back-off; an unhandled exception would
+    /// have been a 500 with no reason.
+    /// </summary>
+    public static Task StorageUnavailableAsync(HttpContext context, string message)
+    {
+        context.Response.Headers.RetryAfter = StorageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TextAsync(context, StatusCodes.Status503ServiceUnavailable, message);
+    }
+
     /// <summary>The headscale wording for the capability floor (docs/wire/control.md "Capability versions").</summary>
     public static bool IsSupported(int version) => version >= CapabilityVersion.MinimumSupported;
 

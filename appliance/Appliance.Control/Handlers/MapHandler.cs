@@ -14,6 +14,9 @@ namespace Appliance.Control.Handlers;
 /// </summary>
 internal static class MapHandler
 {
+    /// <summary>The 503's reason when the database refused the map request's write (the client logs it).</summary>
+    internal const string StorageRefused = "the control server's database refused the write (full or read-only); nothing was changed, try again later";
+
     public static async Task HandleAsync(HttpContext context, ControlCoordinator coordinator, ControlMetrics? metrics)
     {
         if (await ControlRequest.ReadAsync(context, static body => ControlJson.ParseMapRequest(body), static r => r.Version).ConfigureAwait(false) is not { } read)
@@ -42,6 +45,10 @@ internal static class MapHandler
                 return;
             case MapRequestStatus.StorageConflict:
                 await ControlRequest.TextAsync(context, StatusCodes.Status409Conflict, "the update could not be stored").ConfigureAwait(false);
+                return;
+            case MapRequestStatus.StorageUnavailable:
+                metrics?.Refused("storage_unavailable");
+                await ControlRequest.StorageUnavailableAsync(context, StorageRefused).ConfigureAwait(false);
                 return;
         }
 

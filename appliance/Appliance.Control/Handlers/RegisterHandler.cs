@@ -39,6 +39,9 @@ internal static class RegisterHandler
             case RegisterStatus.Conflict:
                 await ControlRequest.TextAsync(context, StatusCodes.Status409Conflict, outcome.Message!).ConfigureAwait(false);
                 break;
+            case RegisterStatus.Unavailable:
+                await ControlRequest.StorageUnavailableAsync(context, outcome.Message!).ConfigureAwait(false);
+                break;
             default:
                 await ControlRequest.TextAsync(context, StatusCodes.Status400BadRequest, outcome.Message ?? "bad request").ConfigureAwait(false);
                 break;
@@ -55,6 +58,7 @@ internal static class RegisterHandler
         RegisterStatus.Unauthorized => "unauthorized",
         RegisterStatus.Conflict => "conflict",
         RegisterStatus.AddressesExhausted => "addresses_exhausted",
+        RegisterStatus.Unavailable => "storage_unavailable",
         _ => "invalid",
     };
 

@@ -124,8 +124,10 @@ public sealed partial class IdentityFileService : IHostedService, IDisposable
                 Record(trigger, "refused: " + e.Message);
                 return false;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
+                // InvalidOperationException: the database refused the people (full, read-only); the apply was one
+                // transaction, so nothing was changed and the last good identity is still the one in force.
                 LastError = e.Message;
                 LogRejected(_logger, FilePath, e.Message);
                 Record(trigger, "refused: " + e.Message);

@@ -35,10 +35,35 @@ public interface IUserDirectory
     IReadOnlyList<TailnetUser> List() => [];
 }
 
-/// <summary>Checks a presented pre-auth key and, when valid, counts one use atomically (State's IdentityService).</summary>
+/// <summary>
+/// Pre-auth keys at registration (State's IdentityService over the database). A key is checked first, and its use
+/// is counted only together with the node it registers (issue 12: a node write that fails must not burn a
+/// single-use key).
+/// </summary>
 public interface IPreAuthKeyAuthority
 {
-    PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now);
+    /// <summary>Checks a presented key without counting a use.</summary>
+    PreAuthKeyUse Check(string presentedKey, DateTimeOffset now);
+
+    /// <summary>
+    /// Counts one use of <paramref name="key"/> and runs <paramref name="write"/> (the node's insert or update) as
+    /// one transaction: when the key can no longer be used (a racing registration took a single-use key) the write
+    /// does not run; when the write is not Ok, or throws, the use is not counted either.
+    /// </summary>
+    ClaimedWrite<T> WriteClaiming<T>(PreAuthKey key, DateTimeOffset now, Func<WriteResult<T>> write)
+        where T : class;
+}
+
+/// <summary>What <see cref="IPreAuthKeyAuthority.WriteClaiming{T}"/> did: the claim (Valid: counted, and the write ran) and the write.</summary>
+public readonly record struct ClaimedWrite<T>(PreAuthKeyCheck Key, WriteResult<T> Write)
+    where T : class;
+
+/// <summary>Factories for <see cref="ClaimedWrite{T}"/>.</summary>
+public static class ClaimedWrite
+{
+    /// <summary>The key could not be used (<paramref name="key"/> says why); nothing was written.</summary>
+    public static ClaimedWrite<T> Refused<T>(PreAuthKeyCheck key)
+        where T : class => new(key, WriteResult.NotFound<T>());
 }
 
 /// <summary>

@@ -21,23 +21,24 @@ public sealed partial class IdentityService
     /// <summary>
     /// Makes the users table agree with the identity file: listed people are created or updated (profile, role,
     /// groups, disabled); a user the file does not list is disabled, never deleted (their nodes stay theirs until
-    /// an operator decides). Validate the whole file before calling: this writes person by person, as one command on
-    /// the tailnet writer, so it is ordered with every other change and the live tailnet (the snapshot's users, the
-    /// profiles and caps peers see) is told in the same step. It is not one database transaction: a write refused
-    /// part-way leaves the people before it written and the snapshot as it was; applying the file again completes it.
+    /// an operator decides). Validate the whole file before calling. One command on the tailnet writer (ordered with
+    /// every other change) and one database transaction (issue 12): every person is written or none is. The live
+    /// tailnet (the snapshot's users, the profiles and caps peers see) is told only after the transaction committed;
+    /// a write refused part-way (full, read-only, a name taken) rolls back the people before it too, so the error's
+    /// "nothing was changed" is true, and applying the file again does it all.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The database refused a write (the message says which).</exception>
+    /// <exception cref="InvalidOperationException">The database refused a write (the message says which; nothing was changed).</exception>
     public PeopleApplyResult ApplyPeople(IReadOnlyList<PersonEntry> people)
     {
         ArgumentNullException.ThrowIfNull(people);
         var applied = _writer.Run(
             "apply identity file",
-            () => OperationResult.Ok(ApplyPeopleOnWriter(people)),
+            () => _database.InTransaction(() => ApplyPeopleOnWriter(people), result => result.IsOk),
             result => new TailnetEffect { UsersSaved = result.Saved });
         return applied.IsOk ? applied.Value : throw new InvalidOperationException(applied.Error);
     }
 
-    private PeopleApplyResult ApplyPeopleOnWriter(IReadOnlyList<PersonEntry> people)
+    private OperationResult<PeopleApplyResult> ApplyPeopleOnWriter(IReadOnlyList<PersonEntry> people)
     {
         int created = 0, updated = 0, unchanged = 0;
         var disabled = new List<TailnetUser>();
@@ -52,10 +53,11 @@ public sealed partial class IdentityService
                 var inserted = _users.Insert(person.Name, Blank(person.DisplayName), Blank(person.Email), _time.GetUtcNow());
                 if (!inserted.IsOk)
                 {
-                    throw new InvalidOperationException($"creating user '{person.Name}' failed: {inserted.Status}");
+                    return OperationResult.Conflict<PeopleApplyResult>(
+                        $"apply identity file: creating user '{person.Name}' failed ({inserted.Status}); nothing was changed");
                 }
 
-                existing = inserted.Row!;
+                existing = inserted.Row;
                 created++;
             }
             else if (existing.DisplayName != Blank(person.DisplayName) || existing.Email != Blank(person.Email)
@@ -85,10 +87,10 @@ public sealed partial class IdentityService
             saved.Add(user.Id);
         }
 
-        return new PeopleApplyResult(created, updated, unchanged, disabled)
+        return OperationResult.Ok(new PeopleApplyResult(created, updated, unchanged, disabled)
         {
             Saved = [.. saved.Select(_users.Get).OfType<TailnetUser>()],
-        };
+        });
     }
 
     /// <summary>Sets only the disabled flag (<c>appliance users disable|enable</c> keeps the database in step with the file).</summary>

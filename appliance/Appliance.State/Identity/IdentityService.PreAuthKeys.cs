@@ -102,8 +102,9 @@ public sealed partial class IdentityService
     }
 
     /// <summary>
-    /// Checks a key presented at registration and, when valid, counts the use; atomic, so a single-use key
-    /// registers one node even under a race. A malformed key is NotFound.
+    /// Checks a key and, when valid, counts the use on its own; atomic, so a single-use key is used once even under
+    /// a race. Registration does not use this (it claims the key with the node write: <see cref="WriteClaimingPreAuthKey{T}"/>).
+    /// A malformed key is NotFound.
     /// </summary>
     public PreAuthKeyUse TryConsumePreAuthKey(string secret, DateTimeOffset now)
     {
@@ -113,5 +114,36 @@ public sealed partial class IdentityService
         }
 
         return _preAuthKeys.TryUse(prefix, SecretHashes.Hash(secret), now).ToTailnet();
+    }
+
+    /// <summary>Checks a key presented at registration without counting a use. A malformed key is NotFound.</summary>
+    public PreAuthKeyUse CheckPreAuthKey(string secret, DateTimeOffset now)
+    {
+        if (!KeySecrets.TryGetPrefix(KeySecrets.PreAuthKind, secret, out var prefix))
+        {
+            return new PreAuthKeyUse(PreAuthKeyCheck.NotFound, null);
+        }
+
+        return _preAuthKeys.Check(prefix, SecretHashes.Hash(secret), now).ToTailnet();
+    }
+
+    /// <summary>
+    /// Counts one use of a checked key and runs <paramref name="write"/> (the node it registers) in one database
+    /// transaction (issue 12): the key's conditional UPDATE first (it re-checks the key and, on PostgreSQL, locks its
+    /// row, so two registrations racing on a single-use key give one node), then the write; a write that is not Ok
+    /// or throws (full, read-only, a unique conflict) rolls the use back, so the key can register once space is back.
+    /// </summary>
+    public ClaimedWrite<T> WriteClaimingPreAuthKey<T>(PreAuthKey key, DateTimeOffset now, Func<Appliance.State.Coordinator.WriteResult<T>> write)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(write);
+        return _database.InTransaction(
+            () =>
+            {
+                var claim = _preAuthKeys.Claim(key.Id, now).ToTailnet();
+                return claim.IsValid ? new ClaimedWrite<T>(PreAuthKeyCheck.Valid, write()) : ClaimedWrite.Refused<T>(claim.Check);
+            },
+            claimed => claimed.Key == PreAuthKeyCheck.Valid && claimed.Write.IsOk);
     }
 }

@@ -14,6 +14,7 @@ namespace Appliance.State.Identity;
 /// </summary>
 public sealed partial class IdentityService
 {
+    private readonly ApplianceDatabase _database;
     private readonly TimeProvider _time;
     private readonly ITailnetWriter _writer;
     private readonly ILogger _log;
@@ -23,6 +24,7 @@ public sealed partial class IdentityService
 
     public IdentityService(ApplianceDatabase database, TimeProvider time, ITailnetWriter writer, ILogger? logger = null)
     {
+        _database = database;
         _time = time;
         _writer = writer;
         _log = logger ?? NullLogger.Instance;

@@ -21,6 +21,7 @@ public sealed class ApplianceDatabase : IDisposable
 
     private readonly string _connectionString;
     private readonly NpgsqlDataSource? _postgres;
+    private readonly AsyncLocal<JoinedConnection?> _joined = new();
 
     private ApplianceDatabase(NpgsqlDataSource postgres, string display, TimeProvider time, MigrationReport report, string instanceId)
     {
@@ -140,8 +141,14 @@ public sealed class ApplianceDatabase : IDisposable
     }
 
     /// <summary>An open pooled connection with this database's per-connection settings. Dispose it after use.</summary>
+    /// <remarks>Inside <see cref="InTransaction{T}"/> on this flow: that transaction's connection (disposing it leaves it open).</remarks>
     public DbConnection OpenConnection()
     {
+        if (_joined.Value is { IsOpen: true } joined)
+        {
+            return joined;
+        }
+
         if (_postgres is not null)
         {
             var pooled = _postgres.OpenConnection();
@@ -158,6 +165,50 @@ public sealed class ApplianceDatabase : IDisposable
         command.ExecuteNonQuery();
         StorageMetrics.Track(connection);
         return connection;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> as one write transaction: every store operation it makes on this database (on this
+    /// flow) joins it, and it commits only when <paramref name="keep"/> says so of the result. A result not kept, or
+    /// an exception (the database refused a write: full, read-only), rolls back every row the work wrote, so a
+    /// command of several writes is all or nothing (issue 12). SQLite: BEGIN IMMEDIATE (other writers wait);
+    /// PostgreSQL: READ COMMITTED, with the statements' own row locks. Called inside another, it is a savepoint.
+    /// </summary>
+    internal T InTransaction<T>(Func<T> work, Func<T, bool> keep)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(keep);
+        if (_joined.Value is { IsOpen: true } outer)
+        {
+            using var savepoint = outer.BeginTransaction();
+            var inner = work();
+            if (keep(inner))
+            {
+                savepoint.Commit();
+            }
+
+            return inner;
+        }
+
+        using var connection = OpenConnection();
+        using var transaction = Stores.DbCommands.BeginWrite(connection);
+        using var joined = new JoinedConnection(connection, transaction);
+        _joined.Value = joined;
+        try
+        {
+            var result = work();
+            if (keep(result))
+            {
+                transaction.Commit();
+            }
+
+            return result;
+        }
+        finally
+        {
+            joined.IsOpen = false;
+            _joined.Value = null;
+        }
     }
 
     /// <summary>Closes pooled connections so the file is released (and the WAL checkpointed).</summary>

@@ -19,7 +19,14 @@ internal static class DbCommands
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Transaction = transaction;
+
+        // Inside ApplianceDatabase.InTransaction the connection already set its transaction; a store's own
+        // (a savepoint there) runs in that same one.
+        if (transaction is not null)
+        {
+            command.Transaction = transaction is JoinedSavepoint savepoint ? savepoint.Outer : transaction;
+        }
+
         return command;
     }
 

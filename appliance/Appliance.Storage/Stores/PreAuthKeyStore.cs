@@ -95,6 +95,18 @@ internal sealed class PreAuthKeyStore(ApplianceDatabase database)
     /// </summary>
     public PreAuthKeyUse TryUse(string prefix, ReadOnlySpan<byte> secretHash, DateTimeOffset now)
     {
+        var checkedKey = Check(prefix, secretHash, now);
+        if (!checkedKey.IsValid)
+        {
+            return checkedKey;
+        }
+
+        return Claim(checkedKey.Key!.Id, now);
+    }
+
+    /// <summary>Checks a presented key without counting a use: the key as it is now and whether it could register a node.</summary>
+    public PreAuthKeyUse Check(string prefix, ReadOnlySpan<byte> secretHash, DateTimeOffset now)
+    {
         using var connection = database.OpenConnection();
         var (key, stored) = Find(connection, prefix);
         if (key is null || stored is null || !SecretHashes.Matches(stored, secretHash))
@@ -102,16 +114,22 @@ internal sealed class PreAuthKeyStore(ApplianceDatabase database)
             return new PreAuthKeyUse(PreAuthKeyCheck.NotFound, null);
         }
 
-        var check = Evaluate(key, now);
-        if (check != PreAuthKeyCheck.Valid)
-        {
-            return new PreAuthKeyUse(check, key);
-        }
+        return new PreAuthKeyUse(Evaluate(key, now), key);
+    }
 
+    /// <summary>
+    /// Counts one use of the key with this id if it is still usable, re-checked by the UPDATE itself (not revoked,
+    /// not expired, reusable or unused), so a single-use key is claimed once under any race. Inside
+    /// <see cref="ApplianceDatabase.InTransaction{T}"/> the use is kept only if the transaction commits (issue 12:
+    /// the node it registers is written in the same transaction). Not Valid: what the key is now.
+    /// </summary>
+    public PreAuthKeyUse Claim(long id, DateTimeOffset now)
+    {
+        using var connection = database.OpenConnection();
         using (var use = connection.Command(
             "UPDATE pre_auth_keys SET used_count = used_count + 1 " +
             "WHERE id = @id AND revoked_at IS NULL AND expires_at > @now AND (reusable = 1 OR used_count = 0) " +
-            $"RETURNING {Columns};").With("@id", key.Id).With("@now", SqlValues.ToDb(now)))
+            $"RETURNING {Columns};").With("@id", id).With("@now", SqlValues.ToDb(now)))
         {
             if (use.ReadSingle(Map) is { } used)
             {
@@ -119,8 +137,9 @@ internal sealed class PreAuthKeyStore(ApplianceDatabase database)
             }
         }
 
-        // Another registration changed the key between the read and the update: report what it is now.
-        var (current, _) = Find(connection, prefix);
+        // Another registration changed the key between the check and this update: report what it is now.
+        using var read = connection.Command($"SELECT {Columns} FROM pre_auth_keys WHERE id = @id;").With("@id", id);
+        var current = read.ReadSingle(Map);
         var after = current is null ? PreAuthKeyCheck.NotFound : Evaluate(current, now);
         return new PreAuthKeyUse(after == PreAuthKeyCheck.Valid ? PreAuthKeyCheck.AlreadyUsed : after, current);
     }

@@ -74,8 +74,9 @@ public static class IdentityFileEdit
         {
             applied = await ApplyAsync(context, written, options.Reload, options.ExpireNodesOnRemoval, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DataDirectoryException or DatabaseRefusedException)
+        catch (Exception e) when (e is DataDirectoryException or DatabaseRefusedException or InvalidOperationException)
         {
+            // InvalidOperationException: the database refused the people (ApplyPeople, one transaction: none applied).
             await output.Error.WriteLineAsync($"error: {path} was written, but the database could not be brought in step: {e.Message}; "
                 + "the service applies the file when it starts").ConfigureAwait(false);
             return ExitCodes.Failure;

@@ -48,7 +48,10 @@ internal static class TailnetBuilder
 
     private sealed class AnyKey : IPreAuthKeyAuthority
     {
-        public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now) =>
+        public PreAuthKeyUse Check(string presentedKey, DateTimeOffset now) =>
             new(PreAuthKeyCheck.Valid, new PreAuthKey(1, "k", 1, [], true, false, 0, now.AddDays(1), now, null));
+
+        public ClaimedWrite<T> WriteClaiming<T>(PreAuthKey key, DateTimeOffset now, Func<WriteResult<T>> write)
+            where T : class => new(PreAuthKeyCheck.Valid, write());
     }
 }

@@ -256,6 +256,9 @@ public sealed class PolicyServiceTests : IDisposable
 
     private sealed class NoKeys : IPreAuthKeyAuthority
     {
-        public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now) => new(PreAuthKeyCheck.NotFound, null);
+        public PreAuthKeyUse Check(string presentedKey, DateTimeOffset now) => new(PreAuthKeyCheck.NotFound, null);
+
+        public ClaimedWrite<T> WriteClaiming<T>(PreAuthKey key, DateTimeOffset now, Func<WriteResult<T>> write)
+            where T : class => ClaimedWrite.Refused<T>(PreAuthKeyCheck.NotFound);
     }
 }

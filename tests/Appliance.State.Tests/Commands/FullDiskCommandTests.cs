@@ -44,6 +44,7 @@ public sealed class FullDiskCommandTests
 
         Assert.True(identity.CreateUser("alice").IsOk);
         var key = identity.CreatePreAuthKey(new PreAuthKeyRequest("alice", true, false, TimeSpan.FromHours(1), [])).Value!;
+        var once = identity.CreatePreAuthKey(new PreAuthKeyRequest("alice", false, false, TimeSpan.FromHours(1), [])).Value!;
         var (targetMachine, targetKey, target) = Register(coordinator, key.Key, "laptop");
         var (_, _, peer) = Register(coordinator, key.Key, "peer");
         Assert.True(policies.Record(Policy, "test").IsOk);
@@ -83,13 +84,14 @@ public sealed class FullDiskCommandTests
             Assert.Contains("nothing was changed", r.Error, StringComparison.Ordinal);
         });
 
-        // A client's own writes (a registration using the key, a map request's endpoints) are refused by the
-        // database's exception, which reaches Control's handler (an HTTP 500; the client retries): nothing changed.
-        Assert.IsAssignableFrom<System.Data.Common.DbException>(Record.Exception(() => Register(coordinator, key.Key, "third")));
-        Assert.IsAssignableFrom<System.Data.Common.DbException>(Record.Exception(() => coordinator.ApplyMapRequest(targetMachine, new MapRequest
+        // A client's own writes (a registration using a key, a map request's endpoints) are refused as Unavailable
+        // (Control answers 503 with Retry-After; the client retries): nothing changed, not even the single-use key.
+        Assert.Equal(RegisterStatus.Unavailable, Registration(coordinator, key.Key, "third").Status);
+        Assert.Equal(RegisterStatus.Unavailable, Registration(coordinator, once.Key, "fourth").Status);
+        Assert.Equal(MapRequestStatus.StorageUnavailable, coordinator.ApplyMapRequest(targetMachine, new MapRequest
         {
             Version = 133, NodeKey = targetKey, Endpoints = ["192.0.2.1:41641"],
-        })));
+        }).Status);
 
         Assert.Same(snapshot, coordinator.Snapshot);
         Assert.Null(await probe.Next(300));
@@ -100,6 +102,7 @@ public sealed class FullDiskCommandTests
         Assert.True(identity.CreateUser("bob").IsOk);
         view.Apply(await probe.Next() ?? throw new InvalidOperationException("the peer was not told the tag change"));
         Assert.Equal(["tag:server"], view.Peers[target].Tags);
+        Assert.True(Registration(coordinator, once.Key, "fourth").Response!.MachineAuthorized);
     }
 
     private static (string, OperationStatus, string?) Outcome<T>(string command, OperationResult<T> result) => (command, result.Status, result.Error);
@@ -120,10 +123,16 @@ public sealed class FullDiskCommandTests
     {
         var machine = MachinePrivate.Generate().Public;
         var node = NodePrivate.Generate().Public;
-        var outcome = coordinator.Register(machine, new RegisterRequest
-        {
-            Version = 133, NodeKey = node, Auth = new RegisterResponseAuth { AuthKey = key }, Hostinfo = new Hostinfo { Hostname = hostname },
-        });
+        var outcome = Registration(coordinator, key, hostname, machine, node);
         return (machine, node, outcome.Node!.Id);
     }
+
+    private static RegisterOutcome Registration(ControlCoordinator coordinator, string key, string hostname, MachinePublic machine = default, NodePublic node = default) =>
+        coordinator.Register(machine.IsZero ? MachinePrivate.Generate().Public : machine, new RegisterRequest
+        {
+            Version = 133,
+            NodeKey = node.IsZero ? NodePrivate.Generate().Public : node,
+            Auth = new RegisterResponseAuth { AuthKey = key },
+            Hostinfo = new Hostinfo { Hostname = hostname },
+        });
 }

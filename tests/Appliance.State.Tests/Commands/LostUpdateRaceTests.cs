@@ -131,10 +131,10 @@ public sealed class LostUpdateRaceTests
             h.Nodes.ApproveRoutes(h.TargetId, ["10.0.0.0/24"]),
             h.Nodes.Delete(h.TargetId),
         ];
-        Assert.Throws<SqliteException>(() => h.Coordinator.ApplyMapRequest(h.TargetMachine, new MapRequest
+        Assert.Equal(MapRequestStatus.StorageUnavailable, h.Coordinator.ApplyMapRequest(h.TargetMachine, new MapRequest
         {
             Version = 133, NodeKey = h.TargetKey, Endpoints = ["192.0.2.1:41641"],
-        }));
+        }).Status);
 
         Assert.All(results, r =>
         {

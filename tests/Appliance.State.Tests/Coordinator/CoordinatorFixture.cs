@@ -66,12 +66,20 @@ internal sealed class FakeUsers : IUserDirectory
     public IReadOnlyList<TailnetUser> List() => [.. _users];
 }
 
-/// <summary>Keys: "good" (reusable), "once" (single use), "expired", "tagged" (tag:server), "ephemeral"; anything else is unknown.</summary>
+/// <summary>
+/// Keys: "good" (reusable), "once" (single use), "expired", "tagged" (tag:server), "ephemeral"; anything else is
+/// unknown. A use is counted only when the node write it comes with succeeds, as the database's transaction does.
+/// </summary>
 internal sealed class FakeKeys : IPreAuthKeyAuthority
 {
+    private const long OnceId = 2;
+    private readonly Lock _claims = new();
     private int _onceUses;
 
-    public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now)
+    /// <summary>How many nodes the single-use key "once" has registered.</summary>
+    public int OnceUses => Volatile.Read(ref _onceUses);
+
+    public PreAuthKeyUse Check(string presentedKey, DateTimeOffset now)
     {
         PreAuthKey Key(long id, long? user, bool reusable = true, bool ephemeral = false, string[]? tags = null, DateTimeOffset? expires = null) =>
             new(id, presentedKey, user, [.. tags ?? []], reusable, ephemeral, 1, expires ?? now.AddDays(1), now, null);
@@ -79,14 +87,39 @@ internal sealed class FakeKeys : IPreAuthKeyAuthority
         return presentedKey switch
         {
             "good" => new(PreAuthKeyCheck.Valid, Key(1, 1)),
-            "once" => Interlocked.Increment(ref _onceUses) == 1
-                ? new(PreAuthKeyCheck.Valid, Key(2, 1, reusable: false))
-                : new(PreAuthKeyCheck.AlreadyUsed, Key(2, 1, reusable: false)),
+            "once" => OnceUses == 0
+                ? new(PreAuthKeyCheck.Valid, Key(OnceId, 1, reusable: false))
+                : new(PreAuthKeyCheck.AlreadyUsed, Key(OnceId, 1, reusable: false)),
             "expired" => new(PreAuthKeyCheck.Expired, Key(3, 1, expires: now.AddDays(-1))),
             "tagged" => new(PreAuthKeyCheck.Valid, Key(4, null, tags: ["tag:server"])),
             "ephemeral" => new(PreAuthKeyCheck.Valid, Key(5, 1, ephemeral: true)),
             _ => new(PreAuthKeyCheck.NotFound, null),
         };
+    }
+
+    public ClaimedWrite<T> WriteClaiming<T>(PreAuthKey key, DateTimeOffset now, Func<WriteResult<T>> write)
+        where T : class
+    {
+        if (key.Id != OnceId)
+        {
+            return new(PreAuthKeyCheck.Valid, write());
+        }
+
+        lock (_claims)
+        {
+            if (_onceUses > 0)
+            {
+                return ClaimedWrite.Refused<T>(PreAuthKeyCheck.AlreadyUsed);
+            }
+
+            var written = write();
+            if (written.IsOk)
+            {
+                Interlocked.Increment(ref _onceUses);
+            }
+
+            return new(PreAuthKeyCheck.Valid, written);
+        }
     }
 }
 

@@ -30,6 +30,9 @@ public static class DirectCoordinator
     /// <summary>No node registers through a coordinator that serves no clients.</summary>
     private sealed class NoRegistrations : IPreAuthKeyAuthority
     {
-        public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now) => new(PreAuthKeyCheck.NotFound, null);
+        public PreAuthKeyUse Check(string presentedKey, DateTimeOffset now) => new(PreAuthKeyCheck.NotFound, null);
+
+        public ClaimedWrite<T> WriteClaiming<T>(PreAuthKey key, DateTimeOffset now, Func<WriteResult<T>> write)
+            where T : class => ClaimedWrite.Refused<T>(PreAuthKeyCheck.NotFound);
     }
 }

@@ -18,6 +18,9 @@ public enum RegisterStatus
     Conflict,
 
     AddressesExhausted,
+
+    /// <summary>503: the database refused the write (full, read-only); nothing changed, the client retries.</summary>
+    Unavailable,
 }
 
 /// <summary>What <see cref="RegistrationFlow.Register"/> decided. <see cref="Pending"/> is set for the interactive flow.</summary>

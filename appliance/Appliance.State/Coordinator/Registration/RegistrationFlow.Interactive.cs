@@ -46,6 +46,11 @@ public sealed partial class RegistrationFlow
     public RegisterOutcome NewAuthUrl(MachinePublic machine, RegisterRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return Guarded("start interactive login", () => StoreNewLogin(machine, request));
+    }
+
+    private RegisterOutcome StoreNewLogin(MachinePublic machine, RegisterRequest request)
+    {
         var now = _time.GetUtcNow();
         for (var attempt = 1; ; attempt++)
         {

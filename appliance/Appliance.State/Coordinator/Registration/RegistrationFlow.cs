@@ -52,9 +52,36 @@ public sealed partial class RegistrationFlow
         _log = log;
     }
 
+    /// <summary>
+    /// Decides a register request. A write the database refuses (full, read-only) is <see cref="RegisterStatus.Unavailable"/>
+    /// (event StorageWriteFailed, once): every change is published only after its write committed, and a pre-auth
+    /// key's use is in the node write's transaction, so nothing changed and the client may simply retry (issue 12).
+    /// </summary>
     public RegisterOutcome Register(MachinePublic machine, RegisterRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        return Guarded("register node", () => Decide(machine, request));
+    }
+
+    /// <summary>Runs a client's registration step; a refused database write becomes <see cref="RegisterStatus.Unavailable"/>.</summary>
+    private RegisterOutcome Guarded(string command, Func<RegisterOutcome> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception e) when (Commands.StorageFaults.IsStorageFault(e))
+        {
+            StateEvents.StorageWriteFailed(_log, e, command);
+            return RegisterOutcome.Failed(RegisterStatus.Unavailable, StorageRefusedMessage);
+        }
+    }
+
+    /// <summary>What the client is told (and logs) when the database refused the write.</summary>
+    internal const string StorageRefusedMessage = "the control server's database refused the write (full or read-only); nothing was changed, try again later";
+
+    private RegisterOutcome Decide(MachinePublic machine, RegisterRequest request)
+    {
         var now = _time.GetUtcNow();
         if (request.NodeKey.IsZero)
         {
@@ -163,21 +190,28 @@ public sealed partial class RegistrationFlow
 
     private RegisterOutcome RegisterWithAuthKey(MachinePublic machine, RegisterRequest request, string authKey, DateTimeOffset now)
     {
-        var use = _keys.TryConsume(authKey, now);
-        if (!use.IsValid || use.Key is not { } key)
+        // Checked here, counted only with the node write (Admit), in its transaction: a failed write burns no use.
+        var use = _keys.Check(authKey, now);
+        if (!use.IsValid)
         {
-            var message = use.Check switch
-            {
-                PreAuthKeyCheck.Expired => "authkey expired",
-                PreAuthKeyCheck.AlreadyUsed => "authkey already used",
-                PreAuthKeyCheck.Revoked => "authkey revoked",
-                _ => "invalid authkey",
-            };
-            StateEvents.RegistrationRefused(_log, machine.ToString(), message);
-            return RegisterOutcome.Success(new RegisterResponse { Error = message }, null);
+            return KeyRefused(machine, use.Check);
         }
 
-        return Admit(machine, request, key.UserId, key.Tags, key.Ephemeral || request.Ephemeral, key.Id, RegistrationMethod.AuthKey, now);
+        var key = use.Key;
+        return Admit(machine, request, key.UserId, key.Tags, key.Ephemeral || request.Ephemeral, key.Id, RegistrationMethod.AuthKey, now, key);
+    }
+
+    private RegisterOutcome KeyRefused(MachinePublic machine, PreAuthKeyCheck check)
+    {
+        var message = check switch
+        {
+            PreAuthKeyCheck.Expired => "authkey expired",
+            PreAuthKeyCheck.AlreadyUsed => "authkey already used",
+            PreAuthKeyCheck.Revoked => "authkey revoked",
+            _ => "invalid authkey",
+        };
+        StateEvents.RegistrationRefused(_log, machine.ToString(), message);
+        return RegisterOutcome.Success(new RegisterResponse { Error = message }, null);
     }
 
     /// <summary>Creates the node for an authorised machine, or re-binds the machine's existing node to the new key.</summary>
@@ -189,7 +223,8 @@ public sealed partial class RegistrationFlow
         bool ephemeral,
         long? authKeyId,
         RegistrationMethod method,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        PreAuthKey? claim = null)
     {
         var tagged = !tags.IsDefaultOrEmpty;
         DateTimeOffset? expiry = tagged || _options.NodeKeyExpiry is null ? null : now + _options.NodeKeyExpiry.Value;
@@ -207,7 +242,7 @@ public sealed partial class RegistrationFlow
             for (var attempt = 1; ; attempt++)
             {
                 var tried = RegisterAttempt();
-                if (tried.Item1 != RegisterStatus.Conflict || !_coordinator.IsShared || attempt == 3)
+                if (tried.Status != RegisterStatus.Conflict || !_coordinator.IsShared || attempt == 3)
                 {
                     return tried;
                 }
@@ -216,12 +251,12 @@ public sealed partial class RegistrationFlow
             }
         });
 
-        (RegisterStatus, NodeEntry?) RegisterAttempt()
+        (RegisterStatus Status, NodeEntry? Node, PreAuthKeyCheck Key) RegisterAttempt()
         {
             var snapshot = _coordinator.Current;
             if (snapshot.FindByNodeKey(request.NodeKey) is { } holder && holder.Record.MachineKey != machine)
             {
-                return (RegisterStatus.Unauthorized, (NodeEntry?)null);
+                return (RegisterStatus.Unauthorized, null, PreAuthKeyCheck.Valid);
             }
 
             var existing = snapshot.FindByMachineKey(machine);
@@ -248,7 +283,7 @@ public sealed partial class RegistrationFlow
                 var (v4, v6) = AllocateAddresses(snapshot);
                 if (v4 is null || v6 is null)
                 {
-                    return (RegisterStatus.AddressesExhausted, null);
+                    return (RegisterStatus.AddressesExhausted, null, PreAuthKeyCheck.Valid);
                 }
 
                 record = new TailnetNode
@@ -272,10 +307,27 @@ public sealed partial class RegistrationFlow
             }
 
             _coordinator.AssertWriter();
-            var stored = existing is null ? _nodes.Insert(record) : _nodes.Update(record, ReRegistrationColumns);
+            WriteResult<TailnetNode> Store() => existing is null ? _nodes.Insert(record) : _nodes.Update(record, ReRegistrationColumns);
+            WriteResult<TailnetNode> stored;
+            if (claim is null)
+            {
+                stored = Store();
+            }
+            else
+            {
+                // The key's use and the node row commit together, or neither does (issue 12).
+                var claimed = _keys.WriteClaiming<TailnetNode>(claim, now, Store);
+                if (claimed.Key != PreAuthKeyCheck.Valid)
+                {
+                    return (RegisterStatus.Ok, null, claimed.Key);
+                }
+
+                stored = claimed.Write;
+            }
+
             if (!stored.IsOk)
             {
-                return (RegisterStatus.Conflict, null);
+                return (RegisterStatus.Conflict, null, PreAuthKeyCheck.Valid);
             }
 
             var next = existing is null ? snapshot : snapshot.Without(existing);
@@ -297,17 +349,23 @@ public sealed partial class RegistrationFlow
                 StateEvents.NodeReRegistered(_log, entry.Id, entry.Record.GivenName, how, owner);
             }
 
-            return (RegisterStatus.Ok, entry);
+            return (RegisterStatus.Ok, entry, PreAuthKeyCheck.Valid);
         }
 
-        if (outcome.Item1 != RegisterStatus.Ok)
+        if (outcome.Key != PreAuthKeyCheck.Valid)
         {
-            StateEvents.RegistrationRefused(_log, machine.ToString(), outcome.Item1.ToString());
+            // A racing registration used the single-use key between the check and this write.
+            return KeyRefused(machine, outcome.Key);
         }
 
-        return outcome.Item1 switch
+        if (outcome.Status != RegisterStatus.Ok)
         {
-            RegisterStatus.Ok => RegisterOutcome.Success(Response(outcome.Item2!, nodeKeyExpired: false), outcome.Item2),
+            StateEvents.RegistrationRefused(_log, machine.ToString(), outcome.Status.ToString());
+        }
+
+        return outcome.Status switch
+        {
+            RegisterStatus.Ok => RegisterOutcome.Success(Response(outcome.Node!, nodeKeyExpired: false), outcome.Node),
             RegisterStatus.AddressesExhausted => RegisterOutcome.Success(new RegisterResponse { Error = "no free tailnet addresses left" }, null),
             RegisterStatus.Unauthorized => RegisterOutcome.Failed(RegisterStatus.Unauthorized, "node key belongs to another machine"),
             _ => RegisterOutcome.Failed(RegisterStatus.Conflict, "the node could not be stored"),

@@ -13,8 +13,15 @@ public sealed partial class ControlCoordinator : INodePresence
     public bool? IsOnline(long nodeId) => Streams.HasStream(nodeId) || Volatile.Read(ref _onlineElsewhere).Contains(nodeId);
 }
 
-/// <summary>Pre-auth keys checked and consumed by State's <see cref="IdentityService"/>.</summary>
+/// <summary>
+/// Pre-auth keys checked and claimed by State's <see cref="IdentityService"/>. The claim's transaction spans the
+/// node write only when the node repository writes the same database (Hosting's AddTailnetRepositories builds both
+/// over the one ApplianceDatabase).
+/// </summary>
 public sealed class IdentityPreAuthKeyAuthority(IdentityService identity) : IPreAuthKeyAuthority
 {
-    public PreAuthKeyUse TryConsume(string presentedKey, DateTimeOffset now) => identity.TryConsumePreAuthKey(presentedKey, now);
+    public PreAuthKeyUse Check(string presentedKey, DateTimeOffset now) => identity.CheckPreAuthKey(presentedKey, now);
+
+    public ClaimedWrite<T> WriteClaiming<T>(PreAuthKey key, DateTimeOffset now, Func<WriteResult<T>> write)
+        where T : class => identity.WriteClaimingPreAuthKey(key, now, write);
 }

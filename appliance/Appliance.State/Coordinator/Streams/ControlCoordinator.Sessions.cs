@@ -24,9 +24,26 @@ public sealed partial class ControlCoordinator
     /// calls <see cref="Connect"/> next) what it changed is not fanned out on its own but with the connect, so peers
     /// get one delta for both (issue 16), or after <see cref="CoordinatorOptions.CoalesceWindow"/> at the latest.
     /// </summary>
+    /// <remarks>
+    /// A write the database refuses (full, read-only) is <see cref="MapRequestStatus.StorageUnavailable"/> (event
+    /// StorageWriteFailed, once): the snapshot is published only after the row was stored, so nothing changed.
+    /// </remarks>
     public MapRequestOutcome ApplyMapRequest(MachinePublic machine, MapRequest request, bool streamFollows)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return ApplyMapRequestOnWriter(machine, request, streamFollows);
+        }
+        catch (Exception e) when (Commands.StorageFaults.IsStorageFault(e))
+        {
+            StateEvents.StorageWriteFailed(_log, e, "apply map request");
+            return new MapRequestOutcome(MapRequestStatus.StorageUnavailable, null);
+        }
+    }
+
+    private MapRequestOutcome ApplyMapRequestOnWriter(MachinePublic machine, MapRequest request, bool streamFollows)
+    {
         Func<Func<MapRequestOutcome>, MapRequestOutcome> write = streamFollows ? WriteDeferringFanOut : Write;
         return write(() =>
         {
@@ -221,6 +238,9 @@ public enum MapRequestStatus
     MachineKeyMismatch,
 
     StorageConflict,
+
+    /// <summary>The database refused the write (full, read-only): nothing changed; the client retries (HTTP 503).</summary>
+    StorageUnavailable,
 }
 
 public readonly record struct MapRequestOutcome(MapRequestStatus Status, NodeEntry? Node)
