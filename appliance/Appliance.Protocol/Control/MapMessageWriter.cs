@@ -14,6 +14,7 @@ namespace Appliance.Protocol.Control;
 ///          Compress:"zstd" (every current client), otherwise the raw JSON.
 /// </code>
 /// A framed message is immutable bytes, so one encoding can be written to every stream that gets the same message.
+/// Full maps for zstd streams are several such frames back to back (<see cref="PeerBlockCache"/>, decision 0104).
 /// </summary>
 public static class MapMessageWriter
 {
@@ -142,6 +143,26 @@ public static class MapMessageWriter
         bytes.CopyTo(writer.GetSpan(bytes.Length));
         writer.Advance(bytes.Length);
     }
+
+    /// <summary>One standalone zstd frame of <paramref name="content"/> (no length prefix), at this writer's level.</summary>
+    internal static byte[] Compress(ReadOnlySpan<byte> content)
+    {
+        var scratch = MapFramePool.Pool.Rent(CompressBound(content.Length));
+        try
+        {
+            return scratch.AsSpan(0, Compress(content, scratch)).ToArray();
+        }
+        finally
+        {
+            MapFramePool.Pool.Return(scratch);
+        }
+    }
+
+    /// <summary>Compresses <paramref name="content"/> into <paramref name="destination"/> (at least <see cref="CompressBound"/> long).</summary>
+    internal static int Compress(ReadOnlySpan<byte> content, Span<byte> destination) =>
+        (t_compressor ??= new Compressor(CompressionLevel)).Wrap(content, destination);
+
+    internal static int CompressBound(int length) => Compressor.GetCompressBound(length);
 
     /// <summary>The keep-alive message <c>{"KeepAlive":true}</c>, framed once per encoding.</summary>
     public static ReadOnlyMemory<byte> KeepAlive(bool zstd) => zstd ? KeepAliveZstd.Value : KeepAliveRaw.Value;

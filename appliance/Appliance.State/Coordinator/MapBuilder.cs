@@ -22,6 +22,7 @@ public sealed class MapBuilder
     private readonly IPacketFilterProvider _filter;
     private readonly TimeProvider _time;
     private readonly DNSConfig _dns;
+    private readonly PeerBlockCache _peerBlocks = new();
 
     public MapBuilder(CoordinatorOptions options, IDerpMapProvider derp, IPacketFilterProvider filter, TimeProvider time)
     {
@@ -32,6 +33,9 @@ public sealed class MapBuilder
         _time = time;
         _dns = DnsConfigBuilder.Build(options.Dns, options.PrefixV4, options.PrefixV6);
     }
+
+    /// <summary>The compressed peer blocks full maps are made of (<see cref="FullFramed"/>).</summary>
+    public PeerBlockCache PeerBlocks => _peerBlocks;
 
     /// <summary>The first message of a stream: self Node and full state (docs/wire/control.md "/machine/map"; tailscale control/controlclient/map.go).</summary>
     public MapResponse Full(TailnetSnapshot snapshot, NodeEntry self)
@@ -45,9 +49,19 @@ public sealed class MapBuilder
     /// <see cref="Full"/> framed into a rented buffer, each peer's JSON taken from <see cref="NodeJson"/>: a peer
     /// whose Node is the shared projection (every peer without a policy, every peer but routers with one) is encoded
     /// once per change and then copied into every full map, so a full map costs O(peers) copies, not serializations.
+    /// For zstd, blocks of such peers are kept compressed (<see cref="PeerBlocks"/>), so a full map costs one
+    /// compressed block per changed block of 64 peers, not a compression of every peer.
     /// </summary>
     public PooledFrame FullFramed(TailnetSnapshot snapshot, NodeEntry self, bool zstd)
     {
+        if (zstd)
+        {
+            // Every current client: whole blocks of unchanged peers are copied compressed (PeerBlockCache).
+            var peers = new List<PeerJson>(snapshot.Nodes.Count);
+            var rest = FullWithoutPeers(snapshot, self, (entry, peer) => peers.Add(new PeerJson(peer, ReferenceEquals(peer, entry.Wire))));
+            return _peerBlocks.FrameZstd(rest, peers, self.Id);
+        }
+
         var encoded = new List<byte[]>();
         var message = FullWithoutPeers(snapshot, self, (entry, peer) =>
             encoded.Add(ReferenceEquals(peer, entry.Wire) ? NodeJson.Shared(peer) : NodeJson.Encode(peer)));

@@ -54,6 +54,39 @@ public sealed class JoinFanOutTests
     }
 
     [Fact]
+    public async Task Joins_that_arrive_while_a_peer_is_sending_reach_it_as_one_write()
+    {
+        // A registration burst: one write per stream per join would make each join cost N writes. A stream with a
+        // send in flight takes every join that arrived meanwhile in its next write (issue 16, "coalesce only what
+        // arrives while a send is in flight").
+        using var f = new CoordinatorFixture(coalesce: Window);
+        var a = f.Register("a");
+        using var ha = f.Coordinator.Connect(f.Coordinator.Snapshot.FindByNodeKey(a.Node)!.Id, zstd: true);
+        await using var probe = new StreamProbe(ha.Session);
+
+        // A's full map is with its writer, which has not come back: its send is in flight.
+        Assert.NotNull((await probe.Next())!.Node);
+        var joined = new List<MapStreamHandle>();
+        for (var i = 0; i < 5; i++)
+        {
+            var n = f.Register("j" + i);
+            var applied = f.Coordinator.ApplyMapRequest(n.Machine, new MapRequest { Version = 133, NodeKey = n.Node, Stream = true, Endpoints = ["192.0.2.1:" + (i + 1)] }, streamFollows: true);
+            joined.Add(f.Coordinator.Connect(applied.Node!.Id, zstd: true));
+        }
+
+        var delta = await probe.Next();
+        Assert.Equal(5, delta!.PeersChanged!.Count);
+        Assert.All(delta.PeersChanged, p => Assert.True(p.Online));
+
+        // Five joins, one write: nothing else is owed, not even after the window.
+        probe.StartReading();
+        f.Time.Advance(Window);
+        Assert.Null(await probe.Next(timeoutMs: 300));
+        Assert.Equal(0, ha.Session.Pending);
+        joined.ForEach(h => h.Dispose());
+    }
+
+    [Fact]
     public async Task A_node_that_registers_without_connecting_reaches_peers_after_the_window()
     {
         using var f = new CoordinatorFixture(coalesce: Window);
