@@ -38,7 +38,7 @@ def once(binary, data):
     p = subprocess.Popen([binary, "serve", "--data-dir", data, "--listen", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while not ready(port):
-            if p.poll() is not None or time.monotonic() - start > 60:
+            if p.poll() is not None or time.monotonic() - start > 300:
                 raise SystemExit(f"serve exited or not ready (exit {p.poll()})")
             time.sleep(0.002)
         ms = (time.monotonic() - start) * 1000

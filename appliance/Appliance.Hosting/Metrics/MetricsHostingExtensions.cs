@@ -39,7 +39,7 @@ public static class MetricsHostingExtensions
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ApplianceMeters)
             .AddMeter([.. MeterScope.ProcessWideMeters])
-            .AddView(instrument => scope.Exports(instrument) ? null : MetricStreamConfiguration.Drop)
+            .AddView(instrument => MetricStreams.For(scope, instrument))
             .AddPrometheusExporter(exporter =>
             {
                 // Every scrape sees current values (the default caches a response for 300 ms).
