@@ -98,11 +98,10 @@ public sealed class DerpLoadTests
     {
         var json = Path.Combine(Path.GetTempPath(), $"derp-load-{Guid.NewGuid():N}.json");
         int port;
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
 
         try
         {

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Net;
 using Appliance.Derp.Relay;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
@@ -59,7 +58,7 @@ internal sealed class InProcessDerpRelay : IAsyncDisposable
         var app = builder.Build();
         if (stall)
         {
-            app.MapGet("/derp", StallingUpgradeAsync);
+            app.MapGet("/derp", new RequestDelegate(StallingUpgradeAsync));
         }
         else
         {
@@ -78,7 +77,7 @@ internal sealed class InProcessDerpRelay : IAsyncDisposable
         await using var stream = await upgrade.UpgradeAsync();
         // ServerKey and ServerInfo are well under 1 KiB: the handshake completes, relayed packets never arrive.
         var silent = new SilentAfterStream(stream, passBytes: 1024);
-        var pipe = new Pipe(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), PipeWriter.Create(silent, new StreamPipeWriterOptions(leaveOpen: true)));
+        var pipe = new DuplexPipe(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true)), PipeWriter.Create(silent, new StreamPipeWriterOptions(leaveOpen: true)));
         _ = await server.AcceptAsync(pipe, remote: null, context.RequestAborted);
     }
 
@@ -88,7 +87,7 @@ internal sealed class InProcessDerpRelay : IAsyncDisposable
         Directory.Delete(_dataDir, recursive: true);
     }
 
-    private sealed record Pipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
+    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
     /// <summary>Writes the first <c>passBytes</c> through, then swallows everything (reads pass through).</summary>
     private sealed class SilentAfterStream(Stream inner, int passBytes) : Stream

@@ -107,7 +107,7 @@ internal sealed class DerpPairs : IAsyncDisposable
             var first = runs.Where(r => r.IsFaulted).Select(r => r.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
             if (first is not null)
             {
-                throw first;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
             }
 
             throw;
