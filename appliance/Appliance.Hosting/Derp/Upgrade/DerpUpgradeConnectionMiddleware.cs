@@ -37,8 +37,28 @@ internal sealed class DerpUpgradeConnectionMiddleware(ConnectionDelegate next, I
             return;
         }
 
+        if (await IsDerpUpgradeAsync(connection, server).ConfigureAwait(false) is not { } upgrade)
+        {
+            return;
+        }
+
+        if (upgrade)
+        {
+            await RelayAsync(connection, server).ConfigureAwait(false);
+        }
+        else
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// True: the head was a DERP upgrade this path serves, and it is consumed. False: the bytes are left for the HTTP
+    /// pipeline. Null: the connection closed or ran out of time first. The deadline ends here, before the relay runs.
+    /// </summary>
+    private async Task<bool?> IsDerpUpgradeAsync(ConnectionContext connection, DerpServer server)
+    {
         var input = connection.Transport.Input;
-        int headLength;
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         using (var deadline = new CancellationTokenSource(limits.KeepAliveTimeout, time))
         using (deadline.Token.Register(static state => ((ConnectionContext)state!).Abort(new ConnectionAbortedException("the first request head did not arrive in time")), connection))
@@ -53,11 +73,11 @@ internal sealed class DerpUpgradeConnectionMiddleware(ConnectionDelegate next, I
                 }
                 catch (Exception exception) when (exception is OperationCanceledException or ConnectionAbortedException or IOException)
                 {
-                    return;
+                    return null;
                 }
 
                 var buffer = result.Buffer;
-                var kind = DerpRequestHead.Classify(buffer, out headLength);
+                var kind = DerpRequestHead.Classify(buffer, out var headLength);
                 if (kind == DerpRequestHeadKind.NeedMore && !result.IsCompleted && !result.IsCanceled)
                 {
                     if (!started && !buffer.IsEmpty)
@@ -73,16 +93,13 @@ internal sealed class DerpUpgradeConnectionMiddleware(ConnectionDelegate next, I
                 if (kind != DerpRequestHeadKind.Derp || !MayUpgradeHere(connection, server))
                 {
                     input.AdvanceTo(buffer.Start);
-                    break;
+                    return false;
                 }
 
                 input.AdvanceTo(buffer.GetPosition(headLength));
-                await RelayAsync(connection, server).ConfigureAwait(false);
-                return;
+                return true;
             }
         }
-
-        await next(connection).ConfigureAwait(false);
     }
 
     /// <summary>The refusals of <see cref="DerpUpgradeEndpoint"/> stay there: plain HTTP, capacity, stopping.</summary>
