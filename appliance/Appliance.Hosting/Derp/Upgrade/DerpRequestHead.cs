@@ -4,7 +4,7 @@ using System.Text;
 namespace Appliance.Hosting.Derp.Upgrade;
 
 /// <summary>What the first bytes of a connection are, as far as the DERP upgrade middleware cares.</summary>
-internal enum DerpRequestHeadKind
+public enum DerpRequestHeadKind
 {
     /// <summary>Still a possible DERP upgrade: wait for more bytes.</summary>
     NeedMore,
@@ -23,7 +23,7 @@ internal enum DerpRequestHeadKind
 /// before (the /derp endpoint still serves websockets, refusals and upgrades that come after another request).
 /// Input is untrusted bytes: it never throws and looks at no more than <see cref="MaxHeadBytes"/>.
 /// </summary>
-internal static class DerpRequestHead
+public static class DerpRequestHead
 {
     /// <summary>A DERP client's head is about 100 bytes; a longer one is left to the HTTP pipeline and its limits.</summary>
     public const int MaxHeadBytes = 4096;
