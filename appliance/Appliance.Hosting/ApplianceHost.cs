@@ -1,4 +1,5 @@
 using Appliance.Hosting.Configuration;
+using Appliance.Hosting.Derp.Upgrade;
 using Appliance.Hosting.Health;
 using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Startup;
@@ -42,7 +43,7 @@ public static partial class ApplianceHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(http);
+            kestrel.Listen(http, listen => listen.UseDerpUpgrade());
             kestrel.ListenUnixSocket(state.Paths.AdminSocket);
             ListenAreas(kestrel, options);
         });

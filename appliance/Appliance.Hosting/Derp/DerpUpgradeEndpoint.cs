@@ -81,24 +81,34 @@ internal static class DerpUpgradeEndpoint
         var remote = context.Connection.RemoteIpAddress is { } address ? new IPEndPoint(address, context.Connection.RemotePort) : null;
         await using (stream.ConfigureAwait(false))
         {
-            try
-            {
-                var reason = await server.AcceptAsync(new StreamDuplexPipe(stream), remote, context.RequestAborted).ConfigureAwait(false);
-                DerpLog.ConnectionEnded(logger, remote, reason);
-                if (reason == DerpCloseReason.MeshKeyRejected)
-                {
-                    DerpLog.MeshKeyRejected(logger, remote);
-                }
+            await RelayAsync(server, new StreamDuplexPipe(stream), remote, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
 
-                if (reason is DerpCloseReason.HandshakeFailed or DerpCloseReason.HandshakeTimeout or DerpCloseReason.NotAdmitted or DerpCloseReason.ProtocolError)
-                {
-                    context.RequestServices.GetService<ClientRefusalSummary>()?.Record($"derp: {reason}");
-                }
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
+    /// <summary>
+    /// Runs an upgraded connection through the relay and logs how it ended; shared with the raw-transport path
+    /// (<see cref="Upgrade.DerpUpgradeConnectionMiddleware"/>). Never throws for what a client does.
+    /// </summary>
+    internal static async Task RelayAsync(DerpServer server, System.IO.Pipelines.IDuplexPipe pipe, IPEndPoint? remote, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Appliance.Derp");
+        try
+        {
+            var reason = await server.AcceptAsync(pipe, remote, cancellationToken).ConfigureAwait(false);
+            DerpLog.ConnectionEnded(logger, remote, reason);
+            if (reason == DerpCloseReason.MeshKeyRejected)
             {
-                DerpLog.ConnectionFailed(logger, remote, exception);
+                DerpLog.MeshKeyRejected(logger, remote);
             }
+
+            if (reason is DerpCloseReason.HandshakeFailed or DerpCloseReason.HandshakeTimeout or DerpCloseReason.NotAdmitted or DerpCloseReason.ProtocolError)
+            {
+                services.GetService<ClientRefusalSummary>()?.Record($"derp: {reason}");
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            DerpLog.ConnectionFailed(logger, remote, exception);
         }
     }
 }

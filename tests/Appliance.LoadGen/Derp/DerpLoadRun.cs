@@ -25,6 +25,13 @@ internal sealed class DerpLoadRun(DerpLoadOptions options, TextWriter log)
         var warmUp = await MeasureAsync(relay, host, 0, options.Pairs.Max(), cancellationToken);
         log.WriteLine("warm-up: " + warmUp.Describe());
         var results = new List<DerpMeasurement>();
+        if (!warmUp.Ok)
+        {
+            // A relay that drops or stalls now will do so in every round: report it (round 0) and stop.
+            results.Add(warmUp);
+            return Report(results);
+        }
+
         for (var round = 1; round <= options.Rounds; round++)
         {
             foreach (var pairs in options.Pairs)
@@ -35,16 +42,19 @@ internal sealed class DerpLoadRun(DerpLoadOptions options, TextWriter log)
             }
         }
 
-        return new DerpLoadReport(options.Derp.ToString(), DateTimeOffset.UtcNow, options.Size, options.Window, options.Packets, Environment.ProcessorCount, results);
+        return Report(results);
     }
+
+    private DerpLoadReport Report(List<DerpMeasurement> results) =>
+        new(options.Derp.ToString(), DateTimeOffset.UtcNow, options.Size, options.Window, options.Packets, Environment.ProcessorCount, results);
 
     private async Task<DerpMeasurement> MeasureAsync(IPEndPoint relay, string host, int round, int pairs, CancellationToken cancellationToken)
     {
         var perPair = Math.Max(1, options.Packets / pairs);
         var loadStart = LoadAverage();
-        await using var connected = await DerpPairs.ConnectAsync(relay, host, pairs, cancellationToken);
         try
         {
+            await using var connected = await DerpPairs.ConnectAsync(relay, host, pairs, options.StallTimeout, cancellationToken);
             // Warm-up: JIT, pools and socket buffers on both sides, outside the measured part.
             await connected.RunAsync(Math.Max(1, perPair / 10), options.Size, options.Window, options.StallTimeout, cancellationToken);
             var server = options.ServerPid is { } pid ? ProcessSample.Read(pid) : null;
@@ -62,7 +72,7 @@ internal sealed class DerpLoadRun(DerpLoadOptions options, TextWriter log)
                 serverCpu, serverCpu / (bytes / 1e9), serverCpu > 0 ? bytes * 8 / serverCpu / 1e9 : null,
                 selfAfter.CpuSeconds - self.CpuSeconds, serverAfter?.RssBytes, loadStart, LoadAverage(), Error: null);
         }
-        catch (Exception e) when (e is TimeoutException or IOException)
+        catch (Exception e) when (e is TimeoutException or IOException or System.Net.Sockets.SocketException)
         {
             return new DerpMeasurement(round, pairs, 0, 0, 0, 0, null, null, null, 0, null, loadStart, LoadAverage(), e.Message);
         }

@@ -4,6 +4,7 @@ using Appliance.Derp.Admission;
 using Appliance.Derp.Relay;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
+using Appliance.Hosting.Derp.Upgrade;
 using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +57,8 @@ internal sealed class DerpKestrelHost : IAsyncDisposable
             {
                 listen.UseHttps(certificate);
             }
+
+            listen.UseDerpUpgrade();
         });
         var admission = new AllowListDerpAdmission([]);
         builder.Services.AddSingleton<IDerpAdmission>(admission);
