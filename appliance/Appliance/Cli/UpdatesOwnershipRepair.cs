@@ -39,6 +39,7 @@ internal static partial class UpdatesOwnershipRepair
         ArgumentNullException.ThrowIfNull(folders);
         ArgumentNullException.ThrowIfNull(logger);
         var changes = new List<Change>();
+        var distinct = folders.Distinct(StringComparer.Ordinal).ToArray();
         if (!OperatingSystem.IsLinux() || geteuid() != 0)
         {
             return changes;
@@ -46,11 +47,11 @@ internal static partial class UpdatesOwnershipRepair
 
         if (NoFollowFlag() is not { } noFollow)
         {
-            UpdatesOwnershipLog.Failed(logger, string.Join(", ", folders), $"{RuntimeInformation.ProcessArchitecture} is not a supported architecture");
+            UpdatesOwnershipLog.Failed(logger, string.Join(", ", distinct), $"{RuntimeInformation.ProcessArchitecture} is not a supported architecture");
             return changes;
         }
 
-        foreach (var folder in folders.Distinct(StringComparer.Ordinal))
+        foreach (var folder in distinct)
         {
             try
             {

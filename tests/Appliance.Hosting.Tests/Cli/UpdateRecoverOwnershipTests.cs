@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using Appliance.Hosting.Tests.Admin;
+using static Appliance.Hosting.Tests.Cli.RootShell;
 
 namespace Appliance.Hosting.Tests.Cli;
 
@@ -11,23 +10,16 @@ namespace Appliance.Hosting.Tests.Cli;
 [Trait("Category", "Root")]
 public sealed class UpdateRecoverOwnershipTests
 {
-    private const string Nobody = "65534";
-
     [Fact]
     public async Task Recover_gives_a_service_owned_updates_root_and_releases_back_to_root_without_following_links()
     {
-        Assert.True(Environment.IsPrivilegedProcess, "this test needs root (chown); CI runs as root");
-        using var folder = new AdminTestFolder().WithDatabase();
+        using var folder = DataFolderAsRoot();
         var data = folder.DataDir;
-        var release = Path.Combine(data, "releases", "1.0.0");
+        var release = await WriteReleaseAndUpdatesRootAsync(data);
+        var updates = Path.Combine(data, "updates");
         Directory.CreateDirectory(Path.Combine(release, "content"));
-        await File.WriteAllTextAsync(Path.Combine(release, "appliance"), "#!/bin/sh\n");
         await File.WriteAllTextAsync(Path.Combine(release, "manifest.json"), "{}");
         await File.WriteAllTextAsync(Path.Combine(release, "content", "policy.hujson"), "{}");
-        var updates = Path.Combine(data, "updates");
-        Directory.CreateDirectory(updates);
-        File.CreateSymbolicLink(Path.Combine(updates, "current"), "../releases/1.0.0");
-        await File.WriteAllTextAsync(Path.Combine(updates, "root.json"), "{}");
 
         // What the service user planted: links to a file and a folder of its own outside, which root must not touch.
         var outside = Path.Combine(folder.Path, "outside");
@@ -81,8 +73,7 @@ public sealed class UpdateRecoverOwnershipTests
     [Fact]
     public async Task A_releases_folder_replaced_by_a_link_is_not_followed_and_the_start_goes_on()
     {
-        Assert.True(Environment.IsPrivilegedProcess, "this test needs root (chown); CI runs as root");
-        using var folder = new AdminTestFolder().WithDatabase();
+        using var folder = DataFolderAsRoot();
         var data = folder.DataDir;
         var elsewhere = Path.Combine(folder.Path, "elsewhere");
         Directory.CreateDirectory(elsewhere);
@@ -103,19 +94,4 @@ public sealed class UpdateRecoverOwnershipTests
     }
 
     private static string Stat(string path) => Run("stat", "-c", "%u:%g %a", path).Trim();
-
-    private static string Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
-        return output;
-    }
 }
