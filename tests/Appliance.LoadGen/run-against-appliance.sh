@@ -7,20 +7,11 @@
 # Every 5 s while the generator runs, OUT.memory.txt gets the server's GC heap figures from its /metrics (the
 # System.Runtime meter) and /proc/PID/smaps_rollup, to tell the managed heap from native memory.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-bin="${APPLIANCE_BIN:-$root/artifacts/publish/linux-x64/appliance}"
-loadgen="${LOADGEN:-$root/tests/Appliance.LoadGen/bin/Release/net10.0/appliance-loadgen.dll}"
 out="$1"; shift
-work="$(mktemp -d)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port="$(free_port)"
+. "$(dirname "$0")/start-appliance.sh"
 mport="$(free_port)"
-export APPLIANCE_LOG_FILE=off APPLIANCE_HTTPS_LISTEN=127.0.0.1:0 APPLIANCE_DERP_STUN_LISTEN=127.0.0.1:0 \
-       APPLIANCE_METRICS_LISTEN=127.0.0.1:$mport APPLIANCE_BACKUP_INTERVAL=0 APPLIANCE_BACKUP_VERIFY_INTERVAL=0
-"$bin" serve --data-dir "$work/data" --listen "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 600); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && break; sleep 0.1; done
+export APPLIANCE_METRICS_LISTEN=127.0.0.1:$mport
+start_appliance
 "$bin" users create load --data-dir "$work/data" >/dev/null
 key="$("$bin" preauthkeys create --user load --reusable --expiration 6h -o json --data-dir "$work/data" | jq -r .key)"
 echo "loadavg before: $(cat /proc/loadavg)"

@@ -5,23 +5,13 @@
 // Usage: node console-roles.mjs CONFIG_JSON
 //   CONFIG_JSON: {"url", "password", "screenshots", "people": [{"login", "approve": {"host", "person"}?}]}
 // Prints one JSON line {ok, steps, forms: {login: {page: count}}}; exit 0 when every step did as expected.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchConsoleBrowser, logIn } from './console-session.mjs';
 
 const config = JSON.parse(process.argv[2]);
 mkdirSync(config.screenshots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'appliance-console-roles-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  // The appliance's local CA is not in this throwaway profile; the page is on loopback only.
-  ignoreHTTPSErrors: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
-const page = context.pages()[0] ?? await context.newPage();
+const { context, page } = await launchConsoleBrowser('appliance-console-roles-');
 const steps = [];
 const forms = {};
 let ok = true;
@@ -49,9 +39,7 @@ try {
   for (const person of config.people) {
     const who = person.login.split('@')[0];
     await page.goto(config.url + '/admin/login');
-    await page.getByLabel('User name').fill(person.login);
-    await page.getByLabel('Password').fill(config.password);
-    await Promise.all([page.waitForURL('**/admin/nodes'), page.getByRole('button', { name: 'Log in' }).click()]);
+    await logIn(page, person.login, config.password);
     step(`${who} login`, (await text('#whoami')).includes(person.login), await text('#whoami'));
     forms[person.login] = {};
     for (const link of await page.locator('nav a').evaluateAll(as => as.map(a => a.getAttribute('href')))) {

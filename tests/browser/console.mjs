@@ -5,24 +5,14 @@
 // Logs in, approves the pending login of pendingHost to person, saves brokenPolicy (expects LINE:COLUMN errors),
 // then fixedPolicy (expects it saved), and takes a screenshot of every page. With "axe", runs axe-core on each
 // page and fails on serious or critical violations. Prints one JSON line; exit 0 when every step did as expected.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { launchConsoleBrowser, logIn } from './console-session.mjs';
 
 const config = JSON.parse(process.argv[2]);
 mkdirSync(config.screenshots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'appliance-console-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  // The appliance's local CA is not in this throwaway profile; the page is on loopback only.
-  ignoreHTTPSErrors: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync'],
-});
-const page = context.pages()[0] ?? await context.newPage();
+const { context, page } = await launchConsoleBrowser('appliance-console-');
 const steps = [];
 let ok = true;
 const cspViolations = [];
@@ -59,10 +49,7 @@ async function text(selector) {
 try {
   await page.goto(config.url + '/admin/login');
   await shoot('login');
-  await page.getByLabel('User name').fill(config.login);
-  await page.getByLabel('Password').fill(config.password);
-  await page.getByLabel('Code from your authenticator app').fill(config.code);
-  await Promise.all([page.waitForURL('**/admin/nodes'), page.getByRole('button', { name: 'Log in' }).click()]);
+  await logIn(page, config.login, config.password, config.code);
   step('login', (await text('#whoami')).includes(config.login), await text('#whoami'));
   await shoot('nodes');
 

@@ -4,6 +4,7 @@ using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Content;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Versioning;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Cli;
 
@@ -222,6 +223,13 @@ public static class UpdateCommands
             if (open(parse) is not { } updater)
             {
                 return ExitCodes.Config;
+            }
+
+            // Root's folders first (sites installed before the service stopped being given them): whatever the
+            // service user planted there must be root's before root goes on working in it. Never fails the start.
+            using (var logs = CommandLog.Create(parse.InvocationConfiguration.Error))
+            {
+                UpdatesOwnershipRepair.Run([updater.Paths.Root, updater.Paths.Releases], logs.CreateLogger("Appliance.Updates.Ownership"));
             }
 
             var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using Appliance.Hosting.Tests.Admin;
+using static Appliance.Hosting.Tests.Cli.RootShell;
 
 namespace Appliance.Hosting.Tests.Cli;
 
@@ -11,19 +10,12 @@ namespace Appliance.Hosting.Tests.Cli;
 [Trait("Category", "Root")]
 public sealed class OwnershipRestorerTests
 {
-    private const string Nobody = "65534";
-
     [Fact]
     public async Task An_audited_verb_run_by_root_leaves_updates_and_releases_to_root()
     {
-        Assert.True(Environment.IsPrivilegedProcess, "this test needs root (chown); CI runs as root");
-        using var folder = new AdminTestFolder().WithDatabase();
+        using var folder = DataFolderAsRoot();
         var data = folder.DataDir;
-        Directory.CreateDirectory(Path.Combine(data, "releases", "1.0.0"));
-        await File.WriteAllTextAsync(Path.Combine(data, "releases", "1.0.0", "appliance"), "#!/bin/sh\n");
-        Directory.CreateDirectory(Path.Combine(data, "updates"));
-        File.CreateSymbolicLink(Path.Combine(data, "updates", "current"), "../releases/1.0.0");
-        await File.WriteAllTextAsync(Path.Combine(data, "updates", "root.json"), "{}");
+        await WriteReleaseAndUpdatesRootAsync(data);
         Run("chown", Nobody + ":" + Nobody, data, Path.Combine(data, "appliance.db"));
 
         var created = await CliRun.RunAsync("users", "create", "alice", "--data-dir", data);
@@ -35,20 +27,5 @@ public sealed class OwnershipRestorerTests
         {
             Assert.Equal("0", Run("stat", "-c", "%u", Path.Combine(data, path)).Trim());
         }
-    }
-
-    private static string Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
-        return output;
     }
 }

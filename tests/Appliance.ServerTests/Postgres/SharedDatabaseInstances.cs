@@ -112,17 +112,38 @@ internal sealed class SharedDatabaseInstances : IAsyncDisposable
         return client;
     }
 
-    public async Task<HaClient> ConnectAsync(ServeInstance instance, MachinePrivate machine, string hostname)
+    /// <summary>
+    /// A Noise client of <paramref name="instance"/>, not registered yet. <paramref name="nodeKey"/>: a node key it had
+    /// before (a client moving to another instance); <paramref name="serverKey"/>: the key to pin instead of the one
+    /// the instance's /key announces.
+    /// </summary>
+    public async Task<HaClient> ConnectAsync(ServeInstance instance, MachinePrivate machine, string hostname, NodePrivate? nodeKey = null, MachinePublic? serverKey = null)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var serverKey = await NoiseControlClient.FetchServerKeyAsync(instance.Server, CapabilityVersion.TestClient);
-        var noise = await NoiseControlClient.ConnectAsync(instance.Server, machine, serverKey, CapabilityVersion.TestClient);
-        var client = new HaClient(noise, new TestNode(noise.Http, noise.MachineKey, hostname));
+        var pinned = serverKey ?? await NoiseControlClient.FetchServerKeyAsync(instance.Server, CapabilityVersion.TestClient);
+        var noise = await NoiseControlClient.ConnectAsync(instance.Server, machine, pinned, CapabilityVersion.TestClient);
+        var node = nodeKey is { } known
+            ? new TestNode(noise.Http, noise.MachineKey, hostname, known)
+            : new TestNode(noise.Http, noise.MachineKey, hostname);
+        var client = new HaClient(noise, node, machine);
         _clients.Add(client);
         return client;
     }
 
     public async Task<(int Code, string Out, string Err)> Cli(params string[] args) => await ApplianceProcess.RunAsync(args, Environment);
+
+    /// <summary>A CLI run (`serve` expected to refuse, say) with <paramref name="overrides"/> on top of <see cref="Environment"/>.</summary>
+    public async Task<(int Code, string Out, string Err)> CliWith(IReadOnlyDictionary<string, string> overrides, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var environment = new Dictionary<string, string>(Environment);
+        foreach (var (name, value) in overrides)
+        {
+            environment[name] = value;
+        }
+
+        return await ApplianceProcess.RunAsync(args, environment);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -175,8 +196,8 @@ internal sealed record ServeInstance(string Name, string Data, int HttpPort, int
     public ApplianceProcess? Process { get; set; }
 }
 
-/// <summary>A Noise test client of one instance.</summary>
-internal sealed record HaClient(NoiseControlClient Noise, TestNode Node) : IAsyncDisposable
+/// <summary>A Noise test client of one instance, and the machine key it connected with (to reconnect elsewhere).</summary>
+internal sealed record HaClient(NoiseControlClient Noise, TestNode Node, MachinePrivate Machine) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {
