@@ -27,15 +27,7 @@ public sealed class CommandStressTests
     public async Task Operators_and_nodes_racing_leave_the_database_the_snapshot_and_every_stream_in_agreement()
     {
         using var state = new StateFixture();
-        using var coordinator = new ControlCoordinator(
-            new CoordinatorOptions { CoalesceWindow = TimeSpan.FromMilliseconds(5) },
-            new SqliteNodeRepository(state.Database),
-            new SqliteUserDirectory(state.Database),
-            new IdentityPreAuthKeyAuthority(state.Identity),
-            StaticDerpMapProvider.Empty,
-            new AllowAllPacketFilter(),
-            state.Time);
-        coordinator.Load();
+        using var coordinator = state.ServingCoordinator(coalesce: TimeSpan.FromMilliseconds(5));
         var identity = new IdentityService(state.Database, state.Time, coordinator);
         var nodes = new NodeService(coordinator, new SqliteUserDirectory(state.Database));
         identity.CreateUser("alice");

@@ -29,15 +29,7 @@ public sealed class FullDiskCommandTests
     {
         using var disk = new FullDisk("8m");
         using var state = new StateFixture(disk.Combine("data"));
-        using var coordinator = new ControlCoordinator(
-            new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero },
-            new SqliteNodeRepository(state.Database),
-            new SqliteUserDirectory(state.Database),
-            new IdentityPreAuthKeyAuthority(state.Identity),
-            StaticDerpMapProvider.Empty,
-            new AllowAllPacketFilter(),
-            state.Time);
-        coordinator.Load();
+        using var coordinator = state.ServingCoordinator();
         var identity = new IdentityService(state.Database, state.Time, coordinator);
         var nodes = new NodeService(coordinator, new SqliteUserDirectory(state.Database));
         var policies = new PolicyVersions(state.Database, coordinator, state.Time);

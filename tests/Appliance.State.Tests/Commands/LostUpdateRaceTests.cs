@@ -192,15 +192,7 @@ public sealed class LostUpdateRaceTests
         {
             var state = new StateFixture();
             var repository = new HookedNodeRepository(new SqliteNodeRepository(state.Database));
-            var coordinator = new ControlCoordinator(
-                new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero },
-                repository,
-                new SqliteUserDirectory(state.Database),
-                new IdentityPreAuthKeyAuthority(state.Identity),
-                StaticDerpMapProvider.Empty,
-                new AllowAllPacketFilter(),
-                state.Time);
-            coordinator.Load();
+            var coordinator = state.ServingCoordinator(nodes: repository);
             var harness = new RaceHarness(state, repository, coordinator);
             await harness.PeerViewAsync();
             return harness;

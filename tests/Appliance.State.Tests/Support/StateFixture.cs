@@ -48,6 +48,24 @@ public sealed class StateFixture : IDisposable
 
     public TailnetUser User(string name) => Identity.CreateUser(name).Value!;
 
+    /// <summary>
+    /// A loaded coordinator over this database as the server wires it (SQLite repositories, the identity's pre-auth
+    /// keys, no DERP map, allow-all filter), for tests of the serving path rather than the CLI's direct one.
+    /// </summary>
+    public ControlCoordinator ServingCoordinator(TimeSpan? coalesce = null, INodeRepository? nodes = null)
+    {
+        var coordinator = new ControlCoordinator(
+            new CoordinatorOptions { CoalesceWindow = coalesce ?? TimeSpan.Zero },
+            nodes ?? new SqliteNodeRepository(Database),
+            new SqliteUserDirectory(Database),
+            new IdentityPreAuthKeyAuthority(Identity),
+            StaticDerpMapProvider.Empty,
+            new AllowAllPacketFilter(),
+            Time);
+        coordinator.Load();
+        return coordinator;
+    }
+
     public TailnetNode Node(int n, long? userId, params string[] tags)
     {
         var raw = new byte[32];

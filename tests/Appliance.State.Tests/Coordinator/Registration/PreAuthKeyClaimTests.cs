@@ -106,19 +106,7 @@ public sealed class PreAuthKeyClaimTests
         Assert.Equal(1, UsedCount(state, key));
     }
 
-    private static ControlCoordinator Coordinator(StateFixture state)
-    {
-        var coordinator = new ControlCoordinator(
-            new CoordinatorOptions { CoalesceWindow = TimeSpan.Zero },
-            new SqliteNodeRepository(state.Database),
-            new SqliteUserDirectory(state.Database),
-            new IdentityPreAuthKeyAuthority(state.Identity),
-            StaticDerpMapProvider.Empty,
-            new AllowAllPacketFilter(),
-            state.Time);
-        coordinator.Load();
-        return coordinator;
-    }
+    private static ControlCoordinator Coordinator(StateFixture state) => state.ServingCoordinator();
 
     private static RegisterOutcome Register(ControlCoordinator coordinator, string key, string hostname, MachinePublic machine = default, NodePublic node = default) =>
         coordinator.Register(machine.IsZero ? MachinePrivate.Generate().Public : machine, new RegisterRequest
