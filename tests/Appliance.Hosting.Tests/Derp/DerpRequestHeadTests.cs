@@ -14,7 +14,7 @@ public sealed class DerpRequestHeadTests
 {
     // What derphttp_client.go writes (net/http Request.Write: Host, User-Agent, then the set headers) and what our mesh dialer writes.
     private const string GoClient = "GET /derp HTTP/1.1\r\nHost: derp.example:443\r\nUser-Agent: Go-http-client/1.1\r\nConnection: Upgrade\r\nUpgrade: DERP\r\n\r\n";
-    private const string MeshDialer = "GET /derp HTTP/1.1\r\nHost: 10.0.0.2:8443\r\nConnection: Upgrade\r\nUpgrade: DERP\r\n\r\n";
+    private const string MeshDialer = "GET /derp HTTP/1.1\r\nHost: 127.0.0.2:8443\r\nConnection: Upgrade\r\nUpgrade: DERP\r\n\r\n";
 
     [Theory]
     [InlineData(GoClient)]

@@ -27,7 +27,7 @@ public sealed class StoredPendingLoginsTests : IDisposable
             NodeKey = NodePrivate.Generate().Public,
             Ephemeral = true,
             Expiry = now.AddDays(3),
-            Hostinfo = new Hostinfo { Hostname = "laptop", OS = "linux", RoutableIPs = ["10.0.0.0/24"] },
+            Hostinfo = new Hostinfo { Hostname = "laptop", OS = "linux", RoutableIPs = ["198.51.100.0/24"] },
         };
         var login = new PendingLogin("abc", machine, request, new Uri("http://127.0.0.1:8080/register/abc"), now, now.AddMinutes(15));
 
@@ -35,7 +35,7 @@ public sealed class StoredPendingLoginsTests : IDisposable
         Assert.False(logins.TryAdd(login with { Machine = MachinePrivate.Generate().Public }));
         var found = logins.Find("abc")!;
         Assert.Equal((machine, request.NodeKey, true, request.Expiry, "laptop"), (found.Machine, found.Request.NodeKey, found.Request.Ephemeral, found.Request.Expiry, found.Request.Hostinfo!.Hostname));
-        Assert.Equal(["10.0.0.0/24"], found.Request.Hostinfo.RoutableIPs!);
+        Assert.Equal(["198.51.100.0/24"], found.Request.Hostinfo.RoutableIPs!);
         Assert.Equal((login.AuthUrl, login.Created, login.Expires, PendingLoginState.Waiting), (found.AuthUrl, found.Created, found.Expires, found.State));
         Assert.Equal(("abc", found.RowId), (logins.FindByRowId(found.RowId)!.Id, found.RowId));
         Assert.Single(logins.ListWaiting(now));

@@ -64,7 +64,7 @@ public sealed class FullDiskCommandTests
             Outcome("nodes tag", nodes.SetTags(target, ["tag:server"])),
             Outcome("nodes expire", nodes.Expire(target)),
             Outcome("nodes rename", nodes.Rename(target, "renamed")),
-            Outcome("nodes routes approve", nodes.ApproveRoutes(target, ["10.0.0.0/24"])),
+            Outcome("nodes routes approve", nodes.ApproveRoutes(target, ["198.51.100.0/24"])),
             Outcome("nodes delete", nodes.Delete(target)),
             Outcome("policy set", policies.Record(OtherPolicy, "test")),
         ];

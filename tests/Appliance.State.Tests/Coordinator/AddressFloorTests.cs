@@ -27,10 +27,10 @@ public sealed class AddressFloorTests
     [Fact]
     public void A_full_prefix_leaves_the_floor_past_the_end()
     {
-        var used = new HashSet<IPAddress> { IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2") };
+        var used = new HashSet<IPAddress> { IPAddress.Parse("100.64.0.1"), IPAddress.Parse("100.64.0.2") };
         var floor = UInt128.One;
-        Assert.Null(IpAllocator.Next(IPNetwork.Parse("10.0.0.0/30"), used, ref floor));
-        Assert.Null(IpAllocator.Next(IPNetwork.Parse("10.0.0.0/30"), used, ref floor));
+        Assert.Null(IpAllocator.Next(IPNetwork.Parse("100.64.0.0/30"), used, ref floor));
+        Assert.Null(IpAllocator.Next(IPNetwork.Parse("100.64.0.0/30"), used, ref floor));
     }
 
     [Fact]
