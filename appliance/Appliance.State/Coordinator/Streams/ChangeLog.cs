@@ -29,11 +29,7 @@ internal sealed class ChangeLog(int capacity)
 
     // Everything after _reset up to _first - 1, merged; never mutated once published (ranges may hold it), a fold
     // makes a new one. Null while nothing was folded.
-    private ChangeSet? _folded;
-
-    // The last version that named each node in the folded part: a range from a baseline inside it takes only the
-    // nodes named after that baseline. Replaced, never mutated, like _folded.
-    private Dictionary<long, long>? _foldedAt;
+    private Fold? _fold;
     private long _reset;
     private long _first = 1;
     private long _latest;
@@ -48,8 +44,7 @@ internal sealed class ChangeLog(int capacity)
         {
             _steps.Clear();
             _ranges.Clear();
-            _folded = null;
-            _foldedAt = null;
+            _fold = null;
             _reset = version;
             _first = version + 1;
             Volatile.Write(ref _latest, version);
@@ -76,10 +71,10 @@ internal sealed class ChangeLog(int capacity)
             {
                 var drop = _steps.Count - Math.Max(capacity, 1);
                 var folded = new ChangeSet();
-                var foldedAt = _foldedAt is null ? [] : new Dictionary<long, long>(_foldedAt);
-                if (_folded is not null)
+                var foldedAt = _fold is null ? [] : new Dictionary<long, long>(_fold.NamedAt);
+                if (_fold is not null)
                 {
-                    folded.Merge(_folded);
+                    folded.Merge(_fold.Changes);
                 }
 
                 for (var i = 0; i < drop; i++)
@@ -97,14 +92,12 @@ internal sealed class ChangeLog(int capacity)
                 _first += drop;
                 if (folded.Count > (4 * Math.Max(tailnetSize, 0)) + capacity)
                 {
-                    _folded = null;
-                    _foldedAt = null;
+                    _fold = null;
                     _reset = _first - 1;
                 }
                 else
                 {
-                    _folded = folded;
-                    _foldedAt = foldedAt;
+                    _fold = new Fold(folded, foldedAt);
                 }
             }
         }
@@ -139,9 +132,9 @@ internal sealed class ChangeLog(int capacity)
             else
             {
                 changes = new ChangeSet();
-                if (from < _first - 1 && _folded is not null && _foldedAt is { } foldedAt)
+                if (from < _first - 1 && _fold is { } fold)
                 {
-                    changes.Merge(_folded, id => foldedAt[id] > from);
+                    changes.Merge(fold.Changes, id => fold.NamedAt[id] > from);
                 }
 
                 for (var v = exactFrom + 1; v <= to; v++)
@@ -159,6 +152,12 @@ internal sealed class ChangeLog(int capacity)
             return range;
         }
     }
+
+    /// <summary>
+    /// Everything folded, and the last version that named each node in it (a range from a baseline inside the fold
+    /// takes only the nodes named after that baseline).
+    /// </summary>
+    private sealed record Fold(ChangeSet Changes, Dictionary<long, long> NamedAt);
 }
 
 /// <summary>
