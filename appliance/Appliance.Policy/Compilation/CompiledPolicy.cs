@@ -86,6 +86,7 @@ public sealed partial class CompiledPolicy
 
         _routes = new RouteVisibility(rules, _rulesByDst, topology);
         _ssh = new SshCompiler(policy, topology, resolver, options);
+        AssignClasses();
     }
 
     public PolicyDocument Policy { get; }
@@ -171,14 +172,21 @@ public sealed partial class CompiledPolicy
     /// <summary>What the policy decides for one node.</summary>
     public NodePolicyView ForNode(long nodeId)
     {
-        var i = _topology.NodeIndex.TryGetValue(nodeId, out var idx)
-            ? idx
-            : throw new ArgumentException($"node {nodeId} is not in the compiled topology", nameof(nodeId));
+        var i = IndexOf(nodeId);
+        return View(i, PeersFor(i));
+    }
+
+    private int IndexOf(long nodeId) => _topology.NodeIndex.TryGetValue(nodeId, out var idx)
+        ? idx
+        : throw new ArgumentException($"node {nodeId} is not in the compiled topology", nameof(nodeId));
+
+    private NodePolicyView View(int i, IReadOnlyList<PeerView> peers)
+    {
         var self = _topology.Nodes[i];
         var allowed = self.Addresses.Select(a => IPPrefix.Host(a).ToString())
             .Concat(_primaryRoutes[i].Select(r => r.ToString()))
             .ToList();
-        return new NodePolicyView(nodeId, FilterFor(i), PeersFor(i), _ssh.RulesFor(i), _nodeCaps[i], allowed, _primaryRoutes[i])
+        return new NodePolicyView(self.Id, FilterFor(i), peers, _ssh.RulesFor(i), _nodeCaps[i], allowed, _primaryRoutes[i])
         {
             Addresses = self.Addresses,
         };
@@ -256,20 +264,7 @@ public sealed partial class CompiledPolicy
     /// </summary>
     private List<PeerView> PeersFor(int viewer)
     {
-        var bits = new NodeBits(_topology.Nodes.Count);
-        var used = new bool[_peers.Arrays.Length];
-        foreach (var own in _peers.Memberships[viewer])
-        {
-            foreach (var partner in _peers.Partners[own])
-            {
-                if (!used[partner])
-                {
-                    used[partner] = true;
-                    bits.AddAll(_peers.Arrays[partner]);
-                }
-            }
-        }
-
+        var bits = PeerBits(viewer);
         bits.Remove(viewer);
         var via = _routes.ViaPrimaries(viewer);
         var v4Off = _ipv4Disabled[viewer];

@@ -131,7 +131,23 @@ public sealed class MapBuilder
 
         var changed = new SortedSet<long>();
         var removed = new SortedSet<long>();
-        if (!ReferenceEquals(oldView, newView))
+        if (!ReferenceEquals(oldView, newView) && oldView is not null && newView is not null)
+        {
+            // Only the peers that differ between the two views can be removed or changed (a peer in both with the
+            // same routes stays as the client has it): O(changes) per receiver when the views share classes.
+            foreach (var p in PolicyEvaluator.ChangedPeers(oldView, newView))
+            {
+                if (oldView.CanSee(p) && !NewVisible(p))
+                {
+                    removed.Add(p);
+                }
+                else if (newView.CanSee(p) && NewVisible(p))
+                {
+                    changed.Add(p);
+                }
+            }
+        }
+        else if (!ReferenceEquals(oldView, newView))
         {
             foreach (var p in oldView?.Peers.Keys ?? baseline.Nodes.Keys)
             {

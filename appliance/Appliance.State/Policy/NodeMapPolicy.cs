@@ -97,6 +97,33 @@ public sealed class NodeMapPolicy
         return true;
     }
 
+    /// <summary>
+    /// <see cref="SameAs"/> without walking every peer: views that share class dictionaries are the same when
+    /// they share the same dictionary object and their own entries agree. False may still mean equal (a different
+    /// class dictionary object with the same entries); a rebuild then keeps the new object, which is only slower.
+    /// </summary>
+    internal bool SameAsCheaply(NodeMapPolicy other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (FilterKey != other.FilterKey || SshKey != other.SshKey || SelfKey != other.SelfKey || Peers.Count != other.Peers.Count)
+        {
+            return false;
+        }
+
+        return (Peers, other.Peers) switch
+        {
+            (ClassPeers mine, ClassPeers theirs) => ReferenceEquals(mine.Shared, theirs.Shared) && mine.Self == theirs.Self
+                && mine.Personal.Count == theirs.Personal.Count
+                && mine.Personal.All(kv => theirs.Personal.TryGetValue(kv.Key, out var r) && kv.Value.SameAs(r)),
+            (ClassPeers, _) or (_, ClassPeers) => false,
+            _ => SameAs(other),
+        };
+    }
+
     private static string CapKey(IReadOnlyDictionary<string, IReadOnlyList<JsonElement>> caps) =>
         string.Join(";", caps.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => kv.Key + "=" + string.Join(",", kv.Value.Select(v => v.GetRawText()))));

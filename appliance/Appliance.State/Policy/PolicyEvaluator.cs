@@ -8,8 +8,11 @@ namespace Appliance.State.Policy;
 
 /// <summary>
 /// Compiles a policy against a topology once and derives every node's <see cref="NodeMapPolicy"/> from the result.
-/// A view equal to the previous compile's view for the same node is replaced by that previous object, so the map
-/// fan-out can tell unchanged nodes apart by reference and push new filters only to the nodes a change affects.
+/// Peers are derived per policy class (nodes with the same sources and destinations see the same peers): one
+/// dictionary per class, shared by its members (<see cref="ClassPeers"/>), so a rebuild costs O(classes × N + N),
+/// not O(N²). A class dictionary equal to the previous compile's is replaced by that previous object, and so is a
+/// node's view when its class dictionary, own entries, filter, SSH and self parts are unchanged, so the map fan-out
+/// can tell unchanged nodes apart by reference and push new filters only to the nodes a change affects.
 /// </summary>
 public static class PolicyEvaluator
 {
@@ -22,6 +25,8 @@ public static class PolicyEvaluator
         };
 
     private static readonly SSHPolicy NoSsh = new() { Rules = [] };
+
+    private static readonly IReadOnlyDictionary<long, PeerRoutes> NoPeers = new Dictionary<long, PeerRoutes>();
 
     /// <summary>The nodeAttr that withholds a node's IPv4 address (Appliance.Policy NodeAttrCompiler.DisableIPv4).</summary>
     private const string DisableIPv4 = "disable-ipv4";
@@ -39,7 +44,6 @@ public static class PolicyEvaluator
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(compiled);
         ArgumentNullException.ThrowIfNull(topology);
-        var interned = new Dictionary<string, PeerRoutes>(StringComparer.Ordinal);
         var views = ImmutableDictionary.CreateBuilder<long, NodeMapPolicy>();
 
         // Only disable-ipv4 makes the policy's addresses differ from the allocated ones; without it no view
@@ -47,10 +51,33 @@ public static class PolicyEvaluator
         var allocated = compiled.Policy.NodeAttrs.Any(a => a.Attrs.Contains(DisableIPv4))
             ? topology.Nodes.ToDictionary(n => n.Id, n => n.Addresses.Count)
             : null;
+        var routes = new RoutesCache(allocated, previous?.PlainRoutes);
+        var classes = new Dictionary<PeerClass, IReadOnlyDictionary<long, PeerRoutes>>(ReferenceEqualityComparer.Instance);
         foreach (var node in topology.Nodes)
         {
-            var view = Convert(compiled.ForNode(node.Id), interned, allocated);
-            if (previous?.Views.TryGetValue(node.Id, out var old) == true && old.SameAs(view))
+            var (self, peers) = compiled.ForNodeByClass(node.Id);
+            NodeMapPolicy? old = null;
+            _ = previous?.Views.TryGetValue(node.Id, out old);
+            var personal = peers.Personal.Count == 0 ? NoPeers : peers.Personal.ToDictionary(p => p.NodeId, routes.Personal);
+            IReadOnlyDictionary<long, PeerRoutes> peerMap = personal;
+            if (peers.Class is { } cls)
+            {
+                if (!classes.TryGetValue(cls, out var shared))
+                {
+                    shared = cls.Plain.ToDictionary(p => p.NodeId, routes.Plain);
+                    if (old?.Peers is ClassPeers before && SameEntries(before.Shared, shared))
+                    {
+                        shared = before.Shared;
+                    }
+
+                    classes[cls] = shared;
+                }
+
+                peerMap = new ClassPeers(node.Id, shared, personal);
+            }
+
+            var view = Convert(self, peerMap, allocated);
+            if (old is not null && old.SameAsCheaply(view))
             {
                 view = old;
             }
@@ -58,7 +85,7 @@ public static class PolicyEvaluator
             views[node.Id] = view;
         }
 
-        return TailnetPolicy.Create(source, compiled.Policy, compiled, views.ToImmutable());
+        return TailnetPolicy.Create(source, compiled.Policy, compiled, views.ToImmutable(), routes.PlainById);
     }
 
     /// <summary>Recompiles an accepted policy for a changed topology. Tests are not re-run: they gate policy edits.</summary>
@@ -80,27 +107,80 @@ public static class PolicyEvaluator
         return Build(current.Source!, result.Policy!, topology, current);
     }
 
+    /// <summary>
+    /// The peers that differ between two views of the same node: seen by only one of them, or seen by both with
+    /// different routes. Every other peer is the same to the node, so a delta need not mention it. Views that share
+    /// class dictionaries are compared through their classes' difference (computed once per pair of classes) and
+    /// their own entries, so a join costs each node O(changes), not O(N).
+    /// </summary>
+    public static IReadOnlyCollection<long> ChangedPeers(NodeMapPolicy old, NodeMapPolicy now)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(now);
+        var result = new HashSet<long>();
+        if (ReferenceEquals(old, now))
+        {
+            return result;
+        }
+
+        if (old.Peers is ClassPeers before && now.Peers is ClassPeers after && before.Self == after.Self)
+        {
+            var candidates = ClassPeers.SharedChanges(before.Shared, after.Shared).Concat(before.Personal.Keys).Concat(after.Personal.Keys);
+            foreach (var id in candidates)
+            {
+                var was = old.Peers.TryGetValue(id, out var a);
+                var @is = now.Peers.TryGetValue(id, out var b);
+                if (was != @is || (was && !a!.SameAs(b!)))
+                {
+                    result.Add(id);
+                }
+            }
+
+            return result;
+        }
+
+        foreach (var (id, routes) in old.Peers)
+        {
+            if (!now.Peers.TryGetValue(id, out var theirs) || !routes.SameAs(theirs))
+            {
+                result.Add(id);
+            }
+        }
+
+        foreach (var id in now.Peers.Keys)
+        {
+            if (!old.Peers.ContainsKey(id))
+            {
+                result.Add(id);
+            }
+        }
+
+        return result;
+    }
+
     internal static NodeMapPolicy Isolated(long nodeId) =>
         new(nodeId, [], NoSsh, DefaultCaps, [], null, ImmutableDictionary<long, PeerRoutes>.Empty);
 
-    private static NodeMapPolicy Convert(NodePolicyView view, Dictionary<string, PeerRoutes> interned, Dictionary<long, int>? allocated)
+    private static bool SameEntries(IReadOnlyDictionary<long, PeerRoutes> a, IReadOnlyDictionary<long, PeerRoutes> b)
     {
-        var peers = new Dictionary<long, PeerRoutes>(view.Peers.Count);
-        foreach (var peer in view.Peers)
+        if (a.Count != b.Count)
         {
-            var routes = new PeerRoutes(peer.AllowedIPs, Primary(peer.PrimaryRoutes), Withheld(peer.NodeId, peer.Addresses, allocated));
-            if (interned.TryGetValue(routes.Key, out var shared))
-            {
-                routes = shared;
-            }
-            else
-            {
-                interned[routes.Key] = routes;
-            }
-
-            peers[peer.NodeId] = routes;
+            return false;
         }
 
+        foreach (var (id, routes) in a)
+        {
+            if (!b.TryGetValue(id, out var theirs) || !routes.SameAs(theirs))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static NodeMapPolicy Convert(NodePolicyView view, IReadOnlyDictionary<long, PeerRoutes> peers, Dictionary<long, int>? allocated)
+    {
         var caps = new Dictionary<string, IReadOnlyList<JsonElement>>(DefaultCaps, StringComparer.Ordinal);
         foreach (var (name, values) in PolicyWire.CapMap(view.CapMap))
         {
@@ -129,4 +209,50 @@ public static class PolicyEvaluator
 
     private static List<string>? Primary(IReadOnlyList<Appliance.Policy.Net.IPPrefix> routes) =>
         routes.Count > 0 ? routes.Select(r => r.ToString()).ToList() : null;
+
+    /// <summary>
+    /// Wire forms of peers for one compile. A plain peer (the same <see cref="PeerView"/> object for every viewer)
+    /// is converted once, and is the previous compile's object when nothing in it changed, so comparisons across
+    /// compiles are mostly by reference; a peer seen with routes is interned by its content.
+    /// </summary>
+    private sealed class RoutesCache(Dictionary<long, int>? allocated, IReadOnlyDictionary<long, PeerRoutes>? previous)
+    {
+        private readonly Dictionary<PeerView, PeerRoutes> _plain = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<string, PeerRoutes> _interned = new(StringComparer.Ordinal);
+
+        /// <summary>Peer id → its plain entry in this compile (the next compile reuses equal ones).</summary>
+        public Dictionary<long, PeerRoutes> PlainById { get; } = [];
+
+        public PeerRoutes Plain(PeerView peer)
+        {
+            if (_plain.TryGetValue(peer, out var known))
+            {
+                return known;
+            }
+
+            var routes = Make(peer);
+            if (previous is not null && previous.TryGetValue(peer.NodeId, out var old) && old.SameAs(routes))
+            {
+                routes = old;
+            }
+
+            PlainById[peer.NodeId] = routes;
+            return _plain[peer] = routes;
+        }
+
+        public PeerRoutes Personal(PeerView peer)
+        {
+            var routes = Make(peer);
+            if (_interned.TryGetValue(routes.Key, out var shared))
+            {
+                return shared;
+            }
+
+            _interned[routes.Key] = routes;
+            return routes;
+        }
+
+        private PeerRoutes Make(PeerView peer) =>
+            new(peer.AllowedIPs, Primary(peer.PrimaryRoutes), Withheld(peer.NodeId, peer.Addresses, allocated));
+    }
 }

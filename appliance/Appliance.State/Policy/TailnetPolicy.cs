@@ -12,12 +12,18 @@ namespace Appliance.State.Policy;
 /// </summary>
 public sealed class TailnetPolicy
 {
-    private TailnetPolicy(PolicySource? source, PolicyDocument? document, CompiledPolicy? compiled, ImmutableDictionary<long, NodeMapPolicy> views)
+    private TailnetPolicy(
+        PolicySource? source,
+        PolicyDocument? document,
+        CompiledPolicy? compiled,
+        ImmutableDictionary<long, NodeMapPolicy> views,
+        IReadOnlyDictionary<long, PeerRoutes>? plainRoutes = null)
     {
         Source = source;
         Document = document;
         Compiled = compiled;
         Views = views;
+        PlainRoutes = plainRoutes;
     }
 
     public static TailnetPolicy AllowAll { get; } = new(null, null, null, ImmutableDictionary<long, NodeMapPolicy>.Empty);
@@ -31,11 +37,25 @@ public sealed class TailnetPolicy
 
     public ImmutableDictionary<long, NodeMapPolicy> Views { get; }
 
+    /// <summary>
+    /// Each peer's entry as viewers without routes through it see it, for the next compile to reuse the same
+    /// objects when they did not change (so comparisons across compiles are by reference); null under allow-all.
+    /// </summary>
+    internal IReadOnlyDictionary<long, PeerRoutes>? PlainRoutes { get; }
+
     /// <summary>True when a policy restricts the tailnet (false: allow-all).</summary>
     public bool IsActive => Document is not null;
 
     public static TailnetPolicy Create(PolicySource source, PolicyDocument document, CompiledPolicy compiled, ImmutableDictionary<long, NodeMapPolicy> views) =>
         new(source, document, compiled, views);
+
+    internal static TailnetPolicy Create(
+        PolicySource source,
+        PolicyDocument document,
+        CompiledPolicy compiled,
+        ImmutableDictionary<long, NodeMapPolicy> views,
+        IReadOnlyDictionary<long, PeerRoutes> plainRoutes) =>
+        new(source, document, compiled, views, plainRoutes);
 
     /// <summary>
     /// The node's view; null under allow-all. A node that is missing from an active policy's views (it should not
