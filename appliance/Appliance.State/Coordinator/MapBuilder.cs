@@ -227,6 +227,22 @@ public sealed class MapBuilder
         };
     }
 
+    /// <summary>
+    /// A key equal for every receiver whose <see cref="PolicyDelta"/> over this range is the same message, so the
+    /// hub encodes it once: receivers the range does not name whose old and new views share class dictionaries
+    /// (with no own entries, the same filter, SSH and self parts, and no change to their own entry). Null when the
+    /// receiver's delta is its own.
+    /// </summary>
+    public static object? PolicyShareKey(TailnetSnapshot baseline, TailnetSnapshot snapshot, ChangeSet changes, long receiver)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(changes);
+        return changes.Involves(receiver) || baseline.Policy.ViewOf(receiver) is not { } oldView || snapshot.Policy.ViewOf(receiver) is not { } newView
+            ? null
+            : PolicyEvaluator.ClassShareKey(oldView, newView);
+    }
+
     /// <summary>The delta for a receiver; null when the change set holds nothing for it.</summary>
     public MapResponse? Delta(TailnetSnapshot snapshot, ChangeSet changes, long receiver)
     {

@@ -158,6 +158,22 @@ public static class PolicyEvaluator
         return result;
     }
 
+    /// <summary>
+    /// The class pair two views of one node share with the other members whose policy delta is the same: both views
+    /// share class dictionaries, have no own entries, agree on filter, SSH and self parts, and the node's own entry
+    /// did not change between the two class dictionaries. Null otherwise (the node's delta is its own).
+    /// </summary>
+    internal static object? ClassShareKey(NodeMapPolicy old, NodeMapPolicy now)
+    {
+        if (old.Peers is not ClassPeers before || now.Peers is not ClassPeers after || before.Personal.Count > 0 || after.Personal.Count > 0
+            || old.FilterKey != now.FilterKey || old.SshKey != now.SshKey || old.SelfKey != now.SelfKey)
+        {
+            return null;
+        }
+
+        return ClassPeers.SharedChanges(before.Shared, after.Shared).Contains(before.Self) ? null : new ClassPair(before.Shared, after.Shared);
+    }
+
     internal static NodeMapPolicy Isolated(long nodeId) =>
         new(nodeId, [], NoSsh, DefaultCaps, [], null, ImmutableDictionary<long, PeerRoutes>.Empty);
 
@@ -209,6 +225,9 @@ public static class PolicyEvaluator
 
     private static List<string>? Primary(IReadOnlyList<Appliance.Policy.Net.IPPrefix> routes) =>
         routes.Count > 0 ? routes.Select(r => r.ToString()).ToList() : null;
+
+    /// <summary>Equal when both dictionaries are the same objects (Dictionary compares by reference).</summary>
+    private sealed record ClassPair(IReadOnlyDictionary<long, PeerRoutes> Old, IReadOnlyDictionary<long, PeerRoutes> Now);
 
     /// <summary>
     /// Wire forms of peers for one compile. A plain peer (the same <see cref="PeerView"/> object for every viewer)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Appliance.State.Coordinator;
@@ -167,9 +168,15 @@ internal sealed class ChangeLog(int capacity)
 internal sealed class CatchUp(ChangeSet changes)
 {
     private Lazy<OutgoingMessage?>? _shared;
+    private ConcurrentDictionary<object, Lazy<OutgoingMessage?>>? _byKey;
 
     public ChangeSet Changes { get; } = changes;
 
     public OutgoingMessage? Shared(Func<OutgoingMessage?> build) =>
         LazyInitializer.EnsureInitialized(ref _shared, () => new Lazy<OutgoingMessage?>(build)).Value;
+
+    /// <summary>The delta shared by the receivers with the same <paramref name="key"/> (a policy class pair: MapBuilder.PolicyShareKey).</summary>
+    public OutgoingMessage? SharedBy(object key, Func<OutgoingMessage?> build) =>
+        LazyInitializer.EnsureInitialized(ref _byKey, () => new ConcurrentDictionary<object, Lazy<OutgoingMessage?>>())
+            .GetOrAdd(key, _ => new Lazy<OutgoingMessage?>(build)).Value;
 }

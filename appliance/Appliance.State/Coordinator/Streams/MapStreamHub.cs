@@ -322,7 +322,9 @@ public sealed class MapStreamHub
         if (baseline.Policy.IsActive || target.Policy.IsActive)
         {
             // Each node's view is its own: its delta is checked against what it could see before and sees now.
-            message = Personal(_maps.PolicyDelta(baseline, target, changes, session.NodeId), changes);
+            // Receivers of one policy class that the range does not name get the same delta: encoded once.
+            OutgoingMessage? Build() => Personal(_maps.PolicyDelta(baseline, target, changes, session.NodeId), changes);
+            message = MapBuilder.PolicyShareKey(baseline, target, changes, session.NodeId) is { } key ? range.SharedBy(key, Build) : Build();
         }
         else if (changes.Involves(session.NodeId))
         {
