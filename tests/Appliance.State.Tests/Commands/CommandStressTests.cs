@@ -190,9 +190,13 @@ public sealed class CommandStressTests
         {
             while (!stop.IsCancellationRequested)
             {
-                if (await _probe.Next(100) is { } message)
+                if (await _probe.NextWrite(100) is { } messages)
                 {
-                    _view.Apply(message);
+                    foreach (var message in messages)
+                    {
+                        _view.Apply(message);
+                    }
+
                     Interlocked.Increment(ref _received);
                 }
             }
