@@ -71,9 +71,9 @@ buckets = [
 if len(sys.argv) > 3 and sys.argv[3] == 'derp':
     # profile-derp.sh: the relay's packet path (Appliance.Derp) and what carries its bytes.
     buckets = [
-     ('relay read loop: frames gathered per destination (DerpConnection.Read/Batch)', ['DerpConnection.ReadLoop', 'DerpConnection.HandleFrame', 'DerpConnection.HandleSendPacket', 'DerpConnection.TryGather', 'DerpConnection.FlushBatches']),
-     ('relay write loop (DerpConnection.WriteLoop)', ['DerpConnection.WriteLoop', 'DerpConnection+<WriteLoop']),
-     ('relay enqueue (channel, ArrayPool)', ['DerpConnection.EnqueueBatch', 'Channels', 'ArrayPool', 'SharedArrayPool']),
+     ('relay read loop: frames gathered per destination (DerpConnection.Read/Batch)', ['DerpConnection+<ReadLoopAsync>', 'DerpConnection::HandleFrame', 'DerpConnection::HandleSendPacket', 'DerpConnection::TryGather', 'DerpConnection::FindBatch', 'DerpConnection::FlushBatches']),
+     ('relay write loop (DerpConnection.WriteLoop)', ['DerpConnection+<WriteLoopAsync>']),
+     ('relay enqueue (channel, buffer pools)', ['DerpConnection::EnqueueBatch', 'Channels', 'ArrayPool', 'RelayBufferPool']),
      ('Kestrel sockets (SocketConnection, SocketSender, IOQueue)', ['Sockets', 'SocketConnection', 'SocketSender', 'SocketAwaitable', 'IOQueue']),
      ('Pipelines', ['System.IO.Pipelines']),
      ('threadpool/other managed', ['System.Threading']),
@@ -86,6 +86,6 @@ for s in samples:
             inc[b] += 1
             break
     else:
-        inc['unattributed: ' + (s[0] if s[0] in ('[kernel]','appliance','libcrypto.so.3','libc.so.6') else 'managed/other')] += 1
+        inc['unattributed: ' + (s[0] if s[0] in ('[kernel]','appliance','libcrypto.so.3','libc.so.6','libclrjit.so','libcoreclr.so') else 'managed/other')] += 1
 print('--- first-matching bucket (priority order), share of all samples')
 for b, v in inc.most_common(): print(f'{100*v/n:5.1f}% {b}')
