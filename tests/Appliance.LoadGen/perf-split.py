@@ -1,7 +1,8 @@
 # perf-split.py OUTDIR PID: names the samples of profile-registration-window.sh's perf record. The runtime keeps JIT
 # code in a memfd mapped twice (W^X), which perf does not resolve through /tmp/perf-PID.map, so this maps each
 # memfd offset back to its executable address (the r-x MMAP2 events) and looks it up in the perf map; then it prints
-# the top leaf frames and each sample's first matching bucket (a name found anywhere in its call chain).
+# the top leaf frames and each sample's first matching bucket (a name found anywhere in its call chain). A third
+# argument "derp" picks the relay's buckets (profile-derp.sh).
 import re, sys, bisect, collections
 d = sys.argv[1]; pid = sys.argv[2]
 maps = []
@@ -67,6 +68,16 @@ buckets = [
  ('SQLite/storage', ['Sqlite', 'Appliance.Storage']),
  ('threadpool/other managed', ['System.Threading']),
 ]
+if len(sys.argv) > 3 and sys.argv[3] == 'derp':
+    # profile-derp.sh: the relay's packet path (Appliance.Derp) and what carries its bytes.
+    buckets = [
+     ('relay read loop: frames gathered per destination (DerpConnection.Read/Batch)', ['DerpConnection+<ReadLoopAsync>', 'DerpConnection::HandleFrame', 'DerpConnection::HandleSendPacket', 'DerpConnection::TryGather', 'DerpConnection::FindBatch', 'DerpConnection::FlushBatches']),
+     ('relay write loop (DerpConnection.WriteLoop)', ['DerpConnection+<WriteLoopAsync>']),
+     ('relay enqueue (channel, buffer pools)', ['DerpConnection::EnqueueBatch', 'Channels', 'ArrayPool', 'RelayBufferPool']),
+     ('Kestrel sockets (SocketConnection, SocketSender, IOQueue)', ['Sockets', 'SocketConnection', 'SocketSender', 'SocketAwaitable', 'IOQueue']),
+     ('Pipelines', ['System.IO.Pipelines']),
+     ('threadpool/other managed', ['System.Threading']),
+    ]
 inc = collections.Counter()
 for s in samples:
     names = ' | '.join(s)
@@ -75,6 +86,6 @@ for s in samples:
             inc[b] += 1
             break
     else:
-        inc['unattributed: ' + (s[0] if s[0] in ('[kernel]','appliance','libcrypto.so.3','libc.so.6') else 'managed/other')] += 1
+        inc['unattributed: ' + (s[0] if s[0] in ('[kernel]','appliance','libcrypto.so.3','libc.so.6','libclrjit.so','libcoreclr.so') else 'managed/other')] += 1
 print('--- first-matching bucket (priority order), share of all samples')
 for b, v in inc.most_common(): print(f'{100*v/n:5.1f}% {b}')

@@ -41,7 +41,7 @@ internal sealed partial class DerpConnection
 
         // Sized by what is left of the read buffer: a lone packet (the usual case off the benchmark) rents a buffer
         // of its own size, not 64 KiB, so a queue of them costs what it did when every packet was queued alone.
-        batch.Buffer ??= ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(BatchBufferSize, frameLength), frameLength + _unparsedBytes));
+        batch.Buffer ??= _server.Buffers.Rent((int)Math.Min(Math.Max(BatchBufferSize, frameLength), frameLength + _unparsedBytes));
         var span = batch.Buffer.AsSpan(batch.Length, frameLength);
         _ = DerpFrameWriter.TryWriteHeader(span, DerpFrameType.RecvPacket, DerpConstants.KeyLength + packetLength);
         source.CopyTo(span[DerpConstants.FrameHeaderLength..]);
@@ -130,7 +130,7 @@ internal sealed partial class DerpConnection
         {
             _ = Interlocked.Add(ref _queuedPackets, -batch.Packets);
             _ = Interlocked.Add(ref _server.Metrics.PacketsDroppedGoneValue, batch.Packets);
-            ArrayPool<byte>.Shared.Return(batch.Buffer!);
+            _server.Buffers.Return(batch.Buffer!);
         }
     }
 

@@ -25,14 +25,14 @@ internal sealed partial class DerpConnection
 
         var packetLength = (int)packet.Length;
         var frameLength = DerpConstants.FrameHeaderLength + DerpConstants.KeyLength + packetLength;
-        var buffer = ArrayPool<byte>.Shared.Rent(frameLength);
+        var buffer = _server.Buffers.Rent(frameLength);
         _ = DerpFrameWriter.TryWriteHeader(buffer, DerpFrameType.RecvPacket, DerpConstants.KeyLength + packetLength);
         source.CopyTo(buffer.AsSpan(DerpConstants.FrameHeaderLength));
         packet.CopyTo(buffer.AsSpan(DerpConstants.FrameHeaderLength + DerpConstants.KeyLength));
         if (!_queue.Writer.TryWrite(new QueuedFrame(buffer, frameLength, Packets: 1)))
         {
             _ = Interlocked.Decrement(ref _queuedPackets);
-            ArrayPool<byte>.Shared.Return(buffer);
+            _server.Buffers.Return(buffer);
             _ = Interlocked.Increment(ref _server.Metrics.PacketsDroppedGoneValue);
             return false;
         }
@@ -91,7 +91,7 @@ internal sealed partial class DerpConnection
 
     private void Release(in QueuedFrame frame)
     {
-        ArrayPool<byte>.Shared.Return(frame.Buffer);
+        _server.Buffers.Return(frame.Buffer);
         if (frame.Packets > 0)
         {
             _ = Interlocked.Add(ref _queuedPackets, -frame.Packets);

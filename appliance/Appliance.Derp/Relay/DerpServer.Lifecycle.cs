@@ -7,11 +7,12 @@ public sealed partial class DerpServer
 {
     /// <summary>
     /// One heartbeat for all connections (no timer per connection): sends KeepAlive to every client whose 60 s + jitter
-    /// has passed. Called by the server's single timer every <see cref="DerpServerOptions.HeartbeatPeriod"/>; public so
-    /// that tests drive it with virtual time.
+    /// has passed, and lets go of batch buffers that stayed unused since the last beat. Called by the server's single
+    /// timer every <see cref="DerpServerOptions.HeartbeatPeriod"/>; public so that tests drive it with virtual time.
     /// </summary>
     public void RunHeartbeat()
     {
+        _ = Buffers.Trim();
         var now = TimeProvider.GetTimestamp();
         foreach (var connection in _connections.Keys)
         {

@@ -41,6 +41,12 @@ public sealed partial class DerpServer : IAsyncDisposable
 
     public DerpMetrics Metrics { get; } = new();
 
+    /// <summary>
+    /// Batch buffers for every connection's send queue. At most 1,024 blocks (64 MiB) are kept, which only a relay
+    /// with that much queued at once ever reaches; idle blocks are let go on the heartbeat.
+    /// </summary>
+    internal RelayBufferPool Buffers { get; } = new(capacity: 1024);
+
     public DerpServerOptions Options { get; }
 
     public TimeProvider TimeProvider { get; }
