@@ -15,11 +15,12 @@ internal static class ZstdCompressorPool
     // Level 1: map messages are small JSON and are encoded once per change; speed matters more than ratio here.
     private const int CompressionLevel = 1;
 
-    private static readonly Compressor?[] Slots = new Compressor?[Retained];
+    // Sized here, not from Retained: static initializers run in textual order.
+    private static readonly Compressor?[] Slots = new Compressor?[Math.Max(1, Environment.ProcessorCount)];
     private static long _created;
 
     /// <summary>The most contexts kept between calls.</summary>
-    public static int Retained { get; } = Math.Max(1, Environment.ProcessorCount);
+    public static int Retained => Slots.Length;
 
     /// <summary>How many contexts were ever created (tests: the pool reuses rather than creates).</summary>
     public static long Created => Interlocked.Read(ref _created);
