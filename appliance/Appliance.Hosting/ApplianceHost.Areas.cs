@@ -125,7 +125,7 @@ public static partial class ApplianceHost
         kestrel.ListenMetrics(options.Metrics);
         if (options.Tls.Mode != TlsMode.Off)
         {
-            kestrel.Listen(ListenAddress.Parse(options.Server.HttpsListen), listen => listen.UseApplianceTls().UseDerpUpgrade());
+            kestrel.Listen(ListenAddress.Parse(options.Server.HttpsListen), listen => listen.UseApplianceTls().UseDerpUpgrade().UseNoiseUpgrade());
         }
     }
 

@@ -1,3 +1,4 @@
+using Appliance.Control.Noise;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp.Upgrade;
 using Appliance.Hosting.Health;
@@ -43,7 +44,7 @@ public static partial class ApplianceHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(http, listen => listen.UseDerpUpgrade());
+            kestrel.Listen(http, listen => listen.UseDerpUpgrade().UseNoiseUpgrade());
             kestrel.ListenUnixSocket(state.Paths.AdminSocket);
             ListenAreas(kestrel, options);
         });

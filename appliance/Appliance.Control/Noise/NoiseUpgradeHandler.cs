@@ -145,11 +145,34 @@ public sealed partial class NoiseUpgradeHandler
         await RunSessionAsync(context, stream, initiation, sendEarlyPayload: false).ConfigureAwait(false);
     }
 
-    private async Task RunSessionAsync(HttpContext context, Stream stream, byte[] initiation, bool sendEarlyPayload)
+    private Task RunSessionAsync(HttpContext context, Stream stream, byte[] initiation, bool sendEarlyPayload)
     {
         var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
         var local = context.Connection.LocalIpAddress is { } lip ? new IPEndPoint(lip, context.Connection.LocalPort) : null;
 
+        // Zero-byte reads on both pipes (here and in NoiseConnectionContext): a parked long-poll waits for the next
+        // record without a rented buffer, like the DERP relay (Hosting/Derp/StreamDuplexPipe).
+        var pipes = _options.PipePoolForTesting ?? MemoryPool<byte>.Shared;
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pipes, useZeroByteReads: true));
+        return RunSessionAsync(new SessionTransport(input, stream, local, remote, context.Abort, context.RequestAborted), initiation, sendEarlyPayload);
+    }
+
+    /// <summary>
+    /// The ts2021 session on a connection already answered with 101 by <see cref="NoiseUpgradeConnectionMiddleware"/>:
+    /// the Noise records go straight over the connection's own transport pipe, with no HTTP/1.1 request, upgrade
+    /// stream or stream-to-pipe adapter kept alive under the session for its whole life (issue 16).
+    /// </summary>
+    internal Task RunSessionAsync(Microsoft.AspNetCore.Connections.ConnectionContext connection, byte[] initiation)
+    {
+        var output = connection.Transport.Output.AsStream(leaveOpen: false);
+        var transport = new SessionTransport(
+            connection.Transport.Input, output, connection.LocalEndPoint as IPEndPoint, connection.RemoteEndPoint as IPEndPoint, connection.Abort, connection.ConnectionClosed);
+        return RunSessionAsync(transport, initiation, _options.SendEarlyPayload);
+    }
+
+    private async Task RunSessionAsync(SessionTransport transport, byte[] initiation, bool sendEarlyPayload)
+    {
+        var (input, stream, local, remote, abortOuter, aborted) = transport;
         var refusal = NoiseInitiation.Validate(initiation);
         if (refusal == NoiseHandshakeRefusal.None
             && NoiseInitiation.TryReadVersion(initiation, out var version)
@@ -170,9 +193,10 @@ public sealed partial class NoiseUpgradeHandler
             _refusals?.Record($"noise handshake: {refusal}");
             if (refusal.ErrorFrameText() is { } text)
             {
-                await TryWriteAsync(stream, NoiseErrorFrame.Create(text), context.RequestAborted).ConfigureAwait(false);
+                await TryWriteAsync(stream, NoiseErrorFrame.Create(text), aborted).ConfigureAwait(false);
             }
 
+            await input.CompleteAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
@@ -195,19 +219,17 @@ public sealed partial class NoiseUpgradeHandler
             corked = accepted.Response.ToArray();
         }
 
-        if (!await TryWriteAsync(stream, corked, context.RequestAborted).ConfigureAwait(false))
+        if (!await TryWriteAsync(stream, corked, aborted).ConfigureAwait(false))
         {
             keys.Dispose();
+            await input.CompleteAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
             return;
         }
 
-        // Zero-byte reads on both pipes (here and in NoiseConnectionContext): a parked long-poll waits for the next
-        // record without a rented buffer, like the DERP relay (Hosting/Derp/StreamDuplexPipe).
         var pipes = _options.PipePoolForTesting ?? MemoryPool<byte>.Shared;
-        var raw = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pipes, useZeroByteReads: true));
-        var noise = new NoiseStream(raw, stream, keys, _options.RecordPoolForTesting);
-        var connection = new NoiseConnectionContext(noise, session, local, remote, context.Abort, pipes);
+        var noise = new NoiseStream(input, stream, keys, _options.RecordPoolForTesting);
+        var connection = new NoiseConnectionContext(noise, session, local, remote, abortOuter, pipes);
         if (!_queue.TryEnqueue(connection))
         {
             LogQueueFull(_logger, remote);
@@ -216,11 +238,14 @@ public sealed partial class NoiseUpgradeHandler
         }
 
         LogAccepted(_logger, session.ClientMachineKey, accepted.Version, remote);
-        using (context.RequestAborted.Register(static state => ((NoiseConnectionContext)state!).Abort(new("client went away")), connection))
+        using (aborted.Register(static state => ((NoiseConnectionContext)state!).Abort(new("client went away")), connection))
         {
             await connection.Closed.ConfigureAwait(false);
         }
     }
+
+    /// <summary>Where a session's records travel: the upgraded HTTP/1.1 stream, or a connection's own transport pipe.</summary>
+    private sealed record SessionTransport(PipeReader Input, Stream Output, IPEndPoint? Local, IPEndPoint? Remote, Action AbortOuter, CancellationToken Aborted);
 
     private static async Task<bool> TryWriteAsync(Stream stream, byte[] bytes, CancellationToken cancellationToken)
     {

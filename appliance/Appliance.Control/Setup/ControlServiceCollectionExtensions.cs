@@ -1,3 +1,4 @@
+using Appliance.Control.Memory;
 using Appliance.Control.Metrics;
 using Appliance.State;
 using Appliance.State.Commands;
@@ -52,6 +53,7 @@ public static class ControlServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(sp => new ControlMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ControlCoordinator>()));
         services.AddHostedService<ControlCoordinatorService>();
+        services.AddHostedService<MapFramePoolTrimmer>();
         return services;
     }
 }

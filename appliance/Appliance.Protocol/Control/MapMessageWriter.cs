@@ -15,15 +15,10 @@ namespace Appliance.Protocol.Control;
 /// </code>
 /// A framed message is immutable bytes, so one encoding can be written to every stream that gets the same message.
 /// Full maps for zstd streams are several such frames back to back (<see cref="PeerBlockCache"/>, decision 0104).
+/// Compression contexts come from <see cref="ZstdCompressorPool"/> (at most one per core is kept).
 /// </summary>
 public static class MapMessageWriter
 {
-    // Level 1: map messages are small JSON and are encoded once per change; speed matters more than ratio here.
-    private const int CompressionLevel = 1;
-
-    [ThreadStatic]
-    private static Compressor? t_compressor;
-
     public static byte[] Frame(MapResponse message, bool zstd) => Frame(ControlJson.Serialize(message), zstd);
 
     public static byte[] Frame(ReadOnlySpan<byte> json, bool zstd)
@@ -36,10 +31,9 @@ public static class MapMessageWriter
             return raw;
         }
 
-        var compressor = t_compressor ??= new Compressor(CompressionLevel);
         var bound = Compressor.GetCompressBound(json.Length);
         var framed = new byte[4 + bound];
-        var written = compressor.Wrap(json, framed.AsSpan(4));
+        var written = ZstdCompressorPool.Wrap(json, framed.AsSpan(4));
         BinaryPrimitives.WriteUInt32LittleEndian(framed, (uint)written);
         return framed.AsSpan(0, 4 + written).ToArray();
     }
@@ -63,13 +57,13 @@ public static class MapMessageWriter
     private static PooledFrame FrameIntoPool(ReadOnlySpan<byte> body, bool zstd)
     {
         var capacity = 4 + (zstd ? Compressor.GetCompressBound(body.Length) : body.Length);
-        var framed = MapFramePool.Pool.Rent(capacity);
+        var framed = MapFramePool.Rent(capacity);
         try
         {
             int written;
             if (zstd)
             {
-                written = (t_compressor ??= new Compressor(CompressionLevel)).Wrap(body, framed.AsSpan(4));
+                written = ZstdCompressorPool.Wrap(body, framed.AsSpan(4));
             }
             else
             {
@@ -82,7 +76,7 @@ public static class MapMessageWriter
         }
         catch
         {
-            MapFramePool.Pool.Return(framed);
+            MapFramePool.Return(framed);
             throw;
         }
     }
@@ -147,20 +141,19 @@ public static class MapMessageWriter
     /// <summary>One standalone zstd frame of <paramref name="content"/> (no length prefix), at this writer's level.</summary>
     internal static byte[] Compress(ReadOnlySpan<byte> content)
     {
-        var scratch = MapFramePool.Pool.Rent(CompressBound(content.Length));
+        var scratch = MapFramePool.Rent(CompressBound(content.Length));
         try
         {
             return scratch.AsSpan(0, Compress(content, scratch)).ToArray();
         }
         finally
         {
-            MapFramePool.Pool.Return(scratch);
+            MapFramePool.Return(scratch);
         }
     }
 
     /// <summary>Compresses <paramref name="content"/> into <paramref name="destination"/> (at least <see cref="CompressBound"/> long).</summary>
-    internal static int Compress(ReadOnlySpan<byte> content, Span<byte> destination) =>
-        (t_compressor ??= new Compressor(CompressionLevel)).Wrap(content, destination);
+    internal static int Compress(ReadOnlySpan<byte> content, Span<byte> destination) => ZstdCompressorPool.Wrap(content, destination);
 
     internal static int CompressBound(int length) => Compressor.GetCompressBound(length);
 

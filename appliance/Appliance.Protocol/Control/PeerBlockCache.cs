@@ -150,7 +150,7 @@ public sealed class PeerBlockCache
             size += frame.Length;
         }
 
-        var buffer = MapFramePool.Pool.Rent(size);
+        var buffer = MapFramePool.Rent(size);
         try
         {
             var written = 4;
@@ -166,7 +166,7 @@ public sealed class PeerBlockCache
         }
         catch
         {
-            MapFramePool.Pool.Return(buffer);
+            MapFramePool.Return(buffer);
             throw;
         }
     }

@@ -8,7 +8,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     private byte[] _buffer;
     private int _written;
 
-    public PooledBufferWriter(int initialCapacity) => _buffer = MapFramePool.Pool.Rent(initialCapacity);
+    public PooledBufferWriter(int initialCapacity) => _buffer = MapFramePool.Rent(initialCapacity);
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
@@ -28,7 +28,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Dispose()
     {
-        MapFramePool.Pool.Return(_buffer);
+        MapFramePool.Return(_buffer);
         _buffer = [];
     }
 
@@ -40,9 +40,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var grown = MapFramePool.Pool.Rent(Math.Max(needed, _buffer.Length * 2));
+        var grown = MapFramePool.Rent(Math.Max(needed, _buffer.Length * 2));
         _buffer.AsSpan(0, _written).CopyTo(grown);
-        MapFramePool.Pool.Return(_buffer);
+        MapFramePool.Return(_buffer);
         _buffer = grown;
     }
 }

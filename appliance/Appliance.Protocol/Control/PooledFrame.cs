@@ -27,7 +27,7 @@ public sealed class PooledFrame : IDisposable
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
         {
-            MapFramePool.Pool.Return(buffer);
+            MapFramePool.Return(buffer);
         }
     }
 }

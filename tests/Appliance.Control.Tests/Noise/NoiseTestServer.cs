@@ -36,10 +36,26 @@ internal sealed class NoiseTestServer : IAsyncDisposable
 
     public string DataDir => _dataDir;
 
-    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null, Action<NoiseOptions>? configure = null)
+    /// <summary>HTTP/1.1 requests for /ts2021 that reached the app (the connection middleware answers upgrades before that).</summary>
+    public int UpgradeRequests;
+
+    /// <param name="connectionUpgrade">
+    /// True (as the composition root does): the listener has the connection middleware that answers ts2021 upgrades on
+    /// the connection itself. False: only the /ts2021 endpoint (HTTP/1.1 upgrade), which still serves whatever the
+    /// middleware leaves to it.
+    /// </param>
+    public static async Task<NoiseTestServer> StartAsync(string? dataDir = null, byte[]? responderEphemeral = null, Action<NoiseOptions>? configure = null, bool connectionUpgrade = true)
     {
         dataDir ??= Directory.CreateTempSubdirectory("noise-test-").FullName;
-        var builder = LoopbackHost.CreateBuilder(kestrel: kestrel => kestrel.ListenNoise());
+        var builder = LoopbackHost.CreateBuilder(
+            listen: listen =>
+            {
+                if (connectionUpgrade)
+                {
+                    listen.UseNoiseUpgrade();
+                }
+            },
+            kestrel: kestrel => kestrel.ListenNoise());
         builder.Services.AddNoiseTransport(o =>
         {
             o.DataDirectory = dataDir;
@@ -48,6 +64,15 @@ internal sealed class NoiseTestServer : IAsyncDisposable
         });
         var app = builder.Build();
         NoiseTestServer? server = null;
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path == "/ts2021")
+            {
+                Interlocked.Increment(ref server!.UpgradeRequests);
+            }
+
+            return next(context);
+        });
         app.UseNoiseTransport();
         app.MapNoiseEndpoints();
         app.MapPost("/test/whoami", (HttpContext context) =>
