@@ -2,7 +2,7 @@
 # published-file-smoke.sh APPLIANCE_BIN: exercises a published (trimmed) single file beyond /ready, on loopback, in a
 # temporary folder: a YAML config (YamlDotNet), CLI verbs over admin.sock and directly on the stopped folder (JSON,
 # YAML and table output), GET /key, /metrics, the DERP probe, the console's login page over HTTPS, a policy check / set / get, and a
-# backup. Prints ok/FAIL per step and exits 1 if any failed (docs/decisions/0107: code only reflection reaches is
+# backup. Prints ok/FAIL per step and exits 1 if any failed (docs/decisions/0110: code only reflection reaches is
 # trimmed away, so the published file gets its own run).
 set -u
 A=$1; W=$(mktemp -d); D=$W/data; fail=0

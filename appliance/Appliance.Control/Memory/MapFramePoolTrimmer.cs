@@ -9,7 +9,7 @@ namespace Appliance.Control.Memory;
 /// (issue 16: they are sized by the largest map, 16 MiB at 1,000 nodes, and kept only to make the next burst of full
 /// maps cheap). The arrays are on the large-object heap, which only a full collection frees; an idle server may not
 /// run one for a long time, so after dropping them the trimmer asks for a background (non-blocking) full collection,
-/// at most once per period and only when it dropped something (decision 0107-mem).
+/// at most once per period and only when it dropped something (decision 0111).
 /// </summary>
 public sealed partial class MapFramePoolTrimmer(TimeProvider time, ILogger<MapFramePoolTrimmer> logger) : BackgroundService
 {

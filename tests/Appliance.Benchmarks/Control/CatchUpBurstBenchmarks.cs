@@ -7,7 +7,7 @@ using BenchmarkDotNet.Attributes;
 namespace Appliance.Benchmarks.Control;
 
 /// <summary>
-/// A burst under load (issue 16, decision 0107): 64 endpoint changes published back to back while 1,000 connected
+/// A burst under load (issue 16, decision 0108): 64 endpoint changes published back to back while 1,000 connected
 /// streams are sending (each reader yields between writes, as a socket write would), so streams catch up from
 /// scattered baselines to moving targets. Measured until every stream has caught up with the last change. The
 /// catch-up work per stream is what this isolates: one delta built and encoded per (baseline, target) range before,

@@ -76,7 +76,7 @@ public sealed class JoinFanOutTests
             joined.Add(f.Coordinator.Connect(applied.Node!.Id, zstd: true));
         }
 
-        // One write: the versions the joins published, cut into the log's shared intervals (decision 0107), at most
+        // One write: the versions the joins published, cut into the log's shared intervals (decision 0108), at most
         // about 2·log2 of them, applied in order.
         var write = (await probe.NextWrite())!;
         Assert.InRange(write.Count, 1, 8);
