@@ -10,7 +10,8 @@ namespace Appliance.Updates.Apply;
 /// <summary>What state.json records and what `current` names, read without following a link; <see cref="Problem"/> says why the record is not trusted.</summary>
 /// <param name="State">The recorded state; null when there is none (a root without state.json) or it is not trusted.</param>
 /// <param name="CurrentTarget">The `current` link's target as written, or null.</param>
-internal sealed record RecordedState(UpdateStateDocument? State, string? CurrentTarget, string? Problem)
+/// <param name="RootUnusable">The updates root itself is a link or not a folder: nothing may be written through it.</param>
+internal sealed record RecordedState(UpdateStateDocument? State, string? CurrentTarget, string? Problem, bool RootUnusable = false)
 {
     public bool Trusted => Problem is null;
 }
@@ -37,10 +38,16 @@ internal static class RecordedRelease
             return new RecordedState(new UpdateJournal(paths).LoadState(), LinkSwitch.Target(paths.Current), null);
         }
 
+        if (!Directory.Exists(paths.Root) && new FileInfo(paths.Root).LinkTarget is null)
+        {
+            // No updates root yet (a data folder without an installed release): nothing is recorded, nothing to distrust.
+            return new RecordedState(null, null, null);
+        }
+
         var root = OpenFolder(paths.Root, out var problem);
         if (root < 0)
         {
-            return new RecordedState(null, null, problem);
+            return new RecordedState(null, null, problem, RootUnusable: !IsRealFolder(paths.Root));
         }
 
         try
@@ -144,6 +151,9 @@ internal static class RecordedRelease
             NoFollow.Close(releases);
         }
     }
+
+    /// <summary>True when <paramref name="path"/> is a folder itself, not a link to one.</summary>
+    public static bool IsRealFolder(string path) => Directory.Exists(path) && new FileInfo(path).LinkTarget is null;
 
     /// <summary>Opens a folder the configuration names: its parent by path, the folder itself without following a link.</summary>
     private static int OpenFolder(string path, out string? problem)

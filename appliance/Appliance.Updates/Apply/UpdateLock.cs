@@ -81,7 +81,25 @@ internal sealed class UpdateLock : IDisposable
     {
         refused = null;
         var path = Path.Combine(paths.Root, FileName);
-        var fd = NoFollow.Open(NoFollow.AtFdCwd, path, NoFollow.ORdWr | NoFollow.OCreat | NoFollow.ONoFollow | NoFollow.OCloexec, 0x1A4);
+
+        // The root itself is not followed either: a root that is a link would put root's lock file wherever it points.
+        var root = NoFollow.Open(NoFollow.AtFdCwd, paths.Root, NoFollow.OPath | NoFollow.ONoFollow | NoFollow.ODirectory | NoFollow.OCloexec);
+        if (root < 0)
+        {
+            refused = new UnsafeUpdatePathException(paths.Root, $"{paths.Root} is a symbolic link or not a folder (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}): not followed");
+            return -1;
+        }
+
+        int fd;
+        try
+        {
+            fd = NoFollow.Open(root, FileName, NoFollow.ORdWr | NoFollow.OCreat | NoFollow.ONoFollow | NoFollow.OCloexec, 0x1A4);
+        }
+        finally
+        {
+            NoFollow.Close(root);
+        }
+
         if (fd < 0)
         {
             var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
@@ -113,7 +131,8 @@ internal sealed class UpdateLock : IDisposable
     /// <summary>Removes the refused entry itself (unlinkat: a link goes, its target stays) and creates the file afresh (O_EXCL).</summary>
     private static int Recreate(UpdatePaths paths, UnsafeUpdatePathException refused)
     {
-        var root = NoFollow.Open(NoFollow.AtFdCwd, paths.Root, NoFollow.OPath | NoFollow.ODirectory | NoFollow.OCloexec);
+        var root = refused.Path == paths.Root ? -1
+            : NoFollow.Open(NoFollow.AtFdCwd, paths.Root, NoFollow.OPath | NoFollow.ONoFollow | NoFollow.ODirectory | NoFollow.OCloexec);
         if (root < 0)
         {
             throw refused;

@@ -24,6 +24,15 @@ public sealed partial class Updater
     /// </summary>
     public async Task<UpdateOutcome> RecoverAsync(bool restart, RecoverChecks? checks, CancellationToken cancellationToken)
     {
+        if (checks is not null && !RecordedRelease.IsRealFolder(_paths.Root) && new FileInfo(_paths.Root).LinkTarget is not null)
+        {
+            // An updates root that is a link: nothing is read, locked or written through it (the repair refuses it too, 8022).
+            var detail = $"{_paths.Root} is a symbolic link; nothing read or written through it, current left as it is";
+            checks.BeforeRecovery?.Invoke();
+            checks.Report(new RecoverFinding(RecoverFindingKind.StateUntrusted, _paths.Root, detail));
+            return new UpdateOutcome(UpdateResult.Recovered, detail);
+        }
+
         if (!UpdateLock.TryAcquire(_paths, out var held, replaceUnsafe: checks is not null,
             replaced: e => checks?.Report(new RecoverFinding(RecoverFindingKind.LockReplaced, e.Path, e.Message))))
         {
@@ -53,6 +62,12 @@ public sealed partial class Updater
 
     private async Task<UpdateOutcome> FallBackToKnownGoodAsync(RecordedState recorded, RecoverChecks checks, bool restart, CancellationToken cancellationToken)
     {
+        if (recorded.RootUnusable)
+        {
+            checks.Report(new RecoverFinding(RecoverFindingKind.StateUntrusted, _paths.Root, $"{recorded.Problem}; nothing written through it, current left as it is"));
+            return new UpdateOutcome(UpdateResult.Recovered, $"the update record is not trusted ({recorded.Problem}); nothing changed");
+        }
+
         if (checks.KnownGood is not { } known)
         {
             checks.Report(new RecoverFinding(RecoverFindingKind.StateUntrusted, _paths.State, $"{recorded.Problem}; no known-good release to fall back to, current left as it is"));

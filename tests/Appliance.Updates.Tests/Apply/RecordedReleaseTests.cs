@@ -200,6 +200,30 @@ public sealed class RecordedReleaseTests
         Assert.Contains(expected, refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_updates_root_that_is_a_link_is_neither_locked_nor_written_through()
+    {
+        using var root = RootOwned();
+        var elsewhere = Path.Combine(root.Directory, "elsewhere");
+        Directory.Move(root.Paths.Root, elsewhere);
+        File.CreateSymbolicLink(root.Paths.Root, elsewhere);
+        File.Delete(Path.Combine(elsewhere, "update.lock"));
+        var before = Directory.GetFileSystemEntries(elsewhere).Order(StringComparer.Ordinal).ToArray();
+        var findings = new List<RecoverFinding>();
+        var repaired = false;
+
+        var outcome = await root.Updater().RecoverAsync(restart: false, new RecoverChecks(KnownGood, () => repaired = true, findings.Add), default);
+        var refused = await Assert.ThrowsAsync<UnsafeUpdatePathException>(() => root.Updater().RollbackAsync(default));
+
+        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.True(repaired);
+        var finding = Assert.Single(findings);
+        Assert.Equal(RecoverFindingKind.StateUntrusted, finding.Kind);
+        Assert.Contains($"{root.Paths.Root} is a symbolic link; nothing read or written through it", finding.Detail, StringComparison.Ordinal);
+        Assert.Contains("is a symbolic link or not a folder", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFileSystemEntries(elsewhere).Order(StringComparer.Ordinal).ToArray());
+    }
+
     private static RecoverChecks Checks(List<RecoverFinding> findings) => new(KnownGood, null, findings.Add);
 
     /// <summary>The test's updates root as root's (its temp folder may be group-writable under the caller's umask).</summary>
