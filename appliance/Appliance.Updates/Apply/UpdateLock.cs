@@ -91,9 +91,13 @@ internal sealed class UpdateLock : IDisposable
         }
 
         int fd;
+        int errno;
         try
         {
             fd = NoFollow.Open(root, FileName, NoFollow.ORdWr | NoFollow.OCreat | NoFollow.ONoFollow | NoFollow.OCloexec, 0x1A4);
+
+            // Read before close(2): every call with SetLastError resets what the runtime kept.
+            errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
         }
         finally
         {
@@ -102,7 +106,6 @@ internal sealed class UpdateLock : IDisposable
 
         if (fd < 0)
         {
-            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             refused = new UnsafeUpdatePathException(path, errno == NoFollow.ELoop
                 ? $"{path} is a symbolic link: not followed; the updater's lock must be a plain file of its own"
                 : $"{path} cannot be opened as a plain file (errno {errno}); remove it and the next update command creates it again");
