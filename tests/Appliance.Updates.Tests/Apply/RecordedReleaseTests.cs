@@ -11,8 +11,15 @@ namespace Appliance.Updates.Tests.Apply;
 /// record before it trusts it, and falls back to the known-good release. Needs root (chown to nobody); CI runs as root.
 /// </summary>
 [Trait("Category", "Root")]
+[Collection(RecordedReleaseTests.Alone)]
 public sealed class RecordedReleaseTests
 {
+    /// <summary>
+    /// Run alone: these tests fork chown/stat, and a forked child holds every open file description of the test process
+    /// until its exec, the flock of another test's update.lock included, so that test's next lock would find it busy.
+    /// </summary>
+    public const string Alone = "recorded release tests fork";
+
     /// <summary>nobody: a real user other than root on every Debian machine.</summary>
     private const string Nobody = "65534";
 
@@ -264,3 +271,7 @@ public sealed class RecordedReleaseTests
         return output;
     }
 }
+
+/// <summary>See <see cref="RecordedReleaseTests.Alone"/>.</summary>
+[CollectionDefinition(RecordedReleaseTests.Alone, DisableParallelization = true)]
+public sealed class RecordedReleaseTestsRunAlone;
