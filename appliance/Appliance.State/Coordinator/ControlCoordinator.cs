@@ -187,7 +187,7 @@ public sealed partial class ControlCoordinator : IDisposable
     private void CommitLocked(TailnetSnapshot next, ChangeSet step)
     {
         AssertWriter();
-        Streams.Record(next.Version, step, next.Nodes.Count, next);
+        Streams.Record(next.Version, step, next.Nodes.Count);
         Volatile.Write(ref _snapshot, next);
     }
 

@@ -190,13 +190,9 @@ public sealed class CommandStressTests
         {
             while (!stop.IsCancellationRequested)
             {
-                if (await _probe.NextWrite(100) is { } messages)
+                if (await _probe.Next(100) is { } message)
                 {
-                    foreach (var message in messages)
-                    {
-                        _view.Apply(message);
-                    }
-
+                    _view.Apply(message);
                     Interlocked.Increment(ref _received);
                 }
             }

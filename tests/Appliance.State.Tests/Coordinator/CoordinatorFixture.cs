@@ -132,21 +132,8 @@ internal sealed class StreamProbe(MapSession session) : IAsyncDisposable
     private Task<bool>? _pending;
 
     /// <summary>The next message, or null after <paramref name="timeoutMs"/>. The default is generous (a loaded CI machine);
-    /// a test that expects nothing passes a short timeout. Fails when the write held several messages (a catch-up
-    /// along shared intervals): a test that may get one reads <see cref="NextWrite"/>.</summary>
+    /// a test that expects nothing passes a short timeout.</summary>
     public async Task<MapResponse?> Next(int timeoutMs = 5000)
-    {
-        var messages = await NextWrite(timeoutMs).ConfigureAwait(false);
-        if (messages is null)
-        {
-            return null;
-        }
-
-        return Assert.Single(messages);
-    }
-
-    /// <summary>Every message of the next write, in order (one write may carry several), or null as <see cref="Next"/>.</summary>
-    public async Task<IReadOnlyList<MapResponse>?> NextWrite(int timeoutMs = 5000)
     {
         _stream ??= session.ReadAllAsync(_cancel.Token).GetAsyncEnumerator();
         _pending ??= _stream.MoveNextAsync().AsTask();
@@ -164,15 +151,8 @@ internal sealed class StreamProbe(MapSession session) : IAsyncDisposable
         }
 
         var buffer = new System.Buffers.ReadOnlySequence<byte>(_stream.Current);
-        var messages = new List<MapResponse>();
-        while (_reader.TryRead(ref buffer, out var json))
-        {
-            messages.Add(ControlJson.ParseMapResponse(json));
-        }
-
-        Assert.True(buffer.IsEmpty, "a write holds whole messages only");
-        Assert.NotEmpty(messages);
-        return messages;
+        Assert.True(_reader.TryRead(ref buffer, out var json));
+        return ControlJson.ParseMapResponse(json);
     }
 
     public bool Ended { get; private set; }

@@ -24,23 +24,9 @@ namespace Appliance.State.Coordinator;
 /// </summary>
 internal sealed class ChangeLog(int capacity)
 {
-    /// <summary>
-    /// How far behind (in versions) a stream may be and still catch up along shared aligned intervals
-    /// (<see cref="Chain"/>); the log keeps the snapshot of this many latest versions for them. Further behind, one
-    /// merged delta (<see cref="Range"/>).
-    /// </summary>
-    public const int ChainSpan = 64;
-
     private readonly Lock _lock = new();
     private readonly List<ChangeSet> _steps = [];
-
-    // The snapshot each step produced, beside _steps; only the last ChainSpan are kept (null before).
-    private readonly List<TailnetSnapshot?> _snapshots = [];
     private readonly Dictionary<(long From, long To), CatchUp> _ranges = [];
-
-    // Aligned intervals (see Chain), kept across appends: an interval's changes and snapshot never change once its
-    // end is published. Pruned as their snapshots age out.
-    private readonly Dictionary<(long From, long To), CatchUp> _intervals = [];
 
     // Everything after _reset up to _first - 1, merged; never mutated once published (ranges may hold it), a fold
     // makes a new one. Null while nothing was folded.
@@ -58,9 +44,7 @@ internal sealed class ChangeLog(int capacity)
         lock (_lock)
         {
             _steps.Clear();
-            _snapshots.Clear();
             _ranges.Clear();
-            _intervals.Clear();
             _fold = null;
             _reset = version;
             _first = version + 1;
@@ -74,24 +58,13 @@ internal sealed class ChangeLog(int capacity)
     /// node can be named by a patch and an online flip at once; deleted nodes make it grow past the tailnet, and
     /// ephemeral nodes come and go for years); past that it is dropped and streams older than it get a full map.
     /// </summary>
-    public void Append(long version, ChangeSet step, int tailnetSize = 0, TailnetSnapshot? snapshot = null)
+    public void Append(long version, ChangeSet step, int tailnetSize = 0)
     {
         lock (_lock)
         {
             Debug.Assert(version == _latest + 1, "snapshot versions are published one at a time, in order");
-            Debug.Assert(snapshot is null || snapshot.Version == version, "a step's snapshot is the one it published");
             _steps.Add(step);
-            _snapshots.Add(snapshot);
-            if (_snapshots.Count > ChainSpan)
-            {
-                _snapshots[_snapshots.Count - ChainSpan - 1] = null;
-            }
-
             Volatile.Write(ref _latest, version);
-            if (version % ChainSpan == 0)
-            {
-                PruneIntervals(version - ChainSpan);
-            }
 
             // Ranges end at a target a stream was sent to; a new version makes new targets, so the cache starts over.
             _ranges.Clear();
@@ -117,9 +90,7 @@ internal sealed class ChangeLog(int capacity)
                 // A folded range's start is unknown per stream, so it carries no propagation timestamp.
                 folded.Since = 0;
                 _steps.RemoveRange(0, drop);
-                _snapshots.RemoveRange(0, drop);
                 _first += drop;
-                PruneIntervals(_first - 1);
                 if (folded.Count > (4 * Math.Max(tailnetSize, 0)) + capacity)
                 {
                     _fold = null;
@@ -184,90 +155,6 @@ internal sealed class ChangeLog(int capacity)
     }
 
     /// <summary>
-    /// The changes after <paramref name="from"/> up to and including <paramref name="to"/> as consecutive aligned
-    /// intervals (issue 16: one shared encoding per version, not per stream): each interval is (k·2^j, (k+1)·2^j],
-    /// the largest aligned one that starts where the previous ended and does not pass <paramref name="to"/>, so a
-    /// range of n versions is at most about 2·log2(n) intervals, and every stream whose range covers an interval
-    /// gets the same object for it (and so the same encoding), whatever its own baseline. Each interval carries the
-    /// snapshot its last version published, which its delta is built from, so the intervals applied in order take
-    /// a client exactly from <paramref name="from"/> to <paramref name="to"/>. Null when the range is longer than
-    /// <see cref="ChainSpan"/>, starts in the folded part or before a reset, or a snapshot is not known (then
-    /// <see cref="Range"/>).
-    /// </summary>
-    public IReadOnlyList<CatchUp>? Chain(long from, long to)
-    {
-        lock (_lock)
-        {
-            if (from < _reset || from < _first - 1 || to > _latest || to <= from || to - from > ChainSpan)
-            {
-                return null;
-            }
-
-            var links = new List<CatchUp>();
-            var start = from;
-            while (start < to)
-            {
-                // The largest power of two that divides start (any for 0); when that passes `to`, the largest power
-                // of two that fits, which divides start too.
-                var size = start == 0 ? long.MaxValue : start & -start;
-                var room = to - start;
-                if (size > room)
-                {
-                    size = 1L << (63 - (int)long.LeadingZeroCount(room));
-                }
-
-                var end = start + size;
-                if (!_intervals.TryGetValue((start, end), out var interval))
-                {
-                    if (_snapshots[(int)(end - _first)] is not { } snapshot)
-                    {
-                        return null;
-                    }
-
-                    ChangeSet changes;
-                    if (size == 1)
-                    {
-                        changes = _steps[(int)(end - _first)];
-                    }
-                    else
-                    {
-                        changes = new ChangeSet();
-                        for (var v = start + 1; v <= end; v++)
-                        {
-                            changes.Merge(_steps[(int)(v - _first)]);
-                        }
-                    }
-
-                    interval = new CatchUp(changes) { Snapshot = snapshot };
-                    _intervals[(start, end)] = interval;
-                }
-
-                links.Add(interval);
-                start = end;
-            }
-
-            return links;
-        }
-    }
-
-    private void PruneIntervals(long before)
-    {
-        List<(long, long)>? old = null;
-        foreach (var key in _intervals.Keys)
-        {
-            if (key.From < before)
-            {
-                (old ??= []).Add(key);
-            }
-        }
-
-        foreach (var key in old ?? [])
-        {
-            _intervals.Remove(key);
-        }
-    }
-
-    /// <summary>
     /// Everything folded, and the last version that named each node in it (a range from a baseline inside the fold
     /// takes only the nodes named after that baseline).
     /// </summary>
@@ -284,9 +171,6 @@ internal sealed class CatchUp(ChangeSet changes)
     private ConcurrentDictionary<object, Lazy<OutgoingMessage?>>? _byKey;
 
     public ChangeSet Changes { get; } = changes;
-
-    /// <summary>The snapshot published by the last version of the range (<see cref="ChangeLog.Chain"/> only).</summary>
-    public TailnetSnapshot? Snapshot { get; init; }
 
     public OutgoingMessage? Shared(Func<OutgoingMessage?> build) =>
         LazyInitializer.EnsureInitialized(ref _shared, () => new Lazy<OutgoingMessage?>(build)).Value;

@@ -15,10 +15,7 @@ namespace Appliance.State.Coordinator;
 /// current one, so a policy or topology change reaches exactly the nodes whose view changed. Receivers a change
 /// does not name share one encoded message per merged range. A stream however far behind catches up with one merged
 /// delta (older versions are folded, see <see cref="ChangeLog"/>); only a stream older than the log's last reset or
-/// fold bound gets a fresh full map. Without a policy, a stream coming back from a send at most
-/// <see cref="ChangeLog.ChainSpan"/> versions behind catches up along aligned intervals of versions instead (<see cref="ChangeLog.Chain"/>): one message per
-/// interval in one write, each interval encoded once for every stream it is not about, so under a burst, when
-/// every stream's baseline differs, the encodings per published version stay about two, not one per stream.
+/// fold bound gets a fresh full map.
 /// <para>
 /// Locks, outermost first (asserted in debug builds):
 /// 1. <see cref="MapSession.Gate"/>, one stream's send state;
@@ -46,7 +43,6 @@ public sealed class MapStreamHub
     private int _fanOutWanted;
     private long _sentAtOnce;
     private long _caughtUp;
-    private long _deltasBuilt;
 
     /// <param name="maps">Builds full maps and deltas.</param>
     /// <param name="current">The current snapshot, its policy brought up to date (the coordinator's <c>Snapshot</c>).</param>
@@ -74,12 +70,6 @@ public sealed class MapStreamHub
 
     internal long LatestVersion => _log.Latest;
 
-    /// <summary>
-    /// Deltas built without a policy (each is encoded at most once per format, however many streams it is written
-    /// to): what sharing saves is counted here (issue 16).
-    /// </summary>
-    internal long DeltasBuilt => Interlocked.Read(ref _deltasBuilt);
-
     public bool HasStream(long nodeId) => Volatile.Read(ref _streamsPerNode).ContainsKey(nodeId);
 
     /// <summary>Every node with at least one stream here.</summary>
@@ -96,10 +86,10 @@ public sealed class MapStreamHub
     /// Records what the snapshot <paramref name="version"/> changed; call on the writer, in version order.
     /// <paramref name="tailnetSize"/> (that snapshot's node count) bounds how much the log keeps.
     /// </summary>
-    internal void Record(long version, ChangeSet step, int tailnetSize = 0, TailnetSnapshot? snapshot = null)
+    internal void Record(long version, ChangeSet step, int tailnetSize = 0)
     {
         AssertOnWriter();
-        _log.Append(version, step, tailnetSize, snapshot);
+        _log.Append(version, step, tailnetSize);
     }
 
     /// <summary>Adds a stream for <paramref name="nodeId"/>; call on the writer. Its reader sends the full map.</summary>
@@ -185,7 +175,7 @@ public sealed class MapStreamHub
                     continue;
                 }
 
-                if (CatchUpLocked(session, target, alongIntervals: false) is { } message)
+                if (CatchUpLocked(session, target) is { } message)
                 {
                     session.Next = message;
                     session.Wake();
@@ -267,7 +257,7 @@ public sealed class MapStreamHub
 
             if (!session.ResyncDue && session.Baseline is { } baseline && baseline.Version < _log.Latest)
             {
-                if (CatchUpLocked(session, _current(), alongIntervals: true) is { } message)
+                if (CatchUpLocked(session, _current()) is { } message)
                 {
                     session.KeepAliveDue = false;
                     Interlocked.Increment(ref _caughtUp);
@@ -305,24 +295,14 @@ public sealed class MapStreamHub
     /// The delta that takes the stream from its baseline to <paramref name="target"/> (which becomes its baseline);
     /// null when there is nothing to send, when the stream must be resynced (<see cref="MapSession.ResyncDue"/>) or
     /// when its node was removed (the stream is closed). Call under the stream's gate.
-    /// <paramref name="alongIntervals"/>: a stream coming back from a send (its baseline is its own, so a range from
-    /// it is shared by few) takes <see cref="ChangeLog.Chain"/>'s shared intervals; the idle streams of one fan-out
-    /// share their baseline (the previous fan-out's target), so their one merged range is already shared, and one
-    /// message per change is less work for every client than several.
     /// </summary>
-    private OutgoingMessage? CatchUpLocked(MapSession session, TailnetSnapshot target, bool alongIntervals)
+    private OutgoingMessage? CatchUpLocked(MapSession session, TailnetSnapshot target)
     {
         Debug.Assert(session.Gate.IsHeldByCurrentThread, "a stream's baseline changes only under its gate");
         var baseline = session.Baseline!;
         if (baseline.Version >= target.Version)
         {
             return null;
-        }
-
-        var withoutPolicy = !baseline.Policy.IsActive && !target.Policy.IsActive;
-        if (alongIntervals && withoutPolicy && _log.Chain(baseline.Version, target.Version) is { } chain && !AnyPolicy(chain))
-        {
-            return ChainLocked(session, chain, target);
         }
 
         if (_log.Range(baseline.Version, target.Version) is not { } range)
@@ -348,73 +328,15 @@ public sealed class MapStreamHub
         }
         else if (changes.Involves(session.NodeId))
         {
-            message = Personal(BuildDelta(target, changes, session.NodeId), changes);
+            message = Personal(_maps.Delta(target, changes, session.NodeId), changes);
         }
         else
         {
-            message = range.Shared(() => Personal(BuildDelta(target, changes, receiver: 0), changes));
+            message = range.Shared(() => Personal(_maps.Delta(target, changes, receiver: 0), changes));
         }
 
         session.Baseline = target;
         return message;
-    }
-
-    /// <summary>
-    /// The catch-up along <see cref="ChangeLog.Chain"/>'s aligned intervals (no policy anywhere on the way): one
-    /// message per interval that holds something for this receiver, in one write. An interval that does not name
-    /// the receiver is encoded once for every stream whose range covers it; one that names it (its own change) is
-    /// built for it alone. Each interval's delta is built from the snapshot its last version published, so applied
-    /// in order they take the client exactly to <paramref name="target"/>.
-    /// </summary>
-    private OutgoingMessage? ChainLocked(MapSession session, IReadOnlyList<CatchUp> chain, TailnetSnapshot target)
-    {
-        if (target.Find(session.NodeId) is null)
-        {
-            session.Close();
-            return null;
-        }
-
-        var parts = new List<OutgoingMessage>(chain.Count);
-        foreach (var link in chain)
-        {
-            var changes = link.Changes;
-            var snapshot = link.Snapshot!;
-            if (changes.Removed.Contains(session.NodeId))
-            {
-                session.Close();
-                return null;
-            }
-
-            var part = changes.Involves(session.NodeId)
-                ? Personal(BuildDelta(snapshot, changes, session.NodeId), changes)
-                : link.Shared(() => Personal(BuildDelta(snapshot, changes, receiver: 0), changes));
-            if (part is not null)
-            {
-                parts.Add(part);
-            }
-        }
-
-        session.Baseline = target;
-        return parts.Count == 0 ? null : OutgoingMessage.Chain(parts);
-    }
-
-    private static bool AnyPolicy(IReadOnlyList<CatchUp> chain)
-    {
-        foreach (var link in chain)
-        {
-            if (link.Snapshot!.Policy.IsActive)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private MapResponse? BuildDelta(TailnetSnapshot snapshot, ChangeSet changes, long receiver)
-    {
-        Interlocked.Increment(ref _deltasBuilt);
-        return _maps.Delta(snapshot, changes, receiver);
     }
 
     /// <summary>A full map in a rented buffer (<see cref="PooledFrame"/>): the stream's reader returns it once written.</summary>

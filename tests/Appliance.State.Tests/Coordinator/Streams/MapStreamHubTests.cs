@@ -47,27 +47,18 @@ public sealed class MapStreamHubTests
         await using var probe = new StreamProbe(handle.Session);
 
         // The full map has been handed to the writer and the writer has not come back: a send is in flight.
-        var full = await probe.Next();
-        Assert.NotNull(full!.Node);
+        Assert.NotNull((await probe.Next())!.Node);
         f.Coordinator.ApplyMapRequest(b.Machine, new MapRequest { NodeKey = b.Node, Endpoints = ["192.0.2.1:1"] });
         f.Coordinator.ApplyMapRequest(c.Machine, new MapRequest { NodeKey = c.Node, Endpoints = ["192.0.2.2:2"] });
         f.Coordinator.ApplyMapRequest(b.Machine, new MapRequest { NodeKey = b.Node, Endpoints = ["192.0.2.3:3"] });
         Assert.Equal(0, f.Coordinator.Streams.SentAtOnce);
         Assert.Equal(1, handle.Session.Pending);
 
-        // The send completes (the writer asks for the next message): one write carries the whole burst (as one
-        // message per shared interval of versions, applied in order).
-        var write = (await probe.NextWrite())!;
-        var view = new PeerTable();
-        view.Apply(full!);
-        foreach (var delta in write)
-        {
-            Assert.Null(delta.Node);
-            view.Apply(delta);
-        }
-
-        Assert.Equal(["192.0.2.3:3"], view.Peers[f.Coordinator.Snapshot.FindByNodeKey(b.Node)!.Id].Endpoints);
-        Assert.Equal(["192.0.2.2:2"], view.Peers[f.Coordinator.Snapshot.FindByNodeKey(c.Node)!.Id].Endpoints);
+        // The send completes (the writer asks for the next message): one delta carries the whole burst.
+        var delta = await probe.Next();
+        Assert.Equal(2, delta!.PeersChangedPatch!.Count);
+        Assert.Equal(["192.0.2.3:3"], delta.PeersChangedPatch.Single(p => p.Endpoints![0].EndsWith(":3", StringComparison.Ordinal)).Endpoints);
+        Assert.Equal(["192.0.2.2:2"], delta.PeersChangedPatch.Single(p => p.Endpoints![0].EndsWith(":2", StringComparison.Ordinal)).Endpoints);
         Assert.Equal(1, f.Coordinator.Streams.CaughtUp);
 
         // Nothing else is owed: the reader parks.
@@ -112,19 +103,16 @@ public sealed class MapStreamHubTests
         var view = new PeerTable();
         view.Apply((await probe.Next())!);
 
-        // Fewer changes than the log holds: one write.
+        // Fewer changes than the log holds: one merged delta.
         for (var i = 0; i < 6; i++)
         {
             var n = others[i % others.Count];
             f.Coordinator.ApplyMapRequest(n.Machine, new MapRequest { NodeKey = n.Node, Endpoints = [$"192.0.2.9:{i + 1}"] });
         }
 
-        foreach (var merged in (await probe.NextWrite())!)
-        {
-            Assert.Null(merged.Node);
-            view.Apply(merged);
-        }
-
+        var merged = (await probe.Next())!;
+        Assert.Null(merged.Node);
+        view.Apply(merged);
         AssertAgrees(f, view);
 
         // Many more than the log holds one by one: the older versions were folded, and the stream still gets one
