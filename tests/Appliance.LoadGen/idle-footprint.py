@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where an idle appliance's resident memory is (docs/benchmarks.md, "Issue 16, startup helper (session 6)").
 
-usage: idle-footprint.py APPLIANCE_BIN [gcdump]
+usage: [MALLOC_ARENA_MAX=2] [DOTNET_...=...] idle-footprint.py APPLIANCE_BIN [gcdump]
 Starts `APPLIANCE_BIN serve` on an empty data folder (loopback listeners, no backups), waits for /ready and 10 s more,
 then prints the RSS by mapping from /proc/PID/smaps: [anon] (GC heap, runtime data, and in a compressed bundle the
 decompressed assemblies), "zero" (/dev/zero mappings), "doublemapper (JIT code)" (the runtime's executable memory),
@@ -19,6 +19,9 @@ binary = sys.argv[1]
 work = tempfile.mkdtemp(); port = free_port()
 env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "APPLIANCE_LOG_FILE": "off", "APPLIANCE_HTTPS_LISTEN": "127.0.0.1:0",
        "APPLIANCE_DERP_STUN_LISTEN": "127.0.0.1:0", "APPLIANCE_METRICS_LISTEN": "127.0.0.1:0", "APPLIANCE_BACKUP_INTERVAL": "0", "APPLIANCE_BACKUP_VERIFY_INTERVAL": "0"}
+# Runtime and allocator settings under test (DOTNET_*, MALLOC_*, GLIBC_TUNABLES) pass through, e.g. the unit's
+# MALLOC_ARENA_MAX=2 (decision 0112-mem).
+env.update({k: v for k, v in os.environ.items() if k.startswith(("DOTNET_", "MALLOC_", "GLIBC_TUNABLES"))})
 p = subprocess.Popen([binary, "serve", "--data-dir", work + "/data", "--listen", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 while not ready(port):
     if p.poll() is not None: sys.exit("exited")

@@ -10,7 +10,8 @@ namespace Appliance.Control.Handlers;
 /// <c>POST /machine/map</c> (docs/wire/control.md "/machine/map"). Lite updates (OmitPeers, no Stream) are applied and answered with an
 /// empty 200; a one-shot request gets one full framed map; a stream gets a full map at once, then deltas and
 /// keep-alives from its <see cref="MapSession"/> until the client cancels or the node is deleted. Every message is
-/// flushed as it is written (the client's 120 s watchdog also covers the wait for the first one).
+/// flushed as it is written (the client's 120 s watchdog also covers the wait for the first one), a full map in
+/// flushed slices (<see cref="MapResponseWriter"/>).
 /// </summary>
 internal static class MapHandler
 {
@@ -73,7 +74,7 @@ internal static class MapHandler
             // Self and peers from one snapshot: two reads could straddle a publish and mix versions.
             var snapshot = coordinator.Snapshot;
             using var framed = coordinator.Maps.FullFramed(snapshot, snapshot.Find(node.Id) ?? node, request.WantsZstd);
-            await context.Response.Body.WriteAsync(framed.Memory, context.RequestAborted).ConfigureAwait(false);
+            await MapResponseWriter.WriteAsync(context.Response.Body, framed.Memory, context.RequestAborted).ConfigureAwait(false);
             metrics?.MapMessage(framed.Length);
             return;
         }
@@ -83,8 +84,7 @@ internal static class MapHandler
         {
             await foreach (var message in stream.Session.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
             {
-                await context.Response.Body.WriteAsync(message, context.RequestAborted).ConfigureAwait(false);
-                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                await MapResponseWriter.WriteAsync(context.Response.Body, message, context.RequestAborted).ConfigureAwait(false);
                 if (metrics is not null)
                 {
                     metrics.MapMessage(message.Length);
