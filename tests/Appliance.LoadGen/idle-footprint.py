@@ -20,7 +20,7 @@ work = tempfile.mkdtemp(); port = free_port()
 env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "APPLIANCE_LOG_FILE": "off", "APPLIANCE_HTTPS_LISTEN": "127.0.0.1:0",
        "APPLIANCE_DERP_STUN_LISTEN": "127.0.0.1:0", "APPLIANCE_METRICS_LISTEN": "127.0.0.1:0", "APPLIANCE_BACKUP_INTERVAL": "0", "APPLIANCE_BACKUP_VERIFY_INTERVAL": "0"}
 # Runtime and allocator settings under test (DOTNET_*, MALLOC_*, GLIBC_TUNABLES) pass through, e.g. the unit's
-# MALLOC_ARENA_MAX=2 (decision 0112-mem).
+# MALLOC_ARENA_MAX=2 (decision 0113).
 env.update({k: v for k, v in os.environ.items() if k.startswith(("DOTNET_", "MALLOC_", "GLIBC_TUNABLES"))})
 p = subprocess.Popen([binary, "serve", "--data-dir", work + "/data", "--listen", f"127.0.0.1:{port}"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 while not ready(port):

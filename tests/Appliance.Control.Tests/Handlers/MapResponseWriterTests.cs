@@ -5,7 +5,7 @@ namespace Appliance.Control.Tests.Handlers;
 /// <summary>
 /// A full map reaches the response body in flushed slices of at most one HTTP/2 frame, byte for byte, so no pipe
 /// under the response holds (and then caches segments for) the whole map; a small message stays one write
-/// (docs/decisions/0112-mem-malloc-arenas-no-pgo.md, benchmarks "Issue 16, mem helper (session 7)").
+/// (docs/decisions/0113-malloc-arenas-no-pgo.md, benchmarks "Issue 16, mem helper (session 7)").
 /// </summary>
 public sealed class MapResponseWriterTests
 {

@@ -36,7 +36,7 @@ public sealed class InstalledUnitTests
     [Fact]
     public void The_service_caps_malloc_arenas_because_glibc_reads_the_limit_only_at_process_start()
     {
-        // Decision 0112-mem: 4-10 KiB less per connected node at 1,000 nodes. The published file cannot set it for itself.
+        // Decision 0113: 4-10 KiB less per connected node at 1,000 nodes. The published file cannot set it for itself.
         Assert.Single(Lines(), l => l.StartsWith("Environment=MALLOC_ARENA_MAX=", StringComparison.Ordinal));
         Assert.Contains("Environment=MALLOC_ARENA_MAX=2", Lines());
     }
