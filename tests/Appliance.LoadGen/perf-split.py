@@ -78,6 +78,19 @@ if len(sys.argv) > 3 and sys.argv[3] == 'derp':
      ('Pipelines', ['System.IO.Pipelines']),
      ('threadpool/other managed', ['System.Threading']),
     ]
+if len(sys.argv) > 3 and sys.argv[3] == 'gen':
+    # profile-change-rounds.sh: the load generator's side of a change (decode and count peers per message).
+    buckets = [
+     ('light node: scan map message (LightMapScanner/LightNode)', ['LightMapScanner', 'LightNode']),
+     ('full node: decode/apply netmap (FullNode, JSON)', ['FullNode', 'System.Text.Json']),
+     ('zstd decompress', ['ZstdSharp', 'Zstd']),
+     ('Noise decrypt + NoiseStream', ['NoiseStream', 'ChaCha', 'NoiseCipherState']),
+     ('probe bookkeeping (Probe)', ['Probe']),
+     ('HTTP/2 client (SocketsHttpHandler)', ['Http2', 'System.Net.Http']),
+     ('sockets', ['Sockets', 'SocketAsyncEngine', 'SocketAsyncContext']),
+     ('Pipelines', ['System.IO.Pipelines']),
+     ('threadpool/other managed', ['System.Threading']),
+    ]
 inc = collections.Counter()
 for s in samples:
     names = ' | '.join(s)

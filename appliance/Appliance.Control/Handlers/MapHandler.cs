@@ -74,7 +74,7 @@ internal static class MapHandler
             // Self and peers from one snapshot: two reads could straddle a publish and mix versions.
             var snapshot = coordinator.Snapshot;
             using var framed = coordinator.Maps.FullFramed(snapshot, snapshot.Find(node.Id) ?? node, request.WantsZstd);
-            await MapResponseWriter.WriteAsync(context.Response.Body, framed.Memory, context.RequestAborted).ConfigureAwait(false);
+            await MapResponseWriter.WriteAsync(context.Response.BodyWriter, framed.Memory, context.RequestAborted).ConfigureAwait(false);
             metrics?.MapMessage(framed.Length);
             return;
         }
@@ -82,9 +82,18 @@ internal static class MapHandler
         using var stream = coordinator.Connect(node.Id, request.WantsZstd);
         try
         {
+            // Each slice is one write that also flushes (PipeWriter.WriteAsync), not Body.WriteAsync then
+            // Body.FlushAsync: each of those schedules the HTTP/2 stream on the connection's frame writer, and a change
+            // is one message on every stream, so the second hand-over per stream doubled that work in a fan-out
+            // (issue 16, fan; MapResponseWriter).
+            var body = context.Response.BodyWriter;
             await foreach (var message in stream.Session.ReadAllAsync(context.RequestAborted).ConfigureAwait(false))
             {
-                await MapResponseWriter.WriteAsync(context.Response.Body, message, context.RequestAborted).ConfigureAwait(false);
+                if (!await MapResponseWriter.WriteAsync(body, message, context.RequestAborted).ConfigureAwait(false))
+                {
+                    break; // the client reset the stream: nothing more will be read
+                }
+
                 if (metrics is not null)
                 {
                     metrics.MapMessage(message.Length);

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Appliance.Control.Handlers;
 
 namespace Appliance.Control.Tests.Handlers;
@@ -19,81 +20,73 @@ public sealed class MapResponseWriterTests
     {
         var message = new byte[length];
         new Random(length).NextBytes(message);
-        var body = new RecordingStream();
+        var body = new RecordingPipeWriter();
 
-        await MapResponseWriter.WriteAsync(body, message, CancellationToken.None);
+        Assert.True(await MapResponseWriter.WriteAsync(body, message, CancellationToken.None));
 
-        Assert.Equal(message, body.Written.ToArray());
-        Assert.All(body.Writes, w => Assert.InRange(w, 0, MapResponseWriter.SliceBytes));
-        Assert.Equal(Math.Max(1, (length + MapResponseWriter.SliceBytes - 1) / MapResponseWriter.SliceBytes), body.Writes.Count);
-        // Every slice is flushed before the next one is written.
-        Assert.Equal(body.Writes.Count, body.FlushesAfterWrite);
+        Assert.Equal(message, body.Flushed.ToArray());
+        // Every slice is flushed (one PipeWriter.WriteAsync each) before the next one is written.
+        Assert.All(body.FlushedSlices, w => Assert.InRange(w, 0, MapResponseWriter.SliceBytes));
+        Assert.Equal(Math.Max(1, (length + MapResponseWriter.SliceBytes - 1) / MapResponseWriter.SliceBytes), body.FlushedSlices.Count);
     }
 
     [Fact]
     public async Task A_cancelled_write_stops_between_slices()
     {
         using var cts = new CancellationTokenSource();
-        var body = new RecordingStream { OnWrite = cts.Cancel };
+        var body = new RecordingPipeWriter { OnFlush = cts.Cancel };
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => MapResponseWriter.WriteAsync(body, new byte[100_000], cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => MapResponseWriter.WriteAsync(body, new byte[100_000], cts.Token).AsTask());
 
-        Assert.Single(body.Writes);
+        Assert.Single(body.FlushedSlices);
     }
 
-    private sealed class RecordingStream : Stream
+    [Fact]
+    public async Task A_completed_response_stops_the_write_and_says_so()
     {
-        private bool _unflushed;
+        var body = new RecordingPipeWriter { CompleteAfterFlushes = 2 };
 
-        public MemoryStream Written { get; } = new();
+        Assert.False(await MapResponseWriter.WriteAsync(body, new byte[100_000], CancellationToken.None));
 
-        public List<int> Writes { get; } = [];
+        Assert.Equal(2, body.FlushedSlices.Count);
+    }
 
-        public int FlushesAfterWrite { get; private set; }
+    /// <summary>A response body writer that records what each flush sent; the base class's WriteAsync writes and flushes.</summary>
+    private sealed class RecordingPipeWriter : PipeWriter
+    {
+        private readonly MemoryStream _pending = new();
+        private byte[] _buffer = [];
 
-        public Action? OnWrite { get; init; }
+        public MemoryStream Flushed { get; } = new();
 
-        public override bool CanRead => false;
+        public List<int> FlushedSlices { get; } = [];
 
-        public override bool CanSeek => false;
+        public Action? OnFlush { get; init; }
 
-        public override bool CanWrite => true;
+        public int CompleteAfterFlushes { get; init; } = int.MaxValue;
 
-        public override long Length => Written.Length;
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _buffer = new byte[Math.Max(sizeHint, 256)];
 
-        public override long Position { get => Written.Position; set => throw new NotSupportedException(); }
+        public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public override void Advance(int bytes) => _pending.Write(_buffer, 0, bytes);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Assert.False(_unflushed, "a slice was written before the previous one was flushed");
-            Written.Write(buffer.Span);
-            Writes.Add(buffer.Length);
-            _unflushed = true;
-            OnWrite?.Invoke();
-            return ValueTask.CompletedTask;
+            Flushed.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
+            FlushedSlices.Add((int)_pending.Length);
+            _pending.SetLength(0);
+            OnFlush?.Invoke();
+            return ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: FlushedSlices.Count >= CompleteAfterFlushes));
         }
 
-        public override Task FlushAsync(CancellationToken cancellationToken)
+        public override void CancelPendingFlush()
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (_unflushed)
-            {
-                FlushesAfterWrite++;
-                _unflushed = false;
-            }
-
-            return Task.CompletedTask;
         }
 
-        public override void Flush() => throw new NotSupportedException();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Complete(Exception? exception = null)
+        {
+        }
     }
 }

@@ -219,20 +219,12 @@ public sealed class NoiseControlClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The handler a client's HttpClient gets, without a Noise session behind it (tests of its settings).</summary>
+    public static SocketsHttpHandler CreateHandlerForTesting() => CreateHandler(null);
+
     private static HttpClient CreateHttpClient(Uri server, NoiseStream noise)
     {
-        var used = 0;
-        var handler = new SocketsHttpHandler
-        {
-            // One Noise session = one HTTP/2 connection; every request is a stream on it (MaxConnsPerHost: 1 upstream).
-            ConnectCallback = (_, _) => Interlocked.Exchange(ref used, 1) == 0
-                ? ValueTask.FromResult<Stream>(noise)
-                : ValueTask.FromException<Stream>(new IOException("the Noise session is closed; connect again")),
-            EnableMultipleHttp2Connections = false,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            AutomaticDecompression = DecompressionMethods.None,
-        };
+        var handler = CreateHandler(noise);
 
         // h2c prior knowledge needs the http scheme: SocketsHttpHandler would start TLS on an https URI.
         var baseAddress = new UriBuilder(server) { Scheme = "http", Path = "/" }.Uri;
@@ -242,6 +234,26 @@ public sealed class NoiseControlClient : IAsyncDisposable
             DefaultRequestVersion = HttpVersion.Version20,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    private static SocketsHttpHandler CreateHandler(NoiseStream? noise)
+    {
+        var used = 0;
+        return new SocketsHttpHandler
+        {
+            // One Noise session = one HTTP/2 connection; every request is a stream on it (MaxConnsPerHost: 1 upstream).
+            ConnectCallback = (_, _) => noise is not null && Interlocked.Exchange(ref used, 1) == 0
+                ? ValueTask.FromResult<Stream>(noise)
+                : ValueTask.FromException<Stream>(new IOException("the Noise session is closed; connect again")),
+            EnableMultipleHttp2Connections = false,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            AutomaticDecompression = DecompressionMethods.None,
+
+            // Tailscale's Go client announces a 4 MiB stream window (golang.org/x/net/http2 transport.go
+            // transportDefaultStreamFlow); where dynamic sizing is switched off (the load generator), this is the window.
+            InitialHttp2StreamWindowSize = 4 << 20,
         };
     }
 }
