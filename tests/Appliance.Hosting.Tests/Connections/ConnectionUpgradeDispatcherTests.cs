@@ -1,4 +1,5 @@
 using System.Net;
+using Appliance.Control;
 using Appliance.Control.Connections;
 using Appliance.Control.Noise;
 using Appliance.Hosting.Configuration;
