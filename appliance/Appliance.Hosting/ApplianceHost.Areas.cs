@@ -14,7 +14,7 @@ using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Control;
 using Appliance.Hosting.Content;
 using Appliance.Hosting.Derp;
-using Appliance.Hosting.Derp.Upgrade;
+using Appliance.Control.Connections;
 using Appliance.Control.Noise;
 using Appliance.Hosting.Health;
 using Appliance.Hosting.Metrics;
@@ -125,7 +125,7 @@ public static partial class ApplianceHost
         kestrel.ListenMetrics(options.Metrics);
         if (options.Tls.Mode != TlsMode.Off)
         {
-            kestrel.Listen(ListenAddress.Parse(options.Server.HttpsListen), listen => listen.UseApplianceTls().UseDerpUpgrade().UseNoiseUpgrade());
+            kestrel.Listen(ListenAddress.Parse(options.Server.HttpsListen), listen => listen.UseApplianceTls().UseConnectionUpgrades());
         }
     }
 

@@ -1,6 +1,5 @@
-using Appliance.Control.Noise;
+using Appliance.Control.Connections;
 using Appliance.Hosting.Configuration;
-using Appliance.Hosting.Derp.Upgrade;
 using Appliance.Hosting.Health;
 using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Startup;
@@ -44,7 +43,7 @@ public static partial class ApplianceHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(http, listen => listen.UseDerpUpgrade().UseNoiseUpgrade());
+            kestrel.Listen(http, listen => listen.UseConnectionUpgrades());
             kestrel.ListenUnixSocket(state.Paths.AdminSocket);
             ListenAreas(kestrel, options);
         });

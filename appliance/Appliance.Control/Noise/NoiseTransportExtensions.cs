@@ -1,3 +1,4 @@
+using Appliance.Control.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Routing;
@@ -11,8 +12,8 @@ namespace Appliance.Control.Noise;
 /// <summary>
 /// The composition root's four calls for the ts2021 transport:
 /// <code>
-/// builder.Services.AddNoiseTransport(o => o.DataDirectory = dataDir);   // key file, queue, Kestrel transport
-/// builder.WebHost.ConfigureKestrel(k => { k.Listen(..., l => l.UseNoiseUpgrade()); k.ListenNoise(); });
+/// builder.Services.AddNoiseTransport(o => o.DataDirectory = dataDir);   // key file, queue, Kestrel transport, ts2021 upgrade target
+/// builder.WebHost.ConfigureKestrel(k => { k.Listen(..., l => l.UseConnectionUpgrades()); k.ListenNoise(); });
 /// app.UseNoiseTransport();                                                  // WebSockets + INoiseSessionFeature per request
 /// app.MapNoiseEndpoints();                                                  // GET /key, GET|POST /ts2021
 /// </code>
@@ -43,6 +44,7 @@ public static class NoiseTransportExtensions
         });
         services.TryAddSingleton<NoiseConnectionHandoff>();
         services.TryAddSingleton<NoiseUpgradeHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionUpgradeTarget, NoiseUpgradeTarget>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionListenerFactory, NoiseConnectionListenerFactory>());
         services.AddHostedService<NoiseServerKeyLoader>();
         return services;
@@ -59,21 +61,6 @@ public static class NoiseTransportExtensions
         options.AllowAlternateSchemes = true;
         options.Listen(new NoiseEndPoint(), listen => listen.Protocols = HttpProtocols.Http2);
         return options;
-    }
-
-    /// <summary>
-    /// Puts <see cref="NoiseUpgradeConnectionMiddleware"/> on a listener that serves <c>/ts2021</c> (after
-    /// <c>UseHttps</c> where there is TLS: it must see decrypted bytes): a client's control upgrade is then answered on
-    /// the connection itself, without an HTTP/1.1 request kept alive under the session. Harmless without
-    /// <see cref="AddNoiseTransport(IServiceCollection, Action{NoiseOptions})"/>: every connection passes straight through.
-    /// </summary>
-    public static ListenOptions UseNoiseUpgrade(this ListenOptions listen)
-    {
-        ArgumentNullException.ThrowIfNull(listen);
-        var services = listen.ApplicationServices;
-        var limits = listen.KestrelServerOptions.Limits;
-        _ = listen.Use(next => new NoiseUpgradeConnectionMiddleware(next, services, limits).OnConnectionAsync);
-        return listen;
     }
 
     /// <summary>Enables the WebSocket variant and puts INoiseSessionFeature on every request inside a Noise session.</summary>

@@ -158,7 +158,7 @@ public sealed partial class NoiseUpgradeHandler
     }
 
     /// <summary>
-    /// The ts2021 session on a connection already answered with 101 by <see cref="NoiseUpgradeConnectionMiddleware"/>:
+    /// The ts2021 session on a connection already answered with 101 by <see cref="NoiseUpgradeTarget"/> (through the connection-level dispatcher, Control/Connections):
     /// the Noise records go straight over the connection's own transport pipe, with no HTTP/1.1 request, upgrade
     /// stream or stream-to-pipe adapter kept alive under the session for its whole life (issue 16).
     /// </summary>

@@ -1,3 +1,4 @@
+using Appliance.Control.Connections;
 using Appliance.Derp.Admission;
 using Appliance.Derp.Metrics;
 using Appliance.Derp.Relay;
@@ -49,6 +50,7 @@ public static class DerpServiceCollectionExtensions
             return new DerpServer(key, admission, serverOptions, sp.GetRequiredService<TimeProvider>());
         });
         services.AddHostedService<DerpLifecycleService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionUpgradeTarget, Upgrade.DerpUpgradeTarget>());
         if (meshKey is not null && options.Derp.MeshPeers.Count > 0)
         {
             var peers = options.Derp.MeshPeers.Select(p => new Uri(p)).ToList();

@@ -87,7 +87,7 @@ internal static class DerpUpgradeEndpoint
 
     /// <summary>
     /// Runs an upgraded connection through the relay and logs how it ended; shared with the raw-transport path
-    /// (<see cref="Upgrade.DerpUpgradeConnectionMiddleware"/>). Never throws for what a client does.
+    /// (<see cref="Upgrade.DerpUpgradeTarget"/>). Never throws for what a client does.
     /// </summary>
     internal static async Task RelayAsync(DerpServer server, System.IO.Pipelines.IDuplexPipe pipe, IPEndPoint? remote, IServiceProvider services, CancellationToken cancellationToken)
     {

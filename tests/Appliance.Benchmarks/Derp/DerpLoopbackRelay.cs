@@ -1,9 +1,9 @@
 using System.Net;
+using Appliance.Control.Connections;
 using Appliance.Derp.Admission;
 using Appliance.Derp.Relay;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
-using Appliance.Hosting.Derp.Upgrade;
 using Appliance.Protocol.Keys;
 using Appliance.TestKit.Derp;
 using Appliance.TestKit.Hosting;
@@ -40,7 +40,7 @@ internal sealed class DerpLoopbackRelay : IAsyncDisposable
         options.Derp.VerifyClients = false;
         options.Derp.AllowPlainHttp = true;
         options.Derp.SendQueuePackets = sendQueuePackets;
-        var builder = LoopbackHost.CreateBuilder(listen => listen.UseDerpUpgrade());
+        var builder = LoopbackHost.CreateBuilder(listen => listen.UseConnectionUpgrades());
         builder.Services.AddDerp(options);
         var app = builder.Build();
         app.MapDerp();

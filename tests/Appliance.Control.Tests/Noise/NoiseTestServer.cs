@@ -1,4 +1,5 @@
 using Appliance.Control;
+using Appliance.Control.Connections;
 using Appliance.Control.Noise;
 using Appliance.Protocol.Keys;
 using Appliance.TestKit.Hosting;
@@ -52,7 +53,7 @@ internal sealed class NoiseTestServer : IAsyncDisposable
             {
                 if (connectionUpgrade)
                 {
-                    listen.UseNoiseUpgrade();
+                    listen.UseConnectionUpgrades();
                 }
             },
             kestrel: kestrel => kestrel.ListenNoise());

@@ -1,8 +1,8 @@
 using System.IO.Pipelines;
+using Appliance.Control.Connections;
 using Appliance.Derp.Relay;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
-using Appliance.Hosting.Derp.Upgrade;
 using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -51,7 +51,7 @@ internal sealed class InProcessDerpRelay : IAsyncDisposable
         {
             if (!stall)
             {
-                listen.UseDerpUpgrade();
+                listen.UseConnectionUpgrades();
             }
         });
         builder.Services.AddDerp(options);

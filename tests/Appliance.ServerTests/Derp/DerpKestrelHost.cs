@@ -1,10 +1,10 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Appliance.Control.Connections;
 using Appliance.Derp.Admission;
 using Appliance.Derp.Relay;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
-using Appliance.Hosting.Derp.Upgrade;
 using Appliance.TestKit.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -58,7 +58,7 @@ internal sealed class DerpKestrelHost : IAsyncDisposable
                 listen.UseHttps(certificate);
             }
 
-            listen.UseDerpUpgrade();
+            listen.UseConnectionUpgrades();
         });
         var admission = new AllowListDerpAdmission([]);
         builder.Services.AddSingleton<IDerpAdmission>(admission);

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
+using Appliance.Control.Connections;
 using Appliance.Hosting.Configuration;
 using Appliance.Hosting.Derp;
-using Appliance.Hosting.Derp.Upgrade;
 using Appliance.Protocol.Derp;
 using Appliance.Protocol.Keys;
 using Appliance.TestKit.Derp;
@@ -12,12 +12,12 @@ using Microsoft.AspNetCore.Builder;
 namespace Appliance.Hosting.Tests.Derp;
 
 /// <summary>
-/// The raw-transport DERP upgrade on a real loopback Kestrel, with Kestrel's head timeouts cut to 1-2 s: the 101 comes
-/// from the middleware (no Date header, which Kestrel's HTTP layer adds to its answers), the relayed connection
+/// The raw-transport DERP upgrade (the dispatcher's DERP target) on a real loopback Kestrel, with Kestrel's head timeouts cut to 1-2 s: the 101 comes
+/// from the target (no Date header, which Kestrel's HTTP layer adds to its answers), the relayed connection
 /// outlives those timeouts, other requests and refused upgrades reach the HTTP pipeline, and a head that stops
 /// halfway is closed.
 /// </summary>
-public sealed class DerpUpgradeConnectionMiddlewareTests
+public sealed class DerpConnectionUpgradeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -94,7 +94,7 @@ public sealed class DerpUpgradeConnectionMiddlewareTests
         options.Derp.VerifyClients = false;
         options.Derp.AllowPlainHttp = allowPlainHttp;
         var builder = LoopbackHost.CreateBuilder(
-            listen => listen.UseDerpUpgrade(),
+            listen => listen.UseConnectionUpgrades(),
             kestrel =>
             {
                 kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1);

@@ -2,50 +2,64 @@ using System.Buffers;
 using System.Text;
 using Appliance.Control.Noise;
 using Appliance.Control.Tests.Protocol;
+using Appliance.Protocol.Http;
 using Appliance.TestKit;
 
 namespace Appliance.Control.Tests.Noise;
 
 /// <summary>
-/// The connection middleware takes over only the exact upgrade a Tailscale client writes (controlhttp/client.go);
-/// everything else must reach Kestrel's parser untouched, so the endpoint's refusals keep their texts.
+/// The ts2021 target of the connection-level dispatcher takes over only the exact upgrade a Tailscale client writes
+/// (controlhttp/client.go); everything else must reach Kestrel's parser untouched, so the endpoint's refusals keep their
+/// texts. Decided on the head the dispatcher's one reader parsed (<see cref="UpgradeHeadReader"/>).
 /// </summary>
-public sealed class Ts2021RequestHeadTests
+public sealed class NoiseUpgradeTargetTests
 {
     private static readonly byte[] Initiation = [.. Enumerable.Range(0, 101).Select(i => (byte)i)];
+
+    private static readonly UpgradeHeadReader Reader = new(["/ts2021", "/derp"]);
 
     private static string ClientHead(string method = "POST", string extra = "") =>
         $"{method} /ts2021 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: Go-http-client/1.1\r\nContent-Length: 0\r\n"
         + $"Connection: upgrade\r\nUpgrade: tailscale-control-protocol\r\nX-Tailscale-Handshake: {Convert.ToBase64String(Initiation)}\r\n{extra}\r\n";
 
-    private static Ts2021RequestHeadKind Classify(string text, out int headLength, out byte[] initiation) =>
-        Ts2021RequestHead.Classify(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(text)), out headLength, out initiation);
+    /// <summary>The initiation when the reader parses the bytes and the target takes them; null when they go to Kestrel.</summary>
+    private static byte[]? Decide(ReadOnlySequence<byte> bytes, out int headLength)
+    {
+        headLength = 0;
+        if (Reader.Read(bytes, out var head) != UpgradeHeadStatus.Parsed || !NoiseUpgradeTarget.TryReadInitiation(head!, out var initiation))
+        {
+            return null;
+        }
+
+        headLength = head!.Length;
+        return initiation;
+    }
+
+    private static byte[]? Decide(string text, out int headLength) => Decide(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(text)), out headLength);
 
     [Theory]
     [InlineData("POST")]
     [InlineData("GET")]
-    public void The_clients_upgrade_is_recognised_with_its_initiation_and_length(string method)
+    public void The_clients_upgrade_is_taken_with_its_initiation_and_length(string method)
     {
         var head = ClientHead(method);
-        Assert.Equal(Ts2021RequestHeadKind.Upgrade, Classify(head + "\x01\x02noise bytes", out var length, out var initiation));
+        Assert.Equal(Initiation, Decide(head + "\x01\x02noise bytes", out var length));
         Assert.Equal(Encoding.ASCII.GetByteCount(head), length);
-        Assert.Equal(Initiation, initiation);
     }
 
     [Theory]
     [InlineData("session-1-node-a.json")]
     [InlineData("session-2-node-b.json")]
-    public async Task A_real_clients_recorded_upgrade_is_recognised(string recording)
+    public async Task A_real_clients_recorded_upgrade_is_taken(string recording)
     {
         using var doc = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(RepoPaths.RealClientPath("noise", recording)));
         var request = Convert.FromHexString(doc.RootElement.GetProperty("upgrade_request").GetString()!);
-        Assert.Equal(Ts2021RequestHeadKind.Upgrade, Ts2021RequestHead.Classify(new ReadOnlySequence<byte>(request), out var length, out var initiation));
+        Assert.Equal(Convert.FromHexString(doc.RootElement.GetProperty("initiation").GetString()!), Decide(new ReadOnlySequence<byte>(request), out var length));
         Assert.Equal(request.Length, length);
-        Assert.Equal(Convert.FromHexString(doc.RootElement.GetProperty("initiation").GetString()!), initiation);
     }
 
     [Fact]
-    public void A_head_split_across_segments_and_in_other_letter_cases_is_recognised()
+    public void A_head_split_across_segments_and_in_other_letter_cases_is_taken()
     {
         var head = ClientHead().Replace("Upgrade: tailscale", "upgrade: Tailscale", StringComparison.Ordinal)
             .Replace("X-Tailscale-Handshake", "x-tailscale-handshake", StringComparison.Ordinal)
@@ -53,30 +67,9 @@ public sealed class Ts2021RequestHeadTests
         var bytes = Encoding.ASCII.GetBytes(head);
         var first = new Segment(bytes.AsMemory(0, 30));
         var last = first.Append(bytes.AsMemory(30));
-        var sequence = new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-        Assert.Equal(Ts2021RequestHeadKind.Upgrade, Ts2021RequestHead.Classify(sequence, out var length, out var initiation));
+        Assert.Equal(Initiation, Decide(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length), out var length));
         Assert.Equal(bytes.Length, length);
-        Assert.Equal(Initiation, initiation);
     }
-
-    [Fact]
-    public void Every_prefix_of_the_head_asks_for_more()
-    {
-        var head = ClientHead();
-        for (var i = 0; i < head.Length - 1; i++)
-        {
-            Assert.Equal(Ts2021RequestHeadKind.NeedMore, Classify(head[..i], out _, out _));
-        }
-    }
-
-    [Theory]
-    [InlineData("GET /key?v=133 HTTP/1.1\r\nHost: x\r\n\r\n")]
-    [InlineData("POST /ts2021 HTTP/1.0\r\nHost: x\r\n\r\n")]
-    [InlineData("POST /ts2021?x=1 HTTP/1.1\r\nHost: x\r\n\r\n")]
-    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")]
-    [InlineData("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")]
-    public void Other_requests_are_not_taken(string text) =>
-        Assert.Equal(Ts2021RequestHeadKind.NotUpgrade, Classify(text, out _, out _));
 
     [Theory]
     [InlineData("Upgrade: tailscale-control-protocol\r\n", "Upgrade: websocket\r\n")]
@@ -89,12 +82,15 @@ public sealed class Ts2021RequestHeadTests
     [InlineData("User-Agent: Go-http-client/1.1\r\n", " folded\r\n")]
     [InlineData("User-Agent: Go-http-client/1.1\r\n", "X-Tailscale-Handshake: AAAA\r\n")]
     [InlineData("Upgrade: tailscale-control-protocol\r\n", "")]
+    [InlineData("POST /ts2021", "PUT /ts2021")]
+    [InlineData("POST /ts2021", "post /ts2021")]
+    [InlineData("POST /ts2021 HTTP/1.1", "POST /ts2021 HTTP/1.0")]
+    [InlineData("POST /ts2021", "POST /ts2021?x=1")]
     public void A_head_the_endpoint_must_answer_is_left_to_it(string replace, string with)
     {
         var head = ClientHead().Replace(replace, with, StringComparison.Ordinal);
-        Assert.Equal(Ts2021RequestHeadKind.NotUpgrade, Classify(head, out var length, out var initiation));
+        Assert.Null(Decide(head, out var length));
         Assert.Equal(0, length);
-        Assert.Empty(initiation);
     }
 
     [Theory]
@@ -104,28 +100,21 @@ public sealed class Ts2021RequestHeadTests
     public void A_missing_or_undecodable_handshake_header_is_left_to_the_endpoint(string value)
     {
         var head = ClientHead().Replace(Convert.ToBase64String(Initiation), value, StringComparison.Ordinal);
-        Assert.Equal(Ts2021RequestHeadKind.NotUpgrade, Classify(head, out _, out _));
+        Assert.Null(Decide(head, out _));
     }
 
     [Fact]
-    public void A_head_longer_than_the_limit_is_left_to_kestrel()
-    {
-        var head = ClientHead(extra: "X-Padding: " + new string('a', Ts2021RequestHead.MaxHeadBytes) + "\r\n");
-        Assert.Equal(Ts2021RequestHeadKind.NotUpgrade, Classify(head, out _, out _));
-        Assert.Equal(Ts2021RequestHeadKind.NotUpgrade, Classify("POST /ts2021 HTTP/1.1\r\nX: " + new string('a', Ts2021RequestHead.MaxHeadBytes), out _, out _));
-    }
-
-    [Fact]
-    public void Mutated_heads_never_throw_and_a_recognised_head_lies_within_the_bytes()
+    public void Mutated_heads_never_throw_and_a_taken_head_lies_within_the_bytes()
     {
         var seed = Encoding.ASCII.GetBytes(ClientHead());
         var random = new Random(2021);
+        var taken = 0;
         for (var i = 0; i < 20_000; i++)
         {
             var bytes = Fuzz.Mutate(seed, random);
-            var kind = Ts2021RequestHead.Classify(new ReadOnlySequence<byte>(bytes), out var length, out var initiation);
-            if (kind == Ts2021RequestHeadKind.Upgrade)
+            if (Decide(new ReadOnlySequence<byte>(bytes), out var length) is { } initiation)
             {
+                taken++;
                 Assert.InRange(length, 1, bytes.Length);
                 Assert.NotEmpty(initiation);
             }
@@ -134,6 +123,8 @@ public sealed class Ts2021RequestHeadTests
                 Assert.Equal(0, length);
             }
         }
+
+        Assert.InRange(taken, 100, 19_900);
     }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
