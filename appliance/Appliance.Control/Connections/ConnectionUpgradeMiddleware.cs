@@ -10,7 +10,7 @@ namespace Appliance.Control.Connections;
 /// The one Kestrel connection middleware on the HTTP and HTTPS listeners (after TLS, where there is TLS): it peeks at
 /// the first request head on the connection's own transport pipe with one <see cref="UpgradeHeadReader"/> and, when
 /// a registered <see cref="IConnectionUpgradeTarget"/> accepts the parsed upgrade, consumes the head and lets that
-/// target run its protocol straight over the pipe (decision 0112). No HTTP/1.1 request, upgrade stream or
+/// target run its protocol straight over the pipe (decision 0115). No HTTP/1.1 request, upgrade stream or
 /// stream-to-pipe adapter stays alive under the session (issue 16: copies for DERP, decision 0106; memory for ts2021,
 /// decision 0111).
 /// <para>Everything else is passed on untouched: the peek marks the bytes examined, never consumed

@@ -6,7 +6,7 @@ namespace Appliance.Protocol.Http;
 /// <summary>
 /// Reads the first request head on a fresh connection when it is an HTTP/1.1 upgrade request for one of a fixed set
 /// of request targets (<c>/ts2021</c>, <c>/derp</c>), so the connection-level dispatcher can hand the raw transport to
-/// that protocol instead of keeping an HTTP/1.1 request alive under it (decisions 0106, 0111, 0112).
+/// that protocol instead of keeping an HTTP/1.1 request alive under it (decisions 0106, 0111, 0115).
 /// <para>Deliberately narrow: whatever it does not recognise (<see cref="UpgradeHeadStatus.NotUpgrade"/>) goes,
 /// untouched, to the HTTP server's parser, which answers it as it always did. Generic rules only: the request line
 /// (<c>token SP target SP HTTP/1.1 CRLF</c>, the target exactly one of ours, so another path is refused as soon as

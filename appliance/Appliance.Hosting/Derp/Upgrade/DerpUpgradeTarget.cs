@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Appliance.Hosting.Derp.Upgrade;
 
 /// <summary>
-/// DERP on the connection-level dispatcher (Control/Connections, decision 0112): takes the upgrade head Tailscale's
+/// DERP on the connection-level dispatcher (Control/Connections, decision 0115): takes the upgrade head Tailscale's
 /// DERP client writes on a fresh connection (derphttp/derphttp_client.go connect: <c>GET /derp HTTP/1.1</c>,
 /// <c>Upgrade: DERP</c>, <c>Connection: Upgrade</c>; our mesh dialer writes the same), answers <c>101</c> and hands
 /// the transport pipe to <see cref="DerpServer.AcceptAsync"/>. The relay's bytes then go socket → Kestrel's transport
