@@ -54,10 +54,10 @@ public sealed class MapResponseWriterTests
     /// <summary>A response body writer that records what each flush sent; the base class's WriteAsync writes and flushes.</summary>
     private sealed class RecordingPipeWriter : PipeWriter
     {
-        private readonly MemoryStream _pending = new();
+        private readonly List<byte> _pending = [];
         private byte[] _buffer = [];
 
-        public MemoryStream Flushed { get; } = new();
+        public List<byte> Flushed { get; } = [];
 
         public List<int> FlushedSlices { get; } = [];
 
@@ -69,14 +69,14 @@ public sealed class MapResponseWriterTests
 
         public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
-        public override void Advance(int bytes) => _pending.Write(_buffer, 0, bytes);
+        public override void Advance(int bytes) => _pending.AddRange(_buffer.AsSpan(0, bytes));
 
         public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Flushed.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
-            FlushedSlices.Add((int)_pending.Length);
-            _pending.SetLength(0);
+            Flushed.AddRange(_pending);
+            FlushedSlices.Add(_pending.Count);
+            _pending.Clear();
             OnFlush?.Invoke();
             return ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: FlushedSlices.Count >= CompleteAfterFlushes));
         }
