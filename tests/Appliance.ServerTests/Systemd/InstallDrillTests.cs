@@ -120,6 +120,10 @@ public sealed partial class InstallDrillTests
         // A site installed before updates/ and releases/ stayed root's: the next start gives them back (InstallDrillTests.Ownership.cs).
         await RecoverGivesUpdateFoldersBackToRootAsync(c, http.Address, Version);
 
+        // A compromised service user swaps in an updates/ of its own: root runs only its own copy, follows no planted
+        // link and goes back to the known-good release; an old unit is replaced (InstallDrillTests.Trust.cs).
+        await RootRunsOnlyItsOwnReleaseAsync(c, http.Address, Version);
+
         // 6: `systemctl reload` applies a changed policy file; the journal has the lines with priorities; exposure.
         await c.MustAsync("sh", "-c", "printf 'policy:\\n  file: /etc/appliance/policy.hujson\\n  reload: false\\n' > /etc/appliance/appliance.yaml");
         await c.MustAsync("sh", "-c", "echo '{\"acls\": [{\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]}]}' > /etc/appliance/policy.hujson");
