@@ -23,7 +23,7 @@ public sealed record RecoverFinding(RecoverFindingKind Kind, string Path, string
 /// How the unit's ExecStartPre runs recovery as root (see <see cref="Updater.RecoverAsync(bool, RecoverChecks?, CancellationToken)"/>).
 /// </summary>
 /// <param name="KnownGood">The release to fall back to when the record is not trusted: the release root runs recovery from
-/// (the unit runs root's own copy, /usr/local/lib/appliance/current/appliance, decision 0107-sec).</param>
+/// (the unit runs root's own copy, /usr/local/lib/appliance/current/appliance, decision 0112).</param>
 /// <param name="BeforeRecovery">Runs under the lock after the record was read and before anything is changed (the
 /// ownership repair: it must come after the check, or it would make a planted state.json root's first).</param>
 /// <param name="Report">Receives each finding.</param>

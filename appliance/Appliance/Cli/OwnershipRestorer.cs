@@ -7,7 +7,7 @@ namespace Appliance.Cli;
 /// root-owned file and folder it left inside back to the folder's owner on dispose. Otherwise the service, which is
 /// not root, would later die on files it cannot open (a root-owned appliance.db-wal or backup).
 /// Never the updates root or the releases (<see cref="RootOwned"/>): root's recovery trusts their record only when
-/// they are root's (decision 0107), and root used to run <c>updates/current/appliance</c> itself.
+/// they are root's (decision 0112), and root used to run <c>updates/current/appliance</c> itself.
 /// </summary>
 internal sealed partial class OwnershipRestorer(string dataDirectory) : IDisposable
 {

@@ -226,7 +226,7 @@ public static class UpdateCommands
             }
 
             // The record is read before the ownership repair (which would make a planted state.json root's), then the
-            // repair runs under the lock, then an interrupted apply is settled (decision 0107-sec). The release to fall back
+            // repair runs under the lock, then an interrupted apply is settled (decision 0112). The release to fall back
             // to is this very binary: the unit runs root's own copy (/usr/local/lib/appliance/current/appliance).
             UpdateOutcome outcome;
             using (var logs = CommandLog.Create(parse.InvocationConfiguration.Error))
@@ -249,7 +249,7 @@ public static class UpdateCommands
                 }
 
                 // Before every start of the installed service (ExecStartPre, as root): the operators' command and root's
-                // units follow the recorded release, but only to a copy root made itself (decision 0107-sec), and a site
+                // units follow the recorded release, but only to a copy root made itself (decision 0112), and a site
                 // upgraded by an import gets this release's units (which never run the data folder's binary as root).
                 if (OperatingSystem.IsLinux())
                 {

@@ -8,7 +8,7 @@ namespace Appliance.Cli;
 /// runs as root before every start of the service (the unit's <c>ExecStartPre=+</c>). Sites installed before
 /// <see cref="OwnershipRestorer"/> stopped handing them to the service user still have a service-owned updates/, in
 /// which a compromised service could plant a release that root later runs. Root's recovery reads its record before
-/// this repair runs (decision 0107), since the repair makes a planted file root's as well.
+/// this repair runs (decision 0112), since the repair makes a planted file root's as well.
 /// <para>
 /// The modes are those a fresh install gives (root's umask 022): folders and executables 0755, other files keep their
 /// read bits and lose group/other write and the set-id/sticky bits. The walk never follows a symbolic link: every

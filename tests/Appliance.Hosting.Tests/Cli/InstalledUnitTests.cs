@@ -7,7 +7,7 @@ namespace Appliance.Hosting.Tests.Cli;
 /// <summary>
 /// The unit `appliance install` writes (installer/systemd/appliance.service, embedded in the binary) and the updater
 /// agree: the service runs the `current` release, and before every start root's own copy of the release (never a
-/// binary in the service user's data folder, decision 0107) runs `update recover` as root. Without the "+" it would run
+/// binary in the service user's data folder, decision 0112) runs `update recover` as root. Without the "+" it would run
 /// sandboxed as the service user and could not repair the release folder.
 /// </summary>
 public sealed class InstalledUnitTests

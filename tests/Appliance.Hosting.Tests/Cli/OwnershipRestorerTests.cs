@@ -4,7 +4,7 @@ namespace Appliance.Hosting.Tests.Cli;
 
 /// <summary>
 /// A verb root runs on the service's data folder gives the files it made back to the folder's owner, but never the
-/// updates root or the releases: root's recovery trusts their record only when they are root's (decision 0107).
+/// updates root or the releases: root's recovery trusts their record only when they are root's (decision 0112).
 /// Needs root (chown); CI runs as root.
 /// </summary>
 [Trait("Category", "Root")]

@@ -1,7 +1,7 @@
 namespace Appliance.ServerTests.Systemd;
 
 /// <summary>
-/// The drill's compromised service user (decision 0107-sec). It owns /var/lib/appliance, so it can rename root's
+/// The drill's compromised service user (decision 0112). It owns /var/lib/appliance, so it can rename root's
 /// updates/ aside and put a folder of its own in its place: `current` naming a release of its own, update.lock a link
 /// to a file of root's, a state.json of its choosing. Root's next start must run only root's own copy of the release
 /// (/usr/local/lib/appliance), follow neither link, leave the planted files alone, go back to the known-good release
