@@ -14,6 +14,12 @@ public enum RecoverFindingKind
 
     /// <summary>update.lock was a link, not a regular file, or not the updater's own; it was removed (never followed) and made again.</summary>
     LockReplaced,
+
+    /// <summary>An old install's trust root, ROOT/root.json in the data folder, was moved to root's own pin (decision 0112).</summary>
+    RootMetadataMoved,
+
+    /// <summary>ROOT/root.json was not moved to root's pin (not trusted, not valid, or the write failed); nothing is pinned.</summary>
+    RootMetadataNotMoved,
 }
 
 /// <summary>One finding: what, the path concerned and a sentence for the operator.</summary>

@@ -48,6 +48,13 @@ public sealed partial class Updater
 
             // Read before the ownership repair: it makes every file under the root root's, a planted one too.
             var recorded = RecordedRelease.Inspect(_paths);
+
+            // An old install's root.json moves to root's pin now, before the repair could make a planted one root's.
+            if (MoveDataFolderRootMetadataLocked(recorded.Problem) is { } moved)
+            {
+                checks.Report(moved);
+            }
+
             checks.BeforeRecovery?.Invoke();
             if (!recorded.Trusted)
             {

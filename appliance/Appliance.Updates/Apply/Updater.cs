@@ -107,19 +107,12 @@ public sealed partial class Updater
     private bool TryLoadRoot(out RootMetadata? root, out string error)
     {
         root = null;
-        if (!File.Exists(_paths.RootMetadata))
+        if (PinnedRootFile.Read(_paths, out error) is not { } bytes)
         {
-            error = $"no root metadata is pinned at {_paths.RootMetadata}; pin one with 'appliance update root import --install'";
             return false;
         }
 
-        if (new FileInfo(_paths.RootMetadata).Length > RootMetadata.MaxFileSize)
-        {
-            error = $"{_paths.RootMetadata} is too large";
-            return false;
-        }
-
-        if (!RootMetadata.TryParse(File.ReadAllBytes(_paths.RootMetadata), out root, out error))
+        if (!RootMetadata.TryParse(bytes, out root, out error))
         {
             error = $"the pinned root metadata is not valid: {error}";
             return false;

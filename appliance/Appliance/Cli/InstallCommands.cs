@@ -87,6 +87,7 @@ public static class InstallCommands
         Directory.CreateDirectory(InstalledLayout.ConfigDir);
 
         var updater = CreateUpdater();
+        MoveRootMetadata(updater, output);
         if (rootFile is not null)
         {
             PinRoot(updater, rootFile, output);
@@ -123,6 +124,27 @@ public static class InstallCommands
         Step(output, "starting the service");
         SystemCommand.Run("systemctl", wasRunning ? "try-restart" : "start", InstalledLayout.Unit);
         PrintFirstBoot(output);
+    }
+
+    /// <summary>
+    /// An install over an older one: its trust root, updates/root.json in the data folder, moves once to root's own
+    /// <see cref="InstalledTrustRoot.PinnedFile"/> (decision 0112; events 8041/8042, as `update recover` logs them).
+    /// </summary>
+    private static void MoveRootMetadata(Updater updater, TextWriter output)
+    {
+        if (updater.MoveDataFolderRootMetadata() is not { } finding)
+        {
+            return;
+        }
+
+        using (var logs = CommandLog.Create(Console.Error))
+        {
+            UpdateRecoverLog.Finding(logs.CreateLogger("Appliance.Updates.Recover"), finding);
+        }
+
+        Step(output, finding.Kind == RecoverFindingKind.RootMetadataMoved
+            ? $"root metadata moved from {finding.Path} to {InstalledTrustRoot.PinnedFile}"
+            : $"root metadata in {finding.Path} not moved (see the error above)");
     }
 
     private static void PinRoot(Updater updater, string rootFile, TextWriter output)

@@ -89,7 +89,7 @@ public static class UpdateCommands
     }
 
     internal static Updater Production(Settings settings) =>
-        new(new UpdatePaths(settings.Root, settings.ReleasesDir),
+        new(new UpdatePaths(settings.Root, settings.ReleasesDir, InstalledTrustRoot.For(settings.Root)),
             new UpdaterOptions
             {
                 HealthTimeout = settings.HealthTimeout,

@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Appliance.Cli;
 
-/// <summary>Events of `update recover`'s checks before root trusts the updater's record (8031..: the sec block of StateEvents' id ranges).</summary>
+/// <summary>Events of `update recover`'s checks before root trusts the updater's record (8031..8037, and 8041/8042 for the
+/// trust root's move out of the data folder: the sec block of StateEvents' id ranges).</summary>
 internal static partial class UpdateRecoverLog
 {
     [LoggerMessage(EventId = 8031, Level = LogLevel.Warning, Message = "{Path}: {Detail}")]
@@ -26,6 +27,12 @@ internal static partial class UpdateRecoverLog
     [LoggerMessage(EventId = 8037, Level = LogLevel.Error, Message = "update.lock refused: {Detail}")]
     public static partial void LockRefused(ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 8041, Level = LogLevel.Warning, Message = "{Path}: {Detail}")]
+    public static partial void RootMetadataMoved(ILogger logger, string path, string detail);
+
+    [LoggerMessage(EventId = 8042, Level = LogLevel.Error, Message = "{Path}: {Detail}")]
+    public static partial void RootMetadataNotMoved(ILogger logger, string path, string detail);
+
     /// <summary>Logs one finding of <see cref="Updates.Apply.Updater.RecoverAsync(bool, Updates.Apply.RecoverChecks?, CancellationToken)"/> under its event.</summary>
     public static void Finding(ILogger logger, Updates.Apply.RecoverFinding finding)
     {
@@ -42,6 +49,12 @@ internal static partial class UpdateRecoverLog
                 break;
             case Updates.Apply.RecoverFindingKind.LockReplaced:
                 LockReplaced(logger, finding.Detail);
+                break;
+            case Updates.Apply.RecoverFindingKind.RootMetadataMoved:
+                RootMetadataMoved(logger, finding.Path, finding.Detail);
+                break;
+            case Updates.Apply.RecoverFindingKind.RootMetadataNotMoved:
+                RootMetadataNotMoved(logger, finding.Path, finding.Detail);
                 break;
         }
     }
