@@ -5,8 +5,10 @@ namespace Appliance.ServerTests.Systemd;
 /// updates/ aside and put a folder of its own in its place: `current` naming a release of its own, update.lock a link
 /// to a file of root's, a state.json of its choosing. Root's next start must run only root's own copy of the release
 /// (/usr/local/lib/appliance), follow neither link, leave the planted files alone, go back to the known-good release
-/// and say so in the journal (events 8032, 8034). Then a site still on the old unit (which ran the data folder's binary
-/// as root) gets this release's units from `update recover` (event 8036).
+/// and say so in the journal (events 8032, 8034); its planted root.json is never read (root's pin in
+/// /usr/local/lib/appliance is). Then a site still on the old unit (which ran the data folder's binary as root) gets
+/// this release's units from `update recover` (event 8036), and one whose root.json is still in the data folder has it
+/// moved to root's pin (event 8041).
 /// </summary>
 public sealed partial class InstallDrillTests
 {
@@ -31,6 +33,7 @@ public sealed partial class InstallDrillTests
             mkdir updates
             ln -s /var/lib/appliance/planted updates/current
             ln -s /etc/appliance-drill-victim updates/update.lock
+            printf '{"signed":"the service user own trust root"}' > updates/root.json
             printf '{"version":1,"current":"9.9.9","previous":null,"content":null,"previous_content":null,"pending":null}' > updates/state.json
             """;
         // The ownership step before this one logged 8032 too: count, so that this start's own line is what is asserted.
@@ -55,6 +58,9 @@ public sealed partial class InstallDrillTests
         Assert.Contains($"falling back to the known-good release {runningVersion}", line, StringComparison.Ordinal);
         var lockLink = string.Join('\n', await EventLinesAsync(c, 8034));
         Assert.Contains("/var/lib/appliance/updates/update.lock is a symbolic link: not followed", lockLink, StringComparison.Ordinal);
+        // The planted root.json is never read: bundles are still verified against root's own pin.
+        Assert.Contains("root metadata: version 1", await c.MustAsync("appliance", "update", "status"), StringComparison.Ordinal);
+        Assert.Equal("root:root 644", (await c.MustAsync("stat", "-c", "%U:%G %a", "/usr/local/lib/appliance/root.json")).Trim());
 
         // Root's own tree back in place for the rest of the drill.
         await c.MustAsync("sh", "-c", $"cd /var/lib/appliance && rm -rf updates planted {Victim} && mv updates.root updates");
@@ -74,6 +80,16 @@ public sealed partial class InstallDrillTests
         Assert.Contains(RootCopy + " update recover", await c.MustAsync("systemctl", "show", "-p", "ExecStartPre", "--value", "appliance"), StringComparison.Ordinal);
         var refreshed = string.Join('\n', await EventLinesAsync(c, 8036));
         Assert.Contains("/etc/systemd/system/appliance.service was written again from this release", refreshed, StringComparison.Ordinal);
+
+        // A site installed before the pin kept root.json in the data folder: the next start's recovery moves it, once (8041).
+        await c.MustAsync("mv", "/usr/local/lib/appliance/root.json", "/var/lib/appliance/updates/root.json");
+        await c.MustAsync("systemctl", "restart", "appliance");
+        Assert.Equal(runningVersion, await ReadyVersionAsync(http));
+        Assert.Equal("root:root 644", (await c.MustAsync("stat", "-c", "%U:%G %a", "/usr/local/lib/appliance/root.json")).Trim());
+        await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance/updates/root.json");
+        var moved = string.Join('\n', await EventLinesAsync(c, 8041));
+        Assert.Contains("root metadata version 1 moved to /usr/local/lib/appliance/root.json", moved, StringComparison.Ordinal);
+        Assert.Contains("root metadata: version 1", await c.MustAsync("appliance", "update", "status"), StringComparison.Ordinal);
     }
 
     /// <summary>The appliance unit's journal lines with one event id, oldest first.</summary>
