@@ -5,7 +5,8 @@ namespace Appliance.Updates.Apply;
 /// <summary>
 /// The updates root (default /var/lib/appliance/updates):
 /// <code>
-/// root.json                pinned root metadata (trust anchor; replaced only by a valid rotation)
+/// root.json                pinned root metadata (trust anchor; replaced only by a valid rotation), unless the
+///                          installed appliance pins it outside the data folder (rootMetadata, decision 0112)
 /// state.json               current/previous release, applied content, and the in-progress step journal
 /// history.json             what was applied, rolled back or recovered, newest last
 /// releases/VERSION/        appliance (0755) and manifest.json of each staged release
@@ -22,16 +23,28 @@ public sealed class UpdatePaths
     /// <param name="root">The updates root.</param>
     /// <param name="releases">Where releases are staged (config `updates.releases_dir`); default ROOT/releases.
     /// Must be on the same file system as the root, since staging moves folders by rename.</param>
-    public UpdatePaths(string root, string? releases = null)
+    /// <param name="rootMetadata">Where the bundle-signing trust root is pinned when not ROOT/root.json: the installed
+    /// appliance keeps it in root's own /usr/local/lib/appliance/root.json, out of the folder the service user owns
+    /// (decision 0112). It is then read only from there, without following a link, and must be root's (or the reading
+    /// user's) and writable by nobody else.</param>
+    public UpdatePaths(string root, string? releases = null, string? rootMetadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = Path.GetFullPath(root);
         Releases = string.IsNullOrEmpty(releases) ? Path.Combine(Root, "releases") : Path.GetFullPath(releases);
+        RootMetadata = string.IsNullOrEmpty(rootMetadata) ? DataFolderRootMetadata : Path.GetFullPath(rootMetadata);
     }
 
     public string Root { get; }
 
-    public string RootMetadata => Path.Combine(Root, "root.json");
+    /// <summary>The pinned trust root bundles are verified against.</summary>
+    public string RootMetadata { get; }
+
+    /// <summary>True when <see cref="RootMetadata"/> is pinned outside the updates root (the installed appliance).</summary>
+    public bool RootMetadataPinnedOutside => RootMetadata != DataFolderRootMetadata;
+
+    /// <summary>ROOT/root.json: where releases before decision 0112's pin kept the trust root; migrated once, then ignored.</summary>
+    public string DataFolderRootMetadata => Path.Combine(Root, "root.json");
 
     public string State => Path.Combine(Root, "state.json");
 

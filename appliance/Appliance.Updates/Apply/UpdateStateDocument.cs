@@ -3,7 +3,7 @@ namespace Appliance.Updates.Apply;
 /// <summary>
 /// state.json. <see cref="Pending"/> is the journal of an apply in progress: it is written before the first
 /// change an apply makes and cleared by the write that commits it, so a process killed anywhere in between
-/// leaves a record that <see cref="Updater.RecoverAsync"/> finishes or reverses on the next start.
+/// leaves a record that <see cref="Updater.RecoverAsync(bool, CancellationToken)"/> finishes or reverses on the next start.
 /// </summary>
 public sealed record UpdateStateDocument(
     int Version,

@@ -11,17 +11,114 @@ public sealed partial class Updater
     /// Run at service start with <paramref name="restart"/> false (ExecStartPre: systemd is about to start
     /// whatever `current` names) and from the CLI with true.
     /// </summary>
-    public async Task<UpdateOutcome> RecoverAsync(bool restart, CancellationToken cancellationToken)
+    public Task<UpdateOutcome> RecoverAsync(bool restart, CancellationToken cancellationToken) =>
+        RecoverAsync(restart, checks: null, cancellationToken);
+
+    /// <summary>
+    /// Recovery as root runs it before every start (<paramref name="checks"/> given): a planted update.lock is replaced
+    /// (never followed), and the record is checked before it is trusted (<see cref="RecordedRelease"/>). A record
+    /// root could not have written alone (the updates root or state.json a link, another user's, or writable by
+    /// others) is not used: `current` goes back to <see cref="RecoverChecks.KnownGood"/> and state.json is written
+    /// afresh naming it. A trusted record whose `current` names another release than the recorded one (and no apply
+    /// in progress) gets `current` pointed back at the recorded release. Each is reported.
+    /// </summary>
+    public async Task<UpdateOutcome> RecoverAsync(bool restart, RecoverChecks? checks, CancellationToken cancellationToken)
     {
-        if (!UpdateLock.TryAcquire(_paths, out var held))
+        if (checks is not null && !RecordedRelease.IsRealFolder(_paths.Root) && new FileInfo(_paths.Root).LinkTarget is not null)
+        {
+            // An updates root that is a link: nothing is read, locked or written through it (the repair refuses it too, 8022).
+            var detail = $"{_paths.Root} is a symbolic link; nothing read or written through it, current left as it is";
+            checks.BeforeRecovery?.Invoke();
+            checks.Report(new RecoverFinding(RecoverFindingKind.StateUntrusted, _paths.Root, detail));
+            return new UpdateOutcome(UpdateResult.Recovered, detail);
+        }
+
+        if (!UpdateLock.TryAcquire(_paths, out var held, replaceUnsafe: checks is not null,
+            replaced: e => checks?.Report(new RecoverFinding(RecoverFindingKind.LockReplaced, e.Path, e.Message))))
         {
             return new UpdateOutcome(UpdateResult.Refused, UpdateLock.BusyMessage);
         }
 
         using (held)
         {
-            return await RecoverLockedAsync(restart, cancellationToken).ConfigureAwait(false);
+            if (checks is null)
+            {
+                return await RecoverLockedAsync(restart, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Read before the ownership repair: it makes every file under the root root's, a planted one too.
+            var recorded = RecordedRelease.Inspect(_paths);
+
+            // An old install's root.json moves to root's pin now, before the repair could make a planted one root's.
+            if (MoveDataFolderRootMetadataLocked(recorded.Problem) is { } moved)
+            {
+                checks.Report(moved);
+            }
+
+            checks.BeforeRecovery?.Invoke();
+            if (!recorded.Trusted)
+            {
+                return await FallBackToKnownGoodAsync(recorded, checks, restart, cancellationToken).ConfigureAwait(false);
+            }
+
+            var repointed = await PointBackToRecordedAsync(recorded, checks, restart, cancellationToken).ConfigureAwait(false);
+            var outcome = await RecoverLockedAsync(restart, cancellationToken).ConfigureAwait(false);
+            return repointed is not null && outcome.Result == UpdateResult.NothingToDo ? repointed : outcome;
         }
+    }
+
+    private async Task<UpdateOutcome> FallBackToKnownGoodAsync(RecordedState recorded, RecoverChecks checks, bool restart, CancellationToken cancellationToken)
+    {
+        if (recorded.RootUnusable)
+        {
+            checks.Report(new RecoverFinding(RecoverFindingKind.StateUntrusted, _paths.Root, $"{recorded.Problem}; nothing written through it, current left as it is"));
+            return new UpdateOutcome(UpdateResult.Recovered, $"the update record is not trusted ({recorded.Problem}); nothing changed");
+        }
+
+        if (checks.KnownGood is not { } known)
+        {
+            checks.Report(new RecoverFinding(RecoverFindingKind.StateUntrusted, _paths.State, $"{recorded.Problem}; no known-good release to fall back to, current left as it is"));
+            return new UpdateOutcome(UpdateResult.Recovered, $"the update record is not trusted ({recorded.Problem}); nothing changed");
+        }
+
+        checks.Report(new RecoverFinding(RecoverFindingKind.StateUntrusted, _paths.State, $"{recorded.Problem}; falling back to the known-good release {known}"));
+        if (RecordedRelease.ReleaseProblem(_paths, known) is { } problem)
+        {
+            checks.Report(new RecoverFinding(RecoverFindingKind.KnownGoodUnavailable, _paths.Release(known), $"cannot return to {known}: {problem}; current left as it is"));
+            return new UpdateOutcome(UpdateResult.Recovered, $"the update record is not trusted ({recorded.Problem}) and {known} is not on disk; nothing changed");
+        }
+
+        DeleteDirectory(_paths.Staging);
+        LinkSwitch.CleanTemporaries(_paths.Root);
+        await PointCurrentAsync(known, restart, cancellationToken).ConfigureAwait(false);
+
+        // Written afresh by root: nothing of the untrusted record survives (no previous release, no interrupted apply).
+        _journal.SaveState(new UpdateStateDocument(1, known.ToString(), null, null, null, null));
+        var detail = $"the update record was not trusted ({recorded.Problem}); current points at the known-good release {known}";
+        _journal.Append(Entry("recover", known, null, "rolled-back", detail));
+        return new UpdateOutcome(UpdateResult.Recovered, detail);
+    }
+
+    private async Task<UpdateOutcome?> PointBackToRecordedAsync(RecordedState recorded, RecoverChecks checks, bool restart, CancellationToken cancellationToken)
+    {
+        if (recorded.State is not { Pending: null } state || !ApplianceVersion.TryParse(state.Current, out var version)
+            || recorded.CurrentTarget == _paths.ReleaseLinkTarget(version))
+        {
+            // An apply in progress switches `current` before it records the release; recovery below settles it.
+            return null;
+        }
+
+        if (RecordedRelease.ReleaseProblem(_paths, version) is { } problem)
+        {
+            checks.Report(new RecoverFinding(RecoverFindingKind.KnownGoodUnavailable, _paths.Release(version), $"current names {recorded.CurrentTarget ?? "nothing"}, not the recorded release {version}, which cannot be returned to: {problem}; current left as it is"));
+            return null;
+        }
+
+        var detail = $"current named {recorded.CurrentTarget ?? "nothing"} instead of the recorded release {version}; pointed back at {version}";
+        checks.Report(new RecoverFinding(RecoverFindingKind.CurrentRepointed, _paths.Current, detail));
+        await PointCurrentAsync(version, restart, cancellationToken).ConfigureAwait(false);
+        _journal.Append(Entry("recover", version, null, "rolled-back", detail));
+        return new UpdateOutcome(UpdateResult.Recovered, detail);
     }
 
     private async Task<UpdateOutcome> RecoverLockedAsync(bool restart, CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public sealed partial class Updater
         int? from = null;
         if (install)
         {
-            if (File.Exists(_paths.RootMetadata))
+            if (PinnedRootFile.Exists(_paths.RootMetadata))
             {
                 return RootCheck.Refused($"root metadata is already pinned at {_paths.RootMetadata}; rotate it instead of reinstalling");
             }
@@ -57,6 +57,7 @@ public sealed partial class Updater
         }
 
         Directory.CreateDirectory(_paths.Root);
+        CreatePinFolder();
         AtomicFile.Write(_paths.RootMetadata, file);
         _journal.Append(Entry(install ? "root-pin" : "root-rotate", null, from?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "applied", $"root metadata version {candidate!.Version} pinned"));

@@ -11,7 +11,7 @@ namespace Appliance.Updates.Apply;
 /// journaled in state.json before its first write; (3) releases are staged beside the running one and the
 /// switch is one rename(2) of the `current` link; (4) until the new release reports healthy, the previous
 /// release stays on disk and the journal says how to get back to it. So a process killed at any point leaves
-/// `current` naming a complete release, and <see cref="RecoverAsync"/> either completes the apply (it had
+/// `current` naming a complete release, and <see cref="RecoverAsync(bool, CancellationToken)"/> either completes the apply (it had
 /// passed its health check) or rolls it back.</para>
 /// Partial files: Updater.Import.cs (release and content), Updater.Recover.cs, Updater.Rollback.cs, Updater.Root.cs.
 /// </summary>
@@ -107,19 +107,12 @@ public sealed partial class Updater
     private bool TryLoadRoot(out RootMetadata? root, out string error)
     {
         root = null;
-        if (!File.Exists(_paths.RootMetadata))
+        if (PinnedRootFile.Read(_paths, out error) is not { } bytes)
         {
-            error = $"no root metadata is pinned at {_paths.RootMetadata}; pin one with 'appliance update root import --install'";
             return false;
         }
 
-        if (new FileInfo(_paths.RootMetadata).Length > RootMetadata.MaxFileSize)
-        {
-            error = $"{_paths.RootMetadata} is too large";
-            return false;
-        }
-
-        if (!RootMetadata.TryParse(File.ReadAllBytes(_paths.RootMetadata), out root, out error))
+        if (!RootMetadata.TryParse(bytes, out root, out error))
         {
             error = $"the pinned root metadata is not valid: {error}";
             return false;

@@ -87,6 +87,7 @@ public static class InstallCommands
         Directory.CreateDirectory(InstalledLayout.ConfigDir);
 
         var updater = CreateUpdater();
+        MoveRootMetadata(updater, output);
         if (rootFile is not null)
         {
             PinRoot(updater, rootFile, output);
@@ -123,6 +124,27 @@ public static class InstallCommands
         Step(output, "starting the service");
         SystemCommand.Run("systemctl", wasRunning ? "try-restart" : "start", InstalledLayout.Unit);
         PrintFirstBoot(output);
+    }
+
+    /// <summary>
+    /// An install over an older one: its trust root, updates/root.json in the data folder, moves once to root's own
+    /// <see cref="InstalledTrustRoot.PinnedFile"/> (decision 0112; events 8041/8042, as `update recover` logs them).
+    /// </summary>
+    private static void MoveRootMetadata(Updater updater, TextWriter output)
+    {
+        if (updater.MoveDataFolderRootMetadata() is not { } finding)
+        {
+            return;
+        }
+
+        using (var logs = CommandLog.Create(Console.Error))
+        {
+            UpdateRecoverLog.Finding(logs.CreateLogger("Appliance.Updates.Recover"), finding);
+        }
+
+        Step(output, finding.Kind == RecoverFindingKind.RootMetadataMoved
+            ? $"root metadata moved from {finding.Path} to {InstalledTrustRoot.PinnedFile}"
+            : $"root metadata in {finding.Path} not moved (see the error above)");
     }
 
     private static void PinRoot(Updater updater, string rootFile, TextWriter output)
@@ -211,6 +233,94 @@ public static class InstallCommands
         {
             Console.Error.WriteLine($"warning: could not point {InstalledLayout.CommandLink} at the current release: {e.Message}; run 'sh install.sh' again");
         }
+    }
+
+    /// <summary>
+    /// `update recover` (the unit's ExecStartPre, as root): points the operators' command, and with it what root's units run,
+    /// at root's own copy of the release state.json records. Never copies from the data folder: the service user can
+    /// replace anything there (even a root-owned folder, by renaming it within the data folder it owns), so a copy made
+    /// here could be its binary. Only a site with no copy at all (installed before decision 0094) gets its first one here.
+    /// </summary>
+    public static void PointCommandAtRecorded(Updater updater, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(updater);
+        if (!IsInstalledRoot(updater))
+        {
+            return;
+        }
+
+        try
+        {
+            var command = Command();
+            if (command.CurrentFolder() is null)
+            {
+                SyncCommand(updater);
+                return;
+            }
+
+            if (updater.Status().Current is { } recorded && !command.TryPoint(recorded))
+            {
+                UpdateRecoverLog.RootCopyKept(logger, Path.Combine(InstalledLayout.CommandLibrary, "current"),
+                    $"the recorded release {recorded} has no copy root made; root's units and the operators' command stay on {command.CurrentFolder()} until 'appliance update import', 'update rollback' or 'install' makes one");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InstallException)
+        {
+            Console.Error.WriteLine($"warning: could not point {InstalledLayout.CommandLink} at the recorded release: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// `update recover` as root on the installed appliance: writes this release's unit files over different ones (a site
+    /// upgraded by `update import` keeps the units its first release wrote, which ran the data folder's binary as root)
+    /// and reloads systemd. Only once root's own copy exists, since the new units run it.
+    /// </summary>
+    public static void RefreshUnits(Microsoft.Extensions.Logging.ILogger logger)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists(UnitPath)
+            || !File.Exists(Path.Combine(InstalledLayout.CommandLibrary, "current", "appliance")))
+        {
+            return;
+        }
+
+        try
+        {
+            var changed = new List<string>();
+            foreach (var (resource, path) in new[] { ("installer/appliance.service", UnitPath), ("installer/appliance-update.service", UpdateServiceUnit) })
+            {
+                if (!File.Exists(path) || !ResourceBytes(resource).AsSpan().SequenceEqual(File.ReadAllBytes(path)))
+                {
+                    WriteResource(resource, path);
+                    changed.Add(path);
+                }
+            }
+
+            if (changed.Count > 0)
+            {
+                var reload = SystemCommand.TryRun("systemctl", "daemon-reload");
+                var result = reload.Code == 0 ? "done" : $"exit {reload.Code}: {reload.Stderr.Trim()}";
+                foreach (var path in changed)
+                {
+                    UpdateRecoverLog.UnitRefreshed(logger, path, Path.Combine(InstalledLayout.CommandLibrary, "current", "appliance"), result);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InstallException)
+        {
+            Console.Error.WriteLine($"warning: could not refresh the unit files: {e.Message}; run 'sh install.sh' again");
+        }
+    }
+
+    private static bool IsInstalledRoot(Updater updater) =>
+        OperatingSystem.IsLinux() && Environment.UserName == "root" && File.Exists(UnitPath) && updater.Paths.Root == UpdatesRoot;
+
+    private static byte[] ResourceBytes(string name)
+    {
+        using var resource = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
+            ?? throw new InstallException($"the binary lacks its embedded {name}");
+        using var copy = new MemoryStream();
+        resource.CopyTo(copy);
+        return copy.ToArray();
     }
 
     private static void PrintFirstBoot(TextWriter output)

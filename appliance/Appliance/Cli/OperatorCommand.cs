@@ -72,6 +72,42 @@ public sealed class OperatorCommand(string library, string command)
         return name;
     }
 
+    /// <summary>
+    /// Points `current` at a copy of <paramref name="version"/> root already made (the newest if several), without reading
+    /// any other file; false when there is none. Used where the release binary itself cannot be trusted (`update recover`).
+    /// </summary>
+    public bool TryPoint(string version)
+    {
+        if (!IsCopyOf(CurrentFolder(), version))
+        {
+            var copy = Directory.Exists(Library)
+                ? Directory.EnumerateDirectories(Library)
+                    .Select(p => new DirectoryInfo(p))
+                    .Where(d => d.LinkTarget is null && IsCopyOf(d.Name, version) && File.Exists(Path.Combine(d.FullName, BinaryName)))
+                    .OrderByDescending(d => d.LastWriteTimeUtc)
+                    .FirstOrDefault()
+                : null;
+            if (copy is null)
+            {
+                return false;
+            }
+
+            LinkSwitch.Point(Path.Combine(Library, CurrentName), copy.Name);
+        }
+
+        if (new FileInfo(Command).LinkTarget != CurrentBinary)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Command)!);
+            LinkSwitch.Point(Command, CurrentBinary);
+        }
+
+        return true;
+    }
+
+    /// <summary>VERSION-HASH names a copy of <paramref name="version"/>.</summary>
+    private static bool IsCopyOf(string? folder, string version) =>
+        folder is not null && folder.StartsWith(version + "-", StringComparison.Ordinal) && folder.LastIndexOf('-') == version.Length;
+
     /// <summary>The release folder `current` names, or null when there is none.</summary>
     public string? CurrentFolder() => LinkSwitch.Target(Path.Combine(Library, CurrentName));
 

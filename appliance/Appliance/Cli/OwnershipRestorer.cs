@@ -6,8 +6,8 @@ namespace Appliance.Cli;
 /// When root runs a verb directly on a data folder that belongs to another user (the service user), gives every
 /// root-owned file and folder it left inside back to the folder's owner on dispose. Otherwise the service, which is
 /// not root, would later die on files it cannot open (a root-owned appliance.db-wal or backup).
-/// Never the updates root or the releases (<see cref="RootOwned"/>): the unit's ExecStartPre runs
-/// <c>updates/current/appliance</c> as root, so a service user who owned them could have root run a binary of its own.
+/// Never the updates root or the releases (<see cref="RootOwned"/>): root's recovery trusts their record only when
+/// they are root's (decision 0112), and root used to run <c>updates/current/appliance</c> itself.
 /// </summary>
 internal sealed partial class OwnershipRestorer(string dataDirectory) : IDisposable
 {

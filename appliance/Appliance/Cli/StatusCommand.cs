@@ -205,7 +205,8 @@ public static class StatusCommand
         try
         {
             var paths = AppliancePaths.From(context.Config.Options);
-            var updater = new Updater(new UpdatePaths(Path.Combine(paths.DataDir, UpdateCommands.UpdatesFolder), paths.ReleasesDir),
+            var updatesRoot = Path.Combine(paths.DataDir, UpdateCommands.UpdatesFolder);
+            var updater = new Updater(new UpdatePaths(updatesRoot, paths.ReleasesDir, InstalledTrustRoot.For(updatesRoot)),
                 new UpdaterOptions(), new SystemdRestarter(), new HttpReadyProbe(0, TimeProvider.System), TimeProvider.System);
             var s = updater.Status();
             return new UpdateState(s.Current, s.Previous, s.Content, s.RootVersion, s.Pending is { } p ? $"{p.Kind} {p.Version} at {p.Step}" : null, null);

@@ -89,7 +89,7 @@ public static class UpdateCommands
     }
 
     internal static Updater Production(Settings settings) =>
-        new(new UpdatePaths(settings.Root, settings.ReleasesDir),
+        new(new UpdatePaths(settings.Root, settings.ReleasesDir, InstalledTrustRoot.For(settings.Root)),
             new UpdaterOptions
             {
                 HealthTimeout = settings.HealthTimeout,
@@ -118,7 +118,7 @@ public static class UpdateCommands
                 result.AddError("give either a bundle file or --from-inbox");
             }
         });
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, ct) => await RefusingUnsafeAsync(parse, async () =>
         {
             if (open(parse) is not { } updater)
             {
@@ -138,7 +138,7 @@ public static class UpdateCommands
             }
 
             return Report(parse, outcome);
-        });
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -172,7 +172,7 @@ public static class UpdateCommands
     private static Command Rollback(Func<ParseResult, Updater?> open)
     {
         var command = new Command("rollback", "Switch back to the previous release kept on disk and restart.").WithOutputOption();
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(async (parse, ct) => await RefusingUnsafeAsync(parse, async () =>
         {
             if (open(parse) is not { } updater)
             {
@@ -187,7 +187,7 @@ public static class UpdateCommands
             }
 
             return Report(parse, outcome, rollbackRequested: true);
-        });
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -225,20 +225,37 @@ public static class UpdateCommands
                 return ExitCodes.Config;
             }
 
-            // Root's folders first (sites installed before the service stopped being given them): whatever the
-            // service user planted there must be root's before root goes on working in it. Never fails the start.
+            // The record is read before the ownership repair (which would make a planted state.json root's), then the
+            // repair runs under the lock, then an interrupted apply is settled (decision 0112). The release to fall back
+            // to is this very binary: the unit runs root's own copy (/usr/local/lib/appliance/current/appliance).
+            UpdateOutcome outcome;
             using (var logs = CommandLog.Create(parse.InvocationConfiguration.Error))
             {
-                UpdatesOwnershipRepair.Run([updater.Paths.Root, updater.Paths.Releases], logs.CreateLogger("Appliance.Updates.Ownership"));
-            }
+                var ownership = logs.CreateLogger("Appliance.Updates.Ownership");
+                var recover = logs.CreateLogger("Appliance.Updates.Recover");
+                var checks = new RecoverChecks(
+                    ApplianceVersion.TryParseInformational(VersionCommand.Version, out var running) ? running : null,
+                    () => UpdatesOwnershipRepair.Run([updater.Paths.Root, updater.Paths.Releases], ownership),
+                    finding => UpdateRecoverLog.Finding(recover, finding));
+                try
+                {
+                    outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), checks, ct).ConfigureAwait(false);
+                }
+                catch (UnsafeUpdatePathException e)
+                {
+                    UpdateRecoverLog.LockRefused(recover, e.Message);
+                    await parse.InvocationConfiguration.Error.WriteLineAsync("refused: " + e.Message).ConfigureAwait(false);
+                    return ExitCodes.Failure;
+                }
 
-            var outcome = await updater.RecoverAsync(!parse.GetValue(noRestart), ct).ConfigureAwait(false);
-
-            // Before every start of the installed service (ExecStartPre, as root): the operators' command follows
-            // whatever release now runs, whichever way it got there (decision 0094).
-            if (OperatingSystem.IsLinux())
-            {
-                InstallCommands.RefreshCommand(updater);
+                // Before every start of the installed service (ExecStartPre, as root): the operators' command and root's
+                // units follow the recorded release, but only to a copy root made itself (decision 0112), and a site
+                // upgraded by an import gets this release's units (which never run the data folder's binary as root).
+                if (OperatingSystem.IsLinux())
+                {
+                    InstallCommands.PointCommandAtRecorded(updater, recover);
+                    InstallCommands.RefreshUnits(recover);
+                }
             }
 
             if (parse.GetValue(noRestart) && outcome.Result == UpdateResult.Refused)
@@ -363,6 +380,28 @@ public static class UpdateCommands
         root.Subcommands.Add(import);
         root.Subcommands.Add(show);
         return root;
+    }
+
+    /// <summary>
+    /// A lock file the service user could have planted (a link, not a regular file, not root's): the command is refused
+    /// with the reason, logged as event 8037, and nothing was read through it or changed.
+    /// </summary>
+    private static async Task<int> RefusingUnsafeAsync(ParseResult parse, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (UnsafeUpdatePathException e)
+        {
+            using (var logs = CommandLog.Create(parse.InvocationConfiguration.Error))
+            {
+                UpdateRecoverLog.LockRefused(logs.CreateLogger("Appliance.Updates"), e.Message);
+            }
+
+            await parse.InvocationConfiguration.Error.WriteLineAsync("refused: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
     }
 
     private static string[] Ids(Updates.Trust.TrustRole role) => [.. role.Keys.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal)];

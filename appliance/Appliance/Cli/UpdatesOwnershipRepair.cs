@@ -7,10 +7,11 @@ namespace Appliance.Cli;
 /// Gives the updates root and the releases folder (and everything under them) back to root:root, as `update recover`
 /// runs as root before every start of the service (the unit's <c>ExecStartPre=+</c>). Sites installed before
 /// <see cref="OwnershipRestorer"/> stopped handing them to the service user still have a service-owned updates/, in
-/// which a compromised service could plant a release that root later runs.
+/// which a compromised service could plant a release that root later runs. Root's recovery reads its record before
+/// this repair runs (decision 0112), since the repair makes a planted file root's as well.
 /// <para>
-/// The modes are those a fresh install gives (root's umask 022): folders and executables 0755, other files keep their
-/// read bits and lose group/other write and the set-id/sticky bits. The walk never follows a symbolic link: every
+/// The modes are those a fresh install gives (root's umask 022): folders and executables 0755, other files 0644
+/// (readable by the service, writable by root alone; no set-id/sticky bits). The walk never follows a symbolic link: every
 /// entry is opened with O_PATH|O_NOFOLLOW relative to its parent's descriptor, owner and mode are changed through
 /// that descriptor (a link is given to root itself, never its target), and a folder is entered through the descriptor
 /// it was opened as, so a link swapped in by the service user between two calls can make root change nothing
@@ -198,9 +199,13 @@ internal static partial class UpdatesOwnershipRepair
         }
     }
 
-    /// <summary>Folders and executables 0755; other files keep their read bits, never group/other write or set-id.</summary>
+    /// <summary>
+    /// Folders and executables 0755, other files 0644: the service reads everything here (its release, content,
+    /// state.json, history.json) and writes none of it. A 0600 file of root's would lock the service out of its own
+    /// update state, as a state.json written under the unit's UMask=0077 did before <c>AtomicFile.RecordMode</c>.
+    /// </summary>
     internal static uint WantedMode(uint type, uint permissions) =>
-        type == DirectoryType || (permissions & OwnerExecute) != 0 ? FolderMode : permissions & 0x1A4; // 0644
+        type == DirectoryType || (permissions & OwnerExecute) != 0 ? FolderMode : 0x1A4; // 0644
 
     /// <summary>The folder's entry names, listed through the descriptor, not through its path.</summary>
     private static string[] Names(int fd) =>

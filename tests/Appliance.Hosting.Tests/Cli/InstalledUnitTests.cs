@@ -6,12 +6,16 @@ namespace Appliance.Hosting.Tests.Cli;
 
 /// <summary>
 /// The unit `appliance install` writes (installer/systemd/appliance.service, embedded in the binary) and the updater
-/// agree: the service runs the `current` release, and before every start the same binary runs `update recover` as
-/// root. Without the "+" it would run sandboxed as the service user and could not repair the release folder.
+/// agree: the service runs the `current` release, and before every start root's own copy of the release (never a
+/// binary in the service user's data folder, decision 0112) runs `update recover` as root. Without the "+" it would run
+/// sandboxed as the service user and could not repair the release folder.
 /// </summary>
 public sealed class InstalledUnitTests
 {
     private const string Current = "/var/lib/appliance/updates/current/appliance";
+
+    /// <summary>Root's copy (decision 0094): every component root's, nothing under the data folder.</summary>
+    internal const string RootCopy = InstalledLayout.CommandLibrary + "/current/appliance";
 
     private static string[] Lines() =>
         File.ReadAllLines(Path.Combine(RepoPaths.RepoRoot, "installer", "systemd", "appliance.service"))
@@ -25,12 +29,13 @@ public sealed class InstalledUnitTests
     }
 
     [Fact]
-    public void Before_every_start_the_current_release_recovers_as_root_outside_the_sandbox()
+    public void Before_every_start_roots_own_copy_recovers_as_root_outside_the_sandbox()
     {
         var pre = Assert.Single(Lines(), l => l.StartsWith("ExecStartPre=", StringComparison.Ordinal));
 
         Assert.StartsWith("ExecStartPre=+", pre, StringComparison.Ordinal);
-        Assert.Contains($"{Current} update recover --no-restart", pre, StringComparison.Ordinal);
+        Assert.Contains($"{RootCopy} update recover --no-restart", pre, StringComparison.Ordinal);
+        Assert.DoesNotContain(InstalledLayout.DataDir, pre, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,11 +70,11 @@ public sealed class InstalledUpdateImporterTests
     }
 
     [Fact]
-    public void The_importer_runs_once_as_root_with_the_current_release_and_time_for_the_health_check()
+    public void The_importer_runs_once_as_root_with_roots_own_copy_and_time_for_the_health_check()
     {
         var service = Lines("systemd", "appliance-update.service");
         Assert.Contains("Type=oneshot", service);
-        Assert.Contains($"ExecStart={InstalledLayout.CurrentBinary} update import --from-inbox", service);
+        Assert.Contains($"ExecStart={InstalledUnitTests.RootCopy} update import --from-inbox", service);
         Assert.DoesNotContain(service, l => l.StartsWith("User=", StringComparison.Ordinal));
         Assert.Contains("TimeoutStartSec=2h", service);
     }

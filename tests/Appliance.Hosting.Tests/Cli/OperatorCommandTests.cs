@@ -47,6 +47,26 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Fact]
+    public void Recovery_points_only_at_a_copy_root_already_made_and_never_reads_a_release_binary()
+    {
+        Command.Sync(Release("1.0.0", "release one"), "1.0.0", ["1.0.0", "1.0.1"]);
+        Command.Sync(Release("1.0.1", "release two"), "1.0.1", ["1.0.0", "1.0.1"]);
+
+        // What a service user could have put in the data folder meanwhile is never looked at: TryPoint takes no path.
+        File.WriteAllText(Path.Combine(_root, "releases", "1.0.0", "appliance"), "planted");
+        File.Delete(Link);
+
+        Assert.True(Command.TryPoint("1.0.0"));
+        Assert.Equal("release one", File.ReadAllText(Link));
+        Assert.StartsWith(Path.Combine(Library, "1.0.0-"), Resolved(), StringComparison.Ordinal);
+
+        // No copy of that version: nothing changes.
+        Assert.False(Command.TryPoint("2.0.0"));
+        Assert.False(Command.TryPoint("1.0"));
+        Assert.Equal("release one", File.ReadAllText(Link));
+    }
+
+    [Fact]
     public void Moving_to_another_release_switches_the_link_and_never_touches_the_old_copy()
     {
         Command.Sync(Release("1.0.0", "release one"), "1.0.0", ["1.0.0"]);

@@ -4,8 +4,8 @@ namespace Appliance.Hosting.Tests.Cli;
 
 /// <summary>
 /// A verb root runs on the service's data folder gives the files it made back to the folder's owner, but never the
-/// updates root or the releases: the unit's ExecStartPre runs updates/current/appliance as root, so a service user
-/// who owned them could have root run a binary of its own. Needs root (chown); CI runs as root.
+/// updates root or the releases: root's recovery trusts their record only when they are root's (decision 0112).
+/// Needs root (chown); CI runs as root.
 /// </summary>
 [Trait("Category", "Root")]
 public sealed class OwnershipRestorerTests

@@ -55,6 +55,9 @@ public sealed partial class InstallDrillTests
         }
 
         var updates = await browser.GetStringAsync("admin/updates");
+        // The service reads root's pin (/usr/local/lib/appliance/root.json, decision 0112) and its own update state.
+        Assert.Contains("<dt>Root metadata</dt><dd>version 1</dd>", updates, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"updates-error\"", updates, StringComparison.Ordinal);
         var file = new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(drop, $"appliance-{NextVersion}.aupd")));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         using (var upload = new MultipartFormDataContent { { new StringContent(Csrf(updates)), "csrf" }, { file, "bundle", $"appliance-{NextVersion}.aupd" } })

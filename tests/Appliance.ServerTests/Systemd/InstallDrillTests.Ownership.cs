@@ -26,5 +26,13 @@ public sealed partial class InstallDrillTests
         Assert.True(notRoots.Trim().Length == 0, "still not root's:\n" + notRoots);
         var logged = await c.MustAsync("journalctl", "-u", "appliance", "--no-pager", "-o", "cat", "APPLIANCE_EVENT_ID=8021");
         Assert.Contains("/var/lib/appliance/updates belonged to", logged, StringComparison.Ordinal);
+
+        // Recovery did not trust the service-owned record (8032) and wrote it again as root, under the unit's UMask=0077:
+        // still 0644, so the service reads its update state (the console's Updates page and upload need it).
+        foreach (var record in new[] { "state.json", "history.json" })
+        {
+            Assert.Equal("root:root 644", (await c.MustAsync("stat", "-c", "%U:%G %a", "/var/lib/appliance/updates/" + record)).Trim());
+            await c.MustAsync("runuser", "-u", "appliance", "--", "cat", "/var/lib/appliance/updates/" + record);
+        }
     }
 }

@@ -79,6 +79,10 @@ public sealed partial class InstallDrillTests
         Assert.Equal("active", (await c.MustAsync("systemctl", "is-active", "appliance")).Trim());
         await using var http = new NamespaceForwarder(c.InitPid, 8080);
         Assert.Equal(Version, await ReadyVersionAsync(http.Address));
+        // The trust root is root's own, outside the data folder the service user owns (decision 0112).
+        Assert.Equal("root:root 644", (await c.MustAsync("stat", "-c", "%U:%G %a", "/usr/local/lib/appliance/root.json")).Trim());
+        await c.MustAsync("sh", "-c", "! test -e /var/lib/appliance/updates/root.json");
+        Assert.Contains("root metadata: version 1", await c.MustAsync("appliance", "update", "status"), StringComparison.Ordinal);
 
         // 3: an operator in appliance-admin (not root) makes the key through /run/appliance/admin.sock.
         await c.MustAsync("useradd", "--create-home", "--groups", "appliance-admin", "opsadmin");
@@ -119,6 +123,10 @@ public sealed partial class InstallDrillTests
 
         // A site installed before updates/ and releases/ stayed root's: the next start gives them back (InstallDrillTests.Ownership.cs).
         await RecoverGivesUpdateFoldersBackToRootAsync(c, http.Address, Version);
+
+        // A compromised service user swaps in an updates/ of its own: root runs only its own copy, follows no planted
+        // link and goes back to the known-good release; an old unit is replaced (InstallDrillTests.Trust.cs).
+        await RootRunsOnlyItsOwnReleaseAsync(c, http.Address, Version);
 
         // 6: `systemctl reload` applies a changed policy file; the journal has the lines with priorities; exposure.
         await c.MustAsync("sh", "-c", "printf 'policy:\\n  file: /etc/appliance/policy.hujson\\n  reload: false\\n' > /etc/appliance/appliance.yaml");

@@ -13,11 +13,13 @@ namespace Appliance.Updates.Tests.TestSupport;
 /// </summary>
 public sealed class TempUpdatesRoot : IDisposable
 {
-    public TempUpdatesRoot(string installed = "1.0.0")
+    /// <param name="pinOutside">Pin the trust root outside the updates root, in DIR/lib/root.json, as the installed
+    /// appliance pins it in /usr/local/lib/appliance (decision 0112).</param>
+    public TempUpdatesRoot(string installed = "1.0.0", bool pinOutside = false)
     {
         Directory = Path.Combine(Path.GetTempPath(), "appliance-updates-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
         System.IO.Directory.CreateDirectory(Directory);
-        Paths = new UpdatePaths(Path.Combine(Directory, "updates"));
+        Paths = new UpdatePaths(Path.Combine(Directory, "updates"), null, pinOutside ? Path.Combine(Directory, "lib", "root.json") : null);
         var seed = Path.Combine(Directory, "installed-appliance");
         File.WriteAllBytes(seed, BundleFactory.BinaryFor(installed));
         var updater = Updater();

@@ -122,8 +122,9 @@ internal static class UpdatesPage
         var options = services.GetRequiredService<ApplianceOptions>();
         var port = ListenAddress.TryParse(options.Server.Listen, out var endPoint) ? endPoint!.Port : 8080;
         var time = services.GetRequiredService<TimeProvider>();
+        var updatesRoot = System.IO.Path.Combine(paths.DataDir, "updates");
         return new Updater(
-            new UpdatePaths(System.IO.Path.Combine(paths.DataDir, "updates"), paths.ReleasesDir),
+            new UpdatePaths(updatesRoot, paths.ReleasesDir, InstalledTrustRoot.For(updatesRoot)),
             new UpdaterOptions
             {
                 KeepVersions = options.Updates.KeepVersions,
