@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using Appliance.Hosting.Tests.Admin;
+using Appliance.TestKit;
 
 namespace Appliance.Hosting.Tests.Cli;
 
@@ -32,18 +32,5 @@ internal static class RootShell
     }
 
     /// <summary>Runs a host command and returns its standard output; fails the test when it exits non-zero.</summary>
-    public static string Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
-        return output;
-    }
+    public static string Run(string file, params string[] arguments) => HostCommand.Run(file, arguments);
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Appliance.TestKit;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Tests.TestSupport;
 using Appliance.Updates.Trust;
@@ -72,13 +72,13 @@ public sealed partial class PinnedRootTests
         switch (change)
         {
             case "chown nobody file":
-                Run("chown", Nobody + ":" + Nobody, pin);
+                HostCommand.Run("chown", Nobody + ":" + Nobody, pin);
                 break;
             case "chmod 0666 file":
-                Run("chmod", "0666", pin);
+                HostCommand.Run("chmod", "0666", pin);
                 break;
             case "chown nobody folder":
-                Run("chown", Nobody + ":" + Nobody, folder);
+                HostCommand.Run("chown", Nobody + ":" + Nobody, folder);
                 break;
             case "link file":
                 // The link names a valid root.json of root's: still not followed.
@@ -92,7 +92,7 @@ public sealed partial class PinnedRootTests
                 Directory.CreateSymbolicLink(folder, moved);
                 break;
             case "hard-link file":
-                Run("ln", pin, Path.Combine(root.Directory, "second-name.json"));
+                HostCommand.Run("ln", pin, Path.Combine(root.Directory, "second-name.json"));
                 break;
         }
 
@@ -143,7 +143,7 @@ public sealed partial class PinnedRootTests
         using var root = RootOwned(pinOutside: true);
         File.Delete(root.Paths.RootMetadata);
         await File.WriteAllBytesAsync(root.Paths.DataFolderRootMetadata, Planted.ToFileBytes());
-        Run("chown", Nobody + ":" + Nobody, owned == "file" ? root.Paths.DataFolderRootMetadata : root.Paths.Root);
+        HostCommand.Run("chown", Nobody + ":" + Nobody, owned == "file" ? root.Paths.DataFolderRootMetadata : root.Paths.Root);
         var findings = new List<RecoverFinding>();
 
         await root.Updater().RecoverAsync(restart: false, new RecoverChecks(KnownGood, null, findings.Add), default);
@@ -152,7 +152,7 @@ public sealed partial class PinnedRootTests
         Assert.Contains(reason, refused.Detail, StringComparison.Ordinal);
         Assert.False(File.Exists(root.Paths.RootMetadata));
         Assert.True(File.Exists(root.Paths.DataFolderRootMetadata));
-        Run("chown", "0:0", root.Paths.Root);
+        HostCommand.Run("chown", "0:0", root.Paths.Root);
         var outcome = await root.Updater().ImportAsync(root.WriteBundle(BundleFactory.Release("9.0.0", signers: [TestKeys.Outsider])), default);
         Assert.False(outcome.Succeeded, outcome.Message);
         Assert.Contains("no root metadata is pinned", outcome.Message, StringComparison.Ordinal);
@@ -164,7 +164,7 @@ public sealed partial class PinnedRootTests
         // The drill's failure: recovery (ExecStartPre=+, UMask=0077) fell back and wrote state.json and history.json
         // 0600 as root; the service then could not read its update state nor stage a console upload.
         using var root = RootOwned(pinOutside: false);
-        Run("chown", Nobody + ":" + Nobody, root.Paths.State);
+        HostCommand.Run("chown", Nobody + ":" + Nobody, root.Paths.State);
         var findings = new List<RecoverFinding>();
 
         var outcome = await WithUmaskAsync(0x3F, () => root.Updater().RecoverAsync(restart: false, new RecoverChecks(KnownGood, null, findings.Add), default));
@@ -182,9 +182,9 @@ public sealed partial class PinnedRootTests
     {
         Assert.True(Environment.IsPrivilegedProcess, "this test needs root (chown); CI runs as root");
         var root = new TempUpdatesRoot(pinOutside: pinOutside);
-        Run("chown", "-R", "0:0", root.Directory);
-        Run("chmod", "-R", "go-w", root.Directory);
-        Run("chmod", "0755", root.Directory);
+        HostCommand.Run("chown", "-R", "0:0", root.Directory);
+        HostCommand.Run("chmod", "-R", "go-w", root.Directory);
+        HostCommand.Run("chmod", "0755", root.Directory);
         return root;
     }
 
@@ -204,24 +204,10 @@ public sealed partial class PinnedRootTests
 
     /// <summary>What the service user would read: cat as nobody, with no supplementary groups.</summary>
     private static string ReadAsNobody(string path) =>
-        Run("setpriv", $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "cat", path);
+        HostCommand.Run("setpriv", $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "cat", path);
 
-    private static string Stat(string path) => Run("stat", "-c", "%u:%g %a", path).Trim();
+    private static string Stat(string path) => HostCommand.Run("stat", "-c", "%u:%g %a", path).Trim();
 
-    private static string Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
-        return output;
-    }
 
     [LibraryImport("libc")]
     private static partial uint umask(uint mask);

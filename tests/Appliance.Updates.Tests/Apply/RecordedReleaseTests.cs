@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Appliance.TestKit;
 using Appliance.Updates.Apply;
 using Appliance.Updates.Tests.TestSupport;
 using Appliance.Updates.Versioning;
@@ -53,7 +53,7 @@ public sealed class RecordedReleaseTests
         var planted = PlantedFolder(root, "planted-release", "#!/bin/sh\n");
         var plantedState = Path.Combine(root.Directory, "planted-state.json");
         await File.WriteAllTextAsync(plantedState, """{"version":1,"current":"9.9.9","previous":null,"content":null,"previous_content":null,"pending":null}""");
-        Run("chown", Nobody + ":" + Nobody, plantedState);
+        HostCommand.Run("chown", Nobody + ":" + Nobody, plantedState);
         var before = File.GetLastWriteTimeUtc(plantedState);
         File.Delete(root.Paths.State);
         File.CreateSymbolicLink(root.Paths.State, plantedState);
@@ -68,11 +68,11 @@ public sealed class RecordedReleaseTests
         Assert.Contains($"{root.Paths.State} is a symbolic link; falling back to the known-good release 1.0.0", finding.Detail, StringComparison.Ordinal);
         Assert.Equal("releases/1.0.0", root.CurrentTarget());
         Assert.Null(new FileInfo(root.Paths.State).LinkTarget);
-        Assert.Equal("0", Run("stat", "-c", "%u", root.Paths.State).Trim());
+        Assert.Equal("0", HostCommand.Run("stat", "-c", "%u", root.Paths.State).Trim());
         Assert.Equal("1.0.0", root.Updater().Status().Current);
         Assert.Contains("9.9.9", await File.ReadAllTextAsync(plantedState), StringComparison.Ordinal);
         Assert.Equal(before, File.GetLastWriteTimeUtc(plantedState));
-        Assert.Equal($"{Nobody}:{Nobody}", Run("stat", "-c", "%u:%g", plantedState).Trim());
+        Assert.Equal($"{Nobody}:{Nobody}", HostCommand.Run("stat", "-c", "%u:%g", plantedState).Trim());
     }
 
     [Fact]
@@ -80,14 +80,14 @@ public sealed class RecordedReleaseTests
     {
         using var root = RootOwned();
         new UpdateJournal(root.Paths).SaveState(new UpdateStateDocument(1, "9.9.9", null, null, null, null));
-        Run("chown", Nobody + ":" + Nobody, root.Paths.State);
+        HostCommand.Run("chown", Nobody + ":" + Nobody, root.Paths.State);
         var findings = new List<RecoverFinding>();
         var repaired = false;
 
         // The repair (BeforeRecovery) makes the planted file root's; the record was read before it, so it still fails.
         var checks = new RecoverChecks(KnownGood, () =>
         {
-            Run("chown", "0:0", root.Paths.State);
+            HostCommand.Run("chown", "0:0", root.Paths.State);
             repaired = true;
         }, findings.Add);
         var outcome = await root.Updater().RecoverAsync(restart: false, checks, default);
@@ -105,7 +105,7 @@ public sealed class RecordedReleaseTests
     public async Task An_updates_root_the_service_user_owns_is_not_trusted_and_a_missing_known_good_release_changes_nothing()
     {
         using var root = RootOwned();
-        Run("chown", Nobody + ":" + Nobody, root.Paths.Root);
+        HostCommand.Run("chown", Nobody + ":" + Nobody, root.Paths.Root);
         var findings = new List<RecoverFinding>();
         var snapshot = root.Snapshot();
 
@@ -187,16 +187,16 @@ public sealed class RecordedReleaseTests
         {
             case "owner":
                 await File.WriteAllTextAsync(lockPath, "");
-                Run("chown", Nobody, lockPath);
+                HostCommand.Run("chown", Nobody, lockPath);
                 break;
             case "mode":
                 await File.WriteAllTextAsync(lockPath, "");
-                Run("chmod", "0666", lockPath);
+                HostCommand.Run("chmod", "0666", lockPath);
                 break;
             case "hardlink":
                 var elsewhere = Path.Combine(root.Directory, "elsewhere");
                 await File.WriteAllTextAsync(elsewhere, "");
-                Run("ln", elsewhere, lockPath);
+                HostCommand.Run("ln", elsewhere, lockPath);
                 break;
             default:
                 Directory.CreateDirectory(lockPath);
@@ -238,8 +238,8 @@ public sealed class RecordedReleaseTests
     {
         Assert.True(Environment.IsPrivilegedProcess, "this test needs root (chown); CI runs as root");
         var root = new TempUpdatesRoot();
-        Run("chown", "-R", "0:0", root.Directory);
-        Run("chmod", "-R", "go-w", root.Directory);
+        HostCommand.Run("chown", "-R", "0:0", root.Directory);
+        HostCommand.Run("chmod", "-R", "go-w", root.Directory);
         return root;
     }
 
@@ -249,27 +249,13 @@ public sealed class RecordedReleaseTests
         var folder = Path.Combine(root.Directory, name);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "appliance"), binary);
-        Run("chmod", "0755", folder, Path.Combine(folder, "appliance"));
-        Run("chown", "-R", Nobody + ":" + Nobody, folder);
+        HostCommand.Run("chmod", "0755", folder, Path.Combine(folder, "appliance"));
+        HostCommand.Run("chown", "-R", Nobody + ":" + Nobody, folder);
         return folder;
     }
 
-    private static string Stat(string path) => Run("stat", "-c", "%u:%g %a", path).Trim();
+    private static string Stat(string path) => HostCommand.Run("stat", "-c", "%u:%g %a", path).Trim();
 
-    private static string Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)}: {process.StandardError.ReadToEnd()}");
-        return output;
-    }
 }
 
 /// <summary>See <see cref="RecordedReleaseTests.Alone"/>.</summary>
