@@ -128,8 +128,7 @@ internal static class PinnedRootFile
 
     private static string? Problem(NoFollow.Status status, Func<uint, bool> owner) =>
         !owner(status.Uid) ? $"belongs to uid {status.Uid}, not root"
-        : (status.Mode & 0x2) != 0 || ((status.Mode & 0x10) != 0 && status.Gid != 0) ? $"is writable by group or others (mode {Convert.ToString(status.Mode & 0xFFF, 8)})"
-        : null;
+        : RecordedRelease.WriteProblem(status);
 
     private static string NotPinned(UpdatePaths paths) =>
         $"no root metadata is pinned at {paths.RootMetadata}; pin one with 'appliance update root import --install'";

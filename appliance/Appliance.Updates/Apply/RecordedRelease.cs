@@ -211,6 +211,11 @@ internal static class RecordedRelease
     /// <summary>The owner must be the user running the updater; nobody else may write (group write only for group 0).</summary>
     internal static string? OwnerProblem(NoFollow.Status status) =>
         status.Uid != NoFollow.EffectiveUser ? $"belongs to uid {status.Uid}, not {NoFollow.EffectiveUser}"
-        : (status.Mode & 0x2) != 0 || ((status.Mode & 0x10) != 0 && status.Gid != 0) ? $"is writable by group or others (mode {Convert.ToString(status.Mode & 0xFFF, 8)})"
-        : null;
+        : WriteProblem(status);
+
+    /// <summary>Nobody but the owner may write: no other-write, and group write only for group 0 (root's group).</summary>
+    internal static string? WriteProblem(NoFollow.Status status) =>
+        (status.Mode & 0x2) != 0 || ((status.Mode & 0x10) != 0 && status.Gid != 0)
+            ? $"is writable by group or others (mode {Convert.ToString(status.Mode & 0xFFF, 8)})"
+            : null;
 }
