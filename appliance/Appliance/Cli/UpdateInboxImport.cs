@@ -54,18 +54,21 @@ internal static class UpdateInboxImport
             }
         }
 
+        // The operators' command (and what root's units run) follows the new release before the console is told the
+        // import finished: the result on the updates page means the whole import is done, copy of the release included
+        // (the drill read `appliance --version` between the two once and found the old release).
+        if (OperatingSystem.IsLinux())
+        {
+            InstallCommands.RefreshCommand(updater);
+        }
+
         var request = taken.Request;
         var actor = request?.Person ?? AuditActor.LocalProcessUser;
+        CliAudit.Record(context, actor, "update.import", request?.AuditTarget ?? $"{UpdateInbox.RequestFile} (console)", UpdateCommands.AuditResult(outcome));
         var result = new UpdateRequestResult(request?.Id ?? "-", actor, request?.File ?? "-", outcome.Succeeded, outcome.Message, DateTimeOffset.UtcNow);
         using (new OwnershipRestorer(inbox.Folder))
         {
             inbox.Finish(result);
-        }
-
-        CliAudit.Record(context, actor, "update.import", request?.AuditTarget ?? $"{UpdateInbox.RequestFile} (console)", UpdateCommands.AuditResult(outcome));
-        if (OperatingSystem.IsLinux())
-        {
-            InstallCommands.RefreshCommand(updater);
         }
 
         return UpdateCommands.Report(parse, outcome);
