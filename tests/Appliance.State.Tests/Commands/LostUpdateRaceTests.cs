@@ -84,7 +84,10 @@ public sealed class LostUpdateRaceTests
         Assert.True(result.IsOk, result.Error);
         var stored = new SqliteNodeRepository(h.State.Database).Get(h.TargetId)!;
         var live = h.Coordinator.Snapshot.Find(h.TargetId)!;
-        var seen = (await h.PeerViewAsync()).Peers[h.TargetId];
+        // The peer's stream is written after the commands publish: read until it shows what the snapshot holds (a
+        // loaded machine can leave a gap longer than PeerViewAsync's quiet period between two deltas), then compare.
+        var seen = (await h.PeerViewUntilAsync(h.TargetId, p => p.Endpoints is ["192.0.2.1:41641"] && p.Expired == live.Wire.Expired
+            && p.Name == live.Wire.Name && (p.Tags ?? []).SequenceEqual(live.Wire.Tags ?? []))).Peers[h.TargetId];
         var now = h.State.Time.GetUtcNow();
         foreach (var record in new[] { stored, live.Record })
         {
@@ -224,6 +227,23 @@ public sealed class LostUpdateRaceTests
         public async Task<PeerTable> PeerViewAsync()
         {
             while (await Probe.Next(_peerView.Messages == 0 ? 5000 : 300) is { } message)
+            {
+                _peerView.Apply(message);
+            }
+
+            return _peerView;
+        }
+
+        /// <summary>
+        /// Reads the peer's stream until <paramref name="settled"/> holds for node <paramref name="id"/>, or for at
+        /// most ten seconds; the caller's assertions then say what differs.
+        /// </summary>
+        public async Task<PeerTable> PeerViewUntilAsync(long id, Func<Node, bool> settled)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            await PeerViewAsync();
+            while (!(_peerView.Peers.TryGetValue(id, out var peer) && settled(peer)) && DateTime.UtcNow < deadline
+                && await Probe.Next(1000) is { } message)
             {
                 _peerView.Apply(message);
             }
