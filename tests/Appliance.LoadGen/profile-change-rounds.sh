@@ -27,6 +27,9 @@ until grep -qE '^(converged|[0-9]+ nodes stuck)' "$out/lg.txt"; do sleep 0.2; ki
 # The generator settles for 3 s before its first round: start measuring inside that quiet gap.
 sleep 1
 c0=$(cpu $pid); g0=$(cpu $lg); t0=$(date +%s.%N); l0=$(cat /proc/loadavg)
+# Thread switches of the server over the window (perf stat counts every thread's, also those that exit): a hand-off
+# between threads is a switch, so switches per change per stream count the hops a message takes (issue 16, wire).
+perf stat -e context-switches -x, -o "$out/switches.txt" -p $pid > /dev/null 2>&1 & sp=$!
 if [ "$doperf" = perf ]; then
   perf record -F 499 -g -p $pid -o "$out/perf.data" > "$out/perf.log" 2>&1 & pp=$!
   perf record -F 499 -g -p $lg -o "$out/perf-gen.data" > "$out/perf-gen.log" 2>&1 & gp=$!
@@ -34,11 +37,14 @@ fi
 until grep -q '^endpoint change:' "$out/lg.txt"; do sleep 0.1; kill -0 $lg 2>/dev/null || break; done
 if [ "$doperf" = perf ]; then kill -INT $pp $gp; wait $pp $gp; fi
 c1=$(cpu $pid); g1=$(cpu $lg); t1=$(date +%s.%N); l1=$(cat /proc/loadavg)
+kill -INT $sp 2>/dev/null; wait $sp 2>/dev/null
+switches=$(awk -F, '/context-switches/ {print $1}' "$out/switches.txt" 2>/dev/null); switches=${switches:-0}
 wait $lg; status=$?
 rounds=$(python3 -c "import json; print(json.load(open('$out/lg.json'))['endpointChange']['rounds'])" 2>/dev/null || echo 20)
 python3 - <<PY | tee "$out/window.txt"
 hz = 100; r = int("$rounds" or 20)
 print(f"change rounds window: {$t1-$t0:.1f} s, {r} rounds; server CPU {($c1-$c0)/hz:.2f} s = {($c1-$c0)/hz/r*1000:.0f} ms per change; generator CPU {($g1-$g0)/hz:.2f} s = {($g1-$g0)/hz/r*1000:.0f} ms per change")
+print(f"server thread switches: {$switches} = {$switches/r:.0f} per change = {$switches/r/max($nodes-1,1):.2f} per receiving stream")
 print("load before: $l0"); print("load after: $l1")
 PY
 grep -E '^endpoint change' "$out/lg.txt" | tee -a "$out/window.txt"

@@ -27,7 +27,10 @@ public sealed class NoiseConnectionContext : ConnectionContext, IConnectionIdFea
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
-    internal NoiseConnectionContext(NoiseStream noise, NoiseSessionFeature session, EndPoint? localEndPoint, EndPoint? remoteEndPoint, Action abortOuter, MemoryPool<byte> pool)
+    /// <param name="transportOutput">The pipe under the NoiseStream's output when there is one (a connection's own
+    /// transport): Kestrel's writes are then sealed straight into it (<see cref="NoiseRecordWriter"/>); without one
+    /// (the WebSocket stream) they go through a StreamPipeWriter and the NoiseStream's writes.</param>
+    internal NoiseConnectionContext(NoiseStream noise, NoiseSessionFeature session, EndPoint? localEndPoint, EndPoint? remoteEndPoint, Action abortOuter, MemoryPool<byte> pool, PipeWriter? transportOutput)
     {
         _noise = noise;
         _abortOuter = abortOuter;
@@ -37,7 +40,9 @@ public sealed class NoiseConnectionContext : ConnectionContext, IConnectionIdFea
         RemoteEndPoint = remoteEndPoint;
         Transport = new DuplexPipe(
             PipeReader.Create(noise, new StreamPipeReaderOptions(pool: pool, leaveOpen: true, useZeroByteReads: true)),
-            PipeWriter.Create(noise, new StreamPipeWriterOptions(pool: pool, leaveOpen: true)));
+            transportOutput is not null
+                ? noise.CreateRecordWriter(transportOutput)
+                : PipeWriter.Create(noise, new StreamPipeWriterOptions(pool: pool, leaveOpen: true)));
         Items = new Dictionary<object, object?> { [SessionItemKey] = session };
 
         var features = new FeatureCollection();

@@ -154,7 +154,7 @@ public sealed partial class NoiseUpgradeHandler
         // record without a rented buffer, like the DERP relay (Hosting/Derp/StreamDuplexPipe).
         var pipes = _options.PipePoolForTesting ?? MemoryPool<byte>.Shared;
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: pipes, useZeroByteReads: true));
-        return RunSessionAsync(new SessionTransport(input, stream, local, remote, context.Abort, context.RequestAborted), initiation, sendEarlyPayload);
+        return RunSessionAsync(new SessionTransport(input, stream, null, local, remote, context.Abort, context.RequestAborted), initiation, sendEarlyPayload);
     }
 
     /// <summary>
@@ -166,13 +166,13 @@ public sealed partial class NoiseUpgradeHandler
     {
         var output = connection.Transport.Output.AsStream(leaveOpen: false);
         var transport = new SessionTransport(
-            connection.Transport.Input, output, connection.LocalEndPoint as IPEndPoint, connection.RemoteEndPoint as IPEndPoint, connection.Abort, connection.ConnectionClosed);
+            connection.Transport.Input, output, connection.Transport.Output, connection.LocalEndPoint as IPEndPoint, connection.RemoteEndPoint as IPEndPoint, connection.Abort, connection.ConnectionClosed);
         return RunSessionAsync(transport, initiation, _options.SendEarlyPayload);
     }
 
     private async Task RunSessionAsync(SessionTransport transport, byte[] initiation, bool sendEarlyPayload)
     {
-        var (input, stream, local, remote, abortOuter, aborted) = transport;
+        var (input, stream, outputPipe, local, remote, abortOuter, aborted) = transport;
         var refusal = NoiseInitiation.Validate(initiation);
         if (refusal == NoiseHandshakeRefusal.None
             && NoiseInitiation.TryReadVersion(initiation, out var version)
@@ -229,7 +229,7 @@ public sealed partial class NoiseUpgradeHandler
 
         var pipes = _options.PipePoolForTesting ?? MemoryPool<byte>.Shared;
         var noise = new NoiseStream(input, stream, keys, _options.RecordPoolForTesting);
-        var connection = new NoiseConnectionContext(noise, session, local, remote, abortOuter, pipes);
+        var connection = new NoiseConnectionContext(noise, session, local, remote, abortOuter, pipes, outputPipe);
         if (!_queue.TryEnqueue(connection))
         {
             LogQueueFull(_logger, remote);
@@ -244,8 +244,9 @@ public sealed partial class NoiseUpgradeHandler
         }
     }
 
-    /// <summary>Where a session's records travel: the upgraded HTTP/1.1 stream, or a connection's own transport pipe.</summary>
-    private sealed record SessionTransport(PipeReader Input, Stream Output, IPEndPoint? Local, IPEndPoint? Remote, Action AbortOuter, CancellationToken Aborted);
+    /// <summary>Where a session's records travel: the upgraded HTTP/1.1 stream, or a connection's own transport pipe
+    /// (then <paramref name="OutputPipe"/> is the pipe under <paramref name="Output"/>, and records are sealed straight into it).</summary>
+    private sealed record SessionTransport(PipeReader Input, Stream Output, PipeWriter? OutputPipe, IPEndPoint? Local, IPEndPoint? Remote, Action AbortOuter, CancellationToken Aborted);
 
     private static async Task<bool> TryWriteAsync(Stream stream, byte[] bytes, CancellationToken cancellationToken)
     {

@@ -163,6 +163,18 @@ public sealed class NoiseStream : Stream
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    /// <summary>
+    /// The session's output as a pipe writer that seals straight into <paramref name="transport"/> (the pipe under
+    /// the stream's own output; see <see cref="NoiseRecordWriter"/>). Use it instead of this stream's writes, never
+    /// beside them: both advance the same send nonce. The stream still owns and disposes the transport.
+    /// </summary>
+    public NoiseRecordWriter CreateRecordWriter(PipeWriter transport)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new NoiseRecordWriter(_keys.Send, transport, _pool);
+    }
+
     public override void Write(byte[] buffer, int offset, int count) =>
         WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
