@@ -54,7 +54,7 @@ public static class DerpServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionUpgradeTarget, Upgrade.DerpUpgradeTarget>());
         if (options.Derp.AllowPlainHttp && ListenAddress.TryParse(options.Server.Listen, out var httpListen))
         {
-            // DERP on the plain HTTP listener gets sockets of its own with large reads (decision 0117); registered after
+            // DERP on the plain HTTP listener gets sockets of its own with large reads (decision 0119); registered after
             // Kestrel's socket transport, which keeps every other endpoint.
             services.AddSingleton<IConnectionListenerFactory>(sp => new Sockets.DerpSocketListenerFactory(sp, httpListen));
         }

@@ -16,7 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Appliance.Hosting.Tests.Derp;
 
 /// <summary>
-/// The plain HTTP listener's own sockets (decision 0117) on a real loopback Kestrel whose listener is
+/// The plain HTTP listener's own sockets (decision 0119) on a real loopback Kestrel whose listener is
 /// <c>server.listen</c>: DERP clients are served on the socket (Kestrel's connection middleware never sees them),
 /// everything else reaches Kestrel with its bytes untouched, heads that arrive in pieces or not at all are handled as
 /// the dispatcher handles them, and bulk relaying across the 64 KiB read buffers loses and reorders nothing.

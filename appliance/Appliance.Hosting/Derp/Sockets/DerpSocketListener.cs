@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Hosting.Derp.Sockets;
 
 /// <summary>
-/// The plain HTTP listener's own socket (decision 0117). Each accepted connection's first request head is peeked
+/// The plain HTTP listener's own socket (decision 0119). Each accepted connection's first request head is peeked
 /// (<see cref="DerpSocketHead"/>); a DERP upgrade that the DERP target takes (<c>GET /derp</c>, <c>Upgrade: DERP</c>,
 /// the relay neither full nor stopping) runs on the socket through <see cref="DerpSocketConnection"/>: 64 KiB reads
 /// and one send per flushed batch, straight from the relay's loops, instead of Kestrel's 4 KiB reads into its pipes

@@ -10,7 +10,7 @@ namespace Appliance.Hosting.Derp.Sockets;
 
 /// <summary>
 /// Kestrel transport for the plain HTTP listener (<c>server.listen</c>) when DERP may be served there
-/// (<c>derp.allow_plain_http</c>; decision 0117): it binds that endpoint's socket itself, so that a DERP client's
+/// (<c>derp.allow_plain_http</c>; decision 0119): it binds that endpoint's socket itself, so that a DERP client's
 /// connection can be run on the socket with large reads and direct sends (<see cref="DerpSocketListener"/>), while
 /// every other connection is handed to Kestrel as an ordinary socket connection, its bytes untouched. Registered after
 /// Kestrel's socket transport, so Kestrel asks it first (the last registered factory that can bind wins) and it
