@@ -5,6 +5,7 @@ using Appliance.Derp.Relay;
 using Appliance.Hosting.Metrics;
 using Appliance.Hosting.Configuration;
 using Appliance.State.Coordinator;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -51,6 +52,13 @@ public static class DerpServiceCollectionExtensions
         });
         services.AddHostedService<DerpLifecycleService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionUpgradeTarget, Upgrade.DerpUpgradeTarget>());
+        if (options.Derp.AllowPlainHttp && ListenAddress.TryParse(options.Server.Listen, out var httpListen))
+        {
+            // DERP on the plain HTTP listener gets sockets of its own with large reads (decision 0119); registered after
+            // Kestrel's socket transport, which keeps every other endpoint.
+            services.AddSingleton<IConnectionListenerFactory>(sp => new Sockets.DerpSocketListenerFactory(sp, httpListen));
+        }
+
         if (meshKey is not null && options.Derp.MeshPeers.Count > 0)
         {
             var peers = options.Derp.MeshPeers.Select(p => new Uri(p)).ToList();
