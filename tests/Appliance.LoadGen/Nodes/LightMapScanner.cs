@@ -178,7 +178,8 @@ internal static class LightMapScanner
             }
             else if (JsonScan.NameIs(name, "Key"u8) && scan.PeekIs((byte)'"'))
             {
-                hasKey = !joinKey.IsEmpty && JsonScan.ValueIs(scan.ReadString(), joinKey);
+                var key = scan.ReadString();
+                hasKey = !joinKey.IsEmpty && JsonScan.ValueIs(key, joinKey);
             }
             else
             {
