@@ -7,14 +7,8 @@ namespace Appliance.LoadGen.Nodes;
 /// (control/controlclient/map.go: <c>Peers</c> replaces the set only when non-empty, <c>PeersChanged</c> adds,
 /// <c>PeersRemoved</c> removes; a <c>PeersChangedPatch</c> only patches known peers) and whether the message shows
 /// the active probe (the mover's marker endpoint in a peer or patch, or a peer with the joining node key).
-/// Field names are tailcfg's JSON names (tailcfg.MapResponse, Node, PeerChange).
-/// <para>
-/// Every other field is skipped by <see cref="JsonScan"/>, which only finds where a value ends (strings, brackets),
-/// with vectorised searches, instead of tokenising it: with Utf8JsonReader, skipping each node's Hostinfo and the
-/// rest was most of a light node's scan (issue 16: the generator spent as much CPU per registration as the server
-/// it measured). A full map of 10,000 peers costs a scan, not 10,000 objects. Malformed input throws
-/// <see cref="JsonException"/>.
-/// </para>
+/// Field names are tailcfg's JSON names (tailcfg.MapResponse, Node, PeerChange). Every other field is skipped
+/// unread, so a full map of 10,000 peers costs a scan, not 10,000 objects.
 /// </summary>
 internal static class LightMapScanner
 {
@@ -22,41 +16,40 @@ internal static class LightMapScanner
     /// <exception cref="JsonException">The message is not a JSON object of the expected shape.</exception>
     public static bool Apply(ReadOnlySpan<byte> json, PeerIdSet peers, long moverId, ReadOnlySpan<byte> marker, ReadOnlySpan<byte> joinKey)
     {
-        var scan = new JsonScan(json);
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
         bool seen = false, marked = false;
-        scan.Expect((byte)'{');
-        if (!scan.TryConsume((byte)'}'))
+        while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            do
+            if (reader.ValueTextEquals("Peers"u8))
             {
-                var name = scan.ReadString();
-                scan.Expect((byte)':');
-                if (JsonScan.NameIs(name, "Peers"u8))
+                var (m, j) = ReadNodes(ref reader, peers, replace: true, moverId, marker, joinKey);
+                (marked, seen) = (marked | m, seen | j);
+            }
+            else if (reader.ValueTextEquals("PeersChanged"u8))
+            {
+                var (m, j) = ReadNodes(ref reader, peers, replace: false, moverId, marker, joinKey);
+                (marked, seen) = (marked | m, seen | j);
+            }
+            else if (reader.ValueTextEquals("PeersRemoved"u8))
+            {
+                if (Next(ref reader) == JsonTokenType.StartArray)
                 {
-                    var (m, j) = ReadNodes(ref scan, peers, replace: true, moverId, marker, joinKey);
-                    (marked, seen) = (marked | m, seen | j);
-                }
-                else if (JsonScan.NameIs(name, "PeersChanged"u8))
-                {
-                    var (m, j) = ReadNodes(ref scan, peers, replace: false, moverId, marker, joinKey);
-                    (marked, seen) = (marked | m, seen | j);
-                }
-                else if (JsonScan.NameIs(name, "PeersRemoved"u8))
-                {
-                    ReadRemovals(ref scan, peers);
-                }
-                else if (JsonScan.NameIs(name, "PeersChangedPatch"u8))
-                {
-                    marked |= ReadPatches(ref scan, peers, moverId, marker);
-                }
-                else
-                {
-                    scan.SkipValue();
+                    while (Next(ref reader) == JsonTokenType.Number)
+                    {
+                        peers.Remove(Int64(ref reader));
+                    }
                 }
             }
-            while (scan.TryConsume((byte)','));
-
-            scan.Expect((byte)'}');
+            else if (reader.ValueTextEquals("PeersChangedPatch"u8))
+            {
+                marked |= ReadPatches(ref reader, peers, moverId, marker);
+            }
+            else
+            {
+                Next(ref reader);
+                reader.Skip();
+            }
         }
 
         // The marker counts only if the mover is still a peer once the whole message is applied (as the netmap shows it).
@@ -64,131 +57,97 @@ internal static class LightMapScanner
     }
 
     /// <summary>Returns whether the mover appeared with the marker, and whether a node with the joining key appeared.</summary>
-    private static (bool Marked, bool Joined) ReadNodes(ref JsonScan scan, PeerIdSet peers, bool replace, long moverId, ReadOnlySpan<byte> marker, ReadOnlySpan<byte> joinKey)
+    private static (bool Marked, bool Joined) ReadNodes(ref Utf8JsonReader reader, PeerIdSet peers, bool replace, long moverId, ReadOnlySpan<byte> marker, ReadOnlySpan<byte> joinKey)
     {
-        if (!scan.TryConsume((byte)'['))
+        if (Next(ref reader) != JsonTokenType.StartArray)
         {
-            scan.SkipValue();
             return (false, false);
         }
 
         bool marked = false, joined = false;
-        if (scan.TryConsume((byte)']'))
+        var first = true;
+        while (Next(ref reader) == JsonTokenType.StartObject)
         {
-            return (false, false);
-        }
+            if (replace && first)
+            {
+                peers.Clear();
+            }
 
-        if (replace)
-        {
-            peers.Clear();
-        }
-
-        do
-        {
-            var (id, hasMarker, hasKey) = ReadObject(ref scan, "ID"u8, marker, joinKey);
+            first = false;
+            var (id, hasMarker, hasKey) = ReadObject(ref reader, "ID"u8, marker, joinKey);
             peers.Add(id);
             marked |= hasMarker && id == moverId;
             joined |= hasKey;
         }
-        while (scan.TryConsume((byte)','));
 
-        scan.Expect((byte)']');
         return (marked, joined);
     }
 
-    private static void ReadRemovals(ref JsonScan scan, PeerIdSet peers)
+    private static bool ReadPatches(ref Utf8JsonReader reader, PeerIdSet peers, long moverId, ReadOnlySpan<byte> marker)
     {
-        if (!scan.TryConsume((byte)'['))
-        {
-            scan.SkipValue();
-            return;
-        }
-
-        if (scan.TryConsume((byte)']'))
-        {
-            return;
-        }
-
-        do
-        {
-            peers.Remove(scan.ReadInt64());
-        }
-        while (scan.TryConsume((byte)','));
-
-        scan.Expect((byte)']');
-    }
-
-    private static bool ReadPatches(ref JsonScan scan, PeerIdSet peers, long moverId, ReadOnlySpan<byte> marker)
-    {
-        if (!scan.TryConsume((byte)'['))
-        {
-            scan.SkipValue();
-            return false;
-        }
-
-        if (scan.TryConsume((byte)']'))
+        if (Next(ref reader) != JsonTokenType.StartArray)
         {
             return false;
         }
 
         var seen = false;
-        do
+        while (Next(ref reader) == JsonTokenType.StartObject)
         {
-            var (id, hasMarker, _) = ReadObject(ref scan, "NodeID"u8, marker, []);
+            var (id, hasMarker, _) = ReadObject(ref reader, "NodeID"u8, marker, []);
             seen |= hasMarker && id == moverId && peers.Contains(id);
         }
-        while (scan.TryConsume((byte)','));
 
-        scan.Expect((byte)']');
         return seen;
     }
 
     /// <summary>Reads one Node or PeerChange object: its ID, whether Endpoints holds the marker, whether Key is the joining key.</summary>
-    private static (long Id, bool HasMarker, bool HasKey) ReadObject(ref JsonScan scan, ReadOnlySpan<byte> idName, ReadOnlySpan<byte> marker, ReadOnlySpan<byte> joinKey)
+    private static (long Id, bool HasMarker, bool HasKey) ReadObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> idName, ReadOnlySpan<byte> marker, ReadOnlySpan<byte> joinKey)
     {
         long id = 0;
         bool hasMarker = false, hasKey = false;
-        scan.Expect((byte)'{');
-        if (scan.TryConsume((byte)'}'))
+        while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            return (id, hasMarker, hasKey);
-        }
-
-        do
-        {
-            var name = scan.ReadString();
-            scan.Expect((byte)':');
-            if (JsonScan.NameIs(name, idName))
+            if (reader.ValueTextEquals(idName))
             {
-                id = scan.ReadInt64();
+                Expect(ref reader, JsonTokenType.Number);
+                id = Int64(ref reader);
             }
-            else if (JsonScan.NameIs(name, "Endpoints"u8) && scan.TryConsume((byte)'['))
+            else if (reader.ValueTextEquals("Endpoints"u8))
             {
-                if (!scan.TryConsume((byte)']'))
+                if (Next(ref reader) == JsonTokenType.StartArray)
                 {
-                    do
+                    while (Next(ref reader) == JsonTokenType.String)
                     {
-                        var endpoint = scan.ReadString();
-                        hasMarker |= !marker.IsEmpty && JsonScan.ValueIs(endpoint, marker);
+                        hasMarker |= !marker.IsEmpty && reader.ValueTextEquals(marker);
                     }
-                    while (scan.TryConsume((byte)','));
-
-                    scan.Expect((byte)']');
                 }
             }
-            else if (JsonScan.NameIs(name, "Key"u8) && scan.PeekIs((byte)'"'))
+            else if (reader.ValueTextEquals("Key"u8))
             {
-                var key = scan.ReadString();
-                hasKey = !joinKey.IsEmpty && JsonScan.ValueIs(key, joinKey);
+                Next(ref reader);
+                hasKey = !joinKey.IsEmpty && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(joinKey);
             }
             else
             {
-                scan.SkipValue();
+                Next(ref reader);
+                reader.Skip();
             }
         }
-        while (scan.TryConsume((byte)','));
 
-        scan.Expect((byte)'}');
         return (id, hasMarker, hasKey);
+    }
+
+    private static long Int64(ref Utf8JsonReader reader) =>
+        reader.TryGetInt64(out var value) ? value : throw new JsonException($"not a 64-bit ID at byte {reader.TokenStartIndex}");
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new JsonException("map message ends early");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (Next(ref reader) != type)
+        {
+            throw new JsonException($"expected {type}, found {reader.TokenType} at byte {reader.TokenStartIndex}");
+        }
     }
 }
