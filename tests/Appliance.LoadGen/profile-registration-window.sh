@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# profile-registration-window.sh BIN OUTDIR NODES FROM TO [perf]: starts BIN serve on loopback (empty data folder, no
-# backups), registers NODES light nodes with appliance-loadgen, and measures the window FROM..TO connected streams:
-# server CPU per registration (/proc), map messages written per registration (/metrics) and, with "perf", a
-# perf record -g of the server in that window (DOTNET_PerfMapEnabled=1; tests/Appliance.LoadGen/perf-split.py names it).
+# profile-registration-window.sh BIN OUTDIR NODES FROM TO [perf|perfgen|noperf]: starts BIN serve on loopback (empty
+# data folder, no backups), registers NODES light nodes with appliance-loadgen, and measures the window FROM..TO
+# connected streams: server and generator CPU per registration (/proc), map messages written per registration
+# (/metrics) and, with "perf", a perf record -g of the server in that window, with "perfgen" of the generator
+# (DOTNET_PerfMapEnabled=1; tests/Appliance.LoadGen/perf-split.py names it, "gen" buckets for the generator).
 set -uo pipefail
 bin=$1; out=$2; nodes=$3; from=$4; to=$5; doperf=${6:-perf}
 mkdir -p "$out"; work=$(mktemp -d)
@@ -17,24 +18,25 @@ for _ in $(seq 600); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null && br
 "$bin" users create load --data-dir "$work/data" >/dev/null
 key=$("$bin" preauthkeys create --user load --reusable --expiration 6h -o json --data-dir "$work/data" | jq -r .key)
 metric() { curl -fs "http://127.0.0.1:$mport/metrics" | awk -v m="$1" '$1 ~ "^"m {s+=$2} END {print s+0}'; }
-cpu() { awk '{print $14+$15}' /proc/$pid/stat; }
-dotnet "${LOADGEN:-$(cd "$(dirname "$0")/../.." && pwd)/tests/Appliance.LoadGen/bin/Release/net10.0/appliance-loadgen.dll}" --control "http://127.0.0.1:$port" --key "$key" --server-pid $pid --nodes $nodes --light --full-nodes 20 --rounds 2 --joins 1 --json "$out/lg.json" > "$out/lg.txt" 2>&1 &
+cpu() { awk '{print $14+$15}' /proc/$1/stat; }
+DOTNET_PerfMapEnabled=1 dotnet "${LOADGEN:-$(cd "$(dirname "$0")/../.." && pwd)/tests/Appliance.LoadGen/bin/Release/net10.0/appliance-loadgen.dll}" --control "http://127.0.0.1:$port" --key "$key" --server-pid $pid --nodes $nodes --light --full-nodes 20 --rounds 2 --joins 1 --json "$out/lg.json" > "$out/lg.txt" 2>&1 &
 lg=$!
 while [ "$(metric appliance_control_map_streams)" -lt "$from" ]; do sleep 0.2; kill -0 $lg || exit 1; done
-c0=$(cpu); m0=$(metric appliance_control_map_messages); s0=$(metric appliance_control_map_streams); t0=$(date +%s.%N); l0=$(cat /proc/loadavg)
-if [ "$doperf" = perf ]; then perf record -F 999 -g -p $pid -o "$out/perf.data" > "$out/perf.log" 2>&1 & pp=$!; fi
+c0=$(cpu $pid); g0=$(cpu $lg); m0=$(metric appliance_control_map_messages); s0=$(metric appliance_control_map_streams); t0=$(date +%s.%N); l0=$(cat /proc/loadavg)
+ppid=$pid; [ "$doperf" = perfgen ] && ppid=$lg
+if [ "$doperf" != noperf ]; then perf record -F 999 -g -p $ppid -o "$out/perf.data" > "$out/perf.log" 2>&1 & pp=$!; fi
 while [ "$(metric appliance_control_map_streams)" -lt "$to" ]; do sleep 0.1; done
-[ "$doperf" = perf ] && kill -INT $pp && wait $pp
-c1=$(cpu); m1=$(metric appliance_control_map_messages); s1=$(metric appliance_control_map_streams); t1=$(date +%s.%N); l1=$(cat /proc/loadavg)
+[ "$doperf" != noperf ] && kill -INT $pp && wait $pp
+c1=$(cpu $pid); g1=$(cpu $lg); m1=$(metric appliance_control_map_messages); s1=$(metric appliance_control_map_streams); t1=$(date +%s.%N); l1=$(cat /proc/loadavg)
 python3 - <<PY | tee "$out/window.txt"
 hz=100; n=$s1-$s0
-print(f"window {$s0}..{$s1} streams: {n} registrations in {$t1-$t0:.1f} s; server CPU {($c1-$c0)/hz:.2f} s = {($c1-$c0)/hz/n*1000:.1f} ms per registration; map messages {$m1-$m0} = {($m1-$m0)/n:.1f} per registration")
+print(f"window {$s0}..{$s1} streams: {n} registrations in {$t1-$t0:.1f} s; server CPU {($c1-$c0)/hz:.2f} s = {($c1-$c0)/hz/n*1000:.1f} ms per registration; generator CPU {($g1-$g0)/hz:.2f} s = {($g1-$g0)/hz/n*1000:.1f} ms per registration; map messages {$m1-$m0} = {($m1-$m0)/n:.1f} per registration")
 print("load before: $l0"); print("load after: $l1")
 PY
-cp /tmp/perf-$pid.map "$out/" 2>/dev/null
-if [ "$doperf" = perf ]; then
+cp /tmp/perf-$ppid.map "$out/" 2>/dev/null
+if [ "$doperf" != noperf ]; then
   perf script -i "$out/perf.data" -F ip,dso > "$out/chains.txt" 2>/dev/null
   perf script -i "$out/perf.data" --show-mmap-events 2>/dev/null | grep MMAP > "$out/mmaps.txt"
-  python3 "$(dirname "$0")/perf-split.py" "$out" "$pid" > "$out/split.txt"
+  python3 "$(dirname "$0")/perf-split.py" "$out" "$ppid" $([ "$doperf" = perfgen ] && echo gen) > "$out/split.txt"
 fi
 wait $lg; echo "loadgen exit $?" >> "$out/window.txt"

@@ -70,7 +70,8 @@ internal sealed class LightNode(int index, string hostname, ProbeBoard probes) :
             {
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 var reader = new MapMessageReader(zstd: true, maxMessageBytes: 256 << 20, maxDecompressedBytes: 256 << 20);
-                await MapStreamReader.ReadAsync(body, reader, OnMessage, cancellationToken).ConfigureAwait(false);
+                // Each message is scanned where it was decoded (a pooled buffer), never copied into an array of its own.
+                await MapStreamReader.ReadAsync(body, reader, static (json, node) => node.OnMessage(json), this, cancellationToken).ConfigureAwait(false);
             }
 
             _error ??= "the server ended the stream";
@@ -85,7 +86,7 @@ internal sealed class LightNode(int index, string hostname, ProbeBoard probes) :
         }
     }
 
-    private void OnMessage(byte[] json)
+    private void OnMessage(ReadOnlySpan<byte> json)
     {
         var probe = Probes.Current;
         if (LightMapScanner.Apply(json, _peers, probe?.MoverId ?? -1, probe is null ? [] : probe.MarkerUtf8, probe is null ? [] : probe.JoinKeyUtf8))
