@@ -82,7 +82,7 @@ internal sealed class ConnectionUpgradeMiddleware(ConnectionDelegate next, IServ
                     continue;
                 }
 
-                var session = status == UpgradeHeadStatus.Parsed ? Choose(registered.Targets, head!, connection) : null;
+                var session = status == UpgradeHeadStatus.Parsed ? ConnectionUpgradeTargets.Choose(registered.Targets, head!, connection) : null;
                 if (session is null)
                 {
                     input.AdvanceTo(buffer.Start);
@@ -93,20 +93,6 @@ internal sealed class ConnectionUpgradeMiddleware(ConnectionDelegate next, IServ
                 return session;
             }
         }
-    }
-
-    /// <summary>The first target on the head's path that takes it.</summary>
-    private static Func<ConnectionContext, Task>? Choose(IConnectionUpgradeTarget[] targets, UpgradeRequestHead head, ConnectionContext connection)
-    {
-        foreach (var target in targets)
-        {
-            if (string.Equals(target.Path, head.Target, StringComparison.Ordinal) && target.Accept(head, connection) is { } session)
-            {
-                return session;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The targets in registration order and one reader for their paths; read once, on the first connection (DI is complete by then).</summary>

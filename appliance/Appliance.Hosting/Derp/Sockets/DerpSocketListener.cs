@@ -27,7 +27,7 @@ internal sealed class DerpSocketListener : IConnectionListener
     private readonly SocketTransportOptions _transport;
     private readonly SocketConnectionContextFactory _kestrel;
     private readonly DerpSocketHead _head;
-    private readonly IServiceProvider _services;
+    private readonly Lazy<IConnectionUpgradeTarget[]> _targets;
     private readonly ILogger _logger;
     private readonly Channel<ConnectionContext> _accepted = Channel.CreateUnbounded<ConnectionContext>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _unbind = new();
@@ -43,7 +43,8 @@ internal sealed class DerpSocketListener : IConnectionListener
         _transport = transport;
         _kestrel = kestrel;
         _head = head;
-        _services = services;
+        // Resolved once, on the first parsed head (DI is complete by then), not per connection.
+        _targets = new(() => [.. services.GetServices<IConnectionUpgradeTarget>()]);
         _logger = logger;
     }
 
@@ -194,21 +195,14 @@ internal sealed class DerpSocketListener : IConnectionListener
     }
 
     /// <summary>
-    /// Asks the <c>/derp</c> targets (the dispatcher's, so the decision is the same: Hosting/Derp/Upgrade/DerpUpgradeTarget);
-    /// when one takes the head, consumes exactly the head from the socket and runs the target's session on it.
+    /// Asks the registered upgrade targets with the dispatcher's own rule (<see cref="ConnectionUpgradeTargets.Choose"/>:
+    /// the same decision, Hosting/Derp/Upgrade/DerpUpgradeTarget for <c>/derp</c>); when one takes the head, consumes
+    /// exactly the head from the socket and runs the target's session on it.
     /// </summary>
     private Task? Take(UpgradeRequestHead head, Socket socket)
     {
         var connection = new DerpSocketConnection(socket);
-        foreach (var target in _services.GetServices<IConnectionUpgradeTarget>())
-        {
-            if (string.Equals(target.Path, head.Target, StringComparison.Ordinal) && target.Accept(head, connection) is { } session)
-            {
-                return RunAsync(connection, head.Length, session);
-            }
-        }
-
-        return null;
+        return ConnectionUpgradeTargets.Choose(_targets.Value, head, connection) is { } session ? RunAsync(connection, head.Length, session) : null;
     }
 
     private static async Task RunAsync(DerpSocketConnection connection, int headLength, Func<ConnectionContext, Task> session)
